@@ -1,0 +1,8 @@
+environment                = "pre-prod"
+state_resource_group_name  = "rg-devops-app-tfstate"
+state_storage_account_name = "stdevopsapptfstate"
+state_container_name       = "tfstate-pre-prod"
+storage_account_name       = "stdevopsapppreprodimg"
+account_replication_type   = "ZRS"
+cool_after_days            = 30
+retention_days             = 90

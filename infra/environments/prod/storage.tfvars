@@ -1,0 +1,8 @@
+environment                = "prod"
+state_resource_group_name  = "rg-devops-app-tfstate"
+state_storage_account_name = "stdevopsapptfstate"
+state_container_name       = "tfstate-prod"
+storage_account_name       = "stdevopsappprodimg"
+account_replication_type   = "ZRS"
+cool_after_days            = 30
+retention_days             = 365

@@ -1,0 +1,74 @@
+locals {
+  replicas = var.high_availability ? 2 : 1
+}
+
+resource "kubernetes_namespace_v1" "argocd" {
+  metadata {
+    name = var.namespace
+    labels = {
+      "app.kubernetes.io/part-of" = "argocd"
+    }
+  }
+}
+
+resource "kubernetes_namespace_v1" "rollouts" {
+  metadata {
+    name = var.rollouts_namespace
+    labels = {
+      "app.kubernetes.io/part-of" = "argo-rollouts"
+    }
+  }
+}
+
+resource "helm_release" "argocd" {
+  name          = "argocd"
+  namespace     = kubernetes_namespace_v1.argocd.metadata[0].name
+  repository    = var.repository
+  chart         = "argo-cd"
+  version       = var.argocd_chart_version
+  atomic        = true
+  max_history   = 10
+  wait_for_jobs = true
+
+  values = [yamlencode({
+    # Release name "argocd" would otherwise prefix every object as argocd-argocd-*.
+    fullnameOverride = "argocd"
+    crds = {
+      # Deleting the release must not delete every Application in the cluster with its CRD.
+      keep = true
+    }
+    # Sign-in goes through the portal's OIDC provider, configured outside this module.
+    dex        = { enabled = false }
+    "redis-ha" = { enabled = var.high_availability }
+    redis      = { enabled = !var.high_availability }
+    server = {
+      replicas = local.replicas
+    }
+    repoServer = {
+      replicas = local.replicas
+    }
+    applicationSet = {
+      replicas = local.replicas
+    }
+  })]
+}
+
+resource "helm_release" "argo_rollouts" {
+  name        = "argo-rollouts"
+  namespace   = kubernetes_namespace_v1.rollouts.metadata[0].name
+  repository  = var.repository
+  chart       = "argo-rollouts"
+  version     = var.argo_rollouts_chart_version
+  atomic      = true
+  max_history = 10
+
+  values = [yamlencode({
+    installCRDs = true
+    keepCRDs    = true
+    controller = {
+      replicas = local.replicas
+    }
+    # Promote and abort go through Argo CD resource actions from the portal, not the dashboard.
+    dashboard = { enabled = false }
+  })]
+}

@@ -1,0 +1,55 @@
+variable "namespace" {
+  type        = string
+  description = "Namespace of the Argo CD release. The portal and the Application manifests expect argocd."
+  default     = "argocd"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.namespace))
+    error_message = "namespace must be a Kubernetes namespace name (lower-case DNS label)."
+  }
+}
+
+variable "rollouts_namespace" {
+  type        = string
+  description = "Namespace of the Argo Rollouts controller."
+  default     = "argo-rollouts"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.rollouts_namespace))
+    error_message = "rollouts_namespace must be a Kubernetes namespace name (lower-case DNS label)."
+  }
+}
+
+variable "argocd_chart_version" {
+  type        = string
+  description = "Exact version of the argo-cd chart from the argo-helm repository."
+  default     = "10.1.1"
+
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.argocd_chart_version))
+    error_message = "argocd_chart_version must be an exact chart version such as 10.1.1."
+  }
+}
+
+variable "argo_rollouts_chart_version" {
+  type        = string
+  description = "Exact version of the argo-rollouts chart from the argo-helm repository."
+  default     = "2.41.0"
+
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.argo_rollouts_chart_version))
+    error_message = "argo_rollouts_chart_version must be an exact chart version such as 2.41.0."
+  }
+}
+
+variable "high_availability" {
+  type        = bool
+  description = "Run Argo CD with Redis HA and two replicas of the server, repo server and application set controller, and two Rollouts controllers. Needs at least three nodes."
+  default     = false
+}
+
+variable "repository" {
+  type        = string
+  description = "Helm repository both charts come from; point it at a mirror where the cluster cannot reach the internet."
+  default     = "https://argoproj.github.io/argo-helm"
+}

@@ -1,0 +1,54 @@
+output "cluster_name" {
+  description = "Name of the cluster the releases were installed into, as read from the cluster stack."
+  value       = terraform_data.argocd_release.output.cluster
+}
+
+output "argocd_namespace" {
+  description = "Namespace of Argo CD, where the environment's Application lives."
+  value       = terraform_data.argocd_release.output.namespace
+}
+
+output "argocd_server_host" {
+  description = "In-cluster DNS name of the Argo CD API server."
+  value       = "argocd-server.${terraform_data.argocd_release.output.namespace}.svc.cluster.local"
+}
+
+output "argo_rollouts_namespace" {
+  description = "Namespace of the Argo Rollouts controller."
+  value       = terraform_data.argo_rollouts_release.output.namespace
+}
+
+output "prometheus_namespace" {
+  description = "Namespace of the kube-prometheus-stack release."
+  value       = terraform_data.kube_prometheus_stack_release.output.namespace
+}
+
+output "prometheus_url" {
+  description = "In-cluster URL of the Prometheus HTTP API."
+  value       = "http://${local.prometheus_release}-prometheus.${terraform_data.kube_prometheus_stack_release.output.namespace}.svc.cluster.local:9090"
+}
+
+output "grafana_url" {
+  description = "In-cluster URL of Grafana."
+  value       = "http://${local.prometheus_release}-grafana.${terraform_data.kube_prometheus_stack_release.output.namespace}.svc.cluster.local"
+}
+
+output "datadog_namespace" {
+  description = "Namespace of the Datadog agent."
+  value       = terraform_data.datadog_release.output.namespace
+}
+
+output "datadog_site" {
+  description = "Datadog site the agents report to."
+  value       = terraform_data.datadog_release.output.site
+}
+
+output "chart_versions" {
+  description = "Chart versions installed, by chart name."
+  value = {
+    for release in [
+      terraform_data.argocd_release, terraform_data.argo_rollouts_release,
+      terraform_data.kube_prometheus_stack_release, terraform_data.datadog_release,
+    ] : release.output.chart => release.output.version
+  }
+}

@@ -1,0 +1,17 @@
+terraform {
+  # Cross-variable validation (node pool bounds) needs 1.9.
+  required_version = ">= 1.9.0, < 2.0.0"
+
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "~> 5.2"
+    }
+  }
+
+  # Partial configuration: the account and the per-environment container come from
+  # infra/environments/<env>/backend.hcl, the blob name is this stack's own.
+  backend "azurerm" {
+    key = "cluster.tfstate"
+  }
+}
