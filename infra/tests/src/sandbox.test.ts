@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { promises as fs, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultInfraRoot, InfraTree, loadInfraTree } from './infraTree';
+import { applyOrder } from './order';
+import { outputValues, SandboxStackRun } from './terraform/sandboxRun';
+
+/**
+ * The sandbox stacks with the real terraform, for every environment under infra/environments: init,
+ * plan, apply and output in dependency order, checks that the outputs flow from the cluster into
+ * monitoring and storage through remote state, then destroy in reverse order.
+ */
+const infraRoot = defaultInfraRoot();
+const environments = readdirSync(path.join(infraRoot, 'environments'), { withFileTypes: true })
+  .filter(e => e.isDirectory())
+  .map(e => e.name)
+  .sort();
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter(e => e.isFile())
+    .map(e => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+describe('sandbox stacks', () => {
+  let scratch: string;
+  let tree: InfraTree;
+
+  beforeAll(async () => {
+    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'infra-sandbox-'));
+    tree = await loadInfraTree(infraRoot);
+  });
+  afterAll(async () => {
+    await fs.rm(scratch, { recursive: true, force: true });
+  });
+
+  function runner(environment: string, stack: string, dir: string, variables = {}) {
+    return new SandboxStackRun({
+      infraRoot,
+      stateDir: path.join(dir, 'state'),
+      workDir: path.join(dir, 'work'),
+      environment,
+      stack,
+      variables,
+    });
+  }
+
+  it('applies the cluster first, then monitoring and storage together', () => {
+    expect(applyOrder(tree.sandbox)).toEqual([['cluster'], ['monitoring', 'storage']]);
+    expect(applyOrder(tree.stacks)).toEqual(applyOrder(tree.sandbox));
+  });
+
+  it.each(environments)(
+    'provisions %s end to end and tears it down again',
+    async environment => {
+      const dir = path.join(scratch, environment);
+      const secrets = { datadog_api_key: randomUUID(), datadog_app_key: randomUUID() };
+      const sandboxFilesBefore = await listFiles(path.join(infraRoot, 'sandbox'));
+      const outputs: Record<string, Record<string, unknown>> = {};
+
+      for (const group of applyOrder(tree.sandbox)) {
+        await Promise.all(
+          group.map(async stack => {
+            const run = runner(environment, stack, dir, secrets);
+            await run.init();
+            await run.plan();
+            await run.apply();
+            outputs[stack] = outputValues(await run.outputs());
+          }),
+        );
+      }
+      const { cluster, monitoring, storage } = outputs;
+      const tfvars = (stack: string) => tree.environments.get(environment)!.tfvars.get(stack)!;
+
+      // Every declared output exists after apply, and none is null.
+      for (const [stack, values] of Object.entries(outputs)) {
+        expect(Object.keys(values).sort()).toEqual([...tree.sandbox.get(stack)!.outputs.keys()].sort());
+        expect(Object.entries(values).filter(([, v]) => v === null || v === '')).toEqual([]);
+      }
+
+      // The cluster's outputs come from the environment's tfvars.
+      expect(cluster.environment).toBe(environment);
+      expect(cluster.location).toBe(tfvars('cluster').location);
+      expect(cluster.cluster_name).toBe(`aks-devops-app-${environment}`);
+      expect(cluster.kube_api_host).toMatch(/^https:\/\/.+:443$/);
+      // The issuer embeds an ID that exists only after apply, so equality below proves it flowed.
+      expect(cluster.oidc_issuer_url).toMatch(/^https:\/\/.+\/[0-9a-f-]{36}\/$/);
+
+      // Monitoring and storage read it through remote state.
+      expect(monitoring.cluster_name).toBe(cluster.cluster_name);
+      expect(monitoring.datadog_site).toBe(tfvars('monitoring').datadog_site);
+      expect(storage.federated_issuer).toBe(cluster.oidc_issuer_url);
+      expect(storage.resource_group_name).toBe(`${cluster.resource_group_name}-storage`);
+      expect(storage.federated_subject).toBe(
+        `system:serviceaccount:inference-${environment}:inference-service`,
+      );
+      expect(storage.storage_account_name).toBe(tfvars('storage').storage_account_name);
+      expect(storage.blob_endpoint).toBe(
+        `https://${tfvars('storage').storage_account_name}.blob.core.windows.net/`,
+      );
+
+      // State went to <state dir>/<environment>/<stack>.tfstate, secrets never into it, and the
+      // checkout gained no working files.
+      const stateFiles = await listFiles(path.join(dir, 'state'));
+      expect(stateFiles.map(f => path.relative(dir, f))).toEqual(
+        ['cluster', 'monitoring', 'storage'].map(s => path.join('state', environment, `${s}.tfstate`)),
+      );
+      for (const file of stateFiles) {
+        const text = await fs.readFile(file, 'utf8');
+        expect(text).not.toContain(secrets.datadog_api_key);
+        expect(text).not.toContain(secrets.datadog_app_key);
+      }
+      expect(await listFiles(path.join(infraRoot, 'sandbox'))).toEqual(sandboxFilesBefore);
+
+      for (const group of [...applyOrder(tree.sandbox)].reverse()) {
+        await Promise.all(group.map(stack => runner(environment, stack, dir, secrets).destroy()));
+      }
+      for (const stack of ['cluster', 'monitoring', 'storage']) {
+        const state = JSON.parse(
+          await fs.readFile(path.join(dir, 'state', environment, `${stack}.tfstate`), 'utf8'),
+        );
+        expect(state.resources).toEqual([]);
+      }
+    },
+  );
+
+  it('will not plan a stack before the cluster stack of its environment exists', async () => {
+    const dir = path.join(scratch, 'no-cluster');
+    const run = runner('dev', 'storage', dir);
+    await run.init();
+    const result = await run.plan([], false);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('Unable to find remote state');
+  });
+
+  it("will not build on another environment's cluster state", async () => {
+    const dir = path.join(scratch, 'crossed');
+    const cluster = runner('dev', 'cluster', dir);
+    await cluster.init();
+    await cluster.plan();
+    await cluster.apply();
+    await fs.mkdir(path.join(dir, 'state', 'pre-prod'), { recursive: true });
+    await fs.copyFile(cluster.statePath, path.join(dir, 'state', 'pre-prod', 'cluster.tfstate'));
+
+    const storage = runner('pre-prod', 'storage', dir);
+    await storage.init();
+    const result = await storage.plan([], false);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.replace(/\s+/g, ' ')).toContain(
+      'apply the cluster stack of the same environment first',
+    );
+  });
+
+  it('takes sandbox_delay_seconds to apply', async () => {
+    const dir = path.join(scratch, 'delay');
+    const fast = runner('dev', 'cluster', path.join(dir, 'fast'));
+    const slow = runner('dev', 'cluster', path.join(dir, 'slow'), { sandbox_delay_seconds: '2' });
+    for (const run of [fast, slow]) {
+      await run.init();
+      await run.plan();
+    }
+    const fastApply = await fast.apply();
+    const slowApply = await slow.apply();
+    expect(slowApply.durationMs).toBeGreaterThanOrEqual(2000);
+    expect(slowApply.durationMs - fastApply.durationMs).toBeGreaterThanOrEqual(1500);
+  });
+});
