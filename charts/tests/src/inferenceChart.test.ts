@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { colours, inferenceEnvironments } from './environments';
+import { helmLint, renderObjects } from './helm';
+import { checkInferenceRelease } from './inferenceChecks';
+import { inferenceChartDir } from './paths';
+import { validateObject } from './validateObject';
+
+const environments = inferenceEnvironments();
+const cases = environments.flatMap(environment =>
+  [undefined, ...colours].map(colour => ({
+    environment: environment.name,
+    colour,
+    overlay: colour ? `values-${colour}.yaml` : 'no colour overlay',
+    valueFiles: [
+      ...environment.valueFiles,
+      ...(colour ? [`values-${colour}.yaml`] : []),
+    ],
+  })),
+);
+const ciValueFiles = fs
+  .readdirSync(path.join(inferenceChartDir, 'ci'))
+  .filter(file => file.endsWith('-values.yaml'))
+  .map(file => `ci/${file}`);
+
+describe('charts/inference', () => {
+  it('knows the project environments from its values files', () => {
+    expect(environments.map(environment => environment.name)).toEqual(
+      expect.arrayContaining(['dev', 'pre-prod', 'prod']),
+    );
+  });
+
+  describe.each(cases)(
+    '$environment with $overlay',
+    ({ environment, colour, valueFiles }) => {
+      it('passes helm lint --strict', () => {
+        const result = helmLint(inferenceChartDir, { valueFiles });
+        expect(result.stderr + result.stdout).not.toMatch(/\[ERROR\]/);
+        expect(result.status).toBe(0);
+      });
+
+      it('renders only objects a strict API server accepts, wired for blue/green', () => {
+        const objects = renderObjects(inferenceChartDir, 'inference', { valueFiles });
+        expect(objects.flatMap(validateObject)).toEqual([]);
+        expect(checkInferenceRelease(objects, { environment, colour })).toEqual([]);
+      });
+    },
+  );
+
+  describe.each(
+    environments.flatMap(environment =>
+      ciValueFiles.map(ciFile => ({ environment: environment.name, ciFile, valueFiles: [...environment.valueFiles, ciFile] })),
+    ),
+  )('$environment with $ciFile', ({ environment, valueFiles }) => {
+    it('lints and renders valid, wired objects', () => {
+      const lint = helmLint(inferenceChartDir, { valueFiles });
+      expect(lint.stdout).not.toMatch(/\[ERROR\]/);
+      expect(lint.status).toBe(0);
+      const objects = renderObjects(inferenceChartDir, 'inference', { valueFiles });
+      expect(objects.flatMap(validateObject)).toEqual([]);
+      expect(checkInferenceRelease(objects, { environment })).toEqual([]);
+    });
+  });
+
+  it('renders the training Job only when enabled, outside the Services', () => {
+    const without = renderObjects(inferenceChartDir, 'inference');
+    expect(without.filter(object => object.kind === 'Job')).toEqual([]);
+    const withTraining = renderObjects(inferenceChartDir, 'inference', {
+      valueFiles: ['ci/training-values.yaml'],
+    });
+    const jobs = withTraining.filter(object => object.kind === 'Job');
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].metadata.labels?.['app.kubernetes.io/component']).toBe('training');
+  });
+
+  it('makes a new revision per colour, so switching the overlay starts a blue/green rollout', () => {
+    const podTemplate = (colour: string) =>
+      JSON.stringify(
+        (renderObjects(inferenceChartDir, 'inference', { valueFiles: [`values-${colour}.yaml`] })
+          .find(object => object.kind === 'Rollout')!.spec as { template: unknown }).template,
+      );
+    expect(podTemplate('blue')).not.toEqual(podTemplate('green'));
+  });
+});
