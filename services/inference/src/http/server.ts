@@ -1,0 +1,88 @@
+import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fastify';
+import type { ServiceConfig } from '../config';
+import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logger';
+import type { ServiceMetrics } from '../metrics/serviceMetrics';
+import { PredictionService } from '../predictions/predictionService';
+import type { PredictionStore } from '../storage/predictionStore';
+import type { Tracing } from '../tracing/tracing';
+import { errorHandler, notFoundHandler } from './errors';
+import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
+import { predictionRoutes } from './routes/predictions';
+
+export interface ServerDependencies {
+  config: Pick<
+    ServiceConfig,
+    'maxImageBytes' | 'maxImagePixels' | 'modelVersion'
+  >;
+  logger: FastifyBaseLogger;
+  store: PredictionStore;
+  tracing: Tracing;
+  /** Absent when METRICS_ENABLED=false. */
+  metrics?: ServiceMetrics;
+  readinessTimeoutMs?: number;
+}
+
+/** Probes and scrapes every few seconds would drown the request log; their failures are still logged. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The HTTP server, wired but not listening: `app.listen()` is the caller's (main.ts, tests). */
+export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
+  const { config, logger, store, tracing, metrics } = deps;
+
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: requestIdFor,
+    logController: new LogController({
+      requestIdLogLabel: 'request_id',
+      disableRequestLogging: (req: { url?: string }) =>
+        QUIET_PATHS.has((req.url ?? '').split('?')[0]),
+    }),
+    // Runs when fastify creates the request's logger, inside the request's span (dd-trace's http
+    // instrumentation starts it first), so every line of the request carries its trace ids.
+    childLoggerFactory: (parent, bindings, options) => {
+      const dd = tracing.logContext();
+      return parent.child(dd ? { ...bindings, dd } : bindings, options);
+    },
+    bodyLimit: config.maxImageBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.observeRequest(
+        request.method,
+        request.routeOptions.url ?? 'unmatched',
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
+  }
+  app.setErrorHandler(errorHandler(config.maxImageBytes));
+  app.setNotFoundHandler(notFoundHandler);
+
+  const predictions = new PredictionService({
+    store,
+    tracing,
+    modelVersion: config.modelVersion,
+    limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels },
+    observer: metrics,
+  });
+  await app.register(healthRoutes, {
+    store,
+    readinessTimeoutMs: deps.readinessTimeoutMs ?? 2_000,
+  });
+  if (metrics) {
+    await app.register(metricsRoutes, { metrics });
+  }
+  await app.register(predictionRoutes, {
+    predictions,
+    metrics,
+    maxImageBytes: config.maxImageBytes,
+  });
+  return app;
+}

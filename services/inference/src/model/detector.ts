@@ -1,0 +1,75 @@
+import sharp from 'sharp';
+import { DEFAULT_REGION_SEARCH, findRegions, RegionSearchOptions } from './regions';
+
+/**
+ * The stand-in for the trained car-damage model: it finds marks that stand out from their
+ * surroundings (scratches, dents' shading edges, stickers) with a classical edge analysis, so the
+ * service does real, deterministic pixel work per request without shipping model weights.
+ */
+export const MODEL_NAME = 'edge-anomaly';
+/** Bump when the computation or its parameters change: results are only comparable within one revision. */
+export const MODEL_REVISION = '1.0.0';
+
+/** Longest side of the grid the analysis runs on; larger images are shrunk first. */
+export const ANALYSIS_SIDE = 256;
+
+/** A detected region in the pixel coordinates of the upright (EXIF-oriented) image. */
+export interface Region {
+  label: 'anomaly';
+  score: number;
+  box: { x: number; y: number; width: number; height: number };
+}
+
+export interface Detection {
+  /** Size of the upright image the boxes refer to. */
+  width: number;
+  height: number;
+  regions: Region[];
+}
+
+/**
+ * Runs the model on an encoded PNG or JPEG. Rejects (with sharp's error) when the pixels cannot be
+ * decoded, e.g. a truncated file.
+ */
+export async function detect(
+  image: Buffer,
+  upright: { width: number; height: number },
+  maxPixels: number,
+  options: RegionSearchOptions = DEFAULT_REGION_SEARCH,
+): Promise<Detection> {
+  const { data, info } = await sharp(image, { limitInputPixels: maxPixels, failOn: 'truncated' })
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .resize({
+      width: ANALYSIS_SIDE,
+      height: ANALYSIS_SIDE,
+      fit: 'inside',
+      withoutEnlargement: true,
+    })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+
+  const grey = new Uint8Array(info.width * info.height);
+  for (let i = 0; i < grey.length; i++) {
+    grey[i] = data[i * info.channels];
+  }
+
+  const scaleX = upright.width / info.width;
+  const scaleY = upright.height / info.height;
+  const regions = findRegions(grey, info.width, info.height, options).map(region => {
+    const x = Math.floor(region.x * scaleX);
+    const y = Math.floor(region.y * scaleY);
+    return {
+      label: 'anomaly' as const,
+      score: region.score,
+      box: {
+        x,
+        y,
+        width: Math.min(upright.width, Math.ceil((region.x + region.width) * scaleX)) - x,
+        height: Math.min(upright.height, Math.ceil((region.y + region.height) * scaleY)) - y,
+      },
+    };
+  });
+  return { width: upright.width, height: upright.height, regions };
+}

@@ -1,0 +1,68 @@
+import type { Logger } from 'pino';
+import type { ServiceConfig } from './config';
+import { buildServer } from './http/server';
+import { ServiceMetrics } from './metrics/serviceMetrics';
+import { BlobPredictionStore } from './storage/blobPredictionStore';
+import { createBlobServiceClient } from './storage/blobServiceClient';
+import { currentTracing } from './tracing/tracing';
+
+/**
+ * Starts the service and stops it gracefully on SIGTERM or SIGINT: the listener closes at once (new
+ * connections are refused, requests on kept-alive connections get 503), requests in flight finish,
+ * then the process exits 0. If they take longer than SHUTDOWN_TIMEOUT_MS it exits 1.
+ */
+export async function runService(config: ServiceConfig, logger: Logger): Promise<void> {
+  const store = new BlobPredictionStore(createBlobServiceClient(config.blob), config.blobContainer);
+  const metrics = config.metricsEnabled
+    ? new ServiceMetrics({ version: config.modelVersion, colour: config.rolloutColour })
+    : undefined;
+  const tracing = currentTracing();
+  const app = await buildServer({ config, logger, store, tracing, metrics });
+
+  // Create the container up front when we can; if storage is down, /readyz says so until it is back.
+  await store.checkReady(AbortSignal.timeout(5_000)).catch(error => {
+    logger.warn({ reason: (error as Error).message }, 'blob storage not reachable at start-up');
+  });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests in flight');
+    const deadline = setTimeout(() => {
+      logger.error({ timeout_ms: config.shutdownTimeoutMs }, 'requests still in flight at the shutdown deadline');
+      logger.flush();
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    app.close().then(
+      () => {
+        clearTimeout(deadline);
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      },
+      error => {
+        logger.error({ err: error }, 'shutdown failed');
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+
+  await app.listen({ host: config.host, port: config.port });
+  logger.info(
+    {
+      model_version: config.modelVersion,
+      rollout_colour: config.rolloutColour,
+      container: config.blobContainer,
+      metrics: config.metricsEnabled,
+      tracing: tracing.enabled,
+    },
+    'inference service listening',
+  );
+}
