@@ -27,7 +27,7 @@ values.schema.json has already checked the name's form (lower-case DNS label).
 {{- $known = append $known (toString $name) -}}
 {{- end -}}
 {{- end -}}
-{{- include "inference.fail" (printf "environment: %q is not a known environment (known: %s); add charts/inference/%s declaring `environment: %s` to create it" $environment (join ", " (sortAlpha $known)) $file $environment) -}}
+{{- include "inference.fail" (printf "environment: '%s' is not a known environment (known: %s); add charts/inference/%s declaring `environment: %s` to create it" $environment (join ", " (sortAlpha $known)) $file $environment) -}}
 {{- end -}}
 {{- end -}}
 {{- $environment -}}
