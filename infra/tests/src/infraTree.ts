@@ -22,6 +22,8 @@ export interface InfraTree {
 
 /** infra/ of this checkout (this file lives in infra/tests/src). */
 export function defaultInfraRoot(): string {
+  // These checks run only from source, inside the checkout whose infra/ they check.
+  // eslint-disable-next-line no-restricted-syntax
   return path.resolve(__dirname, '..', '..');
 }
 
