@@ -1,0 +1,49 @@
+import { copyChart } from './chartCopy';
+import { helmLint, renderObjects } from './helm';
+import { checkInferenceRelease } from './inferenceChecks';
+import { inferenceChartDir } from './paths';
+import { promtool } from './promtool';
+import { validateObject } from './validateObject';
+
+// The chart tests must fail when a template breaks: each case breaks a copy of the chart the way an
+// edit could, and the same checks the other suites run must report it.
+describe('a broken inference chart is caught', () => {
+  const problemsOf = (edit: (chart: ReturnType<typeof copyChart>) => void) => {
+    const chart = copyChart(inferenceChartDir);
+    try {
+      edit(chart);
+      const lint = helmLint(chart.dir);
+      if (lint.status !== 0) {
+        return [`helm lint: ${lint.stdout}`];
+      }
+      const objects = renderObjects(chart.dir, 'inference');
+      const groups = objects.find(o => o.kind === 'PrometheusRule')?.spec as { groups: unknown[] } | undefined;
+      const rules = promtool(['check', 'rules', 'rules.yaml'], { 'rules.yaml': { groups: groups?.groups ?? [] } });
+      return [
+        ...objects.flatMap(validateObject),
+        ...checkInferenceRelease(objects, { environment: 'dev' }),
+        ...(rules.status === 0 ? [] : [`promtool: ${rules.output}`]),
+      ];
+    } finally {
+      chart.remove();
+    }
+  };
+
+  it('an untouched copy has no problem', () => {
+    expect(problemsOf(() => {})).toEqual([]);
+  });
+
+  it.each([
+    ['a misspelled field', 'templates/rollout.yaml', (t: string) => t.replace('readinessProbe:', 'readinesProbe:'), /unknown field "spec\.template\.spec\.containers\[0\]\.readinesProbe"/],
+    ['pods the Services do not select', 'templates/rollout.yaml', (t: string) => t.replace(/(template:\n    metadata:\n      labels:\n[\s\S]*?app\.kubernetes\.io\/component: )server/, '$1web'), /selector does not match the Rollout's pods/],
+    ['analysis not fed the preview hash', 'templates/rollout.yaml', (t: string) => t.replace('podTemplateHashValue: Preview', 'podTemplateHashValue: Stable'), /analysis is not given the preview pods' hash/],
+    ['a wrong readiness path', 'values.yaml', (t: string) => t.replace('path: /readyz', 'path: /ready'), /readiness probe is not GET \/readyz/],
+    ['a writable root filesystem', 'templates/_helpers.tpl', (t: string) => t.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'), /root filesystem is writable/],
+    ['broken PromQL', 'templates/_promql.tpl', (t: string) => t.replace('sum by (le) (rate(', 'sum by (le) (rat('), /promtool: [\s\S]*rat/],
+    ['broken YAML', 'templates/configmap.yaml', (t: string) => t.replace('data:', 'data:\n  - broken: [\n'), /helm lint/],
+    ['a Datadog tag not from the label', 'templates/_helpers.tpl', (t: string) => t.replace("fieldPath: metadata.labels['tags.datadoghq.com/env']", 'fieldPath: metadata.name'), /DD_ENV is not read from the tags\.datadoghq\.com\/env label/],
+  ])('%s', (_, file, change, message) => {
+    const problems = problemsOf(chart => chart.edit(file, change));
+    expect(problems.join('\n')).toMatch(message);
+  });
+});
