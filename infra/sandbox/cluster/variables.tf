@@ -1,3 +1,6 @@
+# Identical to infra/stacks/cluster/variables.tf, so that a tfvars file the sandbox accepts passes the real
+# stack's validation too. The structure test fails when the two differ: edit both.
+
 variable "environment" {
   type        = string
   description = "Name of the environment this stack belongs to (dev, pre-prod, prod, or one the portal created). Part of every resource name and of the Kubernetes namespace inference-<environment>."

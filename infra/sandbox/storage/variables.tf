@@ -1,3 +1,6 @@
+# Identical to infra/stacks/storage/variables.tf, so that a tfvars file the sandbox accepts passes the real
+# stack's validation too. The structure test fails when the two differ: edit both.
+
 variable "environment" {
   type        = string
   description = "Name of the environment this stack belongs to (dev, pre-prod, prod, or one the portal created). Must match the cluster stack's environment."

@@ -62,7 +62,15 @@ export function runTerraform(
     const stderr: Buffer[] = [];
     child.stdout.on('data', chunk => stdout.push(chunk));
     child.stderr.on('data', chunk => stderr.push(chunk));
-    child.on('error', reject);
+    child.on('error', error =>
+      reject(
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new Error(
+              `${terraformBinary()} not found: install Terraform >= 1.9 on PATH or set TERRAFORM_BIN`,
+            )
+          : error,
+      ),
+    );
     child.on('close', code =>
       resolve({
         args,
