@@ -79,11 +79,8 @@ describe('charts/argocd-apps', () => {
     });
 
     it('syncs as the environment file says: automated with self-heal, or by hand', () => {
-      if (environment.sync === 'automated') {
-        expect(spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
-      } else {
-        expect(spec.syncPolicy.automated).toBeUndefined();
-      }
+      const expected = environment.sync === 'automated' ? { prune: true, selfHeal: true } : undefined;
+      expect(spec.syncPolicy.automated).toEqual(expected);
       expect(spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
     });
 

@@ -35,7 +35,7 @@ describe('a broken inference chart is caught', () => {
 
   it.each([
     ['a misspelled field', 'templates/rollout.yaml', (t: string) => t.replace('readinessProbe:', 'readinesProbe:'), /unknown field "spec\.template\.spec\.containers\[0\]\.readinesProbe"/],
-    ['pods the Services do not select', 'templates/rollout.yaml', (t: string) => t.replace(/(template:\n    metadata:\n      labels:\n[\s\S]*?app\.kubernetes\.io\/component: )server/, '$1web'), /selector does not match the Rollout's pods/],
+    ['pods the Services do not select', 'templates/rollout.yaml', (t: string) => t.replace(/(template:\n {4}metadata:\n {6}labels:\n[\s\S]*?app\.kubernetes\.io\/component: )server/, '$1web'), /selector does not match the Rollout's pods/],
     ['analysis not fed the preview hash', 'templates/rollout.yaml', (t: string) => t.replace('podTemplateHashValue: Preview', 'podTemplateHashValue: Stable'), /analysis is not given the preview pods' hash/],
     ['a wrong readiness path', 'values.yaml', (t: string) => t.replace('path: /readyz', 'path: /ready'), /readiness probe is not GET \/readyz/],
     ['a writable root filesystem', 'templates/_helpers.tpl', (t: string) => t.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'), /root filesystem is writable/],

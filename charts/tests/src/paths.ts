@@ -1,11 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The repository root: charts/tests/src is three levels below it. */
-export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+/**
+ * This package's directory. The tests always run from source (the package is never built), so
+ * __dirname is where this file is.
+ */
+// eslint-disable-next-line no-restricted-syntax
+export const packageDir = path.resolve(__dirname, '..');
+/** The repository root: charts/tests is two levels below it. */
+export const repoRoot = path.resolve(packageDir, '..', '..');
 export const inferenceChartDir = path.join(repoRoot, 'charts', 'inference');
 export const argocdAppsChartDir = path.join(repoRoot, 'charts', 'argocd-apps');
-export const crdDir = path.resolve(__dirname, '..', 'crds');
+export const crdDir = path.join(packageDir, 'crds');
 
 /**
  * A tool binary: the project's own install under .tools/bin first (scripts/install-helm.sh), then PATH.

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import ts from 'typescript';
+import { packageDir } from './paths';
 
 /** Where a kind's TypeScript interface lives, e.g. `kubernetes-models/v1/Service` and `IService`. */
 export interface TypeLocation {
@@ -7,7 +8,8 @@ export interface TypeLocation {
   name: string;
 }
 
-const ENTRY_FILE = path.join(__dirname, '__type_fields_entry__.ts');
+// A virtual file inside the package, so module resolution finds the package's node_modules.
+const ENTRY_FILE = path.join(packageDir, 'src', '__type_fields_entry__.ts');
 
 /**
  * Unknown-field check against the TypeScript declarations the kubernetes-models packages generate from

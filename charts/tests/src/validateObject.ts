@@ -144,7 +144,8 @@ export function validateObject(object: KubeObject): string[] {
   }
   const problems: string[] = [];
   try {
-    new schema.model(structuredClone(object) as never).validate();
+    const Model = schema.model;
+    new Model(structuredClone(object) as never).validate();
   } catch (error) {
     problems.push(`${where}: ${(error as Error).message}`);
   }
