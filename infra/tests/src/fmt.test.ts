@@ -12,7 +12,11 @@ describe('terraform fmt', () => {
       ['fmt', '-check', '-recursive', '-diff', '-no-color', defaultInfraRoot()],
       env,
     );
-    expect({ code: result.code, diff: result.stdout, stderr: result.stderr }).toEqual({
+    expect({
+      code: result.code,
+      diff: result.stdout,
+      stderr: result.stderr,
+    }).toEqual({
       code: 0,
       diff: '',
       stderr: '',
@@ -27,7 +31,10 @@ describe('terraform fmt', () => {
         path.join(dir, 'stack', 'main.tf'),
         'variable "x" {\n  type = string\n  description = "misaligned"\n}\n',
       );
-      const result = await runTerraform(['fmt', '-check', '-recursive', '-no-color', dir], env);
+      const result = await runTerraform(
+        ['fmt', '-check', '-recursive', '-no-color', dir],
+        env,
+      );
       expect(result.code).not.toBe(0);
       expect(result.stdout).toContain(path.join('stack', 'main.tf'));
     } finally {

@@ -101,7 +101,9 @@ function asString(value: HclValue | undefined): string | undefined {
 }
 
 /** hcl2json wraps every block body in a one-element list; this yields [label, body] pairs. */
-function labelledBlocks(section: HclValue | undefined): Array<[string, HclObject]> {
+function labelledBlocks(
+  section: HclValue | undefined,
+): Array<[string, HclObject]> {
   const result: Array<[string, HclObject]> = [];
   for (const [label, bodies] of Object.entries(asObject(section))) {
     const list = Array.isArray(bodies) ? bodies : [bodies];
@@ -118,7 +120,9 @@ function blockList(value: HclValue | undefined): HclObject[] {
 }
 
 /** Strips the "${...}" wrapper hcl2json puts around a whole-expression attribute. */
-export function unwrapExpression(value: HclValue | undefined): string | undefined {
+export function unwrapExpression(
+  value: HclValue | undefined,
+): string | undefined {
   const text = asString(value);
   if (text === undefined) return undefined;
   const match = /^\$\{([\s\S]*)\}$/.exec(text);
@@ -186,8 +190,12 @@ export async function loadConfig(dir: string): Promise<TerraformConfig> {
       });
     }
 
-    Object.keys(asObject(parsed.resource)).forEach(t => config.resourceTypes.add(t));
-    Object.keys(asObject(parsed.data)).forEach(t => config.dataSourceTypes.add(t));
+    Object.keys(asObject(parsed.resource)).forEach(t =>
+      config.resourceTypes.add(t),
+    );
+    Object.keys(asObject(parsed.data)).forEach(t =>
+      config.dataSourceTypes.add(t),
+    );
 
     for (const [name, block] of labelledBlocks(
       asObject(parsed.data).terraform_remote_state,
@@ -198,15 +206,17 @@ export async function loadConfig(dir: string): Promise<TerraformConfig> {
         file,
         backend: asString(block.backend) ?? '',
         config: asObject(block.config),
-        selfOutputs: [...text.matchAll(/\bself\.outputs\.([A-Za-z_][\w-]*)/g)].map(
-          m => m[1],
-        ),
+        selfOutputs: [
+          ...text.matchAll(/\bself\.outputs\.([A-Za-z_][\w-]*)/g),
+        ].map(m => m[1]),
       });
     }
 
     for (const [name, block] of labelledBlocks(parsed.module)) {
       const inputs = Object.fromEntries(
-        Object.entries(block).filter(([key]) => !MODULE_META_ARGUMENTS.has(key)),
+        Object.entries(block).filter(
+          ([key]) => !MODULE_META_ARGUMENTS.has(key),
+        ),
       );
       config.modules.push({
         name,
@@ -219,7 +229,8 @@ export async function loadConfig(dir: string): Promise<TerraformConfig> {
     for (const locals of blockList(parsed.locals)) {
       for (const [name, value] of Object.entries(locals)) {
         const expression = unwrapExpression(value);
-        if (expression !== undefined) config.locals.set(name, expression.trim());
+        if (expression !== undefined)
+          config.locals.set(name, expression.trim());
       }
     }
 

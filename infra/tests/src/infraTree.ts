@@ -66,10 +66,15 @@ async function loadEnvironment(dir: string): Promise<Environment> {
   return environment;
 }
 
-export async function loadInfraTree(root: string = defaultInfraRoot()): Promise<InfraTree> {
+export async function loadInfraTree(
+  root: string = defaultInfraRoot(),
+): Promise<InfraTree> {
   const environments = new Map<string, Environment>();
   for (const name of await subdirectories(path.join(root, 'environments'))) {
-    environments.set(name, await loadEnvironment(path.join(root, 'environments', name)));
+    environments.set(
+      name,
+      await loadEnvironment(path.join(root, 'environments', name)),
+    );
   }
   return {
     root,

@@ -12,13 +12,18 @@ import { outputValues, SandboxStackRun } from './terraform/sandboxRun';
  * monitoring and storage through remote state, then destroy in reverse order.
  */
 const infraRoot = defaultInfraRoot();
-const environments = readdirSync(path.join(infraRoot, 'environments'), { withFileTypes: true })
+const environments = readdirSync(path.join(infraRoot, 'environments'), {
+  withFileTypes: true,
+})
   .filter(e => e.isDirectory())
   .map(e => e.name)
   .sort();
 
 async function listFiles(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  const entries = await fs.readdir(dir, {
+    recursive: true,
+    withFileTypes: true,
+  });
   return entries
     .filter(e => e.isFile())
     .map(e => path.join(e.parentPath, e.name))
@@ -37,7 +42,12 @@ describe('sandbox stacks', () => {
     await fs.rm(scratch, { recursive: true, force: true });
   });
 
-  function runner(environment: string, stack: string, dir: string, variables = {}) {
+  function runner(
+    environment: string,
+    stack: string,
+    dir: string,
+    variables = {},
+  ) {
     return new SandboxStackRun({
       infraRoot,
       stateDir: path.join(dir, 'state'),
@@ -49,7 +59,10 @@ describe('sandbox stacks', () => {
   }
 
   it('applies the cluster first, then monitoring and storage together', () => {
-    expect(applyOrder(tree.sandbox)).toEqual([['cluster'], ['monitoring', 'storage']]);
+    expect(applyOrder(tree.sandbox)).toEqual([
+      ['cluster'],
+      ['monitoring', 'storage'],
+    ]);
     expect(applyOrder(tree.stacks)).toEqual(applyOrder(tree.sandbox));
   });
 
@@ -57,8 +70,13 @@ describe('sandbox stacks', () => {
     'provisions %s end to end and tears it down again',
     async environment => {
       const dir = path.join(scratch, environment);
-      const secrets = { datadog_api_key: randomUUID(), datadog_app_key: randomUUID() };
-      const sandboxFilesBefore = await listFiles(path.join(infraRoot, 'sandbox'));
+      const secrets = {
+        datadog_api_key: randomUUID(),
+        datadog_app_key: randomUUID(),
+      };
+      const sandboxFilesBefore = await listFiles(
+        path.join(infraRoot, 'sandbox'),
+      );
       const outputs: Record<string, Record<string, unknown>> = {};
 
       for (const group of applyOrder(tree.sandbox)) {
@@ -73,12 +91,17 @@ describe('sandbox stacks', () => {
         );
       }
       const { cluster, monitoring, storage } = outputs;
-      const tfvars = (stack: string) => tree.environments.get(environment)!.tfvars.get(stack)!;
+      const tfvars = (stack: string) =>
+        tree.environments.get(environment)!.tfvars.get(stack)!;
 
       // Every declared output exists after apply, and none is null.
       for (const [stack, values] of Object.entries(outputs)) {
-        expect(Object.keys(values).sort()).toEqual([...tree.sandbox.get(stack)!.outputs.keys()].sort());
-        expect(Object.entries(values).filter(([, v]) => v === null || v === '')).toEqual([]);
+        expect(Object.keys(values).sort()).toEqual(
+          [...tree.sandbox.get(stack)!.outputs.keys()].sort(),
+        );
+        expect(
+          Object.entries(values).filter(([, v]) => v === null || v === ''),
+        ).toEqual([]);
       }
 
       // The cluster's outputs come from the environment's tfvars.
@@ -87,40 +110,59 @@ describe('sandbox stacks', () => {
       expect(cluster.cluster_name).toBe(`aks-devops-app-${environment}`);
       expect(cluster.kube_api_host).toMatch(/^https:\/\/.+:443$/);
       // The issuer embeds an ID that exists only after apply, so equality below proves it flowed.
-      expect(cluster.oidc_issuer_url).toMatch(/^https:\/\/.+\/[0-9a-f-]{36}\/$/);
+      expect(cluster.oidc_issuer_url).toMatch(
+        /^https:\/\/.+\/[0-9a-f-]{36}\/$/,
+      );
 
       // Monitoring and storage read it through remote state.
       expect(monitoring.cluster_name).toBe(cluster.cluster_name);
       expect(monitoring.datadog_site).toBe(tfvars('monitoring').datadog_site);
       expect(storage.federated_issuer).toBe(cluster.oidc_issuer_url);
-      expect(storage.resource_group_name).toBe(`${cluster.resource_group_name}-storage`);
+      expect(storage.resource_group_name).toBe(
+        `${cluster.resource_group_name}-storage`,
+      );
       expect(storage.federated_subject).toBe(
         `system:serviceaccount:inference-${environment}:inference-service`,
       );
-      expect(storage.storage_account_name).toBe(tfvars('storage').storage_account_name);
+      expect(storage.storage_account_name).toBe(
+        tfvars('storage').storage_account_name,
+      );
       expect(storage.blob_endpoint).toBe(
-        `https://${tfvars('storage').storage_account_name}.blob.core.windows.net/`,
+        `https://${
+          tfvars('storage').storage_account_name
+        }.blob.core.windows.net/`,
       );
 
       // State went to <state dir>/<environment>/<stack>.tfstate, secrets never into it, and the
       // checkout gained no working files.
       const stateFiles = await listFiles(path.join(dir, 'state'));
       expect(stateFiles.map(f => path.relative(dir, f))).toEqual(
-        ['cluster', 'monitoring', 'storage'].map(s => path.join('state', environment, `${s}.tfstate`)),
+        ['cluster', 'monitoring', 'storage'].map(s =>
+          path.join('state', environment, `${s}.tfstate`),
+        ),
       );
       for (const file of stateFiles) {
         const text = await fs.readFile(file, 'utf8');
         expect(text).not.toContain(secrets.datadog_api_key);
         expect(text).not.toContain(secrets.datadog_app_key);
       }
-      expect(await listFiles(path.join(infraRoot, 'sandbox'))).toEqual(sandboxFilesBefore);
+      expect(await listFiles(path.join(infraRoot, 'sandbox'))).toEqual(
+        sandboxFilesBefore,
+      );
 
       for (const group of [...applyOrder(tree.sandbox)].reverse()) {
-        await Promise.all(group.map(stack => runner(environment, stack, dir, secrets).destroy()));
+        await Promise.all(
+          group.map(stack =>
+            runner(environment, stack, dir, secrets).destroy(),
+          ),
+        );
       }
       for (const stack of ['cluster', 'monitoring', 'storage']) {
         const state = JSON.parse(
-          await fs.readFile(path.join(dir, 'state', environment, `${stack}.tfstate`), 'utf8'),
+          await fs.readFile(
+            path.join(dir, 'state', environment, `${stack}.tfstate`),
+            'utf8',
+          ),
         );
         expect(state.resources).toEqual([]);
       }
@@ -143,7 +185,10 @@ describe('sandbox stacks', () => {
     await cluster.plan();
     await cluster.apply();
     await fs.mkdir(path.join(dir, 'state', 'pre-prod'), { recursive: true });
-    await fs.copyFile(cluster.statePath, path.join(dir, 'state', 'pre-prod', 'cluster.tfstate'));
+    await fs.copyFile(
+      cluster.statePath,
+      path.join(dir, 'state', 'pre-prod', 'cluster.tfstate'),
+    );
 
     const storage = runner('pre-prod', 'storage', dir);
     await storage.init();
@@ -157,7 +202,9 @@ describe('sandbox stacks', () => {
   it('takes sandbox_delay_seconds to apply', async () => {
     const dir = path.join(scratch, 'delay');
     const fast = runner('dev', 'cluster', path.join(dir, 'fast'));
-    const slow = runner('dev', 'cluster', path.join(dir, 'slow'), { sandbox_delay_seconds: '2' });
+    const slow = runner('dev', 'cluster', path.join(dir, 'slow'), {
+      sandbox_delay_seconds: '2',
+    });
     for (const run of [fast, slow]) {
       await run.init();
       await run.plan();
@@ -165,6 +212,8 @@ describe('sandbox stacks', () => {
     const fastApply = await fast.apply();
     const slowApply = await slow.apply();
     expect(slowApply.durationMs).toBeGreaterThanOrEqual(2000);
-    expect(slowApply.durationMs - fastApply.durationMs).toBeGreaterThanOrEqual(1500);
+    expect(slowApply.durationMs - fastApply.durationMs).toBeGreaterThanOrEqual(
+      1500,
+    );
   });
 });

@@ -35,8 +35,9 @@ describe('infra structure', () => {
       await fs.cp(defaultInfraRoot(), root, {
         recursive: true,
         filter: source =>
-          !/[\\/](tests|node_modules|\.terraform)([\\/]|$)/.test(path.relative(defaultInfraRoot(), source)) &&
-          !source.endsWith(`${path.sep}tests`),
+          !/[\\/](tests|node_modules|\.terraform)([\\/]|$)/.test(
+            path.relative(defaultInfraRoot(), source),
+          ) && !source.endsWith(`${path.sep}tests`),
       });
       const target = path.join(root, file);
       const before = await fs.readFile(target, 'utf8');
@@ -51,22 +52,30 @@ describe('infra structure', () => {
         t.replace('output "oidc_issuer_url"', 'output "issuer_url"'),
       );
       expect(problems).toContainEqual(
-        expect.stringMatching(/^stacks\/storage: .*reads output oidc_issuer_url, which stacks\/cluster does not declare/),
+        expect.stringMatching(
+          /^stacks\/storage: .*reads output oidc_issuer_url, which stacks\/cluster does not declare/,
+        ),
       );
     });
 
     it('notices a stand-in reading an output its cluster stand-in lacks', async () => {
       const problems = await problemsAfter('sandbox/monitoring/main.tf', t =>
-        t.replace('local.cluster.kube_api_host', 'local.cluster.kube_api_server'),
+        t.replace(
+          'local.cluster.kube_api_host',
+          'local.cluster.kube_api_server',
+        ),
       );
       expect(problems).toContainEqual(
-        expect.stringMatching(/^sandbox\/monitoring: .*reads output kube_api_server/),
+        expect.stringMatching(
+          /^sandbox\/monitoring: .*reads output kube_api_server/,
+        ),
       );
     });
 
     it('notices a tfvars file setting an undeclared variable', async () => {
-      const problems = await problemsAfter('environments/dev/storage.tfvars', t =>
-        t.concat('\nretention_weeks = 4\n'),
+      const problems = await problemsAfter(
+        'environments/dev/storage.tfvars',
+        t => t.concat('\nretention_weeks = 4\n'),
       );
       expect(problems).toContainEqual(
         'environments/dev/storage.tfvars: sets retention_weeks, which stacks/storage does not declare',
@@ -74,8 +83,9 @@ describe('infra structure', () => {
     });
 
     it('notices an environment that leaves a required variable unset', async () => {
-      const problems = await problemsAfter('environments/prod/cluster.tfvars', t =>
-        t.replace(/^location\s*=.*$/m, ''),
+      const problems = await problemsAfter(
+        'environments/prod/cluster.tfvars',
+        t => t.replace(/^location\s*=.*$/m, ''),
       );
       expect(problems).toContainEqual(
         'environments/prod/cluster.tfvars: does not set location, which stacks/cluster requires',
@@ -83,8 +93,9 @@ describe('infra structure', () => {
     });
 
     it('notices a secret written into a tfvars file', async () => {
-      const problems = await problemsAfter('environments/dev/monitoring.tfvars', t =>
-        t.concat('\ndatadog_api_key = "not-a-real-key"\n'),
+      const problems = await problemsAfter(
+        'environments/dev/monitoring.tfvars',
+        t => t.concat('\ndatadog_api_key = "not-a-real-key"\n'),
       );
       expect(problems).toContainEqual(
         'environments/dev/monitoring.tfvars: sets the secret datadog_api_key; pass it as TF_VAR_datadog_api_key instead',
@@ -92,11 +103,14 @@ describe('infra structure', () => {
     });
 
     it('notices remote state read from another container than the one the cluster writes to', async () => {
-      const problems = await problemsAfter('environments/pre-prod/storage.tfvars', t =>
-        t.replace('"tfstate-pre-prod"', '"tfstate-prod"'),
+      const problems = await problemsAfter(
+        'environments/pre-prod/storage.tfvars',
+        t => t.replace('"tfstate-pre-prod"', '"tfstate-prod"'),
       );
       expect(problems).toContainEqual(
-        expect.stringMatching(/^stacks\/storage: in pre-prod the remote state's container_name is "tfstate-prod"/),
+        expect.stringMatching(
+          /^stacks\/storage: in pre-prod the remote state's container_name is "tfstate-prod"/,
+        ),
       );
     });
 
@@ -104,23 +118,34 @@ describe('infra structure', () => {
       const problems = await problemsAfter('environments/dev/backend.hcl', t =>
         t.concat('\nkey = "dev.tfstate"\n'),
       );
-      expect(problems).toContainEqual(expect.stringMatching(/^environments\/dev\/backend\.hcl: dev\/\w+ and dev\/\w+ share the state blob/));
+      expect(problems).toContainEqual(
+        expect.stringMatching(
+          /^environments\/dev\/backend\.hcl: dev\/\w+ and dev\/\w+ share the state blob/,
+        ),
+      );
     });
 
     it('notices two environments sharing a state container', async () => {
-      const problems = await problemsAfter('environments/pre-prod/backend.hcl', t =>
-        t.replace('"tfstate-pre-prod"', '"tfstate-dev"'),
+      const problems = await problemsAfter(
+        'environments/pre-prod/backend.hcl',
+        t => t.replace('"tfstate-pre-prod"', '"tfstate-dev"'),
       );
       expect(problems).toContainEqual(
-        expect.stringMatching(/^environments\/pre-prod\/backend\.hcl: pre-prod\/cluster and dev\/cluster share the state blob/),
+        expect.stringMatching(
+          /^environments\/pre-prod\/backend\.hcl: pre-prod\/cluster and dev\/cluster share the state blob/,
+        ),
       );
     });
 
     it('notices a real stack variable that its stand-in lacks', async () => {
       const problems = await problemsAfter('stacks/cluster/variables.tf', t =>
-        t.concat('\nvariable "node_os" {\n  type        = string\n  description = "OS."\n  default     = "AzureLinux"\n}\n'),
+        t.concat(
+          '\nvariable "node_os" {\n  type        = string\n  description = "OS."\n  default     = "AzureLinux"\n}\n',
+        ),
       );
-      expect(problems).toContainEqual('sandbox/cluster: lacks variable node_os of stacks/cluster');
+      expect(problems).toContainEqual(
+        'sandbox/cluster: lacks variable node_os of stacks/cluster',
+      );
     });
 
     it('notices a stand-in whose validation drifted from the real one', async () => {
@@ -134,14 +159,21 @@ describe('infra structure', () => {
 
     it('notices an output the stand-in does not have', async () => {
       const problems = await problemsAfter('stacks/storage/outputs.tf', t =>
-        t.concat('\noutput "container_url" {\n  description = "URL."\n  value       = "x"\n}\n'),
+        t.concat(
+          '\noutput "container_url" {\n  description = "URL."\n  value       = "x"\n}\n',
+        ),
       );
-      expect(problems).toContainEqual('sandbox/storage: lacks output container_url of stacks/storage');
+      expect(problems).toContainEqual(
+        'sandbox/storage: lacks output container_url of stacks/storage',
+      );
     });
 
     it('notices a module call passing a variable the module does not declare', async () => {
       const problems = await problemsAfter('stacks/monitoring/main.tf', t =>
-        t.replace('high_availability           = var.argocd_high_availability', 'replicas = 2'),
+        t.replace(
+          'high_availability           = var.argocd_high_availability',
+          'replicas = 2',
+        ),
       );
       expect(problems).toEqual(
         expect.arrayContaining([

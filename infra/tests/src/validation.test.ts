@@ -13,7 +13,10 @@ import { SandboxStackRun } from './terraform/sandboxRun';
  */
 const infraRoot = defaultInfraRoot();
 
-function validationMessages(config: TerraformConfig, variable: string): string[] {
+function validationMessages(
+  config: TerraformConfig,
+  variable: string,
+): string[] {
   const declared = config.variables.get(variable);
   if (!declared || declared.validations.length === 0) {
     throw new Error(`${config.dir}: variable ${variable} has no validation`);
@@ -46,8 +49,14 @@ describe('validation of bad inputs', () => {
     await fs.rm(scratch, { recursive: true, force: true });
   });
 
-  async function expectRejected(stack: string, variable: string, value: string) {
-    const result = await runs.get(stack)!.plan(['-var', `${variable}=${value}`], false);
+  async function expectRejected(
+    stack: string,
+    variable: string,
+    value: string,
+  ) {
+    const result = await runs
+      .get(stack)!
+      .plan(['-var', `${variable}=${value}`], false);
     expect(result.code).not.toBe(0);
     const stderr = foldWhitespace(result.stderr);
     expect(stderr).toContain('Invalid value for variable');
@@ -86,7 +95,9 @@ describe('validation of bad inputs', () => {
 
   it('accepts the environment names the portal generates', async () => {
     for (const name of ['dev', 'pre-prod', 'load-test', 'qa2']) {
-      const result = await runs.get('cluster')!.plan(['-var', `environment=${name}`], false);
+      const result = await runs
+        .get('cluster')!
+        .plan(['-var', `environment=${name}`], false);
       expect({ name, code: result.code, stderr: result.stderr }).toEqual({
         name,
         code: 0,

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { TerraformConfig } from '../hcl';
 import { InfraTree, relative } from '../infraTree';
 
-const REQUIRED_FILES = ['main.tf', 'variables.tf', 'outputs.tf', 'terraform.tf', 'README.md'];
+const REQUIRED_FILES = [
+  'main.tf',
+  'variables.tf',
+  'outputs.tf',
+  'terraform.tf',
+  'README.md',
+];
 
 async function readme(dir: string): Promise<string | undefined> {
   try {
@@ -13,7 +19,10 @@ async function readme(dir: string): Promise<string | undefined> {
   }
 }
 
-async function checkConfig(tree: InfraTree, config: TerraformConfig): Promise<string[]> {
+async function checkConfig(
+  tree: InfraTree,
+  config: TerraformConfig,
+): Promise<string[]> {
   const where = relative(tree, config.dir);
   const problems: string[] = [];
   const present = new Set(await fs.readdir(config.dir));
@@ -21,18 +30,23 @@ async function checkConfig(tree: InfraTree, config: TerraformConfig): Promise<st
     if (!present.has(file)) problems.push(`${where}: ${file} is missing`);
   }
   for (const variable of config.variables.values()) {
-    if (!variable.type) problems.push(`${where}: variable ${variable.name} has no type`);
+    if (!variable.type)
+      problems.push(`${where}: variable ${variable.name} has no type`);
     if (!variable.description) {
       problems.push(`${where}: variable ${variable.name} has no description`);
     }
   }
   for (const output of config.outputs.values()) {
-    if (!output.description) problems.push(`${where}: output ${output.name} has no description`);
+    if (!output.description)
+      problems.push(`${where}: output ${output.name} has no description`);
   }
-  if (!config.requiredVersion) problems.push(`${where}: terraform.required_version is not set`);
+  if (!config.requiredVersion)
+    problems.push(`${where}: terraform.required_version is not set`);
   for (const [name, requirement] of config.requiredProviders) {
     if (!requirement.source || !requirement.version) {
-      problems.push(`${where}: provider ${name} is not pinned with a source and a version`);
+      problems.push(
+        `${where}: provider ${name} is not pinned with a source and a version`,
+      );
     }
   }
   const text = await readme(config.dir);
@@ -64,11 +78,15 @@ export async function checkLayout(tree: InfraTree): Promise<string[]> {
   for (const [name, stand] of tree.sandbox) {
     const where = relative(tree, stand.dir);
     if (stand.requiredProviders.size > 0) {
-      problems.push(`${where}: requires providers, but the sandbox may use only built-in features`);
+      problems.push(
+        `${where}: requires providers, but the sandbox may use only built-in features`,
+      );
     }
     for (const type of stand.resourceTypes) {
       if (type !== 'terraform_data') {
-        problems.push(`${where}: resource type ${type} is not built in (only terraform_data is)`);
+        problems.push(
+          `${where}: resource type ${type} is not built in (only terraform_data is)`,
+        );
       }
     }
     for (const type of stand.dataSourceTypes) {
@@ -77,12 +95,16 @@ export async function checkLayout(tree: InfraTree): Promise<string[]> {
       }
     }
     if (stand.modules.length > 0) {
-      problems.push(`${where}: calls modules; a stand-in must be self-contained`);
+      problems.push(
+        `${where}: calls modules; a stand-in must be self-contained`,
+      );
     }
-    if (!tree.stacks.has(name)) problems.push(`${where}: no real stack stacks/${name}`);
+    if (!tree.stacks.has(name))
+      problems.push(`${where}: no real stack stacks/${name}`);
   }
   for (const name of tree.stacks.keys()) {
-    if (!tree.sandbox.has(name)) problems.push(`stacks/${name}: no stand-in sandbox/${name}`);
+    if (!tree.sandbox.has(name))
+      problems.push(`stacks/${name}: no stand-in sandbox/${name}`);
   }
   return problems;
 }

@@ -36,17 +36,30 @@ function checkRealLocation(
   const problems: string[] = [];
   if (config.key !== target.backend?.settings.key) {
     problems.push(
-      `${where}: reads state key ${JSON.stringify(config.key)}, but ${relative(tree, target.dir)} writes ${JSON.stringify(target.backend?.settings.key)}`,
+      `${where}: reads state key ${JSON.stringify(config.key)}, but ${relative(
+        tree,
+        target.dir,
+      )} writes ${JSON.stringify(target.backend?.settings.key)}`,
     );
   }
   for (const environment of environments) {
     const tfvars = environment.tfvars.get(stackName);
-    for (const setting of ['resource_group_name', 'storage_account_name', 'container_name']) {
+    for (const setting of [
+      'resource_group_name',
+      'storage_account_name',
+      'container_name',
+    ]) {
       const read = resolve(config[setting], stack, tfvars);
       const written = environment.backend?.[setting];
       if (read !== written) {
         problems.push(
-          `${where}: in ${environment.name} the remote state's ${setting} is ${JSON.stringify(read)}, but environments/${environment.name}/backend.hcl stores state in ${JSON.stringify(written)}`,
+          `${where}: in ${
+            environment.name
+          } the remote state's ${setting} is ${JSON.stringify(
+            read,
+          )}, but environments/${
+            environment.name
+          }/backend.hcl stores state in ${JSON.stringify(written)}`,
         );
       }
     }
@@ -67,33 +80,53 @@ function checkLayer(
       const targetName = targetStack(remote.config);
       const target = targetName ? layer.get(targetName) : undefined;
       if (!targetName || !target) {
-        problems.push(`${where}: ${label} reads ${targetName ?? 'an unnamed state'}, which is not a stack beside it`);
+        problems.push(
+          `${where}: ${label} reads ${
+            targetName ?? 'an unnamed state'
+          }, which is not a stack beside it`,
+        );
         continue;
       }
-      if (targetName === stackName) problems.push(`${where}: ${label} reads its own state`);
+      if (targetName === stackName)
+        problems.push(`${where}: ${label} reads its own state`);
 
       const read = attributesRead(stack, `${label}.outputs`);
       remote.selfOutputs.forEach(n => read.add(n));
       for (const output of read) {
         if (!target.outputs.has(output)) {
           problems.push(
-            `${where}: ${label} reads output ${output}, which ${relative(tree, target.dir)} does not declare`,
+            `${where}: ${label} reads output ${output}, which ${relative(
+              tree,
+              target.dir,
+            )} does not declare`,
           );
         }
       }
 
       if (remote.backend !== target.backend?.type) {
         problems.push(
-          `${where}: ${label} uses backend ${remote.backend}, but ${relative(tree, target.dir)} keeps its state in ${target.backend?.type ?? 'no backend'}`,
+          `${where}: ${label} uses backend ${remote.backend}, but ${relative(
+            tree,
+            target.dir,
+          )} keeps its state in ${target.backend?.type ?? 'no backend'}`,
         );
       } else if (sandbox) {
         const expected = `\${var.sandbox_state_dir}/\${var.environment}/${targetName}.tfstate`;
         if (remote.config.path !== expected) {
-          problems.push(`${where}: ${label} path must be "${expected}", the layout the run service writes`);
+          problems.push(
+            `${where}: ${label} path must be "${expected}", the layout the run service writes`,
+          );
         }
       } else {
         problems.push(
-          ...checkRealLocation(tree, stackName, stack, remote.config, target, tree.environments.values()),
+          ...checkRealLocation(
+            tree,
+            stackName,
+            stack,
+            remote.config,
+            target,
+            tree.environments.values(),
+          ),
         );
       }
     }
@@ -106,5 +139,8 @@ function checkLayer(
  * the state it reads is where that stack writes it, in every environment.
  */
 export function checkRemoteStateWiring(tree: InfraTree): string[] {
-  return [...checkLayer(tree, tree.stacks, false), ...checkLayer(tree, tree.sandbox, true)];
+  return [
+    ...checkLayer(tree, tree.stacks, false),
+    ...checkLayer(tree, tree.sandbox, true),
+  ];
 }

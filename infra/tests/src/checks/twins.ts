@@ -17,11 +17,15 @@ export function checkSandboxTwins(tree: InfraTree): string[] {
     const where = relative(tree, stand.dir);
     for (const variable of real.variables.values()) {
       if (variable.name.startsWith(SANDBOX_ONLY_PREFIX)) {
-        problems.push(`stacks/${name}: variable ${variable.name} uses the sandbox-only prefix`);
+        problems.push(
+          `stacks/${name}: variable ${variable.name} uses the sandbox-only prefix`,
+        );
       }
       const twin = stand.variables.get(variable.name);
       if (!twin) {
-        problems.push(`${where}: lacks variable ${variable.name} of stacks/${name}`);
+        problems.push(
+          `${where}: lacks variable ${variable.name} of stacks/${name}`,
+        );
       } else if (!isDeepStrictEqual(twin.block, variable.block)) {
         problems.push(
           `${where}: variable ${variable.name} differs from stacks/${name} (type, description, default, sensitivity or validation)`,
@@ -29,26 +33,43 @@ export function checkSandboxTwins(tree: InfraTree): string[] {
       }
     }
     for (const variable of stand.variables.values()) {
-      if (!real.variables.has(variable.name) && !variable.name.startsWith(SANDBOX_ONLY_PREFIX)) {
+      if (
+        !real.variables.has(variable.name) &&
+        !variable.name.startsWith(SANDBOX_ONLY_PREFIX)
+      ) {
         problems.push(
           `${where}: variable ${variable.name} is not in stacks/${name}; sandbox-only variables start with ${SANDBOX_ONLY_PREFIX}`,
         );
       }
-      if (variable.name.startsWith(SANDBOX_ONLY_PREFIX) && variable.validations.length === 0) {
-        problems.push(`${where}: sandbox-only variable ${variable.name} has no validation`);
+      if (
+        variable.name.startsWith(SANDBOX_ONLY_PREFIX) &&
+        variable.validations.length === 0
+      ) {
+        problems.push(
+          `${where}: sandbox-only variable ${variable.name} has no validation`,
+        );
       }
     }
     for (const output of real.outputs.values()) {
       const twin = stand.outputs.get(output.name);
       if (!twin) {
-        problems.push(`${where}: lacks output ${output.name} of stacks/${name}`);
-      } else if (twin.description !== output.description || twin.sensitive !== output.sensitive) {
-        problems.push(`${where}: output ${output.name} differs from stacks/${name} in description or sensitivity`);
+        problems.push(
+          `${where}: lacks output ${output.name} of stacks/${name}`,
+        );
+      } else if (
+        twin.description !== output.description ||
+        twin.sensitive !== output.sensitive
+      ) {
+        problems.push(
+          `${where}: output ${output.name} differs from stacks/${name} in description or sensitivity`,
+        );
       }
     }
     for (const output of stand.outputs.keys()) {
       if (!real.outputs.has(output)) {
-        problems.push(`${where}: output ${output} is not an output of stacks/${name}`);
+        problems.push(
+          `${where}: output ${output} is not an output of stacks/${name}`,
+        );
       }
     }
   }

@@ -15,7 +15,9 @@ export interface TerraformResult {
 export class TerraformCommandError extends Error {
   constructor(readonly result: TerraformResult) {
     super(
-      `terraform ${result.args.join(' ')} exited with ${result.code}\n${result.stderr || result.stdout}`,
+      `terraform ${result.args.join(' ')} exited with ${result.code}\n${
+        result.stderr || result.stdout
+      }`,
     );
     this.name = 'TerraformCommandError';
   }
@@ -42,7 +44,10 @@ export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   };
   if (!env.TF_CLI_CONFIG_FILE || !existsSync(env.TF_CLI_CONFIG_FILE)) {
     if (!emptyCliConfig || !existsSync(emptyCliConfig)) {
-      emptyCliConfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'terraformrc-')), 'terraformrc');
+      emptyCliConfig = path.join(
+        mkdtempSync(path.join(os.tmpdir(), 'terraformrc-')),
+        'terraformrc',
+      );
       writeFileSync(emptyCliConfig, '');
     }
     env.TF_CLI_CONFIG_FILE = emptyCliConfig;
@@ -57,7 +62,10 @@ export function runTerraform(
 ): Promise<TerraformResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(terraformBinary(), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(terraformBinary(), args, {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', chunk => stdout.push(chunk));

@@ -1,6 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { runTerraform, runTerraformOrThrow, terraformEnv, TerraformResult } from './cli';
+import {
+  runTerraform,
+  runTerraformOrThrow,
+  terraformEnv,
+  TerraformResult,
+} from './cli';
 
 /**
  * One sandbox stack for one environment, run the way infra/README.md's invocation contract says the
@@ -20,7 +25,10 @@ export interface SandboxRunOptions {
   variables?: Record<string, string>;
 }
 
-export type TerraformOutputs = Record<string, { value: unknown; sensitive: boolean; type: unknown }>;
+export type TerraformOutputs = Record<
+  string,
+  { value: unknown; sensitive: boolean; type: unknown }
+>;
 
 export class SandboxStackRun {
   readonly configDir: string;
@@ -32,7 +40,12 @@ export class SandboxStackRun {
   constructor(private readonly options: SandboxRunOptions) {
     const { infraRoot, stateDir, workDir, environment, stack } = options;
     this.configDir = path.join(infraRoot, 'sandbox', stack);
-    this.varFile = path.join(infraRoot, 'environments', environment, `${stack}.tfvars`);
+    this.varFile = path.join(
+      infraRoot,
+      'environments',
+      environment,
+      `${stack}.tfvars`,
+    );
     this.statePath = path.join(stateDir, environment, `${stack}.tfstate`);
     this.dataDir = path.join(workDir, environment, stack, 'terraform-data');
     this.planPath = path.join(workDir, environment, stack, 'run.tfplan');
@@ -50,7 +63,10 @@ export class SandboxStackRun {
     });
   }
 
-  private async terraform(args: string[], check: boolean): Promise<TerraformResult> {
+  private async terraform(
+    args: string[],
+    check: boolean,
+  ): Promise<TerraformResult> {
     const all = [`-chdir=${this.configDir}`, ...args];
     const env = this.processEnv();
     return check ? runTerraformOrThrow(all, env) : runTerraform(all, env);
@@ -60,7 +76,12 @@ export class SandboxStackRun {
     await fs.mkdir(path.dirname(this.statePath), { recursive: true });
     await fs.mkdir(path.dirname(this.planPath), { recursive: true });
     return this.terraform(
-      ['init', '-input=false', '-no-color', `-backend-config=path=${this.statePath}`],
+      [
+        'init',
+        '-input=false',
+        '-no-color',
+        `-backend-config=path=${this.statePath}`,
+      ],
       true,
     );
   }
@@ -81,7 +102,10 @@ export class SandboxStackRun {
   }
 
   apply(): Promise<TerraformResult> {
-    return this.terraform(['apply', '-input=false', '-no-color', this.planPath], true);
+    return this.terraform(
+      ['apply', '-input=false', '-no-color', this.planPath],
+      true,
+    );
   }
 
   async outputs(): Promise<TerraformOutputs> {
@@ -91,13 +115,23 @@ export class SandboxStackRun {
 
   destroy(): Promise<TerraformResult> {
     return this.terraform(
-      ['destroy', '-auto-approve', '-input=false', '-no-color', `-var-file=${this.varFile}`],
+      [
+        'destroy',
+        '-auto-approve',
+        '-input=false',
+        '-no-color',
+        `-var-file=${this.varFile}`,
+      ],
       true,
     );
   }
 }
 
 /** The plain values of `terraform output -json`. */
-export function outputValues(outputs: TerraformOutputs): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
+export function outputValues(
+  outputs: TerraformOutputs,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(outputs).map(([k, v]) => [k, v.value]),
+  );
 }
