@@ -52,6 +52,18 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+
+  // Once closing, answer what is in flight and hang up, so kept-alive clients do not hold the
+  // shutdown open until their idle timeout.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) {
+      reply.header('connection', 'close');
+    }
+  });
   if (metrics) {
     app.addHook('onResponse', async (request, reply) => {
       metrics.observeRequest(

@@ -88,9 +88,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
 
   const account = 'devopsapp';
   const key = randomBytes(32).toString('base64');
-  const env = { ...process.env, AZURITE_ACCOUNTS: `${account}:${key}` };
-  if (options.defaultAccount) {
-    delete env.AZURITE_ACCOUNTS;
+  const { AZURITE_ACCOUNTS: _inherited, ...env } = process.env;
+  if (!options.defaultAccount) {
+    env.AZURITE_ACCOUNTS = `${account}:${key}`;
   }
   const args = [
     azuriteBlobBin(),
