@@ -115,8 +115,8 @@ variable "inference_namespace" {
 
 variable "inference_service_account" {
   type        = string
-  description = "Name of the inference service's Kubernetes service account, the one the Helm chart annotates with the identity's client ID."
-  default     = "inference-service"
+  description = "Name of the inference service's Kubernetes service account: the one charts/inference creates (its full name, inference) and annotates with the identity's client ID."
+  default     = "inference"
 
   validation {
     condition     = can(regex("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$", var.inference_service_account))

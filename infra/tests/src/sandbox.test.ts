@@ -122,7 +122,7 @@ describe('sandbox stacks', () => {
         `${cluster.resource_group_name}-storage`,
       );
       expect(storage.federated_subject).toBe(
-        `system:serviceaccount:inference-${environment}:inference-service`,
+        `system:serviceaccount:inference-${environment}:inference`,
       );
       expect(storage.storage_account_name).toBe(
         tfvars('storage').storage_account_name,
