@@ -9,4 +9,7 @@ export { loadInfraTree, defaultInfraRoot } from './infraTree';
 export type { Environment, InfraTree } from './infraTree';
 export { applyOrder } from './order';
 export { SandboxStackRun, outputValues } from './terraform/sandboxRun';
-export type { SandboxRunOptions, TerraformOutputs } from './terraform/sandboxRun';
+export type {
+  SandboxRunOptions,
+  TerraformOutputs,
+} from './terraform/sandboxRun';
