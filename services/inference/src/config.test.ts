@@ -1,13 +1,18 @@
 import { ConfigError, DEFAULT_MODEL_VERSION, loadConfig } from './config';
 
-const AZURITE = { AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' };
+const AZURITE = {
+  AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+};
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
     expect(loadConfig(AZURITE)).toEqual({
       host: '0.0.0.0',
       port: 8000,
-      blob: { kind: 'connection-string', connectionString: 'UseDevelopmentStorage=true' },
+      blob: {
+        kind: 'connection-string',
+        connectionString: 'UseDevelopmentStorage=true',
+      },
       blobContainer: 'treated-images',
       maxImageBytes: 10485760,
       maxImagePixels: 40_000_000,
@@ -36,7 +41,10 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       host: '127.0.0.1',
       port: 9000,
-      blob: { kind: 'workload-identity', accountUrl: 'https://devopsappdev.blob.core.windows.net/' },
+      blob: {
+        kind: 'workload-identity',
+        accountUrl: 'https://devopsappdev.blob.core.windows.net/',
+      },
       blobContainer: 'images-dev',
       maxImageBytes: 2048,
       maxImagePixels: 1000,
@@ -49,7 +57,10 @@ describe('loadConfig', () => {
   });
 
   it('prefers the connection string when both connections are set', () => {
-    const config = loadConfig({ ...AZURITE, AZURE_STORAGE_ACCOUNT_URL: 'https://x.blob.core.windows.net' });
+    const config = loadConfig({
+      ...AZURITE,
+      AZURE_STORAGE_ACCOUNT_URL: 'https://x.blob.core.windows.net',
+    });
     expect(config.blob.kind).toBe('connection-string');
   });
 
@@ -60,7 +71,10 @@ describe('loadConfig', () => {
     [{ ...AZURITE, PORT: '70000' }, /PORT must be at most 65535/],
     [{ ...AZURITE, MAX_IMAGE_BYTES: '-1' }, /MAX_IMAGE_BYTES/],
     [{ ...AZURITE, MAX_IMAGE_PIXELS: '0' }, /MAX_IMAGE_PIXELS/],
-    [{ ...AZURITE, BLOB_CONTAINER: 'Treated_Images' }, /not a valid container name/],
+    [
+      { ...AZURITE, BLOB_CONTAINER: 'Treated_Images' },
+      /not a valid container name/,
+    ],
     [{ ...AZURITE, BLOB_CONTAINER: 'a--b' }, /not a valid container name/],
     [{ ...AZURITE, ROLLOUT_COLOUR: 'red' }, /blue or green/],
     [{ ...AZURITE, LOG_LEVEL: 'loud' }, /LOG_LEVEL/],

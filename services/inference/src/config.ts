@@ -32,7 +32,15 @@ export const DEFAULT_MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_IMAGE_PIXELS = 40_000_000;
 export const DEFAULT_MODEL_VERSION = `${MODEL_NAME}-${MODEL_REVISION}`;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 /** Thrown at start-up when the environment does not describe a runnable service. */
 export class ConfigError extends Error {
@@ -49,7 +57,11 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
   if (!raw) {
     return fallback;
   }
-  if (!/^\d+$/.test(raw) || Number(raw) <= 0 || !Number.isSafeInteger(Number(raw))) {
+  if (
+    !/^\d+$/.test(raw) ||
+    Number(raw) <= 0 ||
+    !Number.isSafeInteger(Number(raw))
+  ) {
     throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
   }
   return Number(raw);
@@ -88,7 +100,9 @@ function blobConnection(env: Env): BlobConnection {
     try {
       url = new URL(accountUrl);
     } catch {
-      throw new ConfigError(`AZURE_STORAGE_ACCOUNT_URL is not a URL: "${accountUrl}"`);
+      throw new ConfigError(
+        `AZURE_STORAGE_ACCOUNT_URL is not a URL: "${accountUrl}"`,
+      );
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new ConfigError('AZURE_STORAGE_ACCOUNT_URL must be an http(s) URL');
@@ -125,7 +139,9 @@ function rolloutColour(env: Env): RolloutColour {
 function logLevel(env: Env): string {
   const level = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!LOG_LEVELS.includes(level)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    throw new ConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`,
+    );
   }
   return level;
 }
@@ -137,8 +153,16 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     port: port(env),
     blob: blobConnection(env),
     blobContainer: blobContainer(env),
-    maxImageBytes: positiveInteger(env, 'MAX_IMAGE_BYTES', DEFAULT_MAX_IMAGE_BYTES),
-    maxImagePixels: positiveInteger(env, 'MAX_IMAGE_PIXELS', DEFAULT_MAX_IMAGE_PIXELS),
+    maxImageBytes: positiveInteger(
+      env,
+      'MAX_IMAGE_BYTES',
+      DEFAULT_MAX_IMAGE_BYTES,
+    ),
+    maxImagePixels: positiveInteger(
+      env,
+      'MAX_IMAGE_PIXELS',
+      DEFAULT_MAX_IMAGE_PIXELS,
+    ),
     modelVersion: env.MODEL_VERSION?.trim() || DEFAULT_MODEL_VERSION,
     rolloutColour: rolloutColour(env),
     logLevel: logLevel(env),

@@ -1,7 +1,12 @@
 import { request } from 'node:http';
 import { Azurite, startAzurite } from './local/azurite';
 import { sceneImage, STANDARD_MARKS } from './samples/sampleImages';
-import { buildService, freePort, ServiceProcess, startServiceProcess } from './testing/serviceProcess';
+import {
+  buildService,
+  freePort,
+  ServiceProcess,
+  startServiceProcess,
+} from './testing/serviceProcess';
 
 // These tests run the compiled service as its own process, as the container does, so dd-trace is
 // loaded first and instruments the real modules. No Datadog agent: a free port stands in for it.
@@ -13,7 +18,12 @@ let png: Buffer;
 beforeAll(async () => {
   await buildService();
   azurite = await startAzurite();
-  png = await sceneImage({ width: 640, height: 480, format: 'png', marks: STANDARD_MARKS });
+  png = await sceneImage({
+    width: 640,
+    height: 480,
+    format: 'png',
+    marks: STANDARD_MARKS,
+  });
 });
 
 afterAll(async () => {
@@ -32,7 +42,11 @@ async function tracedService(): Promise<ServiceProcess> {
   });
 }
 
-function predict(baseUrl: string, body: Buffer | string, requestId: string): Promise<Response> {
+function predict(
+  baseUrl: string,
+  body: Buffer | string,
+  requestId: string,
+): Promise<Response> {
   return fetch(`${baseUrl}/v1/predictions`, {
     method: 'POST',
     body: typeof body === 'string' ? body : new Uint8Array(body),
@@ -59,7 +73,11 @@ describe('the service process with tracing on and no agent', () => {
       predict(service.baseUrl, 'garbage', 'req-c'),
     ]);
     expect(responses.map(r => r.status)).toEqual([201, 201, 415]);
-    expect(responses.map(r => r.headers.get('x-request-id'))).toEqual(['req-a', 'req-b', 'req-c']);
+    expect(responses.map(r => r.headers.get('x-request-id'))).toEqual([
+      'req-a',
+      'req-b',
+      'req-c',
+    ]);
     await new Promise(resolve => setTimeout(resolve, 200));
 
     const lines = service.logs.slice(startedAt);
@@ -68,7 +86,9 @@ describe('the service process with tracing on and no agent', () => {
     for (const requestId of ['req-a', 'req-b', 'req-c']) {
       const ofRequest = lines.filter(l => l.request_id === requestId);
       expect(ofRequest.length).toBeGreaterThanOrEqual(3);
-      const ids = ofRequest.map(l => l.dd as Record<string, string> | undefined);
+      const ids = ofRequest.map(
+        l => l.dd as Record<string, string> | undefined,
+      );
       for (const dd of ids) {
         expect(dd).toEqual({
           trace_id: expect.stringMatching(/^[0-9a-f]+$/),
@@ -90,12 +110,16 @@ describe('the service process with tracing on and no agent', () => {
   it('keeps quiet and keeps serving while traces cannot be delivered', async () => {
     // dd-trace flushes every 2 s: give it a few failed deliveries.
     for (let i = 0; i < 6; i++) {
-      expect((await predict(service.baseUrl, png, `quiet-${i}`)).status).toBe(201);
+      expect((await predict(service.baseUrl, png, `quiet-${i}`)).status).toBe(
+        201,
+      );
       await new Promise(resolve => setTimeout(resolve, 500));
     }
     expect((await fetch(`${service.baseUrl}/healthz`)).status).toBe(200);
     expect(service.otherOutput).toEqual([]);
-    expect(service.logs.filter(l => l.level === 'error' || l.level === 'warn')).toEqual([]);
+    expect(
+      service.logs.filter(l => l.level === 'error' || l.level === 'warn'),
+    ).toEqual([]);
   });
 });
 
@@ -122,33 +146,35 @@ describe('shutdown', () => {
     const service = await tracedService();
     const { port } = new URL(service.baseUrl);
 
-    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/v1/predictions',
-          headers: {
-            'content-type': 'image/png',
-            'content-length': png.length,
-            'x-request-id': 'in-flight',
+    const response = new Promise<{ status: number; body: string }>(
+      (resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/predictions',
+            headers: {
+              'content-type': 'image/png',
+              'content-length': png.length,
+              'x-request-id': 'in-flight',
+            },
           },
-        },
-        res => {
-          let body = '';
-          res.on('data', chunk => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      // Half the upload now, SIGTERM, the rest later: the request is in flight across the signal.
-      req.write(png.subarray(0, png.length / 2));
-      setTimeout(() => {
-        service.child.kill('SIGTERM');
-        setTimeout(() => req.end(png.subarray(png.length / 2)), 500);
-      }, 200);
-    });
+          res => {
+            let body = '';
+            res.on('data', chunk => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        // Half the upload now, SIGTERM, the rest later: the request is in flight across the signal.
+        req.write(png.subarray(0, png.length / 2));
+        setTimeout(() => {
+          service.child.kill('SIGTERM');
+          setTimeout(() => req.end(png.subarray(png.length / 2)), 500);
+        }, 200);
+      },
+    );
 
     await new Promise(resolve => setTimeout(resolve, 450));
     await expect(fetch(`${service.baseUrl}/healthz`)).rejects.toThrow();
@@ -161,9 +187,16 @@ describe('shutdown', () => {
     // The kept-alive connection is hung up after the answer, not left to hold the exit open.
     expect(Date.now() - answeredAt).toBeLessThan(3_000);
     const messages = service.logs.map(l => l.msg);
-    expect(messages).toEqual(expect.arrayContaining(['shutting down: draining requests in flight', 'stopped']));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'shutting down: draining requests in flight',
+        'stopped',
+      ]),
+    );
     expect(messages.indexOf('stopped')).toBeGreaterThan(
-      service.logs.findIndex(l => l.request_id === 'in-flight' && l.msg === 'request completed'),
+      service.logs.findIndex(
+        l => l.request_id === 'in-flight' && l.msg === 'request completed',
+      ),
     );
   });
 });

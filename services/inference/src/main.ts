@@ -23,6 +23,8 @@ async function main(): Promise<void> {
 }
 
 main().catch(error => {
-  process.stderr.write(`inference-service failed to start: ${(error as Error).stack ?? error}\n`);
+  process.stderr.write(
+    `inference-service failed to start: ${(error as Error).stack ?? error}\n`,
+  );
   process.exit(1);
 });

@@ -11,17 +11,29 @@ import { currentTracing } from './tracing/tracing';
  * connections are refused, requests on kept-alive connections get 503), requests in flight finish,
  * then the process exits 0. If they take longer than SHUTDOWN_TIMEOUT_MS it exits 1.
  */
-export async function runService(config: ServiceConfig, logger: Logger): Promise<void> {
-  const store = new BlobPredictionStore(createBlobServiceClient(config.blob), config.blobContainer);
+export async function runService(
+  config: ServiceConfig,
+  logger: Logger,
+): Promise<void> {
+  const store = new BlobPredictionStore(
+    createBlobServiceClient(config.blob),
+    config.blobContainer,
+  );
   const metrics = config.metricsEnabled
-    ? new ServiceMetrics({ version: config.modelVersion, colour: config.rolloutColour })
+    ? new ServiceMetrics({
+        version: config.modelVersion,
+        colour: config.rolloutColour,
+      })
     : undefined;
   const tracing = currentTracing();
   const app = await buildServer({ config, logger, store, tracing, metrics });
 
   // Create the container up front when we can; if storage is down, /readyz says so until it is back.
   await store.checkReady(AbortSignal.timeout(5_000)).catch(error => {
-    logger.warn({ reason: (error as Error).message }, 'blob storage not reachable at start-up');
+    logger.warn(
+      { reason: (error as Error).message },
+      'blob storage not reachable at start-up',
+    );
   });
 
   let stopping = false;
@@ -32,7 +44,10 @@ export async function runService(config: ServiceConfig, logger: Logger): Promise
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests in flight');
     const deadline = setTimeout(() => {
-      logger.error({ timeout_ms: config.shutdownTimeoutMs }, 'requests still in flight at the shutdown deadline');
+      logger.error(
+        { timeout_ms: config.shutdownTimeoutMs },
+        'requests still in flight at the shutdown deadline',
+      );
       logger.flush();
       process.exit(1);
     }, config.shutdownTimeoutMs);

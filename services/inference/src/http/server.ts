@@ -1,4 +1,8 @@
-import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  FastifyBaseLogger,
+  FastifyInstance,
+  LogController,
+} from 'fastify';
 import type { ServiceConfig } from '../config';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logger';
 import type { ServiceMetrics } from '../metrics/serviceMetrics';
@@ -27,7 +31,9 @@ export interface ServerDependencies {
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The HTTP server, wired but not listening: `app.listen()` is the caller's (main.ts, tests). */
-export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
+export async function buildServer(
+  deps: ServerDependencies,
+): Promise<FastifyInstance> {
   const { config, logger, store, tracing, metrics } = deps;
 
   const app = Fastify({
@@ -81,7 +87,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     store,
     tracing,
     modelVersion: config.modelVersion,
-    limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels },
+    limits: {
+      maxBytes: config.maxImageBytes,
+      maxPixels: config.maxImagePixels,
+    },
     observer: metrics,
   });
   await app.register(healthRoutes, {

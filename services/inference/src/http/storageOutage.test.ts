@@ -1,5 +1,8 @@
 import { sceneImage, STANDARD_MARKS } from '../samples/sampleImages';
-import { InProcessService, startInProcessService } from '../testing/inProcessService';
+import {
+  InProcessService,
+  startInProcessService,
+} from '../testing/inProcessService';
 
 jest.setTimeout(60_000);
 
@@ -15,7 +18,12 @@ afterAll(async () => {
 
 describe('when blob storage goes away', () => {
   it('answers 503 to predictions, fails readiness, stays alive, and counts the outcome', async () => {
-    const png = await sceneImage({ width: 320, height: 240, format: 'png', marks: STANDARD_MARKS.slice(0, 1) });
+    const png = await sceneImage({
+      width: 320,
+      height: 240,
+      format: 'png',
+      marks: STANDARD_MARKS.slice(0, 1),
+    });
     expect((await fetch(`${service.baseUrl}/readyz`)).status).toBe(200);
     const stored = await fetch(`${service.baseUrl}/v1/predictions`, {
       method: 'POST',
@@ -36,7 +44,9 @@ describe('when blob storage goes away', () => {
     expect(response.status).toBe(503);
     const body = await response.json();
     expect(body.error.code).toBe('storage_unavailable');
-    expect(body.error.message).toContain('blob storage could not store the treated image');
+    expect(body.error.message).toContain(
+      'blob storage could not store the treated image',
+    );
     // A few quick retries, not the SDK's default minute of back-off.
     expect(Date.now() - started).toBeLessThan(10_000);
 
@@ -45,15 +55,22 @@ describe('when blob storage goes away', () => {
 
     const ready = await fetch(`${service.baseUrl}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'not_ready', reason: expect.stringContaining('treated-images') });
+    expect(await ready.json()).toMatchObject({
+      status: 'not_ready',
+      reason: expect.stringContaining('treated-images'),
+    });
     expect((await fetch(`${service.baseUrl}/healthz`)).status).toBe(200);
 
     // Bad input is still refused as bad input, before storage is involved.
-    const bad = await fetch(`${service.baseUrl}/v1/predictions`, { method: 'POST' });
+    const bad = await fetch(`${service.baseUrl}/v1/predictions`, {
+      method: 'POST',
+    });
     expect(bad.status).toBe(400);
 
     const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
-    expect(metrics).toContain('predictions_total{outcome="storage_unavailable"} 1');
+    expect(metrics).toContain(
+      'predictions_total{outcome="storage_unavailable"} 1',
+    );
     expect(metrics).toContain('predictions_total{outcome="success"} 1');
   });
 });

@@ -41,7 +41,13 @@ export interface AzuriteOptions {
 const DEFAULT_ACCOUNT_PORT = 10000;
 
 function azuriteBlobBin(): string {
-  return join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'blob', 'main.js');
+  return join(
+    dirname(require.resolve('azurite/package.json')),
+    'dist',
+    'src',
+    'blob',
+    'main.js',
+  );
 }
 
 function isListening(host: string, port: number): Promise<boolean> {
@@ -73,10 +79,18 @@ function stopProcess(child: ChildProcess): Promise<void> {
  * Starts Azurite's blob service and resolves once it listens. Unless `defaultAccount` is set, it gets
  * an account with a random key made for this run, so no key is written down anywhere.
  */
-export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
+export async function startAzurite(
+  options: AzuriteOptions = {},
+): Promise<Azurite> {
   const host = options.host ?? '127.0.0.1';
-  const requestedPort = options.defaultAccount ? DEFAULT_ACCOUNT_PORT : options.port ?? 0;
-  if (options.defaultAccount && options.reuse && (await isListening(host, requestedPort))) {
+  const requestedPort = options.defaultAccount
+    ? DEFAULT_ACCOUNT_PORT
+    : options.port ?? 0;
+  if (
+    options.defaultAccount &&
+    options.reuse &&
+    (await isListening(host, requestedPort))
+  ) {
     return {
       host,
       port: requestedPort,
@@ -116,11 +130,19 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => {
-      reject(new Error(`Azurite did not start within ${options.startTimeoutMs ?? 30_000} ms:\n${output}`));
+      reject(
+        new Error(
+          `Azurite did not start within ${
+            options.startTimeoutMs ?? 30_000
+          } ms:\n${output}`,
+        ),
+      );
     }, options.startTimeoutMs ?? 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const listening = /successfully listens on https?:\/\/[^:\s]+:(\d+)/.exec(output);
+      const listening = /successfully listens on https?:\/\/[^:\s]+:(\d+)/.exec(
+        output,
+      );
       if (listening) {
         clearTimeout(timer);
         resolve(Number(listening[1]));
@@ -130,7 +152,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     child.stderr?.on('data', onData);
     child.once('exit', code => {
       clearTimeout(timer);
-      reject(new Error(`Azurite exited with code ${code} before listening:\n${output}`));
+      reject(
+        new Error(
+          `Azurite exited with code ${code} before listening:\n${output}`,
+        ),
+      );
     });
   });
   // Keep reading so a chatty Azurite never blocks on a full pipe.

@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 
   const code = await new Promise<number>(resolve => {
-    service.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+    service.once('exit', (exitCode, signal) =>
+      resolve(exitCode ?? (signal ? 1 : 0)),
+    );
   });
   await azurite.stop();
   process.exit(stopping ? 0 : code);

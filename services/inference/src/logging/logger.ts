@@ -11,7 +11,10 @@ export interface LoggerOptions {
  * JSON lines for Datadog: ISO time, the level as a word, and the service name. Request-scoped lines
  * get `request_id` and `dd.{trace_id,span_id}` from the request's child logger (see http/server.ts).
  */
-export function createLogger(options: LoggerOptions, destination?: DestinationStream): Logger {
+export function createLogger(
+  options: LoggerOptions,
+  destination?: DestinationStream,
+): Logger {
   return pino(
     {
       level: options.level,
@@ -32,5 +35,7 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 export function requestIdFor(req: IncomingMessage): string {
   const header = req.headers[REQUEST_ID_HEADER];
   const candidate = Array.isArray(header) ? header[0] : header;
-  return candidate && ACCEPTABLE_REQUEST_ID.test(candidate) ? candidate : randomUUID();
+  return candidate && ACCEPTABLE_REQUEST_ID.test(candidate)
+    ? candidate
+    : randomUUID();
 }

@@ -1,10 +1,25 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+} from 'prom-client';
 import type { RolloutColour } from '../config';
 
 /** How a POST /v1/predictions ended, as the predictions_total counter counts it. */
-export type PredictionOutcome = 'success' | 'rejected' | 'storage_unavailable' | 'error';
+export type PredictionOutcome =
+  | 'success'
+  | 'rejected'
+  | 'storage_unavailable'
+  | 'error';
 
-const OUTCOMES: PredictionOutcome[] = ['success', 'rejected', 'storage_unavailable', 'error'];
+const OUTCOMES: PredictionOutcome[] = [
+  'success',
+  'rejected',
+  'storage_unavailable',
+  'error',
+];
 
 /** The timings the prediction pipeline reports, whether or not anything records them. */
 export interface PredictionObserver {
@@ -68,8 +83,16 @@ export class ServiceMetrics implements PredictionObserver {
     }
   }
 
-  observeRequest(method: string, route: string, status: number, seconds: number): void {
-    this.httpRequestDuration.observe({ method, route, status: String(status) }, seconds);
+  observeRequest(
+    method: string,
+    route: string,
+    status: number,
+    seconds: number,
+  ): void {
+    this.httpRequestDuration.observe(
+      { method, route, status: String(status) },
+      seconds,
+    );
   }
 
   observeInference(seconds: number): void {

@@ -12,14 +12,25 @@ const MARK_COLOUR = '#ff2d2d';
 
 /** SVG overlay: a frame round each region and, above it, a bar whose length is the region's score. */
 function overlay(detection: Detection): string {
-  const stroke = Math.max(2, Math.round(Math.min(detection.width, detection.height) / 150));
+  const stroke = Math.max(
+    2,
+    Math.round(Math.min(detection.width, detection.height) / 150),
+  );
   const marks = detection.regions.map(({ box, score }) => {
     const barHeight = 2 * stroke;
-    const barY = box.y >= barHeight + stroke ? box.y - barHeight - stroke : box.y + box.height + stroke;
+    const barY =
+      box.y >= barHeight + stroke
+        ? box.y - barHeight - stroke
+        : box.y + box.height + stroke;
     const barWidth = Math.max(1, Math.round(box.width * score));
     return (
-      `<rect x="${box.x + stroke / 2}" y="${box.y + stroke / 2}" width="${Math.max(1, box.width - stroke)}" ` +
-      `height="${Math.max(1, box.height - stroke)}" fill="none" stroke="${MARK_COLOUR}" stroke-width="${stroke}"/>` +
+      `<rect x="${box.x + stroke / 2}" y="${
+        box.y + stroke / 2
+      }" width="${Math.max(1, box.width - stroke)}" ` +
+      `height="${Math.max(
+        1,
+        box.height - stroke,
+      )}" fill="none" stroke="${MARK_COLOUR}" stroke-width="${stroke}"/>` +
       `<rect x="${box.x}" y="${barY}" width="${barWidth}" height="${barHeight}" fill="${MARK_COLOUR}"/>`
     );
   });
@@ -39,9 +50,14 @@ export async function drawRegions(
   detection: Detection,
   maxPixels: number,
 ): Promise<TreatedImage> {
-  let pipeline = sharp(image, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
+  let pipeline = sharp(image, {
+    limitInputPixels: maxPixels,
+    failOn: 'truncated',
+  }).rotate();
   if (detection.regions.length > 0) {
-    pipeline = pipeline.composite([{ input: Buffer.from(overlay(detection)), top: 0, left: 0 }]);
+    pipeline = pipeline.composite([
+      { input: Buffer.from(overlay(detection)), top: 0, left: 0 },
+    ]);
   }
   if (format === 'jpeg') {
     return {

@@ -23,7 +23,11 @@ function covers(
 
 describe('detect', () => {
   it('finds each mark of a PNG, in image coordinates', async () => {
-    const image = await sceneImage({ ...UPRIGHT, format: 'png', marks: STANDARD_MARKS });
+    const image = await sceneImage({
+      ...UPRIGHT,
+      format: 'png',
+      marks: STANDARD_MARKS,
+    });
     const detection = await detect(image, UPRIGHT, MAX_PIXELS);
     expect(detection.regions).toHaveLength(STANDARD_MARKS.length);
     for (const mark of STANDARD_MARKS) {
@@ -41,9 +45,16 @@ describe('detect', () => {
   });
 
   it('reports boxes on the upright image when the JPEG carries an EXIF orientation', async () => {
-    const image = await sceneImage({ ...UPRIGHT, format: 'jpeg', marks: STANDARD_MARKS, orientation: 6 });
+    const image = await sceneImage({
+      ...UPRIGHT,
+      format: 'jpeg',
+      marks: STANDARD_MARKS,
+      orientation: 6,
+    });
     const stored = await sharp(image).metadata();
-    expect([stored.width, stored.height, stored.orientation]).toEqual([480, 640, 6]);
+    expect([stored.width, stored.height, stored.orientation]).toEqual([
+      480, 640, 6,
+    ]);
     const detection = await detect(image, UPRIGHT, MAX_PIXELS);
     for (const mark of STANDARD_MARKS) {
       expect(detection.regions.some(r => covers(r.box, mark, 8))).toBe(true);
@@ -51,7 +62,11 @@ describe('detect', () => {
   });
 
   it('gives the same regions and the same treated bytes for the same image', async () => {
-    const image = await sceneImage({ ...UPRIGHT, format: 'png', marks: STANDARD_MARKS });
+    const image = await sceneImage({
+      ...UPRIGHT,
+      format: 'png',
+      marks: STANDARD_MARKS,
+    });
     const first = await detect(image, UPRIGHT, MAX_PIXELS);
     const second = await detect(Buffer.from(image), UPRIGHT, MAX_PIXELS);
     expect(second).toEqual(first);
@@ -61,13 +76,22 @@ describe('detect', () => {
   });
 
   it('draws the regions onto the treated image', async () => {
-    const image = await sceneImage({ ...UPRIGHT, format: 'png', marks: STANDARD_MARKS });
+    const image = await sceneImage({
+      ...UPRIGHT,
+      format: 'png',
+      marks: STANDARD_MARKS,
+    });
     const detection = await detect(image, UPRIGHT, MAX_PIXELS);
     const treated = await drawRegions(image, 'png', detection, MAX_PIXELS);
     expect(treated.contentType).toBe('image/png');
-    const { data, info } = await sharp(treated.data).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(treated.data)
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([640, 480]);
-    const pixel = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
+    const pixel = (x: number, y: number) => [
+      ...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3),
+    ];
     // On the frame of the first region: the mark colour; far from any region: the untouched background.
     const box = detection.regions[0].box;
     const [r, g, b] = pixel(box.x + 1, box.y + Math.floor(box.height / 2));
@@ -78,7 +102,13 @@ describe('detect', () => {
   });
 
   it('rejects pixels it cannot decode', async () => {
-    const image = await sceneImage({ ...UPRIGHT, format: 'png', marks: STANDARD_MARKS });
-    await expect(detect(image.subarray(0, image.length / 2), UPRIGHT, MAX_PIXELS)).rejects.toThrow();
+    const image = await sceneImage({
+      ...UPRIGHT,
+      format: 'png',
+      marks: STANDARD_MARKS,
+    });
+    await expect(
+      detect(image.subarray(0, image.length / 2), UPRIGHT, MAX_PIXELS),
+    ).rejects.toThrow();
   });
 });

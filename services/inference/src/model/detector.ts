@@ -1,5 +1,9 @@
 import sharp from 'sharp';
-import { DEFAULT_REGION_SEARCH, findRegions, RegionSearchOptions } from './regions';
+import {
+  DEFAULT_REGION_SEARCH,
+  findRegions,
+  RegionSearchOptions,
+} from './regions';
 
 /**
  * The stand-in for the trained car-damage model: it finds marks that stand out from their
@@ -37,7 +41,10 @@ export async function detect(
   maxPixels: number,
   options: RegionSearchOptions = DEFAULT_REGION_SEARCH,
 ): Promise<Detection> {
-  const { data, info } = await sharp(image, { limitInputPixels: maxPixels, failOn: 'truncated' })
+  const { data, info } = await sharp(image, {
+    limitInputPixels: maxPixels,
+    failOn: 'truncated',
+  })
     .rotate()
     .flatten({ background: '#ffffff' })
     .resize({
@@ -57,19 +64,29 @@ export async function detect(
 
   const scaleX = upright.width / info.width;
   const scaleY = upright.height / info.height;
-  const regions = findRegions(grey, info.width, info.height, options).map(region => {
-    const x = Math.floor(region.x * scaleX);
-    const y = Math.floor(region.y * scaleY);
-    return {
-      label: 'anomaly' as const,
-      score: region.score,
-      box: {
-        x,
-        y,
-        width: Math.min(upright.width, Math.ceil((region.x + region.width) * scaleX)) - x,
-        height: Math.min(upright.height, Math.ceil((region.y + region.height) * scaleY)) - y,
-      },
-    };
-  });
+  const regions = findRegions(grey, info.width, info.height, options).map(
+    region => {
+      const x = Math.floor(region.x * scaleX);
+      const y = Math.floor(region.y * scaleY);
+      return {
+        label: 'anomaly' as const,
+        score: region.score,
+        box: {
+          x,
+          y,
+          width:
+            Math.min(
+              upright.width,
+              Math.ceil((region.x + region.width) * scaleX),
+            ) - x,
+          height:
+            Math.min(
+              upright.height,
+              Math.ceil((region.y + region.height) * scaleY),
+            ) - y,
+        },
+      };
+    },
+  );
   return { width: upright.width, height: upright.height, regions };
 }

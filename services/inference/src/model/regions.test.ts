@@ -61,14 +61,21 @@ describe('findRegions', () => {
   it('ignores specks smaller than the minimum edge support', () => {
     const pixels = grid(64, 64, 200);
     pixels[32 * 64 + 32] = 0;
-    expect(findRegions(pixels, 64, 64, { ...DEFAULT_REGION_SEARCH, minEdgePixels: 12 })).toEqual([]);
+    expect(
+      findRegions(pixels, 64, 64, {
+        ...DEFAULT_REGION_SEARCH,
+        minEdgePixels: 12,
+      }),
+    ).toEqual([]);
   });
 
   it('is deterministic', () => {
     const pixels = grid(120, 120, 90);
     paint(pixels, 120, { x: 5, y: 60, width: 50, height: 8 }, 250);
     paint(pixels, 120, { x: 70, y: 10, width: 20, height: 40 }, 10);
-    expect(findRegions(pixels, 120, 120)).toEqual(findRegions(pixels.slice(), 120, 120));
+    expect(findRegions(pixels, 120, 120)).toEqual(
+      findRegions(pixels.slice(), 120, 120),
+    );
   });
 
   it('caps the number of regions', () => {
@@ -77,7 +84,12 @@ describe('findRegions', () => {
       paint(pixels, 200, { x: 10 + i * 38, y: 10, width: 20, height: 20 }, 0);
     }
     expect(findRegions(pixels, 200, 200)).toHaveLength(5);
-    expect(findRegions(pixels, 200, 200, { ...DEFAULT_REGION_SEARCH, maxRegions: 3 })).toHaveLength(3);
+    expect(
+      findRegions(pixels, 200, 200, {
+        ...DEFAULT_REGION_SEARCH,
+        maxRegions: 3,
+      }),
+    ).toHaveLength(3);
   });
 });
 
@@ -94,4 +106,3 @@ describe('edgeStrength', () => {
     expect(magnitude[1 * 5 + 3]).toBe(400);
   });
 });
-

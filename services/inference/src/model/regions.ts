@@ -39,7 +39,11 @@ export const DEFAULT_REGION_SEARCH: RegionSearchOptions = {
 };
 
 /** Sobel gradient magnitude (|gx| + |gy|) of an 8-bit greyscale grid; the border stays 0. */
-export function edgeStrength(grey: Uint8Array, width: number, height: number): Uint16Array {
+export function edgeStrength(
+  grey: Uint8Array,
+  width: number,
+  height: number,
+): Uint16Array {
   const magnitude = new Uint16Array(width * height);
   for (let y = 1; y < height - 1; y++) {
     const row = y * width;
@@ -53,15 +57,20 @@ export function edgeStrength(grey: Uint8Array, width: number, height: number): U
       const bottomLeft = grey[i + width - 1];
       const bottom = grey[i + width];
       const bottomRight = grey[i + width + 1];
-      const gx = topRight + 2 * right + bottomRight - topLeft - 2 * left - bottomLeft;
-      const gy = bottomLeft + 2 * bottom + bottomRight - topLeft - 2 * top - topRight;
+      const gx =
+        topRight + 2 * right + bottomRight - topLeft - 2 * left - bottomLeft;
+      const gy =
+        bottomLeft + 2 * bottom + bottomRight - topLeft - 2 * top - topRight;
       magnitude[i] = Math.abs(gx) + Math.abs(gy);
     }
   }
   return magnitude;
 }
 
-function edgeThreshold(magnitude: Uint16Array, options: RegionSearchOptions): number {
+function edgeThreshold(
+  magnitude: Uint16Array,
+  options: RegionSearchOptions,
+): number {
   let sum = 0;
   let sumOfSquares = 0;
   for (const value of magnitude) {
@@ -69,12 +78,22 @@ function edgeThreshold(magnitude: Uint16Array, options: RegionSearchOptions): nu
     sumOfSquares += value * value;
   }
   const mean = sum / magnitude.length;
-  const deviation = Math.sqrt(Math.max(0, sumOfSquares / magnitude.length - mean * mean));
-  return Math.max(options.minEdgeStrength, mean + options.edgeSigmas * deviation);
+  const deviation = Math.sqrt(
+    Math.max(0, sumOfSquares / magnitude.length - mean * mean),
+  );
+  return Math.max(
+    options.minEdgeStrength,
+    mean + options.edgeSigmas * deviation,
+  );
 }
 
 /** Square dilation, done as a horizontal then a vertical pass. */
-function dilate(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+function dilate(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  radius: number,
+): Uint8Array {
   const horizontal = new Uint8Array(mask.length);
   for (let y = 0; y < height; y++) {
     const row = y * width;
@@ -200,9 +219,13 @@ export function findRegions(
       continue;
     }
     // Contrast: how far the mean edge stands above the threshold; support: how much edge there is.
-    const contrast = component.strengthSum / component.edgePixels / threshold - 1;
-    const support = Math.log(component.edgePixels / (4 * options.minEdgePixels));
-    const score = Math.round(logistic(1.5 * contrast + 0.5 * support) * 10_000) / 10_000;
+    const contrast =
+      component.strengthSum / component.edgePixels / threshold - 1;
+    const support = Math.log(
+      component.edgePixels / (4 * options.minEdgePixels),
+    );
+    const score =
+      Math.round(logistic(1.5 * contrast + 0.5 * support) * 10_000) / 10_000;
     if (score < options.minScore) {
       continue;
     }

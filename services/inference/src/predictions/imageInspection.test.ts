@@ -26,23 +26,47 @@ describe('inspectImage', () => {
       height: 200,
       bytes: png.length,
     });
-    await expect(inspectImage(jpeg, LIMITS)).resolves.toMatchObject({ format: 'jpeg', width: 320, height: 200 });
+    await expect(inspectImage(jpeg, LIMITS)).resolves.toMatchObject({
+      format: 'jpeg',
+      width: 320,
+      height: 200,
+    });
     expect(sniffFormat(Buffer.from('GIF89a'))).toBeUndefined();
   });
 
   it('swaps width and height for quarter-turn EXIF orientations', async () => {
-    const jpeg = await sceneImage({ width: 320, height: 200, format: 'jpeg', orientation: 6 });
-    await expect(inspectImage(jpeg, LIMITS)).resolves.toMatchObject({ width: 320, height: 200 });
+    const jpeg = await sceneImage({
+      width: 320,
+      height: 200,
+      format: 'jpeg',
+      orientation: 6,
+    });
+    await expect(inspectImage(jpeg, LIMITS)).resolves.toMatchObject({
+      width: 320,
+      height: 200,
+    });
   });
 
   it('names each problem', async () => {
     const png = await sceneImage({ width: 320, height: 200, format: 'png' });
     expect(await kindOf(inspectImage(undefined, LIMITS))).toBe('missing-image');
-    expect(await kindOf(inspectImage(Buffer.alloc(0), LIMITS))).toBe('missing-image');
-    expect(await kindOf(inspectImage(Buffer.from('{"image": "cat.png"}'), LIMITS))).toBe('not-an-image');
-    expect(await kindOf(inspectImage(png, { ...LIMITS, maxBytes: png.length - 1 }))).toBe('image-too-large');
-    expect(await kindOf(inspectImage(png, { ...LIMITS, maxPixels: 320 * 200 - 1 }))).toBe('too-many-pixels');
-    expect(await kindOf(inspectImage(pngHeaderOnly(50_000, 50_000), LIMITS))).toBe('too-many-pixels');
-    expect(await kindOf(inspectImage(png.subarray(0, 20), LIMITS))).toBe('corrupt-image');
+    expect(await kindOf(inspectImage(Buffer.alloc(0), LIMITS))).toBe(
+      'missing-image',
+    );
+    expect(
+      await kindOf(inspectImage(Buffer.from('{"image": "cat.png"}'), LIMITS)),
+    ).toBe('not-an-image');
+    expect(
+      await kindOf(inspectImage(png, { ...LIMITS, maxBytes: png.length - 1 })),
+    ).toBe('image-too-large');
+    expect(
+      await kindOf(inspectImage(png, { ...LIMITS, maxPixels: 320 * 200 - 1 })),
+    ).toBe('too-many-pixels');
+    expect(
+      await kindOf(inspectImage(pngHeaderOnly(50_000, 50_000), LIMITS)),
+    ).toBe('too-many-pixels');
+    expect(await kindOf(inspectImage(png.subarray(0, 20), LIMITS))).toBe(
+      'corrupt-image',
+    );
   });
 });

@@ -16,7 +16,9 @@ export interface InspectedImage {
   bytes: number;
 }
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const PNG_SIGNATURE = Buffer.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
+]);
 const JPEG_SIGNATURE = Buffer.from([0xff, 0xd8, 0xff]);
 
 /** The format, from the file's own signature: a client's Content-Type is not trusted. */
@@ -52,7 +54,9 @@ export async function inspectImage(
   if (image.length > limits.maxBytes) {
     throw new PredictionError(
       'image-too-large',
-      `image is ${megabytes(image.length)}; the limit is ${megabytes(limits.maxBytes)}`,
+      `image is ${megabytes(image.length)}; the limit is ${megabytes(
+        limits.maxBytes,
+      )}`,
     );
   }
   const format = sniffFormat(image);
@@ -68,12 +72,17 @@ export async function inspectImage(
   } catch (error) {
     throw new PredictionError(
       'corrupt-image',
-      `the ${format.toUpperCase()} image cannot be read: ${(error as Error).message}`,
+      `the ${format.toUpperCase()} image cannot be read: ${
+        (error as Error).message
+      }`,
       { cause: error },
     );
   }
   if (!metadata.width || !metadata.height) {
-    throw new PredictionError('corrupt-image', `the ${format.toUpperCase()} image has no size`);
+    throw new PredictionError(
+      'corrupt-image',
+      `the ${format.toUpperCase()} image has no size`,
+    );
   }
   const pixels = metadata.width * metadata.height;
   if (pixels > limits.maxPixels) {

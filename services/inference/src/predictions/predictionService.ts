@@ -35,7 +35,10 @@ export class PredictionService {
     this.observer = options.observer ?? noopObserver;
   }
 
-  async predict(image: Buffer | undefined, log: Log): Promise<PredictionResult> {
+  async predict(
+    image: Buffer | undefined,
+    log: Log,
+  ): Promise<PredictionResult> {
     const { store, limits, modelVersion, tracing } = this.options;
     const started = performance.now();
 
@@ -45,13 +48,17 @@ export class PredictionService {
 
     const inferenceStarted = performance.now();
     const detection = await tracing
-      .span('inference.model', { 'model.version': modelVersion, 'image.format': inspected.format }, () =>
-        detect(upload, inspected, limits.maxPixels),
+      .span(
+        'inference.model',
+        { 'model.version': modelVersion, 'image.format': inspected.format },
+        () => detect(upload, inspected, limits.maxPixels),
       )
       .catch(error => {
         throw new PredictionError(
           'corrupt-image',
-          `the ${inspected.format.toUpperCase()} image cannot be decoded: ${(error as Error).message}`,
+          `the ${inspected.format.toUpperCase()} image cannot be decoded: ${
+            (error as Error).message
+          }`,
           { cause: error },
         );
       });
@@ -59,8 +66,10 @@ export class PredictionService {
     this.observer.observeInference(inferenceMs / 1000);
 
     const annotateStarted = performance.now();
-    const treated = await tracing.span('inference.annotate', { regions: detection.regions.length }, () =>
-      drawRegions(upload, inspected.format, detection, limits.maxPixels),
+    const treated = await tracing.span(
+      'inference.annotate',
+      { regions: detection.regions.length },
+      () => drawRegions(upload, inspected.format, detection, limits.maxPixels),
     );
     const annotateMs = elapsedMs(annotateStarted);
 
@@ -84,12 +93,22 @@ export class PredictionService {
         content_type: treated.contentType,
         bytes: treated.data.length,
       },
-      timings_ms: { inspect: inspectMs, inference: inferenceMs, annotate: annotateMs, upload: 0, total: 0 },
+      timings_ms: {
+        inspect: inspectMs,
+        inference: inferenceMs,
+        annotate: annotateMs,
+        upload: 0,
+        total: 0,
+      },
     };
 
     const uploadStarted = performance.now();
     await tracing.span('inference.store', { 'blob.name': location.name }, () =>
-      store.saveTreatedImage({ location, data: treated.data, contentType: treated.contentType }),
+      store.saveTreatedImage({
+        location,
+        data: treated.data,
+        contentType: treated.contentType,
+      }),
     );
     result.timings_ms.upload = elapsedMs(uploadStarted);
     this.observer.observeBlobUpload(result.timings_ms.upload / 1000);
@@ -116,7 +135,10 @@ export class PredictionService {
 
   private static checkId(id: string): void {
     if (!isPredictionId(id)) {
-      throw new PredictionError('invalid-prediction-id', `"${id}" is not a prediction id (a UUID)`);
+      throw new PredictionError(
+        'invalid-prediction-id',
+        `"${id}" is not a prediction id (a UUID)`,
+      );
     }
   }
 
@@ -124,16 +146,24 @@ export class PredictionService {
     PredictionService.checkId(id);
     const result = await this.options.store.loadResult(id);
     if (!result) {
-      throw new PredictionError('prediction-not-found', `no prediction with id ${id}`);
+      throw new PredictionError(
+        'prediction-not-found',
+        `no prediction with id ${id}`,
+      );
     }
     return result;
   }
 
   async treatedImage(id: string): Promise<StoredImage> {
     const result = await this.result(id);
-    const image = await this.options.store.openImage(result.treated_image.blob_name);
+    const image = await this.options.store.openImage(
+      result.treated_image.blob_name,
+    );
     if (!image) {
-      throw new PredictionError('prediction-not-found', `the treated image of prediction ${id} is gone`);
+      throw new PredictionError(
+        'prediction-not-found',
+        `the treated image of prediction ${id} is gone`,
+      );
     }
     return image;
   }

@@ -27,7 +27,8 @@ export interface PredictionResult {
   };
 }
 
-const PREDICTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PREDICTION_ID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Prediction ids are UUIDs; anything else never reaches storage (no path tricks in blob names). */
 export function isPredictionId(id: string): boolean {

@@ -23,18 +23,27 @@ export interface SceneOptions {
 }
 
 function grey(level: number): string {
-  const hex = Math.max(0, Math.min(255, Math.round(level))).toString(16).padStart(2, '0');
+  const hex = Math.max(0, Math.min(255, Math.round(level)))
+    .toString(16)
+    .padStart(2, '0');
   return `#${hex}${hex}${hex}`;
 }
 
 /** A synthetic photo: a flat background with rectangular marks, encoded as PNG or JPEG. */
 export async function sceneImage(options: SceneOptions): Promise<Buffer> {
   const marks = (options.marks ?? [])
-    .map(m => `<rect x="${m.x}" y="${m.y}" width="${m.width}" height="${m.height}" fill="${grey(m.shade)}"/>`)
+    .map(
+      m =>
+        `<rect x="${m.x}" y="${m.y}" width="${m.width}" height="${
+          m.height
+        }" fill="${grey(m.shade)}"/>`,
+    )
     .join('');
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${options.width}" height="${options.height}">` +
-    `<rect width="100%" height="100%" fill="${grey(options.background ?? 176)}"/>${marks}</svg>`;
+    `<rect width="100%" height="100%" fill="${grey(
+      options.background ?? 176,
+    )}"/>${marks}</svg>`;
   const image = sharp(Buffer.from(svg));
   if (options.format === 'png') {
     return image.png().toBuffer();

@@ -16,10 +16,16 @@ function statusOf(error: unknown): number | undefined {
 
 function unavailable(action: string, error: unknown): PredictionError {
   const status = statusOf(error);
-  const detail = status ? `HTTP ${status}` : (error as Error)?.message ?? String(error);
-  return new PredictionError('storage-unavailable', `blob storage could not ${action} (${detail})`, {
-    cause: error,
-  });
+  const detail = status
+    ? `HTTP ${status}`
+    : (error as Error)?.message ?? String(error);
+  return new PredictionError(
+    'storage-unavailable',
+    `blob storage could not ${action} (${detail})`,
+    {
+      cause: error,
+    },
+  );
 }
 
 /**
@@ -50,9 +56,11 @@ export class BlobPredictionStore implements PredictionStore {
 
   async saveTreatedImage(image: TreatedImageBlob): Promise<void> {
     try {
-      await this.container.getBlockBlobClient(image.location.name).uploadData(image.data, {
-        blobHTTPHeaders: { blobContentType: image.contentType },
-      });
+      await this.container
+        .getBlockBlobClient(image.location.name)
+        .uploadData(image.data, {
+          blobHTTPHeaders: { blobContentType: image.contentType },
+        });
     } catch (error) {
       throw unavailable('store the treated image', error);
     }
@@ -63,7 +71,9 @@ export class BlobPredictionStore implements PredictionStore {
     try {
       await this.container
         .getBlockBlobClient(BlobPredictionStore.resultName(result.id))
-        .uploadData(json, { blobHTTPHeaders: { blobContentType: 'application/json' } });
+        .uploadData(json, {
+          blobHTTPHeaders: { blobContentType: 'application/json' },
+        });
     } catch (error) {
       throw unavailable('store the prediction result', error);
     }
@@ -125,7 +135,10 @@ export class BlobPredictionStore implements PredictionStore {
         // Deleted behind our back: the next check creates it again.
         this.containerKnownToExist = false;
       }
-      throw unavailable(`reach container "${this.container.containerName}"`, error);
+      throw unavailable(
+        `reach container "${this.container.containerName}"`,
+        error,
+      );
     }
   }
 }

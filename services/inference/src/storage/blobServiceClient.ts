@@ -20,9 +20,14 @@ const PIPELINE_OPTIONS: StoragePipelineOptions = {
  * AKS workload identity (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE) in the cluster.
  * Only the connection-string path is tested here (against Azurite); the credential path needs Azure.
  */
-export function createBlobServiceClient(connection: BlobConnection): BlobServiceClient {
+export function createBlobServiceClient(
+  connection: BlobConnection,
+): BlobServiceClient {
   if (connection.kind === 'connection-string') {
-    return BlobServiceClient.fromConnectionString(connection.connectionString, PIPELINE_OPTIONS);
+    return BlobServiceClient.fromConnectionString(
+      connection.connectionString,
+      PIPELINE_OPTIONS,
+    );
   }
   return new BlobServiceClient(
     connection.accountUrl,

@@ -1,7 +1,12 @@
 import { Writable } from 'node:stream';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MODEL_VERSION, RolloutColour } from '../config';
+import {
+  DEFAULT_MAX_IMAGE_BYTES,
+  DEFAULT_MAX_IMAGE_PIXELS,
+  DEFAULT_MODEL_VERSION,
+  RolloutColour,
+} from '../config';
 import { buildServer } from '../http/server';
 import { Azurite, startAzurite } from '../local/azurite';
 import { createLogger } from '../logging/logger';
@@ -11,7 +16,10 @@ import { createBlobServiceClient } from '../storage/blobServiceClient';
 import type { Tracing } from '../tracing/tracing';
 
 /** One parsed JSON log line. */
-export type LogLine = Record<string, unknown> & { msg?: string; request_id?: string };
+export type LogLine = Record<string, unknown> & {
+  msg?: string;
+  request_id?: string;
+};
 
 export interface InProcessServiceOptions {
   maxImageBytes?: number;
@@ -61,7 +69,10 @@ export async function startInProcessService(
       done();
     },
   });
-  const logger = createLogger({ level: 'info', service: 'inference-service' }, sink);
+  const logger = createLogger(
+    { level: 'info', service: 'inference-service' },
+    sink,
+  );
   const modelVersion = options.modelVersion ?? DEFAULT_MODEL_VERSION;
   const blobs = createBlobServiceClient({
     kind: 'connection-string',
@@ -80,7 +91,10 @@ export async function startInProcessService(
     metrics:
       options.metrics === false
         ? undefined
-        : new ServiceMetrics({ version: modelVersion, colour: options.rolloutColour ?? 'blue' }),
+        : new ServiceMetrics({
+            version: modelVersion,
+            colour: options.rolloutColour ?? 'blue',
+          }),
     readinessTimeoutMs: 1_500,
   });
   await store.checkReady(AbortSignal.timeout(5_000));
@@ -95,7 +109,9 @@ export async function startInProcessService(
     logs,
     async blobNames() {
       const names: string[] = [];
-      for await (const blob of blobs.getContainerClient(container).listBlobsFlat()) {
+      for await (const blob of blobs
+        .getContainerClient(container)
+        .listBlobsFlat()) {
         names.push(blob.name);
       }
       return names.sort();

@@ -14,7 +14,9 @@ export async function buildService(): Promise<void> {
     );
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`building the service failed:\n${stdout ?? ''}${stderr ?? ''}`);
+    throw new Error(
+      `building the service failed:\n${stdout ?? ''}${stderr ?? ''}`,
+    );
   }
 }
 
@@ -25,7 +27,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      server.close(() =>
+        resolve(typeof address === 'object' && address ? address.port : 0),
+      );
     });
   });
 }
@@ -39,10 +43,15 @@ export interface ServiceProcess {
   otherOutput: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends `signal` (SIGTERM by default) and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(
+    signal?: NodeJS.Signals,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function collectLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+function collectLines(
+  stream: NodeJS.ReadableStream | null,
+  onLine: (line: string) => void,
+): void {
   let pending = '';
   stream?.on('data', (chunk: Buffer) => {
     pending += chunk.toString();
@@ -56,10 +65,17 @@ function collectLines(stream: NodeJS.ReadableStream | null, onLine: (line: strin
  * Runs the compiled service (dist/main.js, as in the container) with `env` on a free port and resolves
  * once /healthz answers. Call buildService() first.
  */
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [serviceEntryPoint()], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
@@ -72,7 +88,10 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     }
   });
   collectLines(child.stderr, line => otherOutput.push(line));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => {
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }>(resolve => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 
@@ -80,7 +99,9 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`the service exited with ${child.exitCode}:\n${otherOutput.join('\n')}`);
+      throw new Error(
+        `the service exited with ${child.exitCode}:\n${otherOutput.join('\n')}`,
+      );
     }
     const alive = await fetch(`${baseUrl}/healthz`).then(
       response => response.ok,
@@ -91,7 +112,9 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the service did not start within 30 s:\n${otherOutput.join('\n')}`);
+      throw new Error(
+        `the service did not start within 30 s:\n${otherOutput.join('\n')}`,
+      );
     }
     await new Promise(resolve => setTimeout(resolve, 50));
   }

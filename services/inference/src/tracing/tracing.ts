@@ -12,7 +12,11 @@ export interface LogTraceContext {
 export interface Tracing {
   readonly enabled: boolean;
   /** Runs `work` in a child span of the active span (the request's), named `name`. */
-  span<T>(name: string, tags: Record<string, string | number>, work: () => Promise<T>): Promise<T>;
+  span<T>(
+    name: string,
+    tags: Record<string, string | number>,
+    work: () => Promise<T>,
+  ): Promise<T>;
   /** The active span's ids, for the log lines written under it. */
   logContext(): LogTraceContext | undefined;
 }
@@ -31,7 +35,11 @@ class DatadogTracing implements Tracing {
     private readonly correlateLogs: boolean,
   ) {}
 
-  span<T>(name: string, tags: Record<string, string | number>, work: () => Promise<T>): Promise<T> {
+  span<T>(
+    name: string,
+    tags: Record<string, string | number>,
+    work: () => Promise<T>,
+  ): Promise<T> {
     return this.tracer.trace(name, { tags }, () => work());
   }
 
@@ -53,7 +61,9 @@ class DatadogTracing implements Tracing {
 type Env = Record<string, string | undefined>;
 
 function isOff(value: string | undefined): boolean {
-  return ['false', '0', 'no', 'off'].includes(value?.trim().toLowerCase() ?? '');
+  return ['false', '0', 'no', 'off'].includes(
+    value?.trim().toLowerCase() ?? '',
+  );
 }
 
 let current: Tracing = noopTracing;

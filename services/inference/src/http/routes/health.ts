@@ -8,12 +8,17 @@ export interface HealthRoutesOptions {
 }
 
 /** `/healthz`: the process answers (liveness). `/readyz`: blob storage answers too (readiness). */
-export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, options) => {
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (
+  app,
+  options,
+) => {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (request, reply) => {
     try {
-      await options.store.checkReady(AbortSignal.timeout(options.readinessTimeoutMs));
+      await options.store.checkReady(
+        AbortSignal.timeout(options.readinessTimeoutMs),
+      );
       return { status: 'ready' };
     } catch (error) {
       const reason = (error as Error).message;

@@ -12,7 +12,9 @@ export interface PredictionRoutesOptions {
 const RAW_IMAGE_TYPES = ['image/png', 'image/jpeg'];
 
 /** The upload, from a raw image body or the first file of a multipart form; undefined when absent. */
-async function uploadedImage(request: FastifyRequest): Promise<Buffer | undefined> {
+async function uploadedImage(
+  request: FastifyRequest,
+): Promise<Buffer | undefined> {
   if (request.isMultipart()) {
     const file = await request.file();
     return file ? file.toBuffer() : undefined;
@@ -20,10 +22,9 @@ async function uploadedImage(request: FastifyRequest): Promise<Buffer | undefine
   return Buffer.isBuffer(request.body) ? request.body : undefined;
 }
 
-export const predictionRoutes: FastifyPluginAsync<PredictionRoutesOptions> = async (
-  app,
-  options,
-) => {
+export const predictionRoutes: FastifyPluginAsync<
+  PredictionRoutesOptions
+> = async (app, options) => {
   const { predictions, metrics } = options;
 
   // Only images and multipart forms are bodies here; JSON, text and the rest get a 415.
@@ -34,7 +35,12 @@ export const predictionRoutes: FastifyPluginAsync<PredictionRoutesOptions> = asy
     (_request, body, done) => done(null, body),
   );
   await app.register(multipart, {
-    limits: { fileSize: options.maxImageBytes, files: 1, fields: 10, parts: 20 },
+    limits: {
+      fileSize: options.maxImageBytes,
+      files: 1,
+      fields: 10,
+      parts: 20,
+    },
   });
 
   app.post(
@@ -45,8 +51,14 @@ export const predictionRoutes: FastifyPluginAsync<PredictionRoutesOptions> = asy
       },
     },
     async (request, reply) => {
-      const result = await predictions.predict(await uploadedImage(request), request.log);
-      return reply.code(201).header('location', `/v1/predictions/${result.id}`).send(result);
+      const result = await predictions.predict(
+        await uploadedImage(request),
+        request.log,
+      );
+      return reply
+        .code(201)
+        .header('location', `/v1/predictions/${result.id}`)
+        .send(result);
     },
   );
 
@@ -54,15 +66,18 @@ export const predictionRoutes: FastifyPluginAsync<PredictionRoutesOptions> = asy
     predictions.result(request.params.id),
   );
 
-  app.get<{ Params: { id: string } }>('/v1/predictions/:id/image', async (request, reply) => {
-    const image = await predictions.treatedImage(request.params.id);
-    reply.type(image.contentType);
-    if (image.contentLength !== undefined) {
-      reply.header('content-length', image.contentLength);
-    }
-    if (image.etag) {
-      reply.header('etag', image.etag);
-    }
-    return reply.send(image.stream);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/v1/predictions/:id/image',
+    async (request, reply) => {
+      const image = await predictions.treatedImage(request.params.id);
+      reply.type(image.contentType);
+      if (image.contentLength !== undefined) {
+        reply.header('content-length', image.contentLength);
+      }
+      if (image.etag) {
+        reply.header('etag', image.etag);
+      }
+      return reply.send(image.stream);
+    },
+  );
 };
