@@ -194,9 +194,42 @@ describe('shutdown', () => {
       ]),
     );
     expect(messages.indexOf('stopped')).toBeGreaterThan(
+      messages.indexOf('shutting down: draining requests in flight'),
+    );
+    expect(messages.indexOf('stopped')).toBeGreaterThan(
       service.logs.findIndex(
         l => l.request_id === 'in-flight' && l.msg === 'request completed',
       ),
     );
+  });
+
+  it('gives up on a request that outlasts SHUTDOWN_TIMEOUT_MS and exits 1', async () => {
+    const service = await startServiceProcess({
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      DD_TRACE_ENABLED: 'false',
+      SHUTDOWN_TIMEOUT_MS: '1000',
+    });
+    const { port } = new URL(service.baseUrl);
+    const stuck = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/v1/predictions',
+      headers: { 'content-type': 'image/png', 'content-length': png.length },
+    });
+    stuck.on('error', () => undefined);
+    // Half an upload that never finishes.
+    stuck.write(png.subarray(0, png.length / 2));
+    await new Promise(resolve => setTimeout(resolve, 200));
+
+    const signalled = Date.now();
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toEqual({ code: 1, signal: null });
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - signalled).toBeLessThan(5_000);
+    expect(service.logs.map(l => l.msg)).toContain(
+      'requests still in flight at the shutdown deadline',
+    );
+    stuck.destroy();
   });
 });

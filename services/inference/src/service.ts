@@ -36,6 +36,13 @@ export async function runService(
     );
   });
 
+  // Log lines are written asynchronously: flush them before exiting, or the last ones are lost.
+  const exit = (code: number) => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 1_000).unref();
+    logger.flush(() => process.exit(code));
+  };
+
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -48,21 +55,18 @@ export async function runService(
         { timeout_ms: config.shutdownTimeoutMs },
         'requests still in flight at the shutdown deadline',
       );
-      logger.flush();
-      process.exit(1);
+      exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
     app.close().then(
       () => {
         clearTimeout(deadline);
         logger.info('stopped');
-        logger.flush();
-        process.exit(0);
+        exit(0);
       },
       error => {
         logger.error({ err: error }, 'shutdown failed');
-        logger.flush();
-        process.exit(1);
+        exit(1);
       },
     );
   };
