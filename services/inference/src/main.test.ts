@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { Azurite, startAzurite } from './local/azurite';
-import { sceneImage, STANDARD_MARKS } from './samples/sampleImages';
+import { scratchedScene } from './samples/sampleImages';
 import {
   buildService,
   freePort,
@@ -18,12 +18,7 @@ let png: Buffer;
 beforeAll(async () => {
   await buildService();
   azurite = await startAzurite();
-  png = await sceneImage({
-    width: 640,
-    height: 480,
-    format: 'png',
-    marks: STANDARD_MARKS,
-  });
+  png = await scratchedScene('png');
 });
 
 afterAll(async () => {

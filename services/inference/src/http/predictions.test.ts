@@ -3,7 +3,7 @@ import { detect } from '../model/detector';
 import {
   pngHeaderOnly,
   sceneImage,
-  STANDARD_MARKS,
+  scratchedScene,
   truncated,
 } from '../samples/sampleImages';
 import {
@@ -27,18 +27,8 @@ beforeAll(async () => {
     modelVersion: 'edge-anomaly-test',
     rolloutColour: 'green',
   });
-  png = await sceneImage({
-    width: 640,
-    height: 480,
-    format: 'png',
-    marks: STANDARD_MARKS,
-  });
-  jpeg = await sceneImage({
-    width: 640,
-    height: 480,
-    format: 'jpeg',
-    marks: STANDARD_MARKS,
-  });
+  png = await scratchedScene('png');
+  jpeg = await scratchedScene('jpeg');
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import {
   pngHeaderOnly,
   sceneImage,
+  scratchedScene,
   STANDARD_MARKS,
   truncated,
 } from '../samples/sampleImages';
@@ -23,12 +24,7 @@ export async function requestMix(): Promise<{
   valid: RequestTemplate[];
   invalid: RequestTemplate[];
 }> {
-  const scratched = await sceneImage({
-    width: 640,
-    height: 480,
-    format: 'png',
-    marks: STANDARD_MARKS,
-  });
+  const scratched = await scratchedScene('png');
   const valid: RequestTemplate[] = [
     {
       name: 'png-640x480',
@@ -40,12 +36,7 @@ export async function requestMix(): Promise<{
     {
       name: 'jpeg-640x480',
       valid: true,
-      body: await sceneImage({
-        width: 640,
-        height: 480,
-        format: 'jpeg',
-        marks: STANDARD_MARKS,
-      }),
+      body: await scratchedScene('jpeg'),
       contentType: 'image/jpeg',
       expectedStatus: 201,
     },

@@ -67,6 +67,11 @@ export const STANDARD_MARKS: Mark[] = [
   { x: 400, y: 300, width: 90, height: 90, shade: 240 },
 ];
 
+/** The usual test picture: 640x480 with the standard marks. */
+export function scratchedScene(format: 'png' | 'jpeg'): Promise<Buffer> {
+  return sceneImage({ width: 640, height: 480, format, marks: STANDARD_MARKS });
+}
+
 function pngChunk(type: string, data: Buffer): Buffer {
   const name = Buffer.from(type, 'ascii');
   const length = Buffer.alloc(4);

@@ -67,6 +67,10 @@ function collectLines(
  */
 export async function startServiceProcess(
   env: Record<string, string>,
+  options: {
+    /** 'discard' sends stdout to /dev/null: the service still writes every line, nobody parses them. */
+    stdout?: 'capture' | 'discard';
+  } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [serviceEntryPoint()], {
@@ -76,7 +80,7 @@ export async function startServiceProcess(
       ...env,
       PORT: String(port),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
   const otherOutput: string[] = [];
