@@ -1,8 +1,9 @@
 import type { LoadReport } from '@devops-app/inference';
 
-/** One measured round of one side. */
+/** One measured round of one side; the two rounds of a pair ran back to back. */
 export interface Round {
   side: 'on' | 'off';
+  pair: number;
   throughputRps: number;
   p99Ms: number;
   p50Ms: number;
@@ -19,6 +20,10 @@ export interface SideSummary {
   failed: number;
 }
 
+/**
+ * The ratios are medians of the per-pair ratios: each "on" round is divided by the "off" round that ran
+ * right next to it, so a slow drift in the machine's other load (a shared CI box) cancels out.
+ */
 export interface Comparison {
   on: SideSummary;
   off: SideSummary;
@@ -27,11 +32,19 @@ export interface Comparison {
   /** on / off: above 1 means instrumentation adds tail latency. */
   p99Ratio: number;
   p50Ratio: number;
+  /** Lowest and highest per-pair throughput ratio: how far the noise reaches. */
+  throughputRatioRange: [number, number];
+  pairs: number;
 }
 
-export function roundFrom(side: Round['side'], report: LoadReport): Round {
+export function roundFrom(
+  side: Round['side'],
+  pair: number,
+  report: LoadReport,
+): Round {
   return {
     side,
+    pair,
     throughputRps: report.throughput_rps,
     p99Ms: report.latency_ms.valid.p99,
     p50Ms: report.latency_ms.valid.p50,
@@ -61,20 +74,39 @@ function summarizeSide(rounds: Round[]): SideSummary {
   };
 }
 
-function ratio(a: number, b: number): number {
-  return b > 0 ? Math.round((a / b) * 1000) / 1000 : NaN;
+function rounded(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
-/** Medians per side (robust to one noisy round) and the on/off ratios. */
+/** Per-side medians, and the medians of the per-pair on/off ratios. */
 export function compare(rounds: Round[]): Comparison {
-  const on = summarizeSide(rounds.filter(r => r.side === 'on'));
-  const off = summarizeSide(rounds.filter(r => r.side === 'off'));
+  const pairs = [...new Set(rounds.map(r => r.pair))].flatMap(pair => {
+    const on = rounds.find(r => r.pair === pair && r.side === 'on');
+    const off = rounds.find(r => r.pair === pair && r.side === 'off');
+    return on && off && off.throughputRps > 0 && off.p99Ms > 0 && off.p50Ms > 0
+      ? [
+          {
+            throughput: on.throughputRps / off.throughputRps,
+            p99: on.p99Ms / off.p99Ms,
+            p50: on.p50Ms / off.p50Ms,
+          },
+        ]
+      : [];
+  });
+  const throughputRatios = pairs.map(p => p.throughput);
   return {
-    on,
-    off,
-    throughputRatio: ratio(on.throughputRps, off.throughputRps),
-    p99Ratio: ratio(on.p99Ms, off.p99Ms),
-    p50Ratio: ratio(on.p50Ms, off.p50Ms),
+    on: summarizeSide(rounds.filter(r => r.side === 'on')),
+    off: summarizeSide(rounds.filter(r => r.side === 'off')),
+    throughputRatio: pairs.length ? rounded(median(throughputRatios)) : NaN,
+    p99Ratio: pairs.length ? rounded(median(pairs.map(p => p.p99))) : NaN,
+    p50Ratio: pairs.length ? rounded(median(pairs.map(p => p.p50))) : NaN,
+    throughputRatioRange: pairs.length
+      ? [
+          rounded(Math.min(...throughputRatios)),
+          rounded(Math.max(...throughputRatios)),
+        ]
+      : [NaN, NaN],
+    pairs: pairs.length,
   };
 }
 
@@ -88,26 +120,42 @@ export function formatComparison(
   setup: string,
 ): string {
   const { on, off } = comparison;
+  const columns = (cells: string[]) =>
+    `  ${cells[0].padEnd(26)}${cells
+      .slice(1)
+      .map(cell => cell.padStart(14))
+      .join('')}`;
   const row = (name: string, side: SideSummary) =>
-    `  ${name.padEnd(26)}${side.throughputRps.toFixed(2).padStart(10)} req/s` +
-    `${side.p50Ms.toFixed(1).padStart(10)} ms${side.p99Ms
-      .toFixed(1)
-      .padStart(10)} ms` +
-    `${String(side.completed).padStart(9)}${String(side.failed).padStart(8)}`;
+    columns([
+      name,
+      `${side.throughputRps.toFixed(2)} req/s`,
+      `${side.p50Ms.toFixed(1)} ms`,
+      `${side.p99Ms.toFixed(1)} ms`,
+      String(side.completed),
+      String(side.failed),
+    ]);
+  const throughput = comparison.throughputRatio;
+  const range = comparison.throughputRatioRange.join(' to ');
   return [
     `POST /v1/predictions, instrumentation on vs off (${setup})`,
-    `  ${'side'.padEnd(26)}${'throughput'.padStart(16)}${'p50'.padStart(
-      13,
-    )}${'p99'.padStart(13)}${'requests'.padStart(9)}${'failed'.padStart(8)}`,
+    columns([
+      'side (median of rounds)',
+      'throughput',
+      'p50',
+      'p99',
+      'requests',
+      'failed',
+    ]),
     row('on (metrics+logs+traces)', on),
     row('off', off),
-    `  throughput ratio on/off: ${comparison.throughputRatio} (${percentChange(
-      comparison.throughputRatio,
-    )})`,
-    `  p99 ratio on/off:        ${comparison.p99Ratio} (${percentChange(
+    `  ratios on/off, median of ${comparison.pairs} back-to-back pairs:`,
+    `    throughput ${throughput} (${percentChange(
+      throughput,
+    )}; pairs from ${range})`,
+    `    p99        ${comparison.p99Ratio} (${percentChange(
       comparison.p99Ratio,
     )})`,
-    `  p50 ratio on/off:        ${comparison.p50Ratio} (${percentChange(
+    `    p50        ${comparison.p50Ratio} (${percentChange(
       comparison.p50Ratio,
     )})`,
   ].join('\n');

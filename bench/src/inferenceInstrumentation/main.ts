@@ -10,8 +10,8 @@ import { runInstrumentationBench } from './run';
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      seconds: { type: 'string', default: '15' },
-      rounds: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '6' },
       concurrency: { type: 'string', default: '4' },
       warmup: { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },

@@ -12,7 +12,7 @@ import { startStandInAgent } from './standInAgent';
 export interface BenchOptions {
   /** Length of one measured round of one side. */
   seconds: number;
-  /** Rounds per side; the sides alternate (on, off, off, on, ...) so drift hits both alike. */
+  /** Rounds per side; each round of one side is paired with one of the other, run right after it. */
   rounds: number;
   warmupSeconds: number;
   /** Closed-loop workers: requests in flight at all times. */
@@ -106,7 +106,7 @@ export async function runInstrumentationBench(
       const order: Array<Round['side']> =
         i % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
       for (const side of order) {
-        const round = roundFrom(side, await load(side, options.seconds));
+        const round = roundFrom(side, i, await load(side, options.seconds));
         rounds.push(round);
         progress(
           `round ${i + 1}/${options.rounds} ${side.padEnd(3)}: ${
