@@ -14,6 +14,8 @@ function round(
     p50Ms: p99Ms / 2,
     completed: 100,
     failed: 0,
+    // CPU per request follows throughput inversely, as it would on an idle machine.
+    cpuMsPerRequest: 1000 / throughputRps,
   };
 }
 
@@ -34,6 +36,7 @@ describe('compare', () => {
     expect(comparison.throughputRatioRange).toEqual([0.1, 0.94]);
     expect(comparison.p99Ratio).toBe(1.2);
     expect(comparison.p50Ratio).toBe(1.2);
+    expect(comparison.cpuPerRequestRatio).toBe(1.111);
     expect(comparison.on.throughputRps).toBe(47);
     expect(comparison.off.throughputRps).toBe(100);
     expect(comparison.on.completed).toBe(300);
@@ -53,6 +56,7 @@ describe('compare', () => {
     expect(text).toContain('median of 1 back-to-back pairs');
     expect(text).toContain('throughput 0.95 (-5%; pairs from 0.95 to 0.95)');
     expect(text).toContain('p99        1.1 (+10%)');
+    expect(text).toContain('CPU/request 1.053 (+5.3%');
   });
 });
 

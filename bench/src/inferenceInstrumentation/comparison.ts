@@ -9,6 +9,8 @@ export interface Round {
   p50Ms: number;
   completed: number;
   failed: number;
+  /** Service CPU time per completed request (0 where it cannot be read). */
+  cpuMsPerRequest: number;
 }
 
 export interface SideSummary {
@@ -16,6 +18,7 @@ export interface SideSummary {
   throughputRps: number;
   p50Ms: number;
   p99Ms: number;
+  cpuMsPerRequest: number;
   completed: number;
   failed: number;
 }
@@ -32,6 +35,8 @@ export interface Comparison {
   /** on / off: above 1 means instrumentation adds tail latency. */
   p99Ratio: number;
   p50Ratio: number;
+  /** on / off of the service's CPU time per request: the cost with the machine's noise left out. */
+  cpuPerRequestRatio: number;
   /** Lowest and highest per-pair throughput ratio: how far the noise reaches. */
   throughputRatioRange: [number, number];
   pairs: number;
@@ -41,10 +46,15 @@ export function roundFrom(
   side: Round['side'],
   pair: number,
   report: LoadReport,
+  cpuSeconds?: number,
 ): Round {
   return {
     side,
     pair,
+    cpuMsPerRequest:
+      cpuSeconds !== undefined && report.completed > 0
+        ? Math.round((cpuSeconds * 1000 * 100) / report.completed) / 100
+        : 0,
     throughputRps: report.throughput_rps,
     p99Ms: report.latency_ms.valid.p99,
     p50Ms: report.latency_ms.valid.p50,
@@ -69,6 +79,7 @@ function summarizeSide(rounds: Round[]): SideSummary {
     throughputRps: median(rounds.map(r => r.throughputRps)),
     p50Ms: median(rounds.map(r => r.p50Ms)),
     p99Ms: median(rounds.map(r => r.p99Ms)),
+    cpuMsPerRequest: median(rounds.map(r => r.cpuMsPerRequest)),
     completed: rounds.reduce((sum, r) => sum + r.completed, 0),
     failed: rounds.reduce((sum, r) => sum + r.failed, 0),
   };
@@ -89,6 +100,10 @@ export function compare(rounds: Round[]): Comparison {
             throughput: on.throughputRps / off.throughputRps,
             p99: on.p99Ms / off.p99Ms,
             p50: on.p50Ms / off.p50Ms,
+            cpu:
+              off.cpuMsPerRequest > 0
+                ? on.cpuMsPerRequest / off.cpuMsPerRequest
+                : NaN,
           },
         ]
       : [];
@@ -100,6 +115,9 @@ export function compare(rounds: Round[]): Comparison {
     throughputRatio: pairs.length ? rounded(median(throughputRatios)) : NaN,
     p99Ratio: pairs.length ? rounded(median(pairs.map(p => p.p99))) : NaN,
     p50Ratio: pairs.length ? rounded(median(pairs.map(p => p.p50))) : NaN,
+    cpuPerRequestRatio: pairs.length
+      ? rounded(median(pairs.map(p => p.cpu)))
+      : NaN,
     throughputRatioRange: pairs.length
       ? [
           rounded(Math.min(...throughputRatios)),
@@ -131,6 +149,7 @@ export function formatComparison(
       `${side.throughputRps.toFixed(2)} req/s`,
       `${side.p50Ms.toFixed(1)} ms`,
       `${side.p99Ms.toFixed(1)} ms`,
+      `${side.cpuMsPerRequest.toFixed(2)} ms`,
       String(side.completed),
       String(side.failed),
     ]);
@@ -158,5 +177,8 @@ export function formatComparison(
     `    p50        ${comparison.p50Ratio} (${percentChange(
       comparison.p50Ratio,
     )})`,
+    `    CPU/request ${comparison.cpuPerRequestRatio} (${percentChange(
+      comparison.cpuPerRequestRatio,
+    )}; the steadiest measure on a shared machine)`,
   ].join('\n');
 }

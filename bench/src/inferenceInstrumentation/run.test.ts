@@ -17,9 +17,11 @@ describe('runInstrumentationBench', () => {
       expect(round.completed).toBeGreaterThan(0);
       expect(round.failed).toBe(0);
       expect(round.p99Ms).toBeGreaterThan(0);
+      expect(round.cpuMsPerRequest).toBeGreaterThan(0);
     }
     expect(result.comparison.throughputRatio).toBeGreaterThan(0);
     expect(result.comparison.p99Ratio).toBeGreaterThan(0);
+    expect(result.comparison.cpuPerRequestRatio).toBeGreaterThan(0);
     // The "on" side really traced: dd-trace shipped payloads to the stand-in agent.
     expect(result.tracePayloads).toBeGreaterThan(0);
     expect(lines[0]).toBe('building the service');

@@ -7,6 +7,7 @@ import {
   startServiceProcess,
 } from '@devops-app/inference';
 import { compare, Comparison, Round, roundFrom } from './comparison';
+import { processCpuSeconds } from './processCpu';
 import { startStandInAgent } from './standInAgent';
 
 export interface BenchOptions {
@@ -106,12 +107,20 @@ export async function runInstrumentationBench(
       const order: Array<Round['side']> =
         i % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
       for (const side of order) {
-        const round = roundFrom(side, i, await load(side, options.seconds));
+        const pid = services[side]!.child.pid;
+        const cpuBefore = processCpuSeconds(pid);
+        const report = await load(side, options.seconds);
+        const cpuAfter = processCpuSeconds(pid);
+        const cpuSeconds =
+          cpuBefore !== undefined && cpuAfter !== undefined
+            ? cpuAfter - cpuBefore
+            : undefined;
+        const round = roundFrom(side, i, report, cpuSeconds);
         rounds.push(round);
+        const label = `round ${i + 1}/${options.rounds} ${side.padEnd(3)}`;
         progress(
-          `round ${i + 1}/${options.rounds} ${side.padEnd(3)}: ${
-            round.throughputRps
-          } req/s, ` + `p99 ${round.p99Ms} ms, ${round.failed} failed`,
+          `${label}: ${round.throughputRps} req/s, p99 ${round.p99Ms} ms, ` +
+            `CPU ${round.cpuMsPerRequest} ms/request, ${round.failed} failed`,
         );
       }
     }
