@@ -1,0 +1,134 @@
+/**
+ * @jest-environment node
+ */
+import { Browser, chromium, Page } from 'playwright-core';
+import { resolve } from 'node:path';
+import { guestToken, resultsDir, RunningPortal, startPortal } from './support/portal';
+
+/*
+ * The whole local portal: the real backend (new backend system, SQLite, guest sign-in, catalog from
+ * catalog/), the built frontend it serves, and Debian's chromium. Nothing is mocked.
+ */
+let portal: RunningPortal;
+let browser: Browser;
+
+beforeAll(async () => {
+  portal = await startPortal();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.stop();
+});
+
+describe('backend API', () => {
+  it('answers 401 to the catalog and devops-app without credentials', async () => {
+    const catalog = await fetch(`${portal.baseUrl}/api/catalog/entities`);
+    expect(catalog.status).toBe(401);
+    const health = await fetch(`${portal.baseUrl}/api/devops-app/health`);
+    expect(health.status).toBe(401);
+    const forged = await fetch(`${portal.baseUrl}/api/devops-app/health`, {
+      headers: { Authorization: 'Bearer not-a-token' },
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it('lists the project entities to a signed-in guest', async () => {
+    const token = await guestToken(portal.baseUrl);
+    const res = await fetch(`${portal.baseUrl}/api/catalog/entities`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    const refs = ((await res.json()) as { kind: string; metadata: { name: string }; spec?: { type?: string } }[])
+      .map(e => `${e.kind}:${e.metadata.name}${e.spec?.type ? `(${e.spec.type})` : ''}`);
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        'System:devops-app',
+        'Component:inference-service(service)',
+        'API:inference-api(openapi)',
+        'Resource:dev(environment)',
+        'Resource:pre-prod(environment)',
+        'Resource:prod(environment)',
+        'Resource:aks-cluster(kubernetes-cluster)',
+        'Resource:treated-images-storage(blob-storage)',
+        'Group:ml-team(team)',
+        'Group:platform-team(team)',
+        'User:guest',
+      ]),
+    );
+    const health = await fetch(`${portal.baseUrl}/api/devops-app/health`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(await health.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('entity page in the browser', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+
+  // The entity page's tabs are links in the page header.
+  const devopsTab = () => page.getByRole('link', { name: 'DevOps', exact: true });
+  const shot = (name: string) => page.screenshot({ path: resolve(resultsDir, `${name}.png`), fullPage: true });
+
+  it('signs in as guest and lands on the catalog', async () => {
+    await page.goto(portal.baseUrl);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    await enter.waitFor({ timeout: 60_000 });
+    await shot('01-sign-in');
+    await enter.click();
+    await page.waitForURL(/\/catalog$/);
+  });
+
+  it('finds inference-service in the catalog', async () => {
+    const link = page.getByRole('link', { name: 'Inference service' });
+    await link.waitFor({ timeout: 60_000 });
+    await shot('02-catalog');
+    await link.click();
+    await devopsTab().waitFor({ timeout: 60_000 });
+    await shot('03-entity-overview');
+  });
+
+  it('shows the environments on the DevOps tab', async () => {
+    await devopsTab().click();
+    await page.waitForURL(/\/devops$/);
+    const table = page.getByRole('table').first();
+    await table.getByText('inference-dev').waitFor({ timeout: 60_000 });
+    const rows = await table.getByRole('row').allInnerTexts();
+    expect(rows).toHaveLength(4);
+    expect(rows[1]).toMatch(/dev[\s\S]*Development[\s\S]*inference-dev[\s\S]*non-production/);
+    expect(rows[2]).toMatch(/pre-prod[\s\S]*Pre-production[\s\S]*inference-pre-prod/);
+    expect(rows[3]).toMatch(/prod[\s\S]*Production[\s\S]*inference-prod[\s\S]*production/);
+    expect(await page.getByText('service="inference-service"').count()).toBe(1);
+    await shot('04-devops-tab');
+
+    // Each environment links to its Resource entity (shown by the Resource's title).
+    await table.getByRole('row').nth(3).getByRole('link', { name: 'Production' }).click();
+    await page.waitForURL(/\/catalog\/default\/resource\/prod/);
+    await page.getByText('Production environment; manual sync').first().waitFor();
+    await shot('05-environment-prod');
+  });
+
+  it('does not show the tab on entities without environments', async () => {
+    await page.goto(`${portal.baseUrl}/catalog/default/resource/aks-cluster`);
+    await page.getByText('Azure Kubernetes Service cluster').first().waitFor({ timeout: 60_000 });
+    // The header's other tabs are there, so the missing DevOps tab is not a page still loading.
+    await page.getByRole('link', { name: 'Overview', exact: true }).waitFor();
+    expect(await devopsTab().count()).toBe(0);
+  });
+});

@@ -1,0 +1,99 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const repoRoot = resolve(__dirname, '../../..');
+export const resultsDir = resolve(repoRoot, 'test-results/e2e');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface RunningPortal {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real backend (SQLite in memory, guest sign-in, the catalog files) from the repository's
+ * app-config.yaml on a free port. The app-backend plugin serves the built frontend (packages/app/dist,
+ * from `yarn workspace app build`) on the same origin, so the browser sees what production serves.
+ */
+export async function startPortal(): Promise<RunningPortal> {
+  const port = await freePort();
+  const baseUrl = `http://localhost:${port}`;
+  await mkdir(resultsDir, { recursive: true });
+  const log = createWriteStream(resolve(resultsDir, 'backend.log'));
+  const child: ChildProcess = spawn('yarn', ['workspace', 'backend', 'start'], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      // Jest sets NODE_ENV=test; the backend runs as `make start` runs it.
+      NODE_ENV: 'development',
+      APP_CONFIG_app_baseUrl: JSON.stringify(baseUrl),
+      APP_CONFIG_backend_baseUrl: JSON.stringify(baseUrl),
+      APP_CONFIG_backend_listen_port: String(port),
+      APP_CONFIG_backend_cors_origin: JSON.stringify(baseUrl),
+    },
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+
+  const stop = async () => {
+    if (!exited && child.pid) {
+      process.kill(-child.pid, 'SIGTERM');
+      await new Promise(r => child.once('exit', r));
+    }
+    log.end();
+  };
+
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    if (exited) {
+      throw new Error(`backend exited during start-up, see ${resultsDir}/backend.log`);
+    }
+    try {
+      const token = await guestToken(baseUrl);
+      const res = await fetch(`${baseUrl}/api/catalog/entities/by-name/component/default/inference-service`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (res.ok) {
+        return { baseUrl, stop };
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise(r => setTimeout(r, 2000));
+  }
+  await stop();
+  throw new Error(`backend did not serve the catalog within 240s, see ${resultsDir}/backend.log`);
+}
+
+/** A Backstage token from the guest provider, as the sign-in page obtains it. */
+export async function guestToken(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/auth/guest/refresh?env=development`, {
+    // The auth backend only answers its own app's origin, as a browser would send it.
+    headers: { 'X-Requested-With': 'XMLHttpRequest', Origin: baseUrl },
+  });
+  if (!res.ok) {
+    throw new Error(`guest sign-in failed: ${res.status} ${await res.text()}`);
+  }
+  const body = (await res.json()) as { backstageIdentity: { token: string } };
+  return body.backstageIdentity.token;
+}

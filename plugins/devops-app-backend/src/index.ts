@@ -1,0 +1,1 @@
+export { devopsAppPlugin as default } from './plugin';

@@ -1,0 +1,32 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
+import { createRouter } from './router';
+
+/**
+ * The devops-app backend plugin. Only wires dependencies; routes live in `router.ts`.
+ *
+ * @public
+ */
+export const devopsAppPlugin = createBackendPlugin({
+  pluginId: 'devops-app',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
+      },
+      async init({ config, httpAuth, httpRouter, logger }) {
+        const environments = readEnvironmentsConfig(config);
+        logger.info(
+          `devops-app environments: ${environments.map(e => e.name).join(', ') || 'none configured'}`,
+        );
+        httpRouter.use(await createRouter({ httpAuth, environments }));
+      },
+    });
+  },
+});

@@ -1,0 +1,29 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
+import express from 'express';
+import Router from 'express-promise-router';
+
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  environments: EnvironmentConfig[];
+}
+
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { httpAuth, environments } = options;
+  const router = Router();
+  router.use(express.json());
+
+  // No route is opened to unauthenticated callers: the backend's default auth policy answers 401
+  // before a request reaches this router, and each route asks for the principal types it serves.
+  router.get('/health', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/environments', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({ items: environments });
+  });
+
+  return router;
+}

@@ -1,0 +1,81 @@
+import { ANNOTATION_ENVIRONMENTS } from './annotations';
+
+/**
+ * An environment name is a lower-case DNS label (RFC 1123) short enough to be used in the namespace
+ * `inference-<env>`, Argo CD application names and Terraform state keys.
+ * @public
+ */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** @public */
+export const ENVIRONMENT_NAME_MAX_LENGTH = 32;
+
+/**
+ * Why an environment name is not valid, or undefined when it is.
+ * @public
+ */
+export function validateEnvironmentName(name: string): string | undefined {
+  if (name.length === 0) {
+    return 'is empty';
+  }
+  if (name.length > ENVIRONMENT_NAME_MAX_LENGTH) {
+    return `is longer than ${ENVIRONMENT_NAME_MAX_LENGTH} characters`;
+  }
+  if (!ENVIRONMENT_NAME_PATTERN.test(name)) {
+    return 'must be a lower-case DNS label: a-z, 0-9 and "-", starting with a letter and not ending with "-"';
+  }
+  return undefined;
+}
+
+/** @public */
+export interface EnvironmentList {
+  /** Valid environment names in the order the annotation lists them, without duplicates. */
+  environments: string[];
+  /** Entries that are not valid environment names, with the reason. */
+  invalid: { value: string; reason: string }[];
+}
+
+/**
+ * Parses the value of the `devops-app.io/environments` annotation.
+ * @public
+ */
+export function parseEnvironments(value: string | undefined): EnvironmentList {
+  const result: EnvironmentList = { environments: [], invalid: [] };
+  if (!value) {
+    return result;
+  }
+  for (const raw of value.split(',')) {
+    const name = raw.trim();
+    if (name === '') {
+      continue;
+    }
+    const reason = validateEnvironmentName(name);
+    if (reason) {
+      result.invalid.push({ value: name, reason });
+    } else if (!result.environments.includes(name)) {
+      result.environments.push(name);
+    }
+  }
+  return result;
+}
+
+/** The minimal shape of a catalog entity this package needs, so it does not depend on catalog-model. */
+interface EntityWithAnnotations {
+  metadata: { annotations?: Record<string, string> };
+}
+
+/**
+ * The environments an entity declares.
+ * @public
+ */
+export function getEntityEnvironments(entity: EntityWithAnnotations): EnvironmentList {
+  return parseEnvironments(entity.metadata.annotations?.[ANNOTATION_ENVIRONMENTS]);
+}
+
+/**
+ * Whether the DevOps tab applies to the entity: it declares at least one environment.
+ * @public
+ */
+export function isDevopsAppAvailable(entity: EntityWithAnnotations): boolean {
+  return Boolean(entity.metadata.annotations?.[ANNOTATION_ENVIRONMENTS]?.trim());
+}

@@ -1,0 +1,8 @@
+/**
+ * Types, annotation names and permissions shared by the devops-app frontend and backend plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './annotations';
+export * from './environments';
+export * from './permissions';

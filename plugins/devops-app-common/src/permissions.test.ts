@@ -1,0 +1,30 @@
+import { isResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  deploymentCreatePermission,
+  devopsAppPermissions,
+  rolloutAbortPermission,
+  rolloutPromotePermission,
+  terraformApplyPermission,
+} from './permissions';
+
+describe('permissions', () => {
+  it('uses the documented names', () => {
+    expect(devopsAppPermissions.map(p => p.name)).toEqual([
+      'devops-app.deployment.create',
+      'devops-app.rollout.promote',
+      'devops-app.rollout.abort',
+      'devops-app.terraform.apply',
+    ]);
+  });
+
+  it('makes deploy, promote and abort resource permissions on catalog entities', () => {
+    for (const permission of [
+      deploymentCreatePermission,
+      rolloutPromotePermission,
+      rolloutAbortPermission,
+    ]) {
+      expect(isResourcePermission(permission, 'catalog-entity')).toBe(true);
+    }
+    expect(isResourcePermission(terraformApplyPermission)).toBe(false);
+  });
+});

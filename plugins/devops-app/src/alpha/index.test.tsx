@@ -1,0 +1,33 @@
+import { Entity } from '@backstage/catalog-model';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { createExtensionTester } from '@backstage/frontend-test-utils';
+import plugin, { devopsEntityContent } from './index';
+
+const component = (annotations: Record<string, string>): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'svc', annotations },
+  spec: {},
+});
+
+describe('devops-app frontend plugin (new frontend system)', () => {
+  it('is the devops-app plugin', () => {
+    expect(plugin.id).toBe('devops-app');
+  });
+
+  it('adds a DevOps tab at /devops', () => {
+    const tester = createExtensionTester(devopsEntityContent);
+    expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('DevOps');
+  });
+
+  it('shows the tab only on components that list environments', () => {
+    const filter = createExtensionTester(devopsEntityContent).get(
+      EntityContentBlueprint.dataRefs.filterFunction,
+    );
+    expect(filter(component({ 'devops-app.io/environments': 'dev,prod' }))).toBe(true);
+    expect(filter(component({}))).toBe(false);
+    expect(filter({ ...component({ 'devops-app.io/environments': 'dev' }), kind: 'Resource' })).toBe(
+      false,
+    );
+  });
+});

@@ -1,0 +1,2 @@
+export * from './DevopsAppApi';
+export * from './DevopsAppClient';

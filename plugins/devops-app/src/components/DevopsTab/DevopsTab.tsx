@@ -1,0 +1,19 @@
+import { useEntity } from '@backstage/plugin-catalog-react';
+import Grid from '@material-ui/core/Grid';
+import { EnvironmentsCard } from '../EnvironmentsCard';
+import { IntegrationsCard } from './IntegrationsCard';
+
+/** The DevOps tab of a service's entity page. */
+export function DevopsTab() {
+  const { entity } = useEntity();
+  return (
+    <Grid container spacing={3} alignItems="stretch">
+      <Grid item xs={12} md={8}>
+        <EnvironmentsCard entity={entity} />
+      </Grid>
+      <Grid item xs={12} md={4}>
+        <IntegrationsCard entity={entity} />
+      </Grid>
+    </Grid>
+  );
+}
