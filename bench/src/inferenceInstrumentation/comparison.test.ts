@@ -54,6 +54,11 @@ describe('compare', () => {
       'test',
     );
     expect(text).toContain('median of 1 back-to-back pairs');
+    // Every row has as many columns as the header.
+    const [, header, on, off] = text.split('\n');
+    for (const line of [header, on, off]) {
+      expect(line.trim().split(/\s{2,}/)).toHaveLength(7);
+    }
     expect(text).toContain('throughput 0.95 (-5%; pairs from 0.95 to 0.95)');
     expect(text).toContain('p99        1.1 (+10%)');
     expect(text).toContain('CPU/request 1.053 (+5.3%');

@@ -162,6 +162,7 @@ export function formatComparison(
       'throughput',
       'p50',
       'p99',
+      'CPU/request',
       'requests',
       'failed',
     ]),

@@ -25,6 +25,7 @@ describe('inspectImage', () => {
       width: 320,
       height: 200,
       bytes: png.length,
+      data: png,
     });
     await expect(inspectImage(jpeg, LIMITS)).resolves.toMatchObject({
       format: 'jpeg',

@@ -14,6 +14,8 @@ export interface InspectedImage {
   width: number;
   height: number;
   bytes: number;
+  /** The upload itself, known from here on to be present. */
+  data: Buffer;
 }
 
 const PNG_SIGNATURE = Buffer.from([
@@ -98,5 +100,6 @@ export async function inspectImage(
     width: quarterTurn ? metadata.height : metadata.width,
     height: quarterTurn ? metadata.width : metadata.height,
     bytes: image.length,
+    data: image,
   };
 }

@@ -43,7 +43,6 @@ export class PredictionService {
     const started = performance.now();
 
     const inspected = await inspectImage(image, limits);
-    const upload = image as Buffer;
     const inspectMs = elapsedMs(started);
 
     const inferenceStarted = performance.now();
@@ -51,7 +50,7 @@ export class PredictionService {
       .span(
         'inference.model',
         { 'model.version': modelVersion, 'image.format': inspected.format },
-        () => detect(upload, inspected, limits.maxPixels),
+        () => detect(inspected.data, inspected, limits.maxPixels),
       )
       .catch(error => {
         throw new PredictionError(
@@ -69,7 +68,13 @@ export class PredictionService {
     const treated = await tracing.span(
       'inference.annotate',
       { regions: detection.regions.length },
-      () => drawRegions(upload, inspected.format, detection, limits.maxPixels),
+      () =>
+        drawRegions(
+          inspected.data,
+          inspected.format,
+          detection,
+          limits.maxPixels,
+        ),
     );
     const annotateMs = elapsedMs(annotateStarted);
 
