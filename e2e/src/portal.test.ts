@@ -93,14 +93,18 @@ describe('entity page in the browser', () => {
     await shot('01-sign-in');
     await enter.click();
     await page.waitForURL(/\/catalog$/);
+    expect(new URL(page.url()).pathname).toBe('/catalog');
   });
 
   it('finds inference-service in the catalog', async () => {
     const link = page.getByRole('link', { name: 'Inference service' });
     await link.waitFor({ timeout: 60_000 });
     await shot('02-catalog');
+    expect(await link.count()).toBe(1);
     await link.click();
+    await page.waitForURL(/\/catalog\/default\/component\/inference-service/);
     await devopsTab().waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('heading', { name: 'Inference service' }).count()).toBeGreaterThan(0);
     await shot('03-entity-overview');
   });
 

@@ -4,7 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
-export const repoRoot = resolve(__dirname, '../../..');
+// Jest runs in the package directory (e2e/), one level below the repository root.
+export const repoRoot = resolve(process.cwd(), '..');
 export const resultsDir = resolve(repoRoot, 'test-results/e2e');
 
 export async function freePort(): Promise<number> {
