@@ -36,11 +36,9 @@ export async function runService(
     );
   });
 
-  // Log lines are written asynchronously: flush them before exiting, or the last ones are lost.
   const exit = (code: number) => {
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), 1_000).unref();
-    logger.flush(() => process.exit(code));
+    logger.flush();
+    process.exit(code);
   };
 
   let stopping = false;
