@@ -35,6 +35,11 @@ if has_script @devops-app/inference start:local; then
   setsid yarn workspace @devops-app/inference start:local >.run/inference.log 2>&1 &
   pids+=($!)
 fi
+# A little steady traffic (valid and invalid images), so the service has metrics and logs to show.
+if has_script @devops-app/inference traffic; then
+  setsid yarn workspace @devops-app/inference traffic >.run/inference-traffic.log 2>&1 &
+  pids+=($!)
+fi
 
 echo "start: portal on http://localhost:3000 (backend http://127.0.0.1:7007)"
 setsid yarn start &

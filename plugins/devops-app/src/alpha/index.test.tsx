@@ -12,7 +12,7 @@ const component = (annotations: Record<string, string>): Entity => ({
 
 describe('devops-app frontend plugin (new frontend system)', () => {
   it('is the devops-app plugin', () => {
-    expect(plugin.id).toBe('devops-app');
+    expect(plugin.pluginId).toBe('devops-app');
   });
 
   it('adds a DevOps tab at /devops', () => {
@@ -24,6 +24,9 @@ describe('devops-app frontend plugin (new frontend system)', () => {
     const filter = createExtensionTester(devopsEntityContent).get(
       EntityContentBlueprint.dataRefs.filterFunction,
     );
+    if (!filter) {
+      throw new Error('the DevOps tab has no entity filter');
+    }
     expect(filter(component({ 'devops-app.io/environments': 'dev,prod' }))).toBe(true);
     expect(filter(component({}))).toBe(false);
     expect(filter({ ...component({ 'devops-app.io/environments': 'dev' }), kind: 'Resource' })).toBe(

@@ -93,6 +93,6 @@ describe('DevopsTab', () => {
     expect(await screen.findByText(/Could not read the environments' configuration/)).toBeInTheDocument();
     expect(screen.getByText(/Request failed with 503/)).toBeInTheDocument();
     const rows = within(screen.getAllByRole('table')[0]).getAllByRole('row');
-    expect(rows.slice(1).map(r => r.cells[0].textContent)).toEqual(['dev', 'pre-prod', 'prod']);
+    expect(rows.slice(1).map(r => (r as HTMLTableRowElement).cells[0].textContent)).toEqual(['dev', 'pre-prod', 'prod']);
   });
 });
