@@ -9,6 +9,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/env.sh"
 cd "$ROOT"
 mkdir -p .run
+echo "start: local GitOps remote $(scripts/init-gitops-remote.sh)"
 
 pids=()
 cleanup() {

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
+import { migrateDatabase } from './database/migrate';
 import { createRouter } from './router';
 
 /**
@@ -16,11 +17,13 @@ export const devopsAppPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
+        database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
       },
-      async init({ config, httpAuth, httpRouter, logger }) {
+      async init({ config, database, httpAuth, httpRouter, logger }) {
+        await migrateDatabase(database);
         const environments = readEnvironmentsConfig(config);
         logger.info(
           `devops-app environments: ${environments.map(e => e.name).join(', ') || 'none configured'}`,
