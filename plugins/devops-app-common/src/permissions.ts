@@ -39,3 +39,14 @@ export const devopsAppPermissions = [
   rolloutAbortPermission,
   terraformApplyPermission,
 ];
+
+/**
+ * Act on a production environment of the entity (deploy, promote, abort, sync). Checked in addition to
+ * the action's own permission when the environment is production, so a policy can ask for membership
+ * of the entity's `devops-app.io/prod-deployers` group. @public
+ */
+export const productionEnvironmentPermission = createPermission({
+  name: 'devops-app.environment.production',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});

@@ -1,0 +1,129 @@
+/**
+ * Deploy, sync, promote and abort: the image tag grammar and the shapes the backend's deployment
+ * routes answer with, shared by the Environments card and the backend.
+ */
+
+/**
+ * The chart's `imageTag` grammar (charts/inference/values.schema.json): letters, digits, `.`, `_`, `-`,
+ * at most 63 characters, starting and ending with a letter or digit, so that the tag is also a valid
+ * Kubernetes label value.
+ * @public
+ */
+export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
+
+/** @public */
+export const IMAGE_TAG_MAX_LENGTH = 63;
+
+/**
+ * Why an image tag is not valid, or undefined when it is.
+ * @public
+ */
+export function validateImageTag(tag: string): string | undefined {
+  if (tag.length === 0) {
+    return 'is empty';
+  }
+  if (tag.length > IMAGE_TAG_MAX_LENGTH) {
+    return `is longer than ${IMAGE_TAG_MAX_LENGTH} characters`;
+  }
+  if (!IMAGE_TAG_PATTERN.test(tag)) {
+    return 'may only hold letters, digits, ".", "_" and "-", and must start and end with a letter or digit';
+  }
+  return undefined;
+}
+
+/** The actions the Environments card offers. @public */
+export type DeploymentAction = 'deploy' | 'sync' | 'promote' | 'abort';
+
+/** Whether the signed-in user may run an action, and why not. @public */
+export interface ActionPermission {
+  allowed: boolean;
+  reason?: string;
+}
+
+/** Argo CD's view of an environment's Application. @public */
+export interface ArgoCdStatus {
+  /** `connected`, `not-connected` (no instance configured) or `error` (the instance answered badly). */
+  state: 'connected' | 'not-connected' | 'error';
+  /** What is missing or what went wrong, when not connected. */
+  message?: string;
+  instance?: string;
+  application?: string;
+  syncStatus?: string;
+  healthStatus?: string;
+  /** `automated` or `manual`. */
+  syncPolicy?: 'automated' | 'manual';
+  /** Phase of the running operation (a sync), when one runs. */
+  operationPhase?: string;
+  /** Image tag of the Rollout's pod template in the cluster. */
+  liveTag?: string;
+  revision?: string;
+  rollout?: RolloutStatus;
+}
+
+/** The blue/green state of the environment's Rollout. @public */
+export interface RolloutStatus {
+  name: string;
+  phase?: string;
+  message?: string;
+  /** The Rollout waits for a person to promote (blue/green with autoPromotionEnabled off). */
+  pausedForPromotion: boolean;
+  aborted: boolean;
+  activeRevision?: string;
+  previewRevision?: string;
+  activeColour?: string;
+  previewColour?: string;
+}
+
+/** One audit record: a deploy, sync, promote or abort, with its result. @public */
+export interface AuditRecord {
+  id: number;
+  createdAt: string;
+  actor: string;
+  entityRef: string;
+  environment: string;
+  action: DeploymentAction;
+  before?: string;
+  after?: string;
+  result: 'success' | 'failure' | 'denied';
+  message?: string;
+  commit?: string;
+}
+
+/** One row of the Environments card. @public */
+export interface EnvironmentDeploymentStatus {
+  environment: string;
+  title: string;
+  production: boolean;
+  valuesFile: string;
+  /** Image tag in the GitOps repository, or undefined when the file could not be read. */
+  gitTag?: string;
+  gitError?: string;
+  argocd: ArgoCdStatus;
+  lastDeploy?: AuditRecord;
+  permissions: Record<DeploymentAction, ActionPermission>;
+}
+
+/** @public */
+export interface DeploymentStatusResponse {
+  entityRef: string;
+  repository: { configured: boolean; branch?: string; message?: string };
+  items: EnvironmentDeploymentStatus[];
+}
+
+/** The answer to a deploy request or its preview. @public */
+export interface DeploymentResult {
+  environment: string;
+  valuesFile: string;
+  before?: string;
+  after: string;
+  /** Unified diff of the values file. */
+  diff: string;
+  changed: boolean;
+  /** Commit on the GitOps branch (direct commit) — absent for a preview. */
+  commit?: string;
+  /** Pull request URL (production through GitHub). */
+  pullRequestUrl?: string;
+  /** Whether the portal asked Argo CD to sync afterwards (manual sync policy). */
+  syncRequested?: boolean;
+  syncMessage?: string;
+}
