@@ -1,6 +1,44 @@
 export interface Config {
   devopsApp?: {
     /**
+     * Prometheus the Metrics section reads (server side only; the PromQL is built from the backend's
+     * panel templates). Without it the section says Prometheus is not configured.
+     */
+    prometheus?: {
+      /** Base URL, e.g. http://127.0.0.1:9090 or the in-cluster service. */
+      baseUrl: string;
+      /** Scrape interval of the service's targets in seconds (sets the rate window); default 15. */
+      scrapeIntervalSeconds?: number;
+      /** Timeout of one query in milliseconds; default 10000. */
+      timeoutMs?: number;
+    };
+    /**
+     * Datadog logs, APM spans and monitors. Without site and both keys the Logs & Traces section says
+     * Datadog is not configured.
+     */
+    datadog?: {
+      /** Datadog site, e.g. datadoghq.com or datadoghq.eu (DD_SITE). */
+      site: string;
+      /**
+       * API key (DD_API_KEY).
+       * @visibility secret
+       */
+      apiKey: string;
+      /**
+       * Application key (DD_APP_KEY).
+       * @visibility secret
+       */
+      appKey: string;
+      /** Web app base URL for deep links; default https://app.<site>. */
+      appUrl?: string;
+      /** API base URL instead of https://api.<site>; for a stand-in server in tests only. */
+      apiBaseUrl?: string;
+      /** Timeout of one request in milliseconds; default 10000. */
+      timeoutMs?: number;
+      /** Retries of a 429 answer (waiting as the rate-limit headers say); default 3. */
+      maxRetries?: number;
+    };
+    /**
      * The git repository that holds charts/ and infra/: the portal commits environment files and image
      * tag changes to it. Locally, `make start` creates a bare repository under .run/gitops.
      */

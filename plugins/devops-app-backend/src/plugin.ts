@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
 import { migrateDatabase } from './database/migrate';
 import { createRouter } from './router';
@@ -16,19 +17,20 @@ export const devopsAppPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
       },
-      async init({ config, database, httpAuth, httpRouter, logger }) {
+      async init({ catalog, config, database, httpAuth, httpRouter, logger }) {
         await migrateDatabase(database);
         const environments = readEnvironmentsConfig(config);
         logger.info(
           `devops-app environments: ${environments.map(e => e.name).join(', ') || 'none configured'}`,
         );
-        httpRouter.use(await createRouter({ httpAuth, environments }));
+        httpRouter.use(await createRouter({ httpAuth, environments, config, catalog, logger }));
       },
     });
   },

@@ -1,11 +1,20 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  HttpAuthService,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
 import express from 'express';
 import Router from 'express-promise-router';
+import { createObservabilityRouter } from './observability/router';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   environments: EnvironmentConfig[];
+  config: RootConfigService;
+  catalog: CatalogService;
+  logger: LoggerService;
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
@@ -24,6 +33,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     res.json({ items: environments });
   });
+
+  router.use(await createObservabilityRouter(options));
 
   return router;
 }

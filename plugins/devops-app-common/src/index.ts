@@ -6,3 +6,4 @@
 export * from './annotations';
 export * from './environments';
 export * from './permissions';
+export * from './observability';

@@ -1,0 +1,264 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { MetricsPanelResponse } from '@devops-app/plugin-devops-app-common';
+import request from 'supertest';
+import { devopsAppPlugin } from '../plugin';
+import { knownSamples, SCRAPE_SECONDS } from './testing/knownSamples';
+import { countRangeQueries, RunningPrometheus, startPrometheus } from './testing/startPrometheus';
+
+/**
+ * The Metrics routes against a real Prometheus (Debian's binary) holding known samples: each panel's
+ * values must be the rates the samples were made with, and equal Prometheus's own answer to a query
+ * written by hand here.
+ */
+
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'inference-service',
+    namespace: 'default',
+    annotations: {
+      'devops-app.io/environments': 'dev,prod',
+      'devops-app.io/prometheus-selector': 'service="inference-service"',
+    },
+  },
+  spec: { type: 'service', owner: 'ml-team', lifecycle: 'production' },
+};
+const ref = 'component:default/inference-service';
+
+let prometheus: RunningPrometheus;
+// Samples end ten minutes ago and cover two hours; queries use a window well inside them.
+const now = Math.floor(Date.now() / 1000 / SCRAPE_SECONDS) * SCRAPE_SECONDS;
+const samples = knownSamples(now - 2 * 3600, now - 600);
+const queryStart = samples.start + 1800;
+const queryEnd = samples.end - 900;
+
+beforeAll(async () => {
+  prometheus = await startPrometheus(samples.text);
+}, 60_000);
+
+afterAll(async () => {
+  await prometheus?.stop();
+});
+
+async function startBackend(prometheusConfig: object | undefined = undefined) {
+  const { server } = await startTestBackend({
+    features: [
+      devopsAppPlugin,
+      catalogServiceMock.factory({ entities: [entity] }),
+      mockServices.rootConfig.factory({
+        data: {
+          devopsApp: {
+            prometheus: prometheusConfig ?? { baseUrl: prometheus.baseUrl, scrapeIntervalSeconds: 15 },
+          },
+        },
+      }),
+    ],
+  });
+  return server;
+}
+
+async function directQuery(query: string, start: number, end: number, step: number) {
+  const params = new URLSearchParams({ query, start: `${start}`, end: `${end}`, step: `${step}` });
+  const res = await fetch(`${prometheus.baseUrl}/api/v1/query_range?${params}`);
+  const body = (await res.json()) as {
+    data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+  };
+  return body.data.result;
+}
+
+function values(panel: MetricsPanelResponse, name: string): number[] {
+  const series = panel.series.find(s => s.name === name);
+  if (!series) throw new Error(`no series ${name} in ${panel.series.map(s => s.name).join(', ')}`);
+  return series.points.map(([, v]) => v as number);
+}
+
+describe('metrics routes against a real Prometheus', () => {
+  let server: Awaited<ReturnType<typeof startBackend>>;
+  beforeAll(async () => {
+    server = await startBackend();
+  });
+
+  async function panel(name: string, extra: Record<string, string> = {}) {
+    const res = await request(server)
+      .get('/api/devops-app/observability/metrics')
+      .query({ entityRef: ref, environment: 'dev', panel: name, start: queryStart, end: queryEnd, ...extra })
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(200);
+    return res.body as MetricsPanelResponse;
+  }
+
+  it('chooses a step for about 250 points, aligned', async () => {
+    const body = await panel('request_rate');
+    expect(body.step).toBe(Math.ceil((queryEnd - queryStart) / 250));
+    expect(body.end % body.step).toBe(0);
+    expect(body.series[0].points.length).toBeGreaterThanOrEqual(200);
+    expect(body.series[0].points.length).toBeLessThanOrEqual(300);
+    expect(body.unit).toBe('requests/s');
+  });
+
+  it('request rate and error ratio are the known rates and Prometheus own answer', async () => {
+    const rate = await panel('request_rate');
+    for (const v of values(rate, 'value')) expect(v).toBeCloseTo(8 / 15, 6);
+    const direct = await directQuery(
+      `sum(rate(http_request_duration_seconds_count{service="inference-service",environment="dev"}[${Math.max(rate.step + 15, 60)}s]))`,
+      rate.start,
+      rate.end,
+      rate.step,
+    );
+    expect(values(rate, 'value')).toEqual(direct[0].values.map(([, v]) => Number(v)));
+
+    const errors = await panel('error_ratio');
+    for (const v of values(errors, 'value')) expect(v).toBeCloseTo(0.25, 6);
+  });
+
+  it('latency and inference duration quantiles', async () => {
+    const latency = await panel('latency');
+    expect(latency.series.map(s => s.name)).toEqual(['p50', 'p95', 'p99']);
+    for (const v of values(latency, 'p50')) expect(v).toBeCloseTo(0.3, 6);
+    for (const v of values(latency, 'p95')) expect(v).toBeCloseTo(0.9, 6);
+    for (const v of values(latency, 'p99')) expect(v).toBeCloseTo(0.98, 6);
+    const direct = await directQuery(
+      `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="inference-service",environment="dev"}[${Math.max(latency.step + 15, 60)}s])))`,
+      latency.start,
+      latency.end,
+      latency.step,
+    );
+    expect(values(latency, 'p95')).toEqual(direct[0].values.map(([, v]) => Number(v)));
+
+    const inference = await panel('inference_duration');
+    for (const v of values(inference, 'p50')) expect(v).toBeCloseTo(0.125, 6);
+    for (const v of values(inference, 'p95')) expect(v).toBeCloseTo(0.1925, 6);
+  });
+
+  it('predictions by outcome', async () => {
+    const body = await panel('predictions_by_outcome');
+    expect(body.series.map(s => s.name)).toEqual(['error', 'rejected', 'success']);
+    for (const v of values(body, 'success')) expect(v).toBeCloseTo(5 / 15, 6);
+    for (const v of values(body, 'error')) expect(v).toBeCloseTo(2 / 15, 6);
+    for (const v of values(body, 'rejected')) expect(v).toBeCloseTo(1 / 15, 6);
+  });
+
+  it('splits by rollout colour from model_info', async () => {
+    const rate = await panel('request_rate', { split: 'colour' });
+    expect(rate.splitByColour).toBe(true);
+    expect(rate.series.map(s => s.name)).toEqual(['blue', 'green']);
+    for (const v of values(rate, 'blue')) expect(v).toBeCloseTo(4 / 15, 6);
+    const outcomes = await panel('predictions_by_outcome', { split: 'colour' });
+    for (const v of values(outcomes, 'success blue')) expect(v).toBeCloseTo(3 / 15, 6);
+    for (const v of values(outcomes, 'rejected green')) expect(v).toBeCloseTo(1 / 15, 6);
+    const latency = await panel('latency', { split: 'colour' });
+    expect(latency.series.map(s => s.name)).toEqual([
+      'p50 blue',
+      'p50 green',
+      'p95 blue',
+      'p95 green',
+      'p99 blue',
+      'p99 green',
+    ]);
+    for (const v of values(latency, 'p50 green')) expect(v).toBeCloseTo(0.3, 6);
+  });
+
+  it('an environment without samples answers empty series', async () => {
+    const body = await panel('request_rate', { environment: 'prod' });
+    expect(body.series).toEqual([]);
+  });
+
+  it('shares identical queries in flight and caches them', async () => {
+    const before = await countRangeQueries(prometheus.baseUrl);
+    // A range nobody asked for yet, so the cache is cold.
+    const query = { entityRef: ref, environment: 'dev', panel: 'error_ratio', start: queryStart - 60, end: queryEnd - 60 };
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        request(server)
+          .get('/api/devops-app/observability/metrics')
+          .query(query)
+          .set('Authorization', mockCredentials.user.header()),
+      ),
+    );
+    expect(answers.every(a => a.status === 200)).toBe(true);
+    await request(server)
+      .get('/api/devops-app/observability/metrics')
+      .query(query)
+      .set('Authorization', mockCredentials.user.header())
+      .expect(200);
+    // One range query for eleven viewers.
+    expect((await countRangeQueries(prometheus.baseUrl)) - before).toBe(1);
+  });
+});
+
+describe('metrics route validation', () => {
+  let server: Awaited<ReturnType<typeof startBackend>>;
+  beforeAll(async () => {
+    server = await startBackend();
+  });
+  const get = (query: Record<string, string | number>) =>
+    request(server)
+      .get('/api/devops-app/observability/metrics')
+      .query(query)
+      .set('Authorization', mockCredentials.user.header());
+  const valid = { entityRef: ref, environment: 'dev', panel: 'request_rate', range: '1h' };
+
+  it('refuses raw PromQL', async () => {
+    const res = await get({ ...valid, query: 'up' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/raw PromQL is not accepted/);
+  });
+
+  it('refuses an unknown panel, environment, range or field', async () => {
+    let res = await get({ ...valid, panel: 'cpu' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^panel:/);
+    res = await get({ ...valid, environment: 'staging' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/environment: .*no environment "staging"/);
+    res = await get({ ...valid, range: '90d' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^range:/);
+    res = await get({ entityRef: ref, environment: 'dev', panel: 'request_rate', start: 0, end: 31 * 86400 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/at most 30 days/);
+    res = await get({ ...valid, colour: 'blue' });
+    expect(res.status).toBe(400);
+  });
+
+  it('answers 404 for an entity the caller cannot read', async () => {
+    const res = await get({ ...valid, entityRef: 'component:default/other' });
+    expect(res.status).toBe(404);
+  });
+
+  it('answers 401 without credentials', async () => {
+    await request(server)
+      .get('/api/devops-app/observability/metrics')
+      .query(valid)
+      .set('Authorization', mockCredentials.none.header())
+      .expect(401);
+  });
+
+  it('names Prometheus when it is down', async () => {
+    const down = await startBackend({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 2000 });
+    const res = await request(down)
+      .get('/api/devops-app/observability/metrics')
+      .query(valid)
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toMatch(/^Prometheus at http:\/\/127\.0\.0\.1:1 is unreachable/);
+  });
+
+  it('says when Prometheus is not configured', async () => {
+    const { server: bare } = await startTestBackend({
+      features: [devopsAppPlugin, catalogServiceMock.factory({ entities: [entity] })],
+    });
+    const res = await request(bare)
+      .get('/api/devops-app/observability/metrics')
+      .query(valid)
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ configured: false, upstream: 'prometheus' });
+  });
+});

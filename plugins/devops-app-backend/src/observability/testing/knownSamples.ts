@@ -1,0 +1,86 @@
+/**
+ * Test support: OpenMetrics samples of the inference service with known rates, two pods (blue on
+ * instance a, green on instance b), one sample every 15 s.
+ *
+ * Per pod and scrape: 3 requests with status 200 (one under 0.1 s, two between 0.1 and 0.5 s) and 1 with
+ * status 500 (between 0.5 and 1 s); blue predicts 3 success + 1 error, green 2 success + 1 rejected +
+ * 1 error. Inference durations: all 4 between 0.05 and 0.2 s.
+ */
+export const SCRAPE_SECONDS = 15;
+
+export interface KnownSamples {
+  text: string;
+  start: number;
+  end: number;
+}
+
+interface Pod {
+  instance: string;
+  colour: string;
+  outcomes: Record<string, number>;
+}
+
+const PODS: Pod[] = [
+  { instance: 'a', colour: 'blue', outcomes: { success: 3, error: 1, rejected: 0 } },
+  { instance: 'b', colour: 'green', outcomes: { success: 2, error: 1, rejected: 1 } },
+];
+
+export function knownSamples(start: number, end: number, environment = 'dev'): KnownSamples {
+  const times: number[] = [];
+  for (let t = start; t <= end; t += SCRAPE_SECONDS) times.push(t);
+  const lines: string[] = [];
+  const base = (pod: Pod) =>
+    `service="inference-service",environment="${environment}",instance="${pod.instance}",job="inference"`;
+
+  lines.push('# TYPE http_request_duration_seconds histogram');
+  const httpBuckets: Record<string, Record<string, number>> = {
+    '200': { '0.1': 1, '0.5': 3, '1': 3, '+Inf': 3 },
+    '500': { '0.1': 0, '0.5': 0, '1': 1, '+Inf': 1 },
+  };
+  for (const pod of PODS) {
+    for (const [status, buckets] of Object.entries(httpBuckets)) {
+      const labels = `${base(pod)},method="POST",route="/v1/predict",status="${status}"`;
+      for (const [le, perScrape] of Object.entries(buckets)) {
+        times.forEach((t, i) =>
+          lines.push(`http_request_duration_seconds_bucket{${labels},le="${le}"} ${perScrape * (i + 1)} ${t}`),
+        );
+      }
+      times.forEach((t, i) =>
+        lines.push(`http_request_duration_seconds_count{${labels}} ${buckets['+Inf'] * (i + 1)} ${t}`),
+      );
+      times.forEach((t, i) =>
+        lines.push(`http_request_duration_seconds_sum{${labels}} ${0.3 * buckets['+Inf'] * (i + 1)} ${t}`),
+      );
+    }
+  }
+
+  lines.push('# TYPE inference_duration_seconds histogram');
+  const inferenceBuckets: Record<string, number> = { '0.05': 0, '0.2': 4, '1': 4, '+Inf': 4 };
+  for (const pod of PODS) {
+    for (const [le, perScrape] of Object.entries(inferenceBuckets)) {
+      times.forEach((t, i) =>
+        lines.push(`inference_duration_seconds_bucket{${base(pod)},le="${le}"} ${perScrape * (i + 1)} ${t}`),
+      );
+    }
+    times.forEach((t, i) => lines.push(`inference_duration_seconds_count{${base(pod)}} ${4 * (i + 1)} ${t}`));
+    times.forEach((t, i) => lines.push(`inference_duration_seconds_sum{${base(pod)}} ${0.4 * (i + 1)} ${t}`));
+  }
+
+  lines.push('# TYPE predictions counter');
+  for (const pod of PODS) {
+    for (const [outcome, perScrape] of Object.entries(pod.outcomes)) {
+      times.forEach((t, i) =>
+        lines.push(`predictions_total{${base(pod)},outcome="${outcome}"} ${perScrape * (i + 1)} ${t}`),
+      );
+    }
+  }
+
+  lines.push('# TYPE model_info gauge');
+  for (const pod of PODS) {
+    times.forEach(t =>
+      lines.push(`model_info{${base(pod)},version="1.0.0",colour="${pod.colour}"} 1 ${t}`),
+    );
+  }
+  lines.push('# EOF');
+  return { text: `${lines.join('\n')}\n`, start, end };
+}
