@@ -42,6 +42,11 @@ if has_script @devops-app/inference traffic; then
   pids+=($!)
 fi
 
+# Prometheus on 127.0.0.1:9090 scraping the inference service every 5 s, for the Metrics section.
+echo "start: Prometheus on http://127.0.0.1:9090 (log: .run/prometheus.log)"
+setsid scripts/start-prometheus.sh >.run/prometheus.log 2>&1 &
+pids+=($!)
+
 echo "start: portal on http://localhost:3000 (backend http://127.0.0.1:7007)"
 setsid yarn start &
 pids+=($!)
