@@ -1,0 +1,57 @@
+import { RootConfigService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import path from 'node:path';
+
+/** Where and how the run service runs the stacks (`devopsApp.terraform` in config). */
+export interface TerraformRunConfig {
+  /** `sandbox`: the stand-in stacks with local state; `azure`: the real stacks with `backend.hcl`. */
+  target: 'sandbox' | 'azure';
+  /** The infra/ directory: environments/ and modules/ live below it. */
+  infraDir: string;
+  /** The directory holding one folder per stack. */
+  stacksDir: string;
+  /** Sandbox only: holds `<env>/<stack>.tfstate` for every environment. */
+  stateDir: string;
+  /** Each run gets `<workDir>/<runId>` for TF_DATA_DIR, plan files and its input files. */
+  workDir: string;
+  binary: string;
+  stackTimeoutMs: number;
+  /** Sandbox only: seconds each apply takes (benchmarks). */
+  sandboxDelaySeconds?: number;
+  /** A run whose backend has not written a heartbeat for this long is interrupted at start-up. */
+  staleRunMs: number;
+}
+
+export function readTerraformRunConfig(
+  config: RootConfigService,
+): TerraformRunConfig {
+  const tf = config.getOptionalConfig('devopsApp.terraform');
+  const resolve = (p: string) => path.resolve(p);
+  const target = (tf?.getOptionalString('target') ??
+    'sandbox') as TerraformRunConfig['target'];
+  if (target !== 'sandbox' && target !== 'azure') {
+    throw new InputError(
+      `devopsApp.terraform.target must be "sandbox" or "azure", not "${target}"`,
+    );
+  }
+  const infraDir = resolve(tf?.getOptionalString('infraDir') ?? '../../infra');
+  return {
+    target,
+    infraDir,
+    stacksDir: resolve(
+      tf?.getOptionalString('stacksDir') ??
+        path.join(infraDir, target === 'sandbox' ? 'sandbox' : 'stacks'),
+    ),
+    stateDir: resolve(
+      tf?.getOptionalString('stateDir') ?? '../../.run/terraform/state',
+    ),
+    workDir: resolve(
+      tf?.getOptionalString('workDir') ?? '../../.run/terraform/runs',
+    ),
+    binary: tf?.getOptionalString('binary') ?? 'terraform',
+    stackTimeoutMs:
+      (tf?.getOptionalNumber('stackTimeoutSeconds') ?? 1800) * 1000,
+    sandboxDelaySeconds: tf?.getOptionalNumber('sandboxDelaySeconds'),
+    staleRunMs: (tf?.getOptionalNumber('staleRunSeconds') ?? 60) * 1000,
+  };
+}

@@ -1,0 +1,38 @@
+import {
+  DatabaseService,
+  LifecycleService,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import os from 'node:os';
+import { readTerraformRunConfig } from './config';
+import { TerraformRunManager } from './runManager';
+import { TerraformRunStore } from './runStore';
+
+export { createTerraformRouter } from './router';
+export { TerraformRunManager } from './runManager';
+
+/**
+ * The run service of the backend plugin: reads `devopsApp.terraform`, interrupts the runs a stopped
+ * backend left behind, and stops running terraform processes when this backend shuts down.
+ */
+export async function createTerraformRuns(options: {
+  config: RootConfigService;
+  database: DatabaseService;
+  lifecycle?: LifecycleService;
+  logger: LoggerService;
+}): Promise<TerraformRunManager> {
+  const { config, database, lifecycle, logger } = options;
+  const port = config.getOptionalNumber('backend.listen.port') ?? 7007;
+  const runs = new TerraformRunManager({
+    config: readTerraformRunConfig(config),
+    store: new TerraformRunStore(await database.getClient()),
+    logger,
+    // A restart of the same backend recognises its own leftover runs at once; runs of other
+    // instances are interrupted only once their heartbeat is stale.
+    instanceId: `${os.hostname()}:${port}`,
+  });
+  await runs.recover();
+  lifecycle?.addShutdownHook(() => runs.shutdown());
+  return runs;
+}
