@@ -48,5 +48,27 @@ export interface Config {
       /** Branch the environments track. */
       branch?: string;
     };
+    /**
+     * Argo CD instances the Environments card reads and acts through (REST API, bearer token). Without
+     * any, the card shows "not connected" for Argo CD.
+     */
+    argocd?: {
+      /** Application name when the entity has no argocd/app-selector; default `inference-{environment}`. */
+      applicationName?: string;
+      instances?: Array<{
+        /** Name shown on the card, e.g. `aks-main`. */
+        name: string;
+        /** Base URL of the Argo CD server, e.g. https://argocd.example.com. */
+        baseUrl: string;
+        /**
+         * Token of an Argo CD account with get, sync and action rights on the applications
+         * (e.g. ${ARGOCD_TOKEN}).
+         * @visibility secret
+         */
+        token: string;
+        /** Environments this instance manages; all when omitted. */
+        environments?: string[];
+      }>;
+    };
   };
 }

@@ -23,14 +23,15 @@ export const devopsAppPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
+        permissions: coreServices.permissions,
       },
-      async init({ catalog, config, database, httpAuth, httpRouter, logger }) {
+      async init({ catalog, config, database, httpAuth, httpRouter, logger, permissions }) {
         await migrateDatabase(database);
         const environments = readEnvironmentsConfig(config);
         logger.info(
           `devops-app environments: ${environments.map(e => e.name).join(', ') || 'none configured'}`,
         );
-        httpRouter.use(await createRouter({ httpAuth, environments, config, catalog, logger }));
+        httpRouter.use(await createRouter({ httpAuth, environments, config, catalog, logger, database, permissions }));
       },
     });
   },

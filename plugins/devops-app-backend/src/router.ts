@@ -1,6 +1,8 @@
 import {
+  DatabaseService,
   HttpAuthService,
   LoggerService,
+  PermissionsService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -8,6 +10,7 @@ import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { createObservabilityRouter } from './observability/router';
+import { createDeploymentsRouter } from './deployments';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -15,6 +18,8 @@ export interface RouterOptions {
   config: RootConfigService;
   catalog: CatalogService;
   logger: LoggerService;
+  database: DatabaseService;
+  permissions: PermissionsService;
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
@@ -35,6 +40,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.use(await createObservabilityRouter(options));
+  router.use(await createDeploymentsRouter(options));
 
   return router;
 }

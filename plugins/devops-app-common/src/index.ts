@@ -7,3 +7,4 @@ export * from './annotations';
 export * from './environments';
 export * from './permissions';
 export * from './observability';
+export * from './deployments';

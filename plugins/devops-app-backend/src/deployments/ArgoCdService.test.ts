@@ -1,0 +1,160 @@
+import { ConfigReader } from '@backstage/config';
+import { ArgoCdClient, toPortalError } from './ArgoCdClient';
+import { ArgoCdService, ARGOCD_NOT_CONFIGURED } from './ArgoCdService';
+import { application, pausedRollout, startArgoCdStandIn } from './testing/argoCdStandIn';
+
+/**
+ * The production Argo CD client against a stand-in server on 127.0.0.1 that answers as Argo CD's
+ * REST API documents (see testing/argoCdStandIn.ts). Not tested here: a real Argo CD.
+ */
+const entity = {
+  metadata: {
+    name: 'inference-service',
+    annotations: { 'argocd/app-selector': 'devops-app.io/service=inference-service' },
+  },
+};
+
+describe('ArgoCdService (stand-in Argo CD REST API)', () => {
+  let standIn: Awaited<ReturnType<typeof startArgoCdStandIn>>;
+  let second: Awaited<ReturnType<typeof startArgoCdStandIn>>;
+  let service: ArgoCdService;
+
+  beforeEach(async () => {
+    standIn = await startArgoCdStandIn('token-a', [
+      { application: application('dev', { automated: true }) },
+      {
+        application: application('prod', { automated: false, images: ['devopsapp.azurecr.io/inference:0.1.0', 'devopsapp.azurecr.io/inference:0.2.0'] }),
+        rollout: pausedRollout('prod'),
+      },
+      { application: application('pre-prod', { automated: true }), forbidden: true },
+    ]);
+    second = await startArgoCdStandIn('token-b', [{ application: application('load-test', { automated: true }) }]);
+    service = ArgoCdService.fromConfig(
+      new ConfigReader({
+        devopsApp: {
+          argocd: {
+            instances: [
+              { name: 'main', baseUrl: standIn.baseUrl, token: 'token-a', environments: ['dev', 'pre-prod', 'prod', 'qa'] },
+              { name: 'perf', baseUrl: `${second.baseUrl}/`, token: 'token-b', environments: ['load-test'] },
+            ],
+          },
+        },
+      }),
+    );
+  });
+  afterEach(async () => {
+    await standIn.close();
+    await second.close();
+  });
+
+  it('reads an application, its sync and health, and a Rollout paused for promotion', async () => {
+    const status = await service.status(entity, 'prod');
+    expect(status).toMatchObject({
+      state: 'connected',
+      instance: 'main',
+      application: 'inference-prod',
+      syncStatus: 'OutOfSync',
+      healthStatus: 'Suspended',
+      syncPolicy: 'manual',
+      liveTag: '0.1.0, 0.2.0',
+      rollout: {
+        name: 'inference',
+        phase: 'Paused',
+        pausedForPromotion: true,
+        aborted: false,
+        activeRevision: '5f6d4c8b7',
+        previewRevision: '7c9d8f6b5',
+        activeColour: 'blue',
+        previewColour: 'green',
+      },
+    });
+    expect(standIn.requests.map(r => r.path)).toEqual([
+      '/api/v1/applications?selector=devops-app.io%2Fservice%3Dinference-service%2Cdevops-app.io%2Fenvironment%3Dprod',
+      '/api/v1/applications/inference-prod/resource-tree',
+      '/api/v1/applications/inference-prod/resource?namespace=inference-prod&resourceName=inference&version=v1alpha1&kind=Rollout&group=argoproj.io',
+    ]);
+  });
+
+  it('uses the instance that serves the environment, with its own token', async () => {
+    const status = await service.status(entity, 'load-test');
+    expect(status).toMatchObject({ state: 'connected', instance: 'perf', application: 'inference-load-test' });
+    expect(second.requests).toHaveLength(2);
+  });
+
+  it('says "not connected" with the configuration needed when no instance serves the environment', async () => {
+    expect(await new ArgoCdService([]).status(entity, 'dev')).toEqual({
+      state: 'not-connected',
+      message: ARGOCD_NOT_CONFIGURED,
+    });
+    expect(ARGOCD_NOT_CONFIGURED).toContain('devopsApp.argocd.instances');
+    expect((await service.status(entity, 'staging')).state).toBe('not-connected');
+  });
+
+  it('reports 403 and 404 from Argo CD as errors the card can show', async () => {
+    const noSelector = { metadata: { name: 'inference-service' } };
+    const forbidden = await service.status(noSelector, 'pre-prod');
+    expect(forbidden).toMatchObject({ state: 'error', message: expect.stringContaining('refused the portal') });
+    const missing = await service.status(entity, 'qa');
+    expect(missing).toMatchObject({ state: 'error', message: expect.stringContaining('has no application') });
+    await expect(service.sync(noSelector, 'pre-prod')).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(service.sync(entity, 'qa')).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  it('rejects a wrong token without leaking it', async () => {
+    const bad = ArgoCdService.fromConfig(
+      new ConfigReader({ devopsApp: { argocd: { instances: [{ name: 'main', baseUrl: standIn.baseUrl, token: 'wrong-secret' }] } } }),
+    );
+    const status = await bad.status(entity, 'dev');
+    expect(status.state).toBe('error');
+    expect(JSON.stringify(status)).not.toContain('wrong-secret');
+  });
+
+  it('syncs, and refuses a second sync while one is in progress', async () => {
+    await expect(service.sync(entity, 'prod')).resolves.toMatchObject({ application: 'inference-prod' });
+    expect(standIn.requests.find(r => r.method === 'POST')).toEqual({
+      method: 'POST',
+      path: '/api/v1/applications/inference-prod/sync',
+      body: { name: 'inference-prod' },
+    });
+    expect((await service.status(entity, 'prod')).operationPhase).toBe('Running');
+    await expect(service.sync(entity, 'prod')).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('already in progress'),
+    });
+    expect(standIn.requests.filter(r => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('maps Argo CD\'s own "operation in progress" answer (400) to a conflict', async () => {
+    // Another client started a sync between the portal's read and its sync request.
+    const client = new ArgoCdClient({ name: 'main', baseUrl: standIn.baseUrl, token: 'token-a' });
+    await client.sync('inference-dev');
+    const second = await client.sync('inference-dev').catch(e => e);
+    expect(second).toMatchObject({ status: 400, message: 'another operation is already in progress' });
+    expect(toPortalError(second, 'main', 'inference-dev')).toMatchObject({ name: 'ConflictError' });
+  });
+
+  it('knows manual from automated sync', async () => {
+    expect(await service.isManualSync(entity, 'prod')).toBe(true);
+    expect(await service.isManualSync(entity, 'dev')).toBe(false);
+    expect(await new ArgoCdService([]).isManualSync(entity, 'dev')).toBeUndefined();
+  });
+
+  it('promotes and aborts the Rollout through resource actions', async () => {
+    await service.rolloutAction(entity, 'prod', 'promote-full');
+    await service.rolloutAction(entity, 'prod', 'abort');
+    const actions = standIn.requests.filter(r => r.path.includes('/resource/actions'));
+    expect(actions).toEqual([
+      {
+        method: 'POST',
+        path: '/api/v1/applications/inference-prod/resource/actions?namespace=inference-prod&resourceName=inference&version=v1alpha1&kind=Rollout&group=argoproj.io',
+        body: 'promote-full',
+      },
+      expect.objectContaining({ body: 'abort' }),
+    ]);
+    expect((await service.status(entity, 'prod')).rollout?.aborted).toBe(true);
+    await expect(service.rolloutAction(entity, 'dev', 'abort')).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: expect.stringContaining('manages no Rollout'),
+    });
+  });
+});

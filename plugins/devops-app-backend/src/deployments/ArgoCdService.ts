@@ -1,0 +1,239 @@
+import { Config } from '@backstage/config';
+import { NotFoundError } from '@backstage/errors';
+import {
+  ANNOTATION_ARGOCD_APP_SELECTOR,
+  ArgoCdStatus,
+  RolloutStatus,
+} from '@devops-app/plugin-devops-app-common';
+import {
+  ArgoCdApplication,
+  ArgoCdApiError,
+  ArgoCdClient,
+  ArgoCdResourceRef,
+  toPortalError,
+} from './ArgoCdClient';
+
+interface Instance {
+  client: ArgoCdClient;
+  /** Environments this instance manages; undefined = all. */
+  environments?: string[];
+}
+
+interface EntityLike {
+  metadata: { name: string; annotations?: Record<string, string> };
+}
+
+/** What the portal tells the user when no Argo CD instance serves an environment. */
+export const ARGOCD_NOT_CONFIGURED =
+  'No Argo CD instance is configured for this environment: set devopsApp.argocd.instances ' +
+  '(name, baseUrl, token from an environment variable such as ${ARGOCD_TOKEN}, optional environments)';
+
+/**
+ * Argo CD across several instances: finds an environment's Application, reads its state and the
+ * blue/green state of its Rollout, syncs it and runs the Rollout's `promote-full` and `abort` actions.
+ */
+export class ArgoCdService {
+  static fromConfig(config: Config, options: { fetch?: typeof fetch } = {}): ArgoCdService {
+    const block = config.getOptionalConfig('devopsApp.argocd');
+    const instances = (block?.getOptionalConfigArray('instances') ?? []).map(i => ({
+      client: new ArgoCdClient({
+        name: i.getString('name'),
+        baseUrl: i.getString('baseUrl'),
+        token: i.getString('token'),
+        fetch: options.fetch,
+      }),
+      environments: i.getOptionalStringArray('environments'),
+    }));
+    return new ArgoCdService(
+      instances,
+      block?.getOptionalString('applicationName') ?? 'inference-{environment}',
+    );
+  }
+
+  constructor(
+    private readonly instances: Instance[],
+    private readonly applicationNameTemplate = 'inference-{environment}',
+  ) {}
+
+  get configured(): boolean {
+    return this.instances.length > 0;
+  }
+
+  private clientFor(environment: string): ArgoCdClient | undefined {
+    return this.instances.find(i => !i.environments || i.environments.includes(environment))
+      ?.client;
+  }
+
+  private async findApplication(
+    client: ArgoCdClient,
+    entity: EntityLike,
+    environment: string,
+  ): Promise<ArgoCdApplication> {
+    const selector = entity.metadata.annotations?.[ANNOTATION_ARGOCD_APP_SELECTOR];
+    if (selector) {
+      const apps = await client.listApplications(
+        `${selector},devops-app.io/environment=${environment}`,
+      );
+      if (apps.length === 0) {
+        throw new ArgoCdApiError(
+          404,
+          `no application matches ${selector},devops-app.io/environment=${environment}`,
+        );
+      }
+      return apps[0];
+    }
+    return client.getApplication(this.applicationNameTemplate.replace('{environment}', environment));
+  }
+
+  async status(entity: EntityLike, environment: string): Promise<ArgoCdStatus> {
+    const client = this.clientFor(environment);
+    if (!client) {
+      return { state: 'not-connected', message: ARGOCD_NOT_CONFIGURED };
+    }
+    let app: ArgoCdApplication;
+    try {
+      app = await this.findApplication(client, entity, environment);
+    } catch (e) {
+      const err = toPortalError(e, client.name, environment);
+      return { state: 'error', instance: client.name, message: err.message };
+    }
+    const status: ArgoCdStatus = {
+      state: 'connected',
+      instance: client.name,
+      application: app.metadata.name,
+      syncStatus: app.status?.sync?.status,
+      healthStatus: app.status?.health?.status,
+      revision: app.status?.sync?.revision,
+      syncPolicy: app.spec.syncPolicy?.automated ? 'automated' : 'manual',
+      operationPhase: app.status?.operationState?.phase,
+      liveTag: tagsOf(app.status?.summary?.images ?? []).join(', ') || undefined,
+    };
+    try {
+      const rollout = await this.readRollout(client, app);
+      status.rollout = rollout?.status;
+    } catch (e) {
+      status.message = toPortalError(e, client.name, app.metadata.name).message;
+    }
+    return status;
+  }
+
+  /** Syncs the environment's Application; refuses while a sync already runs. */
+  async sync(entity: EntityLike, environment: string): Promise<{ application: string; revision?: string }> {
+    const { client, app } = await this.resolve(entity, environment);
+    if (app.status?.operationState?.phase === 'Running') {
+      throw toPortalError(
+        new ArgoCdApiError(409, 'another operation is already in progress'),
+        client.name,
+        app.metadata.name,
+      );
+    }
+    try {
+      const synced = await client.sync(app.metadata.name);
+      return { application: app.metadata.name, revision: synced.status?.sync?.revision };
+    } catch (e) {
+      throw toPortalError(e, client.name, app.metadata.name);
+    }
+  }
+
+  /** Whether the environment's Application syncs by itself; undefined when Argo CD is not reachable. */
+  async isManualSync(entity: EntityLike, environment: string): Promise<boolean | undefined> {
+    if (!this.clientFor(environment)) return undefined;
+    const { app } = await this.resolve(entity, environment);
+    return !app.spec.syncPolicy?.automated;
+  }
+
+  /** Runs `promote-full` or `abort` on the environment's Rollout. */
+  async rolloutAction(
+    entity: EntityLike,
+    environment: string,
+    action: 'promote-full' | 'abort',
+  ): Promise<RolloutStatus> {
+    const { client, app } = await this.resolve(entity, environment);
+    const rollout = await this.readRollout(client, app).catch(e => {
+      throw toPortalError(e, client.name, app.metadata.name);
+    });
+    if (!rollout) {
+      throw new NotFoundError(`Application ${app.metadata.name} manages no Rollout`);
+    }
+    try {
+      await client.runResourceAction(app.metadata.name, rollout.ref, action);
+    } catch (e) {
+      throw toPortalError(e, client.name, app.metadata.name);
+    }
+    return rollout.status;
+  }
+
+  private async resolve(entity: EntityLike, environment: string) {
+    const client = this.clientFor(environment);
+    if (!client) {
+      throw new NotFoundError(ARGOCD_NOT_CONFIGURED);
+    }
+    try {
+      const app = await this.findApplication(client, entity, environment);
+      return { client, app };
+    } catch (e) {
+      throw toPortalError(e, client.name, `the application of ${environment}`);
+    }
+  }
+
+  private async readRollout(
+    client: ArgoCdClient,
+    app: ArgoCdApplication,
+  ): Promise<{ ref: ArgoCdResourceRef; status: RolloutStatus } | undefined> {
+    const nodes = await client.resourceTree(app.metadata.name);
+    const wanted = app.metadata.annotations?.['devops-app.io/rollout'];
+    const node =
+      nodes.find(n => n.kind === 'Rollout' && n.group === 'argoproj.io' && (!wanted || n.name === wanted)) ??
+      nodes.find(n => n.kind === 'Rollout');
+    if (!node) {
+      return undefined;
+    }
+    const ref: ArgoCdResourceRef = {
+      group: node.group ?? 'argoproj.io',
+      version: node.version ?? 'v1alpha1',
+      kind: 'Rollout',
+      namespace: node.namespace ?? app.spec.destination?.namespace ?? '',
+      name: node.name,
+    };
+    const manifest = await client.getResource(app.metadata.name, ref);
+    return { ref, status: rolloutStatus(node.name, manifest, node.health?.status) };
+  }
+}
+
+function tagsOf(images: string[]): string[] {
+  return images.map(i => /:([^:/@]+)(@.*)?$/.exec(i)?.[1] ?? i);
+}
+
+const OTHER_COLOUR: Record<string, string> = { blue: 'green', green: 'blue' };
+
+/** The blue/green state from a Rollout's live manifest (argoproj.io/v1alpha1 Rollout status). */
+export function rolloutStatus(name: string, manifest: any, health?: string): RolloutStatus {
+  const status = manifest?.status ?? {};
+  const pauseConditions: { reason?: string }[] = status.pauseConditions ?? [];
+  const activeRevision: string | undefined = status.blueGreen?.activeSelector;
+  const previewRevision: string | undefined = status.blueGreen?.previewSelector;
+  const templateColour: string | undefined =
+    manifest?.spec?.template?.metadata?.labels?.['devops-app.io/colour'];
+  const current: string | undefined = status.currentPodHash;
+  let activeColour: string | undefined;
+  let previewColour: string | undefined;
+  if (templateColour) {
+    if (activeRevision && current && activeRevision !== current) {
+      previewColour = templateColour;
+      activeColour = OTHER_COLOUR[templateColour];
+    } else {
+      activeColour = templateColour;
+    }
+  }
+  return {
+    name,
+    phase: status.phase ?? health,
+    message: status.message,
+    pausedForPromotion: pauseConditions.some(c => c.reason === 'BlueGreenPause'),
+    aborted: Boolean(status.abort),
+    activeRevision,
+    previewRevision: previewRevision && previewRevision !== activeRevision ? previewRevision : undefined,
+    activeColour,
+    previewColour,
+  };
+}

@@ -1,0 +1,67 @@
+import { AuditRecord, DeploymentAction } from '@devops-app/plugin-devops-app-common';
+import { Knex } from 'knex';
+
+const TABLE = 'devops_app_deployment_audit';
+
+export type NewAuditRecord = Omit<AuditRecord, 'id' | 'createdAt'>;
+
+/** The audit log of deploys, syncs, promotions and aborts, in the plugin's database. */
+export class AuditStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async add(record: NewAuditRecord): Promise<AuditRecord> {
+    const createdAt = this.now().toISOString();
+    const [row] = await this.db(TABLE)
+      .insert({
+        created_at: createdAt,
+        actor: record.actor,
+        entity_ref: record.entityRef,
+        environment: record.environment,
+        action: record.action,
+        before: record.before ?? null,
+        after: record.after ?? null,
+        result: record.result,
+        message: record.message?.slice(0, 2000) ?? null,
+        commit: record.commit ?? null,
+      })
+      .returning('id');
+    const id = typeof row === 'object' ? row.id : row;
+    return { ...record, id: Number(id), createdAt };
+  }
+
+  /** Newest first. */
+  async list(filter: {
+    entityRef?: string;
+    environment?: string;
+    action?: DeploymentAction;
+    result?: AuditRecord['result'];
+    limit?: number;
+  }): Promise<AuditRecord[]> {
+    const query = this.db(TABLE).orderBy('id', 'desc').limit(filter.limit ?? 50);
+    if (filter.entityRef) query.where('entity_ref', filter.entityRef);
+    if (filter.environment) query.where('environment', filter.environment);
+    if (filter.action) query.where('action', filter.action);
+    if (filter.result) query.where('result', filter.result);
+    const rows = await query;
+    return rows.map(toRecord);
+  }
+}
+
+function toRecord(row: any): AuditRecord {
+  return {
+    id: Number(row.id),
+    createdAt: row.created_at,
+    actor: row.actor,
+    entityRef: row.entity_ref,
+    environment: row.environment,
+    action: row.action,
+    before: row.before ?? undefined,
+    after: row.after ?? undefined,
+    result: row.result,
+    message: row.message ?? undefined,
+    commit: row.commit ?? undefined,
+  };
+}

@@ -1,0 +1,216 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
+import {
+  ActionPermission,
+  AuditRecord,
+  DeploymentAction,
+  DeploymentResult,
+  EnvironmentDeploymentStatus,
+} from '@devops-app/plugin-devops-app-common';
+import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
+import { ArgoCdService } from './ArgoCdService';
+import { AuditStore } from './AuditStore';
+import { GitOpsRepository } from './GitOpsRepository';
+import { valuesFileFor } from './valuesFile';
+
+interface EntityLike {
+  metadata: { name: string; annotations?: Record<string, string> };
+}
+
+export interface Actor {
+  userEntityRef: string;
+}
+
+export const GITOPS_NOT_CONFIGURED =
+  'No GitOps repository is configured: set devopsApp.gitops.repository (and .branch)';
+
+/**
+ * Deploy, sync, promote and abort, each recorded in the audit log with its result. Knows nothing of
+ * HTTP: the router validates input and checks permissions first.
+ */
+export class DeploymentService {
+  constructor(
+    private readonly options: {
+      gitops?: GitOpsRepository;
+      argocd: ArgoCdService;
+      audit: AuditStore;
+      logger: LoggerService;
+    },
+  ) {}
+
+  get gitopsBranch(): string | undefined {
+    return this.options.gitops?.branch;
+  }
+
+  private requireGitops(): GitOpsRepository {
+    if (!this.options.gitops) {
+      throw new ServiceUnavailableError(GITOPS_NOT_CONFIGURED);
+    }
+    return this.options.gitops;
+  }
+
+  async status(
+    entityRef: string,
+    entity: EntityLike,
+    environment: EnvironmentConfig,
+    permissions: Record<DeploymentAction, ActionPermission>,
+  ): Promise<EnvironmentDeploymentStatus> {
+    const valuesFile = valuesFileFor(environment.name);
+    const [git, argocd, last] = await Promise.all([
+      this.options.gitops
+        ? this.options.gitops.readImageTag(valuesFile).then(
+            tag => ({ tag, error: tag === undefined ? `${valuesFile} sets no image.tag` : undefined }),
+            (e: Error) => ({ tag: undefined, error: e.message }),
+          )
+        : Promise.resolve({ tag: undefined, error: GITOPS_NOT_CONFIGURED }),
+      this.options.argocd.status(entity, environment.name),
+      this.options.audit.list({
+        entityRef,
+        environment: environment.name,
+        action: 'deploy',
+        result: 'success',
+        limit: 1,
+      }),
+    ]);
+    return {
+      environment: environment.name,
+      title: environment.title,
+      production: environment.production,
+      valuesFile,
+      gitTag: git.tag,
+      gitError: git.error,
+      argocd,
+      lastDeploy: last[0],
+      permissions,
+    };
+  }
+
+  preview(environment: string, tag: string): Promise<DeploymentResult> {
+    const file = valuesFileFor(environment);
+    return this.requireGitops()
+      .previewImageTag(file, tag)
+      .then(r => ({ environment, valuesFile: file, before: r.before, after: tag, diff: r.diff, changed: r.changed }));
+  }
+
+  async deploy(
+    actor: Actor,
+    entityRef: string,
+    entity: EntityLike,
+    environment: string,
+    tag: string,
+  ): Promise<DeploymentResult> {
+    const gitops = this.requireGitops();
+    const file = valuesFileFor(environment);
+    const base = { actor: actor.userEntityRef, entityRef, environment, action: 'deploy' as const, after: tag };
+    let result: DeploymentResult;
+    try {
+      const change = await gitops.commitImageTag({
+        file,
+        tag,
+        author: authorOf(actor),
+        message: `deploy(${entity.metadata.name}): ${environment} image.tag ${tag}\n\nRequested on the portal by ${actor.userEntityRef}.`,
+      });
+      result = {
+        environment,
+        valuesFile: file,
+        before: change.before,
+        after: tag,
+        diff: change.diff,
+        changed: change.changed,
+        commit: change.commit,
+      };
+    } catch (e) {
+      await this.record({ ...base, result: 'failure', message: (e as Error).message });
+      throw e;
+    }
+    if (result.changed) {
+      // A manual-sync environment does not pick the commit up by itself: ask Argo CD to sync.
+      try {
+        if (await this.options.argocd.isManualSync(entity, environment)) {
+          await this.options.argocd.sync(entity, environment);
+          result.syncRequested = true;
+          result.syncMessage = 'Argo CD sync requested (manual sync policy)';
+        }
+      } catch (e) {
+        result.syncRequested = false;
+        result.syncMessage = `Committed, but the Argo CD sync could not be requested: ${(e as Error).message}`;
+      }
+    }
+    await this.record({
+      ...base,
+      before: result.before,
+      result: 'success',
+      commit: result.commit,
+      message: result.changed ? result.syncMessage : `image.tag was already ${tag}; nothing committed`,
+    });
+    return result;
+  }
+
+  async sync(actor: Actor, entityRef: string, entity: EntityLike, environment: string) {
+    return this.audited(actor, entityRef, environment, 'sync', async () => {
+      const r = await this.options.argocd.sync(entity, environment);
+      return { message: `sync of ${r.application} requested`, after: r.revision };
+    });
+  }
+
+  async rollout(
+    actor: Actor,
+    entityRef: string,
+    entity: EntityLike,
+    environment: string,
+    action: 'promote' | 'abort',
+  ) {
+    return this.audited(actor, entityRef, environment, action, async () => {
+      const status = await this.options.argocd.rolloutAction(
+        entity,
+        environment,
+        action === 'promote' ? 'promote-full' : 'abort',
+      );
+      return {
+        message: `${action === 'promote' ? 'promote-full' : 'abort'} sent to Rollout ${status.name}`,
+        before: status.activeRevision,
+        after: action === 'promote' ? status.previewRevision : status.activeRevision,
+      };
+    });
+  }
+
+  auditLog(filter: { entityRef?: string; environment?: string; limit?: number }) {
+    return this.options.audit.list(filter);
+  }
+
+  async denied(actor: Actor, entityRef: string, environment: string, action: DeploymentAction, reason: string, after?: string) {
+    await this.record({ actor: actor.userEntityRef, entityRef, environment, action, after, result: 'denied', message: reason });
+  }
+
+  private async audited(
+    actor: Actor,
+    entityRef: string,
+    environment: string,
+    action: DeploymentAction,
+    fn: () => Promise<{ message: string; before?: string; after?: string }>,
+  ): Promise<AuditRecord> {
+    const base = { actor: actor.userEntityRef, entityRef, environment, action };
+    try {
+      const r = await fn();
+      return await this.record({ ...base, ...r, result: 'success' });
+    } catch (e) {
+      await this.record({ ...base, result: 'failure', message: (e as Error).message });
+      throw e;
+    }
+  }
+
+  private async record(record: Omit<AuditRecord, 'id' | 'createdAt'>): Promise<AuditRecord> {
+    try {
+      return await this.options.audit.add(record);
+    } catch (e) {
+      // The action already happened; a lost audit row must be loud in the logs.
+      this.options.logger.error(`Could not write the audit record of ${record.action}`, e as Error);
+      return { ...record, id: -1, createdAt: new Date().toISOString() };
+    }
+  }
+}
+
+function authorOf(actor: Actor): { name: string; email: string } {
+  const name = actor.userEntityRef.replace(/^user:(default\/)?/, '');
+  return { name: actor.userEntityRef, email: `${name.replace(/[^A-Za-z0-9._-]/g, '_')}@users.devops-app.local` };
+}

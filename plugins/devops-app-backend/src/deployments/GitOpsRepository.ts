@@ -1,0 +1,180 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { git, GitCommandError, PushRejectedError } from './git';
+import { readImageTag, setImageTag } from './valuesFile';
+
+export interface GitOpsRepositoryOptions {
+  /** Clone URL or path of the GitOps repository (a relative path is taken from the working directory). */
+  repository: string;
+  branch: string;
+  logger: LoggerService;
+  /** Directory for the read cache; defaults to the OS temporary directory. */
+  cacheDir?: string;
+}
+
+export interface ImageTagChange {
+  file: string;
+  tag: string;
+  /** Commit author: the Backstage user. */
+  author: { name: string; email: string };
+  message: string;
+}
+
+export interface ImageTagChangeResult {
+  file: string;
+  before?: string;
+  after: string;
+  diff: string;
+  changed: boolean;
+  commit?: string;
+}
+
+/**
+ * The GitOps repository as the portal uses it: read a values file on the tracked branch, preview a
+ * change of `image.tag`, and commit + push that change. Every write happens in a fresh clone in a
+ * temporary directory that is removed afterwards, so a failed push leaves nothing behind, and writes
+ * to one repository are serialised so two deploys never race on the branch.
+ */
+export class GitOpsRepository {
+  readonly repository: string;
+  readonly branch: string;
+  private readonly logger: LoggerService;
+  private readonly cacheDir: string;
+  private queue: Promise<unknown> = Promise.resolve();
+  private cacheReady?: Promise<void>;
+
+  constructor(options: GitOpsRepositoryOptions) {
+    this.repository = /^[a-z][a-z0-9+.-]*:\/\//i.test(options.repository)
+      ? options.repository
+      : resolve(options.repository);
+    this.branch = options.branch;
+    this.logger = options.logger;
+    const key = createHash('sha256').update(this.repository).digest('hex').slice(0, 16);
+    this.cacheDir = join(options.cacheDir ?? tmpdir(), `devops-app-gitops-${process.pid}-${key}.git`);
+  }
+
+  /** Text of a file at the tip of the branch (fetched now), or undefined when it does not exist. */
+  async readFile(file: string): Promise<string | undefined> {
+    await this.fetchCache();
+    try {
+      return await git(['--git-dir', this.cacheDir, 'show', `refs/heads/${this.branch}:${file}`]);
+    } catch (e) {
+      if (e instanceof GitCommandError && /does not exist|exists on disk, but not in/.test(e.stderr)) {
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  async readImageTag(file: string): Promise<string | undefined> {
+    const text = await this.readFile(file);
+    return text === undefined ? undefined : readImageTag(text, file);
+  }
+
+  /** What {@link GitOpsRepository.commitImageTag} would change, without writing anything. */
+  async previewImageTag(file: string, tag: string): Promise<ImageTagChangeResult> {
+    const text = await this.readFile(file);
+    if (text === undefined) {
+      throw new InputError(`${file} does not exist on branch ${this.branch}`);
+    }
+    const edited = setImageTag(text, tag, file);
+    return {
+      file,
+      before: edited.before,
+      after: tag,
+      changed: edited.text !== text,
+      diff: edited.text === text ? '' : await diffTexts(file, text, edited.text),
+    };
+  }
+
+  /** Commits the change of `image.tag` and pushes it to the branch. Serialised per repository. */
+  commitImageTag(change: ImageTagChange): Promise<ImageTagChangeResult> {
+    const run = this.queue.then(() => this.doCommit(change));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doCommit(change: ImageTagChange): Promise<ImageTagChangeResult> {
+    const work = await mkdtemp(join(tmpdir(), 'devops-app-deploy-'));
+    try {
+      await git(['clone', '--quiet', '--single-branch', '--branch', this.branch, this.repository, work]);
+      const path = join(work, change.file);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch {
+        throw new InputError(`${change.file} does not exist on branch ${this.branch}`);
+      }
+      const edited = setImageTag(text, change.tag, change.file);
+      if (edited.text === text) {
+        return { file: change.file, before: edited.before, after: change.tag, diff: '', changed: false };
+      }
+      await writeFile(path, edited.text, 'utf8');
+      const identity = [
+        '-c', `user.name=${change.author.name}`,
+        '-c', `user.email=${change.author.email}`,
+        '-c', 'commit.gpgsign=false',
+      ];
+      await git([...identity, 'commit', '--quiet', '-m', change.message, '--', change.file], work);
+      const diff = await git(['show', '--format=', 'HEAD', '--', change.file], work);
+      const commit = (await git(['rev-parse', 'HEAD'], work)).trim();
+      try {
+        await git(['push', '--quiet', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`], work);
+      } catch (e) {
+        if (e instanceof GitCommandError) {
+          const reason = e.stderr
+            .split('\n')
+            .map(l => l.replace(/^remote:\s*/, '').trim())
+            .filter(l => l && !/^To |^Done$|^error: failed to push/.test(l))
+            .slice(-3)
+            .join(' ');
+          throw new PushRejectedError(
+            `The GitOps remote rejected the push to ${this.branch}; nothing was changed: ${reason}`,
+          );
+        }
+        throw e;
+      }
+      this.logger.info(`Pushed ${commit.slice(0, 12)} to ${this.branch}: ${change.message}`);
+      return { file: change.file, before: edited.before, after: change.tag, diff, changed: true, commit };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private async fetchCache(): Promise<void> {
+    if (!this.cacheReady) {
+      this.cacheReady = git(['init', '--quiet', '--bare', this.cacheDir]).then(() => undefined);
+      this.cacheReady.catch(() => {
+        this.cacheReady = undefined;
+      });
+    }
+    await this.cacheReady;
+    await git([
+      '--git-dir', this.cacheDir,
+      'fetch', '--quiet', '--no-tags', this.repository,
+      `+refs/heads/${this.branch}:refs/heads/${this.branch}`,
+    ]);
+  }
+
+  /** Removes the read cache. */
+  async close(): Promise<void> {
+    await rm(this.cacheDir, { recursive: true, force: true });
+  }
+}
+
+async function diffTexts(file: string, before: string, after: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'devops-app-diff-'));
+  try {
+    await writeFile(join(dir, 'a'), before);
+    await writeFile(join(dir, 'b'), after);
+    // `git diff --no-index` exits 1 when the files differ.
+    const out = await git(['diff', '--no-index', '--no-color', 'a', 'b'], dir, [0, 1]);
+    return out.replace(/^--- a\/a$/m, `--- a/${file}`).replace(/^\+\+\+ b\/b$/m, `+++ b/${file}`).replace(/^diff --git a\/a b\/b$/m, `diff --git a/${file} b/${file}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,57 @@
+import {
+  DatabaseService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
+import { ArgoCdService } from './ArgoCdService';
+import { AuditStore } from './AuditStore';
+import { DeploymentService } from './DeploymentService';
+import { GitOpsRepository } from './GitOpsRepository';
+import { createDeploymentsRouter as createRouter } from './router';
+
+export { ArgoCdClient } from './ArgoCdClient';
+export { ArgoCdService } from './ArgoCdService';
+export { AuditStore } from './AuditStore';
+export { DeploymentService } from './DeploymentService';
+export { GitOpsRepository } from './GitOpsRepository';
+
+/**
+ * Builds the deployments feature from the plugin's services and configuration and returns its
+ * router (deploy, sync, promote, abort, status, audit). The database must be migrated already.
+ */
+export async function createDeploymentsRouter(options: {
+  config: Config;
+  database: DatabaseService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  logger: LoggerService;
+  environments: EnvironmentConfig[];
+  fetch?: typeof fetch;
+}) {
+  const gitopsConfig = options.config.getOptionalConfig('devopsApp.gitops');
+  const gitops = gitopsConfig
+    ? new GitOpsRepository({
+        repository: gitopsConfig.getString('repository'),
+        branch: gitopsConfig.getOptionalString('branch') ?? 'main',
+        logger: options.logger,
+      })
+    : undefined;
+  const argocd = ArgoCdService.fromConfig(options.config, { fetch: options.fetch });
+  if (!argocd.configured) {
+    options.logger.info('devops-app: no Argo CD instance configured (devopsApp.argocd.instances)');
+  }
+  const audit = new AuditStore(await options.database.getClient());
+  const service = new DeploymentService({ gitops, argocd, audit, logger: options.logger });
+  return createRouter({
+    httpAuth: options.httpAuth,
+    permissions: options.permissions,
+    catalog: options.catalog,
+    environments: options.environments,
+    service,
+  });
+}

@@ -1,0 +1,336 @@
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  DatabaseService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
+import express from 'express';
+import knexFactory, { Knex } from 'knex';
+import request from 'supertest';
+import { migrateDatabase } from '../database/migrate';
+import { createDeploymentsRouter } from './index';
+import { application, pausedRollout, startArgoCdStandIn } from './testing/argoCdStandIn';
+import { createGitRemote, GitRemote } from './testing/gitRemote';
+
+/**
+ * The deployment routes end to end: real git (a bare remote in a temp dir), a stand-in Argo CD on
+ * 127.0.0.1 (testing/argoCdStandIn.ts), SQLite for the audit log. The permission service is a fake that
+ * decides as packages/backend/src/permissionPolicy.ts does (the policy's own matrix test evaluates the
+ * real catalog rules): owners may act, production also needs the prod-deployers group.
+ */
+const ENTITY_REF = 'component:default/inference-service';
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'inference-service',
+    namespace: 'default',
+    annotations: {
+      'devops-app.io/environments': 'dev,pre-prod,prod',
+      'devops-app.io/prod-deployers': 'group:default/prod-deployers',
+      'argocd/app-selector': 'devops-app.io/service=inference-service',
+    },
+  },
+  spec: { type: 'service', owner: 'group:default/ml-team', lifecycle: 'production' },
+};
+
+const OWNERS = ['user:default/guest', 'user:default/ana'];
+const PROD_DEPLOYERS = ['user:default/ana', 'user:default/pat'];
+const USERS = {
+  owner: 'user:default/guest',
+  nonOwner: 'user:default/eve',
+  prodDeployer: 'user:default/pat',
+  ownerAndProdDeployer: 'user:default/ana',
+};
+
+const permissions = {
+  async authorize(requests: { permission: { name: string } }[], options: { credentials: BackstageCredentials }) {
+    const user = (options.credentials.principal as BackstageUserPrincipal).userEntityRef;
+    return requests.map(r => ({
+      result: (r.permission.name === 'devops-app.environment.production' ? PROD_DEPLOYERS : OWNERS).includes(user)
+        ? AuthorizeResult.ALLOW
+        : AuthorizeResult.DENY,
+    }));
+  },
+  async authorizeConditional() {
+    throw new Error('not used');
+  },
+} as unknown as PermissionsService;
+
+describe('deployments router', () => {
+  let remote: GitRemote;
+  let db: Knex;
+  let standIn: Awaited<ReturnType<typeof startArgoCdStandIn>>;
+
+  beforeAll(async () => {
+    remote = await createGitRemote();
+  });
+  afterAll(async () => {
+    await remote.cleanup();
+  });
+  beforeEach(async () => {
+    db = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
+    await migrateDatabase({ getClient: async () => db } as unknown as DatabaseService);
+    standIn = await startArgoCdStandIn('argo-token', [
+      { application: application('dev', { automated: true }), rollout: pausedRollout('dev') },
+      { application: application('pre-prod', { automated: true }), rollout: pausedRollout('pre-prod') },
+      { application: application('prod', { automated: false }), rollout: pausedRollout('prod') },
+    ]);
+  });
+  afterEach(async () => {
+    await standIn.close();
+    await db.destroy();
+  });
+
+  async function app(options: { argocd?: boolean } = { argocd: true }) {
+    const config = new ConfigReader({
+      backend: { baseUrl: 'http://127.0.0.1' },
+      devopsApp: {
+        gitops: { repository: remote.remote, branch: 'main' },
+        ...(options.argocd
+          ? { argocd: { instances: [{ name: 'main', baseUrl: standIn.baseUrl, token: 'argo-token' }] } }
+          : {}),
+        environments: { dev: {}, 'pre-prod': {}, prod: { production: true }, qa: {} },
+      },
+    });
+    const logger = mockServices.logger.mock();
+    const router = await createDeploymentsRouter({
+      config,
+      database: { getClient: async () => db } as unknown as DatabaseService,
+      httpAuth: mockServices.httpAuth(),
+      permissions,
+      catalog: catalogServiceMock({ entities: [entity as any] }),
+      logger,
+      environments: readEnvironmentsConfig(config),
+    });
+    const server = express();
+    server.use(router);
+    server.use(MiddlewareFactory.create({ config, logger }).error());
+    return server;
+  }
+
+  const as = (user: string) => mockCredentials.user.header(user);
+  const audit = () => db('devops_app_deployment_audit').select();
+
+  it('deploys a tag to dev: one commit that changes exactly image.tag, audited, shown in status', async () => {
+    const server = await app();
+    const count = await remote.count();
+    const before = await remote.show('main', 'charts/inference/values.yaml');
+    const res = await request(server)
+      .post('/deployments')
+      .set('Authorization', as(USERS.owner))
+      .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '0.4.2' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ environment: 'dev', valuesFile: 'charts/inference/values.yaml', after: '0.4.2', changed: true });
+    expect(await remote.count()).toBe(count + 1);
+    const after = await remote.show('main', 'charts/inference/values.yaml');
+    expect(after).toBe(before.replace(/^ {2}tag: ".*"$/m, '  tag: "0.4.2"'));
+    // dev syncs by itself: no sync request.
+    expect(res.body.syncRequested).toBeUndefined();
+    expect(standIn.requests.filter(r => r.method === 'POST')).toHaveLength(0);
+
+    const history = await request(server).get(`/audit?entityRef=${ENTITY_REF}`).set('Authorization', as(USERS.owner));
+    expect(history.body.items[0]).toMatchObject({
+      actor: USERS.owner, entityRef: ENTITY_REF, environment: 'dev', action: 'deploy',
+      before: res.body.before, after: '0.4.2', result: 'success', commit: res.body.commit,
+    });
+
+    const status = await request(server).get(`/deployments/status?entityRef=${ENTITY_REF}`).set('Authorization', as(USERS.owner));
+    expect(status.status).toBe(200);
+    const dev = status.body.items.find((i: any) => i.environment === 'dev');
+    expect(dev).toMatchObject({
+      gitTag: '0.4.2',
+      lastDeploy: { actor: USERS.owner, after: '0.4.2' },
+      argocd: { state: 'connected', application: 'inference-dev', rollout: { pausedForPromotion: true } },
+      permissions: { deploy: { allowed: true }, promote: { allowed: true } },
+    });
+    const prod = status.body.items.find((i: any) => i.environment === 'prod');
+    expect(prod.permissions.deploy).toEqual({
+      allowed: false,
+      reason: 'Production also needs membership of group:default/prod-deployers',
+    });
+  });
+
+  it('asks Argo CD to sync after a deploy to a manual-sync environment', async () => {
+    const server = await app();
+    const res = await request(server)
+      .post('/deployments')
+      .set('Authorization', as(USERS.ownerAndProdDeployer))
+      .send({ entityRef: ENTITY_REF, environment: 'prod', tag: '7.0.0' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ valuesFile: 'charts/inference/values-prod.yaml', syncRequested: true });
+    expect(standIn.requests.filter(r => r.method === 'POST').map(r => r.path)).toEqual([
+      '/api/v1/applications/inference-prod/sync',
+    ]);
+  });
+
+  describe('bad input answers 400 and commits nothing', () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['a tag with a space', { environment: 'dev', tag: '1.0 0' }, /^tag /],
+      ['a tag with ;', { environment: 'dev', tag: '1.0;rm -rf' }, /^tag /],
+      ['a tag with a newline', { environment: 'dev', tag: '1.0\nimage: evil' }, /^tag /],
+      ['a 200-character tag', { environment: 'dev', tag: 'a'.repeat(200) }, /^tag is longer than 63/],
+      ['an empty tag', { environment: 'dev', tag: '' }, /^tag is empty/],
+      ['a tag that is not a string', { environment: 'dev', tag: 5 }, /^tag: /],
+      ['a missing environment', { tag: '1.0.0' }, /^environment: /],
+      ['an unknown environment', { environment: 'staging', tag: '1.0.0' }, /not configured/],
+      ['an environment name that is not a DNS label', { environment: 'Prod;x', tag: '1.0.0' }, /^environment must be/],
+      ['an environment the entity does not list', { environment: 'qa', tag: '1.0.0' }, /not listed by component:default\/inference-service/],
+    ];
+    it.each(cases)('%s', async (_name, body, message) => {
+      const server = await app();
+      const count = await remote.count();
+      const res = await request(server)
+        .post('/deployments')
+        .set('Authorization', as(USERS.owner))
+        .send({ entityRef: ENTITY_REF, ...body });
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('InputError');
+      expect(res.body.error.message).toMatch(message);
+      expect(await remote.count()).toBe(count);
+      expect(await audit()).toEqual([]);
+    });
+
+    it('an entity that does not exist is 404', async () => {
+      const res = await request(await app())
+        .post('/deployments')
+        .set('Authorization', as(USERS.owner))
+        .send({ entityRef: 'component:default/nope', environment: 'dev', tag: '1.0.0' });
+      expect(res.status).toBe(404);
+    });
+  });
+
+  describe('permission matrix', () => {
+    type Row = [keyof typeof USERS, 'dev' | 'prod', boolean];
+    const rows: Row[] = [
+      ['owner', 'dev', true],
+      ['owner', 'prod', false],
+      ['nonOwner', 'dev', false],
+      ['nonOwner', 'prod', false],
+      ['prodDeployer', 'dev', false],
+      ['prodDeployer', 'prod', false],
+      ['ownerAndProdDeployer', 'dev', true],
+      ['ownerAndProdDeployer', 'prod', true],
+    ];
+    const actions = [
+      ['deploy', '/deployments', 201],
+      ['sync', '/deployments/sync', 200],
+      ['promote', '/deployments/promote', 200],
+      ['abort', '/deployments/abort', 200],
+    ] as const;
+    let tagCounter = 0;
+
+    for (const [user, env, allowed] of rows) {
+      for (const [action, path, okStatus] of actions) {
+        it(`${user} ${action} ${env}: ${allowed ? 'allowed' : '403'}`, async () => {
+          const server = await app();
+          const count = await remote.count();
+          tagCounter += 1;
+          const res = await request(server)
+            .post(path)
+            .set('Authorization', as(USERS[user]))
+            .send({ entityRef: ENTITY_REF, environment: env, tag: `9.${tagCounter}.0` });
+          expect(res.status).toBe(allowed ? okStatus : 403);
+          const rows_ = await audit();
+          expect(rows_).toHaveLength(1);
+          expect(rows_[0]).toMatchObject({ actor: USERS[user], action, environment: env, result: allowed ? 'success' : 'denied' });
+          if (allowed) {
+            expect(standIn.requests.some(r => r.method === 'POST')).toBe(action !== 'deploy' || env === 'prod');
+          } else {
+            expect(res.body.error.name).toBe('NotAllowedError');
+            expect(res.body.error.message).toMatch(/Only members|Production also needs/);
+            expect(await remote.count()).toBe(count);
+            expect(standIn.requests.some(r => r.method === 'POST')).toBe(false);
+          }
+        });
+      }
+    }
+
+    it('anonymous callers get 401 on every action and on status', async () => {
+      const server = await app();
+      for (const path of ['/deployments', '/deployments/sync', '/deployments/promote', '/deployments/abort']) {
+        const res = await request(server)
+          .post(path)
+          .set('Authorization', mockCredentials.none.header())
+          .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '1.0.0' });
+        expect(res.status).toBe(401);
+      }
+      const status = await request(server).get(`/deployments/status?entityRef=${ENTITY_REF}`).set('Authorization', mockCredentials.none.header());
+      expect(status.status).toBe(401);
+      expect(await audit()).toEqual([]);
+    });
+  });
+
+  it('reports a push the remote rejects as 409, audits the failure, commits nothing', async () => {
+    const rejecting = await createGitRemote();
+    try {
+      await rejecting.rejectPushes('pushes to main need a pull request');
+      const config = new ConfigReader({
+        backend: { baseUrl: 'http://127.0.0.1' },
+        devopsApp: { gitops: { repository: rejecting.remote }, environments: { dev: {} } },
+      });
+      const logger = mockServices.logger.mock();
+      const server = express();
+      server.use(
+        await createDeploymentsRouter({
+          config,
+          database: { getClient: async () => db } as unknown as DatabaseService,
+          httpAuth: mockServices.httpAuth(),
+          permissions,
+          catalog: catalogServiceMock({ entities: [entity as any] }),
+          logger,
+          environments: readEnvironmentsConfig(config),
+        }),
+      );
+      server.use(MiddlewareFactory.create({ config, logger }).error());
+      const head = await rejecting.head();
+      const res = await request(server)
+        .post('/deployments')
+        .set('Authorization', as(USERS.owner))
+        .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '5.5.5' });
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toContain('pushes to main need a pull request');
+      expect(await rejecting.head()).toBe(head);
+      expect(await audit()).toEqual([
+        expect.objectContaining({ action: 'deploy', after: '5.5.5', result: 'failure' }),
+      ]);
+    } finally {
+      await rejecting.cleanup();
+    }
+  });
+
+  it('says Argo CD is not connected, and what to configure, when no instance is configured', async () => {
+    const server = await app({ argocd: false });
+    const status = await request(server).get(`/deployments/status?entityRef=${ENTITY_REF}`).set('Authorization', as(USERS.owner));
+    expect(status.status).toBe(200);
+    for (const item of status.body.items) {
+      expect(item.argocd).toEqual({ state: 'not-connected', message: expect.stringContaining('devopsApp.argocd.instances') });
+    }
+    expect(status.body.items.map((i: any) => i.environment)).toEqual(['dev', 'pre-prod', 'prod']);
+    const sync = await request(server)
+      .post('/deployments/sync')
+      .set('Authorization', as(USERS.owner))
+      .send({ entityRef: ENTITY_REF, environment: 'dev' });
+    expect(sync.status).toBe(404);
+    expect(sync.body.error.message).toContain('devopsApp.argocd.instances');
+    expect(JSON.stringify(status.body)).not.toContain('argo-token');
+  });
+
+  it('previews the values-file diff for the confirmation dialog without committing', async () => {
+    const server = await app();
+    const count = await remote.count();
+    const res = await request(server)
+      .post('/deployments/preview')
+      .set('Authorization', as(USERS.nonOwner))
+      .send({ entityRef: ENTITY_REF, environment: 'pre-prod', tag: '3.3.3' });
+    expect(res.status).toBe(200);
+    expect(res.body.diff).toMatch(/^\+  tag: "3\.3\.3"$/m);
+    expect(await remote.count()).toBe(count);
+  });
+});

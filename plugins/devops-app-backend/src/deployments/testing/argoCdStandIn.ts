@@ -1,0 +1,190 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in Argo CD server on 127.0.0.1 that answers like Argo CD's REST API (grpc-gateway; the
+ * OpenAPI description is assets/swagger.json in argoproj/argo-cd) for the calls the portal makes:
+ *   GET  /api/v1/applications?selector=            -> v1alpha1ApplicationList
+ *   GET  /api/v1/applications/{name}               -> v1alpha1Application
+ *   POST /api/v1/applications/{name}/sync          -> v1alpha1Application (body applicationApplicationSyncRequest)
+ *   GET  /api/v1/applications/{name}/resource-tree -> v1alpha1ApplicationTree
+ *   GET  /api/v1/applications/{name}/resource?namespace&resourceName&version&group&kind
+ *                                                  -> applicationApplicationResourceResponse {manifest}
+ *   POST /api/v1/applications/{name}/resource/actions?namespace&resourceName&version&group&kind
+ *        body: the action name as a JSON string    -> {}
+ * Errors are runtimeError bodies {error, code, message} with the gRPC code's HTTP status: 401
+ * (Unauthenticated, 16), 403 (PermissionDenied, 7), 404 (NotFound, 5), 400 (FailedPrecondition, 9, e.g.
+ * "another operation is already in progress"). Actions for argoproj.io/Rollout follow Argo CD's built-in
+ * Lua actions: promote-full sets status.promoteFull, abort sets status.abort.
+ */
+export interface StandInApp {
+  application: any;
+  rollout?: any;
+  /** Answer 403 for everything about this application. */
+  forbidden?: boolean;
+}
+
+export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
+  const requests: { method: string; path: string; body?: unknown }[] = [];
+  const byName = new Map(apps.map(a => [a.application.metadata.name, a]));
+
+  function error(res: http.ServerResponse, status: number, code: number, message: string) {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: message, code, message }));
+  }
+  function json(res: http.ServerResponse, body: unknown) {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+  function matches(labels: Record<string, string> = {}, selector: string | null) {
+    if (!selector) return true;
+    return selector.split(',').every(term => {
+      const [k, v] = term.split('=');
+      return labels[k] === v;
+    });
+  }
+
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', c => (raw += c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const body = raw ? JSON.parse(raw) : undefined;
+      requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, body });
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        error(res, 401, 16, 'invalid session: token signature is invalid');
+        return;
+      }
+      if (req.method === 'GET' && url.pathname === '/api/v1/applications') {
+        const selector = url.searchParams.get('selector');
+        json(res, {
+          metadata: {},
+          items: apps
+            .filter(a => !a.forbidden && matches(a.application.metadata.labels, selector))
+            .map(a => a.application),
+        });
+        return;
+      }
+      const m = /^\/api\/v1\/applications\/([^/]+)(\/.*)?$/.exec(url.pathname);
+      const app = m ? byName.get(decodeURIComponent(m[1])) : undefined;
+      if (!m || !app) {
+        error(res, 404, 5, `applications.argoproj.io "${m?.[1]}" not found`);
+        return;
+      }
+      if (app.forbidden) {
+        error(res, 403, 7, 'permission denied');
+        return;
+      }
+      const sub = m[2] ?? '';
+      const status = (app.application.status ??= {});
+      if (req.method === 'GET' && sub === '') {
+        json(res, app.application);
+      } else if (req.method === 'POST' && sub === '/sync') {
+        if (status.operationState?.phase === 'Running') {
+          error(res, 400, 9, 'another operation is already in progress');
+          return;
+        }
+        status.operationState = { phase: 'Running', message: 'one or more tasks are running', startedAt: '2026-11-25T15:00:00Z' };
+        json(res, app.application);
+      } else if (req.method === 'GET' && sub === '/resource-tree') {
+        const nodes = app.rollout
+          ? [
+              {
+                group: 'argoproj.io',
+                version: 'v1alpha1',
+                kind: 'Rollout',
+                namespace: app.rollout.metadata.namespace,
+                name: app.rollout.metadata.name,
+                uid: 'r-1',
+                health: { status: app.rollout.status?.phase === 'Paused' ? 'Suspended' : 'Healthy' },
+              },
+            ]
+          : [];
+        json(res, { nodes });
+      } else if (req.method === 'GET' && sub === '/resource') {
+        const r = app.rollout;
+        const q = url.searchParams;
+        if (!r || q.get('kind') !== 'Rollout' || q.get('resourceName') !== r.metadata.name || q.get('namespace') !== r.metadata.namespace) {
+          error(res, 404, 5, 'resource not found');
+          return;
+        }
+        json(res, { manifest: JSON.stringify(r) });
+      } else if (req.method === 'POST' && sub === '/resource/actions') {
+        const r = app.rollout;
+        const q = url.searchParams;
+        if (!r || q.get('kind') !== 'Rollout' || q.get('group') !== 'argoproj.io' || q.get('resourceName') !== r.metadata.name) {
+          error(res, 404, 5, 'resource not found');
+          return;
+        }
+        if (body === 'promote-full') {
+          r.status.promoteFull = true;
+        } else if (body === 'abort') {
+          r.status.abort = true;
+        } else {
+          error(res, 400, 3, `action not found: ${String(body)}`);
+          return;
+        }
+        json(res, {});
+      } else {
+        error(res, 404, 5, 'Not Found');
+      }
+    });
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>(r => server.close(() => r())),
+  };
+}
+
+/** An Application as charts/argocd-apps renders it, with a status. */
+export function application(env: string, options: { automated: boolean; images?: string[] }) {
+  return {
+    metadata: {
+      name: `inference-${env}`,
+      namespace: 'argocd',
+      labels: { 'devops-app.io/service': 'inference-service', 'devops-app.io/environment': env },
+      annotations: {
+        'devops-app.io/values-file': `charts/inference/${env === 'dev' ? 'values.yaml' : `values-${env}.yaml`}`,
+        'devops-app.io/rollout': 'inference',
+        'devops-app.io/colour': 'blue',
+      },
+    },
+    spec: {
+      project: 'devops-app',
+      destination: { server: 'https://kubernetes.default.svc', namespace: `inference-${env}` },
+      syncPolicy: options.automated ? { automated: { prune: true, selfHeal: true } } : { syncOptions: ['CreateNamespace=true'] },
+    },
+    status: {
+      sync: { status: 'OutOfSync', revision: 'abc123' },
+      health: { status: 'Suspended' },
+      summary: { images: options.images ?? ['devopsapp.azurecr.io/inference:0.1.0'] },
+    },
+  };
+}
+
+/** A blue/green Rollout paused for promotion: green (preview) is up next to blue (active). */
+export function pausedRollout(env: string) {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: 'inference', namespace: `inference-${env}` },
+    spec: {
+      strategy: { blueGreen: { activeService: 'inference-active', previewService: 'inference-preview', autoPromotionEnabled: false } },
+      template: {
+        metadata: { labels: { 'devops-app.io/colour': 'green' } },
+        spec: { containers: [{ name: 'inference', image: 'devopsapp.azurecr.io/inference:0.2.0' }] },
+      },
+    },
+    status: {
+      phase: 'Paused',
+      message: 'BlueGreenPause',
+      pauseConditions: [{ reason: 'BlueGreenPause', startTime: '2026-11-25T14:00:00Z' }],
+      currentPodHash: '7c9d8f6b5',
+      stableRS: '5f6d4c8b7',
+      blueGreen: { activeSelector: '5f6d4c8b7', previewSelector: '7c9d8f6b5' },
+    },
+  };
+}
