@@ -1,8 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { getEntityEnvironments } from '@devops-app/plugin-devops-app-common';
-import { InputError } from '@backstage/errors';
 
 export interface ReadableEntity {
   ref: string;

@@ -4,7 +4,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { isDevopsAppAvailable } from '@devops-app/plugin-devops-app-common';
 import { DevopsAppClient, devopsAppApiRef } from '../api';
 
@@ -30,6 +33,15 @@ export const devopsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** Service health (request rate, error ratio) on the entity overview. @alpha */
+export const devopsMetricsEntityCard = EntityCardBlueprint.make({
+  name: 'metrics',
+  params: {
+    filter: entity => entity.kind === 'Component' && isDevopsAppAvailable(entity),
+    loader: () => import('../components/MetricsCard').then(m => <m.EntityMetricsCard />),
+  },
+});
+
 /**
  * The devops-app plugin for the new frontend system.
  * @alpha
@@ -37,5 +49,5 @@ export const devopsEntityContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'devops-app',
   info: { packageJson: () => import('../../package.json') },
-  extensions: [devopsAppApi, devopsEntityContent],
+  extensions: [devopsAppApi, devopsEntityContent, devopsMetricsEntityCard],
 });

@@ -28,11 +28,11 @@ const environment = (name: string, title: string): Entity => ({
   spec: { type: 'environment', owner: 'group:default/platform-team' },
 });
 
-async function renderTab(api: DevopsAppApi, entities: Entity[]) {
+async function renderTab(api: Partial<DevopsAppApi>, entities: Entity[]) {
   await renderInTestApp(
     <TestApiProvider
       apis={[
-        [devopsAppApiRef, api],
+        [devopsAppApiRef, api as DevopsAppApi],
         [catalogApiRef, catalogApiMock({ entities })],
       ]}
     >
@@ -51,7 +51,7 @@ function entityRouteRefForTests() {
 }
 
 describe('DevopsTab', () => {
-  const configured: DevopsAppApi = {
+  const configured: Partial<DevopsAppApi> = {
     getConfiguredEnvironments: async () => [
       { name: 'dev', title: 'Development', namespace: 'inference-dev', production: false },
       { name: 'prod', title: 'Production', namespace: 'inference-prod', production: true },

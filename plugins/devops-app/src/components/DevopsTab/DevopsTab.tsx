@@ -1,6 +1,7 @@
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
 import { EnvironmentsCard } from '../EnvironmentsCard';
+import { MetricsSection } from '../MetricsSection';
 import { IntegrationsCard } from './IntegrationsCard';
 
 /** The DevOps tab of a service's entity page. */
@@ -13,6 +14,9 @@ export function DevopsTab() {
       </Grid>
       <Grid item xs={12} md={4}>
         <IntegrationsCard entity={entity} />
+      </Grid>
+      <Grid item xs={12}>
+        <MetricsSection entity={entity} />
       </Grid>
     </Grid>
   );

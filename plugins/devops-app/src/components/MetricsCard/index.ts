@@ -1,0 +1,1 @@
+export { MetricsCard, EntityMetricsCard } from './MetricsCard';

@@ -1,0 +1,147 @@
+import { Entity } from '@backstage/catalog-model';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  MetricsPanelRequest,
+  MetricsPanelResponse,
+  METRICS_PANEL_INFO,
+} from '@devops-app/plugin-devops-app-common';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { DevopsAppApi, devopsAppApiRef } from '../../api';
+import { MetricsSection } from './MetricsSection';
+
+// recharts measures its container; jsdom has no layout.
+beforeAll(() => {
+  (globalThis as { ResizeObserver?: unknown }).ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+});
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'inference-service',
+    namespace: 'default',
+    annotations: { 'devops-app.io/environments': 'dev,prod' },
+  },
+  spec: {},
+};
+
+function panel(request: MetricsPanelRequest, series: MetricsPanelResponse['series']): MetricsPanelResponse {
+  const info = METRICS_PANEL_INFO[request.panel];
+  return {
+    configured: true,
+    panel: request.panel,
+    title: info.title,
+    unit: info.unit,
+    environment: request.environment,
+    start: 0,
+    end: 60,
+    step: 15,
+    splitByColour: Boolean(request.splitByColour),
+    series,
+  };
+}
+
+const point = (v: number | null): [number, number | null] => [1_700_000_000_000, v];
+
+async function render(api: Partial<DevopsAppApi>) {
+  await renderInTestApp(
+    <TestApiProvider apis={[[devopsAppApiRef, api as DevopsAppApi]]}>
+      <MetricsSection entity={entity} />
+    </TestApiProvider>,
+  );
+}
+
+describe('MetricsSection', () => {
+  it('shows a spinner while loading', async () => {
+    await render({ getMetricsPanel: () => new Promise(() => {}) });
+    expect(screen.getAllByTestId('progress').length).toBeGreaterThan(0);
+  });
+
+  it('shows each panel with its current value in its unit', async () => {
+    const getMetricsPanel = jest.fn(async (r: MetricsPanelRequest) => {
+      switch (r.panel) {
+        case 'request_rate':
+          return panel(r, [{ name: r.splitByColour ? 'none' : 'value', labels: {}, points: [point(0.4), point(0.5333)] }]);
+        case 'error_ratio':
+          return panel(r, [{ name: 'value', labels: {}, points: [point(0.25)] }]);
+        case 'latency':
+          return panel(r, [
+            { name: 'p50', labels: { quantile: 'p50' }, points: [point(0.3)] },
+            { name: 'p95', labels: { quantile: 'p95' }, points: [point(0.9)] },
+            { name: 'p99', labels: { quantile: 'p99' }, points: [point(1.5), point(null)] },
+          ]);
+        default:
+          return panel(r, [{ name: 'success', labels: { outcome: 'success' }, points: [point(2)] }]);
+      }
+    });
+    await render({ getMetricsPanel });
+    expect(await screen.findByTestId('current-request_rate-value')).toHaveTextContent('0.53 req/s');
+    expect(screen.getByTestId('current-error_ratio-value')).toHaveTextContent('25.0 %');
+    expect(screen.getByTestId('current-latency-p95')).toHaveTextContent('900 ms');
+    // The last point is a gap; the current value is the last number.
+    expect(screen.getByTestId('current-latency-p99')).toHaveTextContent('1.50 s');
+    expect(screen.getByTestId('chart-latency')).toHaveAttribute('data-points', '1');
+    // Only one colour is live: the overlay is off and says why.
+    expect(screen.getByText('Blue / green overlay (one colour live)')).toBeInTheDocument();
+    expect(getMetricsPanel).toHaveBeenCalledWith(
+      expect.objectContaining({ entityRef: 'component:default/inference-service', environment: 'dev', range: '1h' }),
+    );
+  });
+
+  it('asks again for another time range', async () => {
+    const getMetricsPanel = jest.fn(async (r: MetricsPanelRequest) =>
+      panel(r, [{ name: 'value', labels: {}, points: [point(1)] }]),
+    );
+    await render({ getMetricsPanel });
+    await screen.findByTestId('current-request_rate-value');
+    fireEvent.click(screen.getByRole('button', { name: '7d' }));
+    await waitFor(() =>
+      expect(getMetricsPanel).toHaveBeenCalledWith(expect.objectContaining({ panel: 'latency', range: '7d' })),
+    );
+  });
+
+  it('overlays blue and green when both are live', async () => {
+    const getMetricsPanel = jest.fn(async (r: MetricsPanelRequest) =>
+      r.splitByColour
+        ? panel(r, [
+            { name: 'blue', labels: { colour: 'blue' }, points: [point(1)] },
+            { name: 'green', labels: { colour: 'green' }, points: [point(0.5)] },
+          ])
+        : panel(r, [{ name: 'value', labels: {}, points: [point(1.5)] }]),
+    );
+    await render({ getMetricsPanel });
+    expect(await screen.findByTestId('current-error_ratio-green')).toBeInTheDocument();
+    expect(screen.getByText('Blue / green overlay')).toBeInTheDocument();
+    expect(getMetricsPanel).toHaveBeenCalledWith(expect.objectContaining({ panel: 'latency', splitByColour: true }));
+  });
+
+  it('says when there is no data', async () => {
+    await render({ getMetricsPanel: async r => panel(r, []) });
+    expect((await screen.findAllByText(/No data for dev in the last 1h/)).length).toBe(5);
+  });
+
+  it('says when Prometheus is not configured', async () => {
+    await render({
+      getMetricsPanel: async () => ({
+        configured: false,
+        upstream: 'prometheus',
+        message: 'Prometheus is not configured: set devopsApp.prometheus.baseUrl',
+      }),
+    });
+    expect((await screen.findAllByText(/Prometheus is not configured/)).length).toBe(5);
+  });
+
+  it('shows the upstream error', async () => {
+    await render({
+      getMetricsPanel: async () => {
+        throw new Error('Prometheus at http://127.0.0.1:9090 is unreachable (connect ECONNREFUSED)');
+      },
+    });
+    expect((await screen.findAllByText(/Could not load/)).length).toBe(5);
+    expect(screen.getAllByText(/Prometheus at http:\/\/127.0.0.1:9090 is unreachable/).length).toBe(5);
+  });
+});

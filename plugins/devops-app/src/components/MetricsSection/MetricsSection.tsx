@@ -1,0 +1,86 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InfoCard } from '@backstage/core-components';
+import {
+  getEntityEnvironments,
+  METRICS_PANELS,
+  MetricsTimeRange,
+} from '@devops-app/plugin-devops-app-common';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
+import { MetricsChart } from './MetricsChart';
+import { MetricsControls } from './MetricsControls';
+import { usePanel } from './usePanel';
+
+export const REFRESH_MS = 30_000;
+
+/**
+ * Colours with traffic in the range: the overlay only makes sense while blue and green both serve
+ * (during a blue/green rollout, before promotion or abort).
+ */
+export function useLiveColours(
+  entityRef: string,
+  environment: string,
+  range: MetricsTimeRange,
+  refreshMs?: number,
+): string[] {
+  const { value } = usePanel(
+    { entityRef, environment, panel: 'request_rate', range, splitByColour: true },
+    refreshMs,
+  );
+  if (!value || !value.configured) return [];
+  return value.series
+    .filter(s => s.points.some(([, v]) => v !== null && v > 0))
+    .map(s => s.labels.colour)
+    .filter(c => c === 'blue' || c === 'green');
+}
+
+/** The Metrics section of the DevOps tab: every panel for one environment and time range. */
+export function MetricsSection(props: { entity: Entity }) {
+  const entityRef = stringifyEntityRef(props.entity);
+  const environments = getEntityEnvironments(props.entity).environments;
+  const [environment, setEnvironment] = useState(environments[0] ?? '');
+  const [range, setRange] = useState<MetricsTimeRange>('1h');
+  const [autoRefresh, setAutoRefresh] = useState(true);
+  const [overlay, setOverlay] = useState(true);
+  const refreshMs = autoRefresh ? REFRESH_MS : undefined;
+  const liveColours = useLiveColours(entityRef, environment, range, refreshMs);
+  const overlayAvailable = liveColours.length >= 2;
+
+  return (
+    <InfoCard title="Metrics" subheader="From Prometheus, through the portal's backend">
+      {environments.length === 0 ? (
+        <Typography color="textSecondary">
+          The entity lists no environments in devops-app.io/environments.
+        </Typography>
+      ) : (
+        <>
+          <MetricsControls
+            environments={environments}
+            environment={environment}
+            onEnvironment={setEnvironment}
+            range={range}
+            onRange={setRange}
+            autoRefresh={autoRefresh}
+            onAutoRefresh={setAutoRefresh}
+            overlay={{ on: overlay, available: overlayAvailable, onChange: setOverlay }}
+          />
+          <Grid container spacing={2} style={{ marginTop: 8 }}>
+            {METRICS_PANELS.map(panel => (
+              <Grid item xs={12} lg={6} key={panel}>
+                <MetricsChart
+                  entityRef={entityRef}
+                  environment={environment}
+                  panel={panel}
+                  range={range}
+                  splitByColour={overlay && overlayAvailable}
+                  refreshMs={refreshMs}
+                />
+              </Grid>
+            ))}
+          </Grid>
+        </>
+      )}
+    </InfoCard>
+  );
+}

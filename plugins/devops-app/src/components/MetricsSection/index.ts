@@ -1,0 +1,3 @@
+export { MetricsSection } from './MetricsSection';
+export { MetricsChart } from './MetricsChart';
+export type { MetricsChartProps } from './MetricsChart';
