@@ -135,3 +135,32 @@ export interface MonitorsResponse {
   rows: MonitorRow[];
   link: string;
 }
+
+/** What the Metrics section asks for one panel. @public */
+export interface MetricsPanelRequest {
+  entityRef: string;
+  environment: string;
+  panel: MetricsPanelName;
+  range: MetricsTimeRange;
+  /** Split each series by rollout colour. */
+  splitByColour?: boolean;
+}
+
+/** What the Logs & Traces section asks for. @public */
+export interface LogsRequest {
+  entityRef: string;
+  environment: string;
+  range: MetricsTimeRange;
+  level?: LogLevel;
+  /** Free text searched in the message. */
+  text?: string;
+  /** All lines of one request, whatever the level and text. */
+  requestId?: string;
+}
+
+/** Traces summary or monitors of one environment. @public */
+export interface ObservabilityRequest {
+  entityRef: string;
+  environment: string;
+  range: MetricsTimeRange;
+}
