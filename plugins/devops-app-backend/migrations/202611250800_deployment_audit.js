@@ -18,7 +18,10 @@ exports.up = async function up(knex) {
     table.string('result', 16).notNullable();
     table.text('message').nullable();
     table.string('commit', 64).nullable();
-    table.index(['entity_ref', 'environment', 'id'], 'devops_app_deployment_audit_entity_idx');
+    table.index(
+      ['entity_ref', 'environment', 'id'],
+      'devops_app_deployment_audit_entity_idx',
+    );
   });
 };
 

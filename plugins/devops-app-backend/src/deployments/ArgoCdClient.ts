@@ -27,7 +27,12 @@ export interface ArgoCdApplication {
   status?: {
     sync?: { status?: string; revision?: string };
     health?: { status?: string; message?: string };
-    operationState?: { phase?: string; message?: string; startedAt?: string; finishedAt?: string };
+    operationState?: {
+      phase?: string;
+      message?: string;
+      startedAt?: string;
+      finishedAt?: string;
+    };
     summary?: { images?: string[] };
   };
 }
@@ -63,10 +68,7 @@ export interface ArgoCdClientOptions {
 
 /** An error answered by Argo CD, with its HTTP status and message. */
 export class ArgoCdApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
+  constructor(readonly status: number, message: string) {
     super(message);
     this.name = 'ArgoCdApiError';
   }
@@ -97,15 +99,22 @@ export class ArgoCdClient {
 
   /** `GET /api/v1/applications/{name}` */
   getApplication(name: string): Promise<ArgoCdApplication> {
-    return this.request('GET', `/api/v1/applications/${encodeURIComponent(name)}`);
+    return this.request(
+      'GET',
+      `/api/v1/applications/${encodeURIComponent(name)}`,
+    );
   }
 
   /** `POST /api/v1/applications/{name}/sync` */
   async sync(name: string, revision?: string): Promise<ArgoCdApplication> {
-    return this.request('POST', `/api/v1/applications/${encodeURIComponent(name)}/sync`, {
-      name,
-      ...(revision ? { revision } : {}),
-    });
+    return this.request(
+      'POST',
+      `/api/v1/applications/${encodeURIComponent(name)}/sync`,
+      {
+        name,
+        ...(revision ? { revision } : {}),
+      },
+    );
   }
 
   /** `GET /api/v1/applications/{name}/resource-tree` */
@@ -121,7 +130,9 @@ export class ArgoCdClient {
   async getResource(application: string, ref: ArgoCdResourceRef): Promise<any> {
     const body = await this.request<{ manifest?: string }>(
       'GET',
-      `/api/v1/applications/${encodeURIComponent(application)}/resource?${resourceQuery(ref)}`,
+      `/api/v1/applications/${encodeURIComponent(
+        application,
+      )}/resource?${resourceQuery(ref)}`,
     );
     return body.manifest ? JSON.parse(body.manifest) : undefined;
   }
@@ -137,12 +148,18 @@ export class ArgoCdClient {
   ): Promise<void> {
     await this.request(
       'POST',
-      `/api/v1/applications/${encodeURIComponent(application)}/resource/actions?${resourceQuery(ref)}`,
+      `/api/v1/applications/${encodeURIComponent(
+        application,
+      )}/resource/actions?${resourceQuery(ref)}`,
       action,
     );
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     let response: Response;
     try {
       response = await this.fetchFn(`${this.baseUrl}${path}`, {
@@ -156,7 +173,9 @@ export class ArgoCdClient {
       });
     } catch (e) {
       throw new ServiceUnavailableError(
-        `Argo CD instance ${this.name} is not reachable: ${(e as Error).message}`,
+        `Argo CD instance ${this.name} is not reachable: ${
+          (e as Error).message
+        }`,
       );
     }
     const text = await response.text();
@@ -185,7 +204,11 @@ function resourceQuery(ref: ArgoCdResourceRef): string {
 }
 
 /** Turns an Argo CD answer into the portal's error for the caller. */
-export function toPortalError(error: unknown, instance: string, application: string): Error {
+export function toPortalError(
+  error: unknown,
+  instance: string,
+  application: string,
+): Error {
   if (!(error instanceof ArgoCdApiError)) {
     return error as Error;
   }

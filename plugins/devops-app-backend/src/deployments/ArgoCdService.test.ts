@@ -1,7 +1,11 @@
-import { ConfigReader } from '@backstage/config';
+import { mockServices } from '@backstage/backend-test-utils';
 import { ArgoCdClient, toPortalError } from './ArgoCdClient';
 import { ArgoCdService, ARGOCD_NOT_CONFIGURED } from './ArgoCdService';
-import { application, pausedRollout, startArgoCdStandIn } from './testing/argoCdStandIn';
+import {
+  application,
+  pausedRollout,
+  startArgoCdStandIn,
+} from './testing/argoCdStandIn';
 
 /**
  * The production Argo CD client against a stand-in server on 127.0.0.1 that answers as Argo CD's
@@ -10,7 +14,9 @@ import { application, pausedRollout, startArgoCdStandIn } from './testing/argoCd
 const entity = {
   metadata: {
     name: 'inference-service',
-    annotations: { 'argocd/app-selector': 'devops-app.io/service=inference-service' },
+    annotations: {
+      'argocd/app-selector': 'devops-app.io/service=inference-service',
+    },
   },
 };
 
@@ -23,20 +29,43 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
     standIn = await startArgoCdStandIn('token-a', [
       { application: application('dev', { automated: true }) },
       {
-        application: application('prod', { automated: false, images: ['devopsapp.azurecr.io/inference:0.1.0', 'devopsapp.azurecr.io/inference:0.2.0'] }),
+        application: application('prod', {
+          automated: false,
+          images: [
+            'devopsapp.azurecr.io/inference:0.1.0',
+            'devopsapp.azurecr.io/inference:0.2.0',
+          ],
+        }),
         rollout: pausedRollout('prod'),
       },
-      { application: application('pre-prod', { automated: true }), forbidden: true },
+      {
+        application: application('pre-prod', { automated: true }),
+        forbidden: true,
+      },
     ]);
-    second = await startArgoCdStandIn('token-b', [{ application: application('load-test', { automated: true }) }]);
+    second = await startArgoCdStandIn('token-b', [
+      { application: application('load-test', { automated: true }) },
+    ]);
     service = ArgoCdService.fromConfig(
-      new ConfigReader({
-        devopsApp: {
-          argocd: {
-            instances: [
-              { name: 'main', baseUrl: standIn.baseUrl, token: 'token-a', environments: ['dev', 'pre-prod', 'prod', 'qa'] },
-              { name: 'perf', baseUrl: `${second.baseUrl}/`, token: 'token-b', environments: ['load-test'] },
-            ],
+      mockServices.rootConfig({
+        data: {
+          devopsApp: {
+            argocd: {
+              instances: [
+                {
+                  name: 'main',
+                  baseUrl: standIn.baseUrl,
+                  token: 'token-a',
+                  environments: ['dev', 'pre-prod', 'prod', 'qa'],
+                },
+                {
+                  name: 'perf',
+                  baseUrl: `${second.baseUrl}/`,
+                  token: 'token-b',
+                  environments: ['load-test'],
+                },
+              ],
+            },
           },
         },
       }),
@@ -77,7 +106,11 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
 
   it('uses the instance that serves the environment, with its own token', async () => {
     const status = await service.status(entity, 'load-test');
-    expect(status).toMatchObject({ state: 'connected', instance: 'perf', application: 'inference-load-test' });
+    expect(status).toMatchObject({
+      state: 'connected',
+      instance: 'perf',
+      application: 'inference-load-test',
+    });
     expect(second.requests).toHaveLength(2);
   });
 
@@ -87,22 +120,48 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
       message: ARGOCD_NOT_CONFIGURED,
     });
     expect(ARGOCD_NOT_CONFIGURED).toContain('devopsApp.argocd.instances');
-    expect((await service.status(entity, 'staging')).state).toBe('not-connected');
+    expect((await service.status(entity, 'staging')).state).toBe(
+      'not-connected',
+    );
   });
 
   it('reports 403 and 404 from Argo CD as errors the card can show', async () => {
     const noSelector = { metadata: { name: 'inference-service' } };
     const forbidden = await service.status(noSelector, 'pre-prod');
-    expect(forbidden).toMatchObject({ state: 'error', message: expect.stringContaining('refused the portal') });
+    expect(forbidden).toMatchObject({
+      state: 'error',
+      message: expect.stringContaining('refused the portal'),
+    });
     const missing = await service.status(entity, 'qa');
-    expect(missing).toMatchObject({ state: 'error', message: expect.stringContaining('has no application') });
-    await expect(service.sync(noSelector, 'pre-prod')).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
-    await expect(service.sync(entity, 'qa')).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect(missing).toMatchObject({
+      state: 'error',
+      message: expect.stringContaining('has no application'),
+    });
+    await expect(service.sync(noSelector, 'pre-prod')).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+    });
+    await expect(service.sync(entity, 'qa')).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
   });
 
   it('rejects a wrong token without leaking it', async () => {
     const bad = ArgoCdService.fromConfig(
-      new ConfigReader({ devopsApp: { argocd: { instances: [{ name: 'main', baseUrl: standIn.baseUrl, token: 'wrong-secret' }] } } }),
+      mockServices.rootConfig({
+        data: {
+          devopsApp: {
+            argocd: {
+              instances: [
+                {
+                  name: 'main',
+                  baseUrl: standIn.baseUrl,
+                  token: 'wrong-secret',
+                },
+              ],
+            },
+          },
+        },
+      }),
     );
     const status = await bad.status(entity, 'dev');
     expect(status.state).toBe('error');
@@ -110,13 +169,17 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
   });
 
   it('syncs, and refuses a second sync while one is in progress', async () => {
-    await expect(service.sync(entity, 'prod')).resolves.toMatchObject({ application: 'inference-prod' });
+    await expect(service.sync(entity, 'prod')).resolves.toMatchObject({
+      application: 'inference-prod',
+    });
     expect(standIn.requests.find(r => r.method === 'POST')).toEqual({
       method: 'POST',
       path: '/api/v1/applications/inference-prod/sync',
       body: { name: 'inference-prod' },
     });
-    expect((await service.status(entity, 'prod')).operationPhase).toBe('Running');
+    expect((await service.status(entity, 'prod')).operationPhase).toBe(
+      'Running',
+    );
     await expect(service.sync(entity, 'prod')).rejects.toMatchObject({
       name: 'ConflictError',
       message: expect.stringContaining('already in progress'),
@@ -126,23 +189,36 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
 
   it('maps Argo CD\'s own "operation in progress" answer (400) to a conflict', async () => {
     // Another client started a sync between the portal's read and its sync request.
-    const client = new ArgoCdClient({ name: 'main', baseUrl: standIn.baseUrl, token: 'token-a' });
+    const client = new ArgoCdClient({
+      name: 'main',
+      baseUrl: standIn.baseUrl,
+      token: 'token-a',
+    });
     await client.sync('inference-dev');
-    const second = await client.sync('inference-dev').catch(e => e);
-    expect(second).toMatchObject({ status: 400, message: 'another operation is already in progress' });
-    expect(toPortalError(second, 'main', 'inference-dev')).toMatchObject({ name: 'ConflictError' });
+    const again = await client.sync('inference-dev').catch(e => e);
+    expect(again).toMatchObject({
+      status: 400,
+      message: 'another operation is already in progress',
+    });
+    expect(toPortalError(again, 'main', 'inference-dev')).toMatchObject({
+      name: 'ConflictError',
+    });
   });
 
   it('knows manual from automated sync', async () => {
     expect(await service.isManualSync(entity, 'prod')).toBe(true);
     expect(await service.isManualSync(entity, 'dev')).toBe(false);
-    expect(await new ArgoCdService([]).isManualSync(entity, 'dev')).toBeUndefined();
+    expect(
+      await new ArgoCdService([]).isManualSync(entity, 'dev'),
+    ).toBeUndefined();
   });
 
   it('promotes and aborts the Rollout through resource actions', async () => {
     await service.rolloutAction(entity, 'prod', 'promote-full');
     await service.rolloutAction(entity, 'prod', 'abort');
-    const actions = standIn.requests.filter(r => r.path.includes('/resource/actions'));
+    const actions = standIn.requests.filter(r =>
+      r.path.includes('/resource/actions'),
+    );
     expect(actions).toEqual([
       {
         method: 'POST',
@@ -152,7 +228,9 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
       expect.objectContaining({ body: 'abort' }),
     ]);
     expect((await service.status(entity, 'prod')).rollout?.aborted).toBe(true);
-    await expect(service.rolloutAction(entity, 'dev', 'abort')).rejects.toMatchObject({
+    await expect(
+      service.rolloutAction(entity, 'dev', 'abort'),
+    ).rejects.toMatchObject({
       name: 'NotFoundError',
       message: expect.stringContaining('manages no Rollout'),
     });

@@ -1,4 +1,4 @@
-import { Config } from '@backstage/config';
+import { RootConfigService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
   ANNOTATION_ARGOCD_APP_SELECTOR,
@@ -33,17 +33,22 @@ export const ARGOCD_NOT_CONFIGURED =
  * blue/green state of its Rollout, syncs it and runs the Rollout's `promote-full` and `abort` actions.
  */
 export class ArgoCdService {
-  static fromConfig(config: Config, options: { fetch?: typeof fetch } = {}): ArgoCdService {
+  static fromConfig(
+    config: RootConfigService,
+    options: { fetch?: typeof fetch } = {},
+  ): ArgoCdService {
     const block = config.getOptionalConfig('devopsApp.argocd');
-    const instances = (block?.getOptionalConfigArray('instances') ?? []).map(i => ({
-      client: new ArgoCdClient({
-        name: i.getString('name'),
-        baseUrl: i.getString('baseUrl'),
-        token: i.getString('token'),
-        fetch: options.fetch,
+    const instances = (block?.getOptionalConfigArray('instances') ?? []).map(
+      i => ({
+        client: new ArgoCdClient({
+          name: i.getString('name'),
+          baseUrl: i.getString('baseUrl'),
+          token: i.getString('token'),
+          fetch: options.fetch,
+        }),
+        environments: i.getOptionalStringArray('environments'),
       }),
-      environments: i.getOptionalStringArray('environments'),
-    }));
+    );
     return new ArgoCdService(
       instances,
       block?.getOptionalString('applicationName') ?? 'inference-{environment}',
@@ -60,8 +65,9 @@ export class ArgoCdService {
   }
 
   private clientFor(environment: string): ArgoCdClient | undefined {
-    return this.instances.find(i => !i.environments || i.environments.includes(environment))
-      ?.client;
+    return this.instances.find(
+      i => !i.environments || i.environments.includes(environment),
+    )?.client;
   }
 
   private async findApplication(
@@ -69,7 +75,8 @@ export class ArgoCdService {
     entity: EntityLike,
     environment: string,
   ): Promise<ArgoCdApplication> {
-    const selector = entity.metadata.annotations?.[ANNOTATION_ARGOCD_APP_SELECTOR];
+    const selector =
+      entity.metadata.annotations?.[ANNOTATION_ARGOCD_APP_SELECTOR];
     if (selector) {
       const apps = await client.listApplications(
         `${selector},devops-app.io/environment=${environment}`,
@@ -82,7 +89,9 @@ export class ArgoCdService {
       }
       return apps[0];
     }
-    return client.getApplication(this.applicationNameTemplate.replace('{environment}', environment));
+    return client.getApplication(
+      this.applicationNameTemplate.replace('{environment}', environment),
+    );
   }
 
   async status(entity: EntityLike, environment: string): Promise<ArgoCdStatus> {
@@ -106,7 +115,8 @@ export class ArgoCdService {
       revision: app.status?.sync?.revision,
       syncPolicy: app.spec.syncPolicy?.automated ? 'automated' : 'manual',
       operationPhase: app.status?.operationState?.phase,
-      liveTag: tagsOf(app.status?.summary?.images ?? []).join(', ') || undefined,
+      liveTag:
+        tagsOf(app.status?.summary?.images ?? []).join(', ') || undefined,
     };
     try {
       const rollout = await this.readRollout(client, app);
@@ -118,7 +128,10 @@ export class ArgoCdService {
   }
 
   /** Syncs the environment's Application; refuses while a sync already runs. */
-  async sync(entity: EntityLike, environment: string): Promise<{ application: string; revision?: string }> {
+  async sync(
+    entity: EntityLike,
+    environment: string,
+  ): Promise<{ application: string; revision?: string }> {
     const { client, app } = await this.resolve(entity, environment);
     if (app.status?.operationState?.phase === 'Running') {
       throw toPortalError(
@@ -129,14 +142,20 @@ export class ArgoCdService {
     }
     try {
       const synced = await client.sync(app.metadata.name);
-      return { application: app.metadata.name, revision: synced.status?.sync?.revision };
+      return {
+        application: app.metadata.name,
+        revision: synced.status?.sync?.revision,
+      };
     } catch (e) {
       throw toPortalError(e, client.name, app.metadata.name);
     }
   }
 
   /** Whether the environment's Application syncs by itself; undefined when Argo CD is not reachable. */
-  async isManualSync(entity: EntityLike, environment: string): Promise<boolean | undefined> {
+  async isManualSync(
+    entity: EntityLike,
+    environment: string,
+  ): Promise<boolean | undefined> {
     if (!this.clientFor(environment)) return undefined;
     const { app } = await this.resolve(entity, environment);
     return !app.spec.syncPolicy?.automated;
@@ -153,7 +172,9 @@ export class ArgoCdService {
       throw toPortalError(e, client.name, app.metadata.name);
     });
     if (!rollout) {
-      throw new NotFoundError(`Application ${app.metadata.name} manages no Rollout`);
+      throw new NotFoundError(
+        `Application ${app.metadata.name} manages no Rollout`,
+      );
     }
     try {
       await client.runResourceAction(app.metadata.name, rollout.ref, action);
@@ -183,8 +204,12 @@ export class ArgoCdService {
     const nodes = await client.resourceTree(app.metadata.name);
     const wanted = app.metadata.annotations?.['devops-app.io/rollout'];
     const node =
-      nodes.find(n => n.kind === 'Rollout' && n.group === 'argoproj.io' && (!wanted || n.name === wanted)) ??
-      nodes.find(n => n.kind === 'Rollout');
+      nodes.find(
+        n =>
+          n.kind === 'Rollout' &&
+          n.group === 'argoproj.io' &&
+          (!wanted || n.name === wanted),
+      ) ?? nodes.find(n => n.kind === 'Rollout');
     if (!node) {
       return undefined;
     }
@@ -196,7 +221,10 @@ export class ArgoCdService {
       name: node.name,
     };
     const manifest = await client.getResource(app.metadata.name, ref);
-    return { ref, status: rolloutStatus(node.name, manifest, node.health?.status) };
+    return {
+      ref,
+      status: rolloutStatus(node.name, manifest, node.health?.status),
+    };
   }
 }
 
@@ -207,7 +235,11 @@ function tagsOf(images: string[]): string[] {
 const OTHER_COLOUR: Record<string, string> = { blue: 'green', green: 'blue' };
 
 /** The blue/green state from a Rollout's live manifest (argoproj.io/v1alpha1 Rollout status). */
-export function rolloutStatus(name: string, manifest: any, health?: string): RolloutStatus {
+export function rolloutStatus(
+  name: string,
+  manifest: any,
+  health?: string,
+): RolloutStatus {
   const status = manifest?.status ?? {};
   const pauseConditions: { reason?: string }[] = status.pauseConditions ?? [];
   const activeRevision: string | undefined = status.blueGreen?.activeSelector;
@@ -229,10 +261,15 @@ export function rolloutStatus(name: string, manifest: any, health?: string): Rol
     name,
     phase: status.phase ?? health,
     message: status.message,
-    pausedForPromotion: pauseConditions.some(c => c.reason === 'BlueGreenPause'),
+    pausedForPromotion: pauseConditions.some(
+      c => c.reason === 'BlueGreenPause',
+    ),
     aborted: Boolean(status.abort),
     activeRevision,
-    previewRevision: previewRevision && previewRevision !== activeRevision ? previewRevision : undefined,
+    previewRevision:
+      previewRevision && previewRevision !== activeRevision
+        ? previewRevision
+        : undefined,
     activeColour,
     previewColour,
   };

@@ -1,4 +1,7 @@
-import { AuditRecord, DeploymentAction } from '@devops-app/plugin-devops-app-common';
+import {
+  AuditRecord,
+  DeploymentAction,
+} from '@devops-app/plugin-devops-app-common';
 import { Knex } from 'knex';
 
 const TABLE = 'devops_app_deployment_audit';
@@ -40,7 +43,9 @@ export class AuditStore {
     result?: AuditRecord['result'];
     limit?: number;
   }): Promise<AuditRecord[]> {
-    const query = this.db(TABLE).orderBy('id', 'desc').limit(filter.limit ?? 50);
+    const query = this.db(TABLE)
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 50);
     if (filter.entityRef) query.where('entity_ref', filter.entityRef);
     if (filter.environment) query.where('environment', filter.environment);
     if (filter.action) query.where('action', filter.action);

@@ -59,7 +59,13 @@ export class DeploymentService {
     const [git, argocd, last] = await Promise.all([
       this.options.gitops
         ? this.options.gitops.readImageTag(valuesFile).then(
-            tag => ({ tag, error: tag === undefined ? `${valuesFile} sets no image.tag` : undefined }),
+            tag => ({
+              tag,
+              error:
+                tag === undefined
+                  ? `${valuesFile} sets no image.tag`
+                  : undefined,
+            }),
             (e: Error) => ({ tag: undefined, error: e.message }),
           )
         : Promise.resolve({ tag: undefined, error: GITOPS_NOT_CONFIGURED }),
@@ -89,7 +95,14 @@ export class DeploymentService {
     const file = valuesFileFor(environment);
     return this.requireGitops()
       .previewImageTag(file, tag)
-      .then(r => ({ environment, valuesFile: file, before: r.before, after: tag, diff: r.diff, changed: r.changed }));
+      .then(r => ({
+        environment,
+        valuesFile: file,
+        before: r.before,
+        after: tag,
+        diff: r.diff,
+        changed: r.changed,
+      }));
   }
 
   async deploy(
@@ -101,7 +114,13 @@ export class DeploymentService {
   ): Promise<DeploymentResult> {
     const gitops = this.requireGitops();
     const file = valuesFileFor(environment);
-    const base = { actor: actor.userEntityRef, entityRef, environment, action: 'deploy' as const, after: tag };
+    const base = {
+      actor: actor.userEntityRef,
+      entityRef,
+      environment,
+      action: 'deploy' as const,
+      after: tag,
+    };
     let result: DeploymentResult;
     try {
       const change = await gitops.commitImageTag({
@@ -120,7 +139,11 @@ export class DeploymentService {
         commit: change.commit,
       };
     } catch (e) {
-      await this.record({ ...base, result: 'failure', message: (e as Error).message });
+      await this.record({
+        ...base,
+        result: 'failure',
+        message: (e as Error).message,
+      });
       throw e;
     }
     if (result.changed) {
@@ -133,7 +156,9 @@ export class DeploymentService {
         }
       } catch (e) {
         result.syncRequested = false;
-        result.syncMessage = `Committed, but the Argo CD sync could not be requested: ${(e as Error).message}`;
+        result.syncMessage = `Committed, but the Argo CD sync could not be requested: ${
+          (e as Error).message
+        }`;
       }
     }
     await this.record({
@@ -141,15 +166,25 @@ export class DeploymentService {
       before: result.before,
       result: 'success',
       commit: result.commit,
-      message: result.changed ? result.syncMessage : `image.tag was already ${tag}; nothing committed`,
+      message: result.changed
+        ? result.syncMessage
+        : `image.tag was already ${tag}; nothing committed`,
     });
     return result;
   }
 
-  async sync(actor: Actor, entityRef: string, entity: EntityLike, environment: string) {
+  async sync(
+    actor: Actor,
+    entityRef: string,
+    entity: EntityLike,
+    environment: string,
+  ) {
     return this.audited(actor, entityRef, environment, 'sync', async () => {
       const r = await this.options.argocd.sync(entity, environment);
-      return { message: `sync of ${r.application} requested`, after: r.revision };
+      return {
+        message: `sync of ${r.application} requested`,
+        after: r.revision,
+      };
     });
   }
 
@@ -167,19 +202,41 @@ export class DeploymentService {
         action === 'promote' ? 'promote-full' : 'abort',
       );
       return {
-        message: `${action === 'promote' ? 'promote-full' : 'abort'} sent to Rollout ${status.name}`,
+        message: `${
+          action === 'promote' ? 'promote-full' : 'abort'
+        } sent to Rollout ${status.name}`,
         before: status.activeRevision,
-        after: action === 'promote' ? status.previewRevision : status.activeRevision,
+        after:
+          action === 'promote' ? status.previewRevision : status.activeRevision,
       };
     });
   }
 
-  auditLog(filter: { entityRef?: string; environment?: string; limit?: number }) {
+  auditLog(filter: {
+    entityRef?: string;
+    environment?: string;
+    limit?: number;
+  }) {
     return this.options.audit.list(filter);
   }
 
-  async denied(actor: Actor, entityRef: string, environment: string, action: DeploymentAction, reason: string, after?: string) {
-    await this.record({ actor: actor.userEntityRef, entityRef, environment, action, after, result: 'denied', message: reason });
+  async denied(
+    actor: Actor,
+    entityRef: string,
+    environment: string,
+    action: DeploymentAction,
+    reason: string,
+    after?: string,
+  ) {
+    await this.record({
+      actor: actor.userEntityRef,
+      entityRef,
+      environment,
+      action,
+      after,
+      result: 'denied',
+      message: reason,
+    });
   }
 
   private async audited(
@@ -194,17 +251,26 @@ export class DeploymentService {
       const r = await fn();
       return await this.record({ ...base, ...r, result: 'success' });
     } catch (e) {
-      await this.record({ ...base, result: 'failure', message: (e as Error).message });
+      await this.record({
+        ...base,
+        result: 'failure',
+        message: (e as Error).message,
+      });
       throw e;
     }
   }
 
-  private async record(record: Omit<AuditRecord, 'id' | 'createdAt'>): Promise<AuditRecord> {
+  private async record(
+    record: Omit<AuditRecord, 'id' | 'createdAt'>,
+  ): Promise<AuditRecord> {
     try {
       return await this.options.audit.add(record);
     } catch (e) {
       // The action already happened; a lost audit row must be loud in the logs.
-      this.options.logger.error(`Could not write the audit record of ${record.action}`, e as Error);
+      this.options.logger.error(
+        `Could not write the audit record of ${record.action}`,
+        e as Error,
+      );
       return { ...record, id: -1, createdAt: new Date().toISOString() };
     }
   }
@@ -212,5 +278,8 @@ export class DeploymentService {
 
 function authorOf(actor: Actor): { name: string; email: string } {
   const name = actor.userEntityRef.replace(/^user:(default\/)?/, '');
-  return { name: actor.userEntityRef, email: `${name.replace(/[^A-Za-z0-9._-]/g, '_')}@users.devops-app.local` };
+  return {
+    name: actor.userEntityRef,
+    email: `${name.replace(/[^A-Za-z0-9._-]/g, '_')}@users.devops-app.local`,
+  };
 }

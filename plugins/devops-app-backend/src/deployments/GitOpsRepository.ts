@@ -53,17 +53,31 @@ export class GitOpsRepository {
       : resolve(options.repository);
     this.branch = options.branch;
     this.logger = options.logger;
-    const key = createHash('sha256').update(this.repository).digest('hex').slice(0, 16);
-    this.cacheDir = join(options.cacheDir ?? tmpdir(), `devops-app-gitops-${process.pid}-${key}.git`);
+    const key = createHash('sha256')
+      .update(this.repository)
+      .digest('hex')
+      .slice(0, 16);
+    this.cacheDir = join(
+      options.cacheDir ?? tmpdir(),
+      `devops-app-gitops-${process.pid}-${key}.git`,
+    );
   }
 
   /** Text of a file at the tip of the branch (fetched now), or undefined when it does not exist. */
   async readFile(file: string): Promise<string | undefined> {
     await this.fetchCache();
     try {
-      return await git(['--git-dir', this.cacheDir, 'show', `refs/heads/${this.branch}:${file}`]);
+      return await git([
+        '--git-dir',
+        this.cacheDir,
+        'show',
+        `refs/heads/${this.branch}:${file}`,
+      ]);
     } catch (e) {
-      if (e instanceof GitCommandError && /does not exist|exists on disk, but not in/.test(e.stderr)) {
+      if (
+        e instanceof GitCommandError &&
+        /does not exist|exists on disk, but not in/.test(e.stderr)
+      ) {
         return undefined;
       }
       throw e;
@@ -76,7 +90,10 @@ export class GitOpsRepository {
   }
 
   /** What {@link GitOpsRepository.commitImageTag} would change, without writing anything. */
-  async previewImageTag(file: string, tag: string): Promise<ImageTagChangeResult> {
+  async previewImageTag(
+    file: string,
+    tag: string,
+  ): Promise<ImageTagChangeResult> {
     const text = await this.readFile(file);
     if (text === undefined) {
       throw new InputError(`${file} does not exist on branch ${this.branch}`);
@@ -87,7 +104,8 @@ export class GitOpsRepository {
       before: edited.before,
       after: tag,
       changed: edited.text !== text,
-      diff: edited.text === text ? '' : await diffTexts(file, text, edited.text),
+      diff:
+        edited.text === text ? '' : await diffTexts(file, text, edited.text),
     };
   }
 
@@ -98,32 +116,76 @@ export class GitOpsRepository {
     return run;
   }
 
-  private async doCommit(change: ImageTagChange): Promise<ImageTagChangeResult> {
+  private async doCommit(
+    change: ImageTagChange,
+  ): Promise<ImageTagChangeResult> {
     const work = await mkdtemp(join(tmpdir(), 'devops-app-deploy-'));
     try {
-      await git(['clone', '--quiet', '--single-branch', '--branch', this.branch, this.repository, work]);
+      await git([
+        'clone',
+        '--quiet',
+        '--single-branch',
+        '--branch',
+        this.branch,
+        this.repository,
+        work,
+      ]);
       const path = join(work, change.file);
       let text: string;
       try {
         text = await readFile(path, 'utf8');
       } catch {
-        throw new InputError(`${change.file} does not exist on branch ${this.branch}`);
+        throw new InputError(
+          `${change.file} does not exist on branch ${this.branch}`,
+        );
       }
       const edited = setImageTag(text, change.tag, change.file);
       if (edited.text === text) {
-        return { file: change.file, before: edited.before, after: change.tag, diff: '', changed: false };
+        return {
+          file: change.file,
+          before: edited.before,
+          after: change.tag,
+          diff: '',
+          changed: false,
+        };
       }
       await writeFile(path, edited.text, 'utf8');
       const identity = [
-        '-c', `user.name=${change.author.name}`,
-        '-c', `user.email=${change.author.email}`,
-        '-c', 'commit.gpgsign=false',
+        '-c',
+        `user.name=${change.author.name}`,
+        '-c',
+        `user.email=${change.author.email}`,
+        '-c',
+        'commit.gpgsign=false',
       ];
-      await git([...identity, 'commit', '--quiet', '-m', change.message, '--', change.file], work);
-      const diff = await git(['show', '--format=', 'HEAD', '--', change.file], work);
+      await git(
+        [
+          ...identity,
+          'commit',
+          '--quiet',
+          '-m',
+          change.message,
+          '--',
+          change.file,
+        ],
+        work,
+      );
+      const diff = await git(
+        ['show', '--format=', 'HEAD', '--', change.file],
+        work,
+      );
       const commit = (await git(['rev-parse', 'HEAD'], work)).trim();
       try {
-        await git(['push', '--quiet', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`], work);
+        await git(
+          [
+            'push',
+            '--quiet',
+            '--porcelain',
+            'origin',
+            `HEAD:refs/heads/${this.branch}`,
+          ],
+          work,
+        );
       } catch (e) {
         if (e instanceof GitCommandError) {
           const reason = e.stderr
@@ -138,8 +200,17 @@ export class GitOpsRepository {
         }
         throw e;
       }
-      this.logger.info(`Pushed ${commit.slice(0, 12)} to ${this.branch}: ${change.message}`);
-      return { file: change.file, before: edited.before, after: change.tag, diff, changed: true, commit };
+      this.logger.info(
+        `Pushed ${commit.slice(0, 12)} to ${this.branch}: ${change.message}`,
+      );
+      return {
+        file: change.file,
+        before: edited.before,
+        after: change.tag,
+        diff,
+        changed: true,
+        commit,
+      };
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -147,15 +218,21 @@ export class GitOpsRepository {
 
   private async fetchCache(): Promise<void> {
     if (!this.cacheReady) {
-      this.cacheReady = git(['init', '--quiet', '--bare', this.cacheDir]).then(() => undefined);
+      this.cacheReady = git(['init', '--quiet', '--bare', this.cacheDir]).then(
+        () => undefined,
+      );
       this.cacheReady.catch(() => {
         this.cacheReady = undefined;
       });
     }
     await this.cacheReady;
     await git([
-      '--git-dir', this.cacheDir,
-      'fetch', '--quiet', '--no-tags', this.repository,
+      '--git-dir',
+      this.cacheDir,
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      this.repository,
       `+refs/heads/${this.branch}:refs/heads/${this.branch}`,
     ]);
   }
@@ -166,14 +243,25 @@ export class GitOpsRepository {
   }
 }
 
-async function diffTexts(file: string, before: string, after: string): Promise<string> {
+async function diffTexts(
+  file: string,
+  before: string,
+  after: string,
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'devops-app-diff-'));
   try {
     await writeFile(join(dir, 'a'), before);
     await writeFile(join(dir, 'b'), after);
     // `git diff --no-index` exits 1 when the files differ.
-    const out = await git(['diff', '--no-index', '--no-color', 'a', 'b'], dir, [0, 1]);
-    return out.replace(/^--- a\/a$/m, `--- a/${file}`).replace(/^\+\+\+ b\/b$/m, `+++ b/${file}`).replace(/^diff --git a\/a b\/b$/m, `diff --git a/${file} b/${file}`);
+    const out = await git(
+      ['diff', '--no-index', '--no-color', 'a', 'b'],
+      dir,
+      [0, 1],
+    );
+    return out
+      .replace(/^--- a\/a$/m, `--- a/${file}`)
+      .replace(/^\+\+\+ b\/b$/m, `+++ b/${file}`)
+      .replace(/^diff --git a\/a b\/b$/m, `diff --git a/${file} b/${file}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,9 @@ export class GitCommandError extends Error {
     readonly stderr: string,
     readonly code: number | null,
   ) {
-    super(`git ${args[0]} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    super(
+      `git ${args[0]} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`,
+    );
     this.name = 'GitCommandError';
   }
 }
@@ -17,7 +19,11 @@ export class GitCommandError extends Error {
 export class PushRejectedError extends ConflictError {}
 
 /** Runs git (exit codes in `okExitCodes` count as success) with no prompt, no user or system config beyond identity passed in `-c`. */
-export function git(args: string[], cwd?: string, okExitCodes: number[] = [0]): Promise<string> {
+export function git(
+  args: string[],
+  cwd?: string,
+  okExitCodes: number[] = [0],
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
@@ -34,7 +40,8 @@ export function git(args: string[], cwd?: string, okExitCodes: number[] = [0]): 
         },
       },
       (error, stdout, stderr) => {
-        const code = error && typeof error.code === 'number' ? error.code : null;
+        const code =
+          error && typeof error.code === 'number' ? error.code : null;
         if (error && !(code !== null && okExitCodes.includes(code))) {
           reject(new GitCommandError(args, String(stderr), code));
         } else {

@@ -3,8 +3,8 @@ import {
   HttpAuthService,
   LoggerService,
   PermissionsService,
+  RootConfigService,
 } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
 import { ArgoCdService } from './ArgoCdService';
@@ -24,7 +24,7 @@ export { GitOpsRepository } from './GitOpsRepository';
  * router (deploy, sync, promote, abort, status, audit). The database must be migrated already.
  */
 export async function createDeploymentsRouter(options: {
-  config: Config;
+  config: RootConfigService;
   database: DatabaseService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -41,12 +41,21 @@ export async function createDeploymentsRouter(options: {
         logger: options.logger,
       })
     : undefined;
-  const argocd = ArgoCdService.fromConfig(options.config, { fetch: options.fetch });
+  const argocd = ArgoCdService.fromConfig(options.config, {
+    fetch: options.fetch,
+  });
   if (!argocd.configured) {
-    options.logger.info('devops-app: no Argo CD instance configured (devopsApp.argocd.instances)');
+    options.logger.info(
+      'devops-app: no Argo CD instance configured (devopsApp.argocd.instances)',
+    );
   }
   const audit = new AuditStore(await options.database.getClient());
-  const service = new DeploymentService({ gitops, argocd, audit, logger: options.logger });
+  const service = new DeploymentService({
+    gitops,
+    argocd,
+    audit,
+    logger: options.logger,
+  });
   return createRouter({
     httpAuth: options.httpAuth,
     permissions: options.permissions,

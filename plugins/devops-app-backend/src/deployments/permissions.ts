@@ -2,7 +2,10 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
 import {
   ActionPermission,
   ANNOTATION_PROD_DEPLOYERS,
@@ -14,7 +17,10 @@ import {
 } from '@devops-app/plugin-devops-app-common';
 
 /** The permission each action of the Environments card checks (sync counts as deploying). */
-export const ACTION_PERMISSIONS: Record<DeploymentAction, ResourcePermission<'catalog-entity'>> = {
+export const ACTION_PERMISSIONS: Record<
+  DeploymentAction,
+  ResourcePermission<'catalog-entity'>
+> = {
   deploy: deploymentCreatePermission,
   sync: deploymentCreatePermission,
   promote: rolloutPromotePermission,
@@ -34,14 +40,22 @@ function owner(entity: EntityLike): string {
 }
 
 /** Why the action is denied, in words the card shows next to the disabled button. */
-function denialReason(entity: EntityLike, production: boolean, actionDenied: boolean): string {
+function denialReason(
+  entity: EntityLike,
+  production: boolean,
+  actionDenied: boolean,
+): string {
   const deployers = entity.metadata.annotations?.[ANNOTATION_PROD_DEPLOYERS];
   if (actionDenied) {
     return production && deployers
-      ? `Only members of ${owner(entity)} who are also in ${deployers} may do this in production`
+      ? `Only members of ${owner(
+          entity,
+        )} who are also in ${deployers} may do this in production`
       : `Only members of ${owner(entity)}, the service's owner, may do this`;
   }
-  return `Production also needs membership of ${deployers ?? 'the production deployers'}`;
+  return `Production also needs membership of ${
+    deployers ?? 'the production deployers'
+  }`;
 }
 
 /**
@@ -59,22 +73,36 @@ export async function authorizeActions(
   const distinct = [...new Set(actions.map(a => ACTION_PERMISSIONS[a]))];
   const requests = [
     ...distinct.map(permission => ({ permission, resourceRef: entityRef })),
-    ...(production ? [{ permission: productionEnvironmentPermission, resourceRef: entityRef }] : []),
+    ...(production
+      ? [
+          {
+            permission: productionEnvironmentPermission,
+            resourceRef: entityRef,
+          },
+        ]
+      : []),
   ];
   const decisions = await permissions.authorize(requests, { credentials });
   const allowedBy = new Map(
-    requests.map((r, i) => [r.permission.name, decisions[i].result === AuthorizeResult.ALLOW]),
+    requests.map((r, i) => [
+      r.permission.name,
+      decisions[i].result === AuthorizeResult.ALLOW,
+    ]),
   );
   const productionAllowed = production
     ? allowedBy.get(productionEnvironmentPermission.name) === true
     : true;
   const result = {} as Record<DeploymentAction, ActionPermission>;
   for (const action of actions) {
-    const actionAllowed = allowedBy.get(ACTION_PERMISSIONS[action].name) === true;
+    const actionAllowed =
+      allowedBy.get(ACTION_PERMISSIONS[action].name) === true;
     result[action] =
       actionAllowed && productionAllowed
         ? { allowed: true }
-        : { allowed: false, reason: denialReason(entity, production, !actionAllowed) };
+        : {
+            allowed: false,
+            reason: denialReason(entity, production, !actionAllowed),
+          };
   }
   return result;
 }

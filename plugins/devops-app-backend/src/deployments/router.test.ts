@@ -6,7 +6,6 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
@@ -15,7 +14,11 @@ import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import { migrateDatabase } from '../database/migrate';
 import { createDeploymentsRouter } from './index';
-import { application, pausedRollout, startArgoCdStandIn } from './testing/argoCdStandIn';
+import {
+  application,
+  pausedRollout,
+  startArgoCdStandIn,
+} from './testing/argoCdStandIn';
 import { createGitRemote, GitRemote } from './testing/gitRemote';
 
 /**
@@ -37,7 +40,11 @@ const entity = {
       'argocd/app-selector': 'devops-app.io/service=inference-service',
     },
   },
-  spec: { type: 'service', owner: 'group:default/ml-team', lifecycle: 'production' },
+  spec: {
+    type: 'service',
+    owner: 'group:default/ml-team',
+    lifecycle: 'production',
+  },
 };
 
 const OWNERS = ['user:default/guest', 'user:default/ana'];
@@ -50,10 +57,17 @@ const USERS = {
 };
 
 const permissions = {
-  async authorize(requests: { permission: { name: string } }[], options: { credentials: BackstageCredentials }) {
-    const user = (options.credentials.principal as BackstageUserPrincipal).userEntityRef;
+  async authorize(
+    requests: { permission: { name: string } }[],
+    options: { credentials: BackstageCredentials },
+  ) {
+    const user = (options.credentials.principal as BackstageUserPrincipal)
+      .userEntityRef;
     return requests.map(r => ({
-      result: (r.permission.name === 'devops-app.environment.production' ? PROD_DEPLOYERS : OWNERS).includes(user)
+      result: (r.permission.name === 'devops-app.environment.production'
+        ? PROD_DEPLOYERS
+        : OWNERS
+      ).includes(user)
         ? AuthorizeResult.ALLOW
         : AuthorizeResult.DENY,
     }));
@@ -75,12 +89,27 @@ describe('deployments router', () => {
     await remote.cleanup();
   });
   beforeEach(async () => {
-    db = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
-    await migrateDatabase({ getClient: async () => db } as unknown as DatabaseService);
+    db = knexFactory({
+      client: 'better-sqlite3',
+      connection: ':memory:',
+      useNullAsDefault: true,
+    });
+    await migrateDatabase({
+      getClient: async () => db,
+    } as unknown as DatabaseService);
     standIn = await startArgoCdStandIn('argo-token', [
-      { application: application('dev', { automated: true }), rollout: pausedRollout('dev') },
-      { application: application('pre-prod', { automated: true }), rollout: pausedRollout('pre-prod') },
-      { application: application('prod', { automated: false }), rollout: pausedRollout('prod') },
+      {
+        application: application('dev', { automated: true }),
+        rollout: pausedRollout('dev'),
+      },
+      {
+        application: application('pre-prod', { automated: true }),
+        rollout: pausedRollout('pre-prod'),
+      },
+      {
+        application: application('prod', { automated: false }),
+        rollout: pausedRollout('prod'),
+      },
     ]);
   });
   afterEach(async () => {
@@ -89,14 +118,31 @@ describe('deployments router', () => {
   });
 
   async function app(options: { argocd?: boolean } = { argocd: true }) {
-    const config = new ConfigReader({
-      backend: { baseUrl: 'http://127.0.0.1' },
-      devopsApp: {
-        gitops: { repository: remote.remote, branch: 'main' },
-        ...(options.argocd
-          ? { argocd: { instances: [{ name: 'main', baseUrl: standIn.baseUrl, token: 'argo-token' }] } }
-          : {}),
-        environments: { dev: {}, 'pre-prod': {}, prod: { production: true }, qa: {} },
+    const config = mockServices.rootConfig({
+      data: {
+        backend: { baseUrl: 'http://127.0.0.1' },
+        devopsApp: {
+          gitops: { repository: remote.remote, branch: 'main' },
+          ...(options.argocd
+            ? {
+                argocd: {
+                  instances: [
+                    {
+                      name: 'main',
+                      baseUrl: standIn.baseUrl,
+                      token: 'argo-token',
+                    },
+                  ],
+                },
+              }
+            : {}),
+          environments: {
+            dev: {},
+            'pre-prod': {},
+            prod: { production: true },
+            qa: {},
+          },
+        },
       },
     });
     const logger = mockServices.logger.mock();
@@ -127,7 +173,12 @@ describe('deployments router', () => {
       .set('Authorization', as(USERS.owner))
       .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '0.4.2' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ environment: 'dev', valuesFile: 'charts/inference/values.yaml', after: '0.4.2', changed: true });
+    expect(res.body).toMatchObject({
+      environment: 'dev',
+      valuesFile: 'charts/inference/values.yaml',
+      after: '0.4.2',
+      changed: true,
+    });
     expect(await remote.count()).toBe(count + 1);
     const after = await remote.show('main', 'charts/inference/values.yaml');
     expect(after).toBe(before.replace(/^ {2}tag: ".*"$/m, '  tag: "0.4.2"'));
@@ -135,25 +186,40 @@ describe('deployments router', () => {
     expect(res.body.syncRequested).toBeUndefined();
     expect(standIn.requests.filter(r => r.method === 'POST')).toHaveLength(0);
 
-    const history = await request(server).get(`/audit?entityRef=${ENTITY_REF}`).set('Authorization', as(USERS.owner));
+    const history = await request(server)
+      .get(`/audit?entityRef=${ENTITY_REF}`)
+      .set('Authorization', as(USERS.owner));
     expect(history.body.items[0]).toMatchObject({
-      actor: USERS.owner, entityRef: ENTITY_REF, environment: 'dev', action: 'deploy',
-      before: res.body.before, after: '0.4.2', result: 'success', commit: res.body.commit,
+      actor: USERS.owner,
+      entityRef: ENTITY_REF,
+      environment: 'dev',
+      action: 'deploy',
+      before: res.body.before,
+      after: '0.4.2',
+      result: 'success',
+      commit: res.body.commit,
     });
 
-    const status = await request(server).get(`/deployments/status?entityRef=${ENTITY_REF}`).set('Authorization', as(USERS.owner));
+    const status = await request(server)
+      .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+      .set('Authorization', as(USERS.owner));
     expect(status.status).toBe(200);
     const dev = status.body.items.find((i: any) => i.environment === 'dev');
     expect(dev).toMatchObject({
       gitTag: '0.4.2',
       lastDeploy: { actor: USERS.owner, after: '0.4.2' },
-      argocd: { state: 'connected', application: 'inference-dev', rollout: { pausedForPromotion: true } },
+      argocd: {
+        state: 'connected',
+        application: 'inference-dev',
+        rollout: { pausedForPromotion: true },
+      },
       permissions: { deploy: { allowed: true }, promote: { allowed: true } },
     });
     const prod = status.body.items.find((i: any) => i.environment === 'prod');
     expect(prod.permissions.deploy).toEqual({
       allowed: false,
-      reason: 'Production also needs membership of group:default/prod-deployers',
+      reason:
+        'Production also needs membership of group:default/prod-deployers',
     });
   });
 
@@ -164,24 +230,47 @@ describe('deployments router', () => {
       .set('Authorization', as(USERS.ownerAndProdDeployer))
       .send({ entityRef: ENTITY_REF, environment: 'prod', tag: '7.0.0' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ valuesFile: 'charts/inference/values-prod.yaml', syncRequested: true });
-    expect(standIn.requests.filter(r => r.method === 'POST').map(r => r.path)).toEqual([
-      '/api/v1/applications/inference-prod/sync',
-    ]);
+    expect(res.body).toMatchObject({
+      valuesFile: 'charts/inference/values-prod.yaml',
+      syncRequested: true,
+    });
+    expect(
+      standIn.requests.filter(r => r.method === 'POST').map(r => r.path),
+    ).toEqual(['/api/v1/applications/inference-prod/sync']);
   });
 
   describe('bad input answers 400 and commits nothing', () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ['a tag with a space', { environment: 'dev', tag: '1.0 0' }, /^tag /],
       ['a tag with ;', { environment: 'dev', tag: '1.0;rm -rf' }, /^tag /],
-      ['a tag with a newline', { environment: 'dev', tag: '1.0\nimage: evil' }, /^tag /],
-      ['a 200-character tag', { environment: 'dev', tag: 'a'.repeat(200) }, /^tag is longer than 63/],
+      [
+        'a tag with a newline',
+        { environment: 'dev', tag: '1.0\nimage: evil' },
+        /^tag /,
+      ],
+      [
+        'a 200-character tag',
+        { environment: 'dev', tag: 'a'.repeat(200) },
+        /^tag is longer than 63/,
+      ],
       ['an empty tag', { environment: 'dev', tag: '' }, /^tag is empty/],
       ['a tag that is not a string', { environment: 'dev', tag: 5 }, /^tag: /],
       ['a missing environment', { tag: '1.0.0' }, /^environment: /],
-      ['an unknown environment', { environment: 'staging', tag: '1.0.0' }, /not configured/],
-      ['an environment name that is not a DNS label', { environment: 'Prod;x', tag: '1.0.0' }, /^environment must be/],
-      ['an environment the entity does not list', { environment: 'qa', tag: '1.0.0' }, /not listed by component:default\/inference-service/],
+      [
+        'an unknown environment',
+        { environment: 'staging', tag: '1.0.0' },
+        /not configured/,
+      ],
+      [
+        'an environment name that is not a DNS label',
+        { environment: 'Prod;x', tag: '1.0.0' },
+        /^environment must be/,
+      ],
+      [
+        'an environment the entity does not list',
+        { environment: 'qa', tag: '1.0.0' },
+        /not listed by component:default\/inference-service/,
+      ],
     ];
     it.each(cases)('%s', async (_name, body, message) => {
       const server = await app();
@@ -201,7 +290,11 @@ describe('deployments router', () => {
       const res = await request(await app())
         .post('/deployments')
         .set('Authorization', as(USERS.owner))
-        .send({ entityRef: 'component:default/nope', environment: 'dev', tag: '1.0.0' });
+        .send({
+          entityRef: 'component:default/nope',
+          environment: 'dev',
+          tag: '1.0.0',
+        });
       expect(res.status).toBe(404);
     });
   });
@@ -224,44 +317,82 @@ describe('deployments router', () => {
       ['promote', '/deployments/promote', 200],
       ['abort', '/deployments/abort', 200],
     ] as const;
-    let tagCounter = 0;
+    const cases = rows.flatMap(([user, env, allowed]) =>
+      actions.map(([action, path, okStatus]) => ({
+        user,
+        env,
+        allowed,
+        action,
+        path,
+        okStatus,
+      })),
+    );
 
-    for (const [user, env, allowed] of rows) {
-      for (const [action, path, okStatus] of actions) {
-        it(`${user} ${action} ${env}: ${allowed ? 'allowed' : '403'}`, async () => {
-          const server = await app();
-          const count = await remote.count();
-          tagCounter += 1;
-          const res = await request(server)
-            .post(path)
-            .set('Authorization', as(USERS[user]))
-            .send({ entityRef: ENTITY_REF, environment: env, tag: `9.${tagCounter}.0` });
-          expect(res.status).toBe(allowed ? okStatus : 403);
-          const rows_ = await audit();
-          expect(rows_).toHaveLength(1);
-          expect(rows_[0]).toMatchObject({ actor: USERS[user], action, environment: env, result: allowed ? 'success' : 'denied' });
-          if (allowed) {
-            expect(standIn.requests.some(r => r.method === 'POST')).toBe(action !== 'deploy' || env === 'prod');
-          } else {
-            expect(res.body.error.name).toBe('NotAllowedError');
-            expect(res.body.error.message).toMatch(/Only members|Production also needs/);
-            expect(await remote.count()).toBe(count);
-            expect(standIn.requests.some(r => r.method === 'POST')).toBe(false);
-          }
+    it.each(cases)(
+      '$user $action $env: allowed $allowed',
+      async ({ user, env, allowed, action, path, okStatus }) => {
+        const server = await app();
+        const count = await remote.count();
+        const res = await request(server)
+          .post(path)
+          .set('Authorization', as(USERS[user]))
+          .send({
+            entityRef: ENTITY_REF,
+            environment: env,
+            tag: `9.${count}.0`,
+          });
+        const records = await audit();
+        expect({
+          status: res.status,
+          error: res.body.error?.name,
+          commits: (await remote.count()) - count,
+          argoCdWrites: standIn.requests.filter(r => r.method === 'POST')
+            .length,
+          audit: records.map(r => ({
+            actor: r.actor,
+            action: r.action,
+            environment: r.environment,
+            result: r.result,
+          })),
+        }).toEqual({
+          status: allowed ? okStatus : 403,
+          error: allowed ? undefined : 'NotAllowedError',
+          commits: allowed && action === 'deploy' ? 1 : 0,
+          // deploy to prod (manual sync) asks for a sync; sync, promote and abort each make one call.
+          argoCdWrites:
+            allowed && (action !== 'deploy' || env === 'prod') ? 1 : 0,
+          audit: [
+            {
+              actor: USERS[user],
+              action,
+              environment: env,
+              result: allowed ? 'success' : 'denied',
+            },
+          ],
         });
-      }
-    }
+        expect(allowed ? 'allowed' : res.body.error.message).toMatch(
+          /^allowed$|Only members|Production also needs/,
+        );
+      },
+    );
 
     it('anonymous callers get 401 on every action and on status', async () => {
       const server = await app();
-      for (const path of ['/deployments', '/deployments/sync', '/deployments/promote', '/deployments/abort']) {
+      for (const path of [
+        '/deployments',
+        '/deployments/sync',
+        '/deployments/promote',
+        '/deployments/abort',
+      ]) {
         const res = await request(server)
           .post(path)
           .set('Authorization', mockCredentials.none.header())
           .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '1.0.0' });
         expect(res.status).toBe(401);
       }
-      const status = await request(server).get(`/deployments/status?entityRef=${ENTITY_REF}`).set('Authorization', mockCredentials.none.header());
+      const status = await request(server)
+        .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+        .set('Authorization', mockCredentials.none.header());
       expect(status.status).toBe(401);
       expect(await audit()).toEqual([]);
     });
@@ -271,9 +402,14 @@ describe('deployments router', () => {
     const rejecting = await createGitRemote();
     try {
       await rejecting.rejectPushes('pushes to main need a pull request');
-      const config = new ConfigReader({
-        backend: { baseUrl: 'http://127.0.0.1' },
-        devopsApp: { gitops: { repository: rejecting.remote }, environments: { dev: {} } },
+      const config = mockServices.rootConfig({
+        data: {
+          backend: { baseUrl: 'http://127.0.0.1' },
+          devopsApp: {
+            gitops: { repository: rejecting.remote },
+            environments: { dev: {} },
+          },
+        },
       });
       const logger = mockServices.logger.mock();
       const server = express();
@@ -295,10 +431,16 @@ describe('deployments router', () => {
         .set('Authorization', as(USERS.owner))
         .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '5.5.5' });
       expect(res.status).toBe(409);
-      expect(res.body.error.message).toContain('pushes to main need a pull request');
+      expect(res.body.error.message).toContain(
+        'pushes to main need a pull request',
+      );
       expect(await rejecting.head()).toBe(head);
       expect(await audit()).toEqual([
-        expect.objectContaining({ action: 'deploy', after: '5.5.5', result: 'failure' }),
+        expect.objectContaining({
+          action: 'deploy',
+          after: '5.5.5',
+          result: 'failure',
+        }),
       ]);
     } finally {
       await rejecting.cleanup();
@@ -307,12 +449,21 @@ describe('deployments router', () => {
 
   it('says Argo CD is not connected, and what to configure, when no instance is configured', async () => {
     const server = await app({ argocd: false });
-    const status = await request(server).get(`/deployments/status?entityRef=${ENTITY_REF}`).set('Authorization', as(USERS.owner));
+    const status = await request(server)
+      .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+      .set('Authorization', as(USERS.owner));
     expect(status.status).toBe(200);
     for (const item of status.body.items) {
-      expect(item.argocd).toEqual({ state: 'not-connected', message: expect.stringContaining('devopsApp.argocd.instances') });
+      expect(item.argocd).toEqual({
+        state: 'not-connected',
+        message: expect.stringContaining('devopsApp.argocd.instances'),
+      });
     }
-    expect(status.body.items.map((i: any) => i.environment)).toEqual(['dev', 'pre-prod', 'prod']);
+    expect(status.body.items.map((i: any) => i.environment)).toEqual([
+      'dev',
+      'pre-prod',
+      'prod',
+    ]);
     const sync = await request(server)
       .post('/deployments/sync')
       .set('Authorization', as(USERS.owner))
@@ -330,7 +481,7 @@ describe('deployments router', () => {
       .set('Authorization', as(USERS.nonOwner))
       .send({ entityRef: ENTITY_REF, environment: 'pre-prod', tag: '3.3.3' });
     expect(res.status).toBe(200);
-    expect(res.body.diff).toMatch(/^\+  tag: "3\.3\.3"$/m);
+    expect(res.body.diff).toMatch(/^\+ {2}tag: "3\.3\.3"$/m);
     expect(await remote.count()).toBe(count);
   });
 });

@@ -56,7 +56,10 @@ export async function createDeploymentsRouter(
   const router = Router();
   router.use(express.json());
 
-  async function target(req: Request, body: { entityRef: string; environment: string }) {
+  async function target(
+    req: Request,
+    body: { entityRef: string; environment: string },
+  ) {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const envReason = validateEnvironmentName(body.environment);
     if (envReason) {
@@ -64,11 +67,17 @@ export async function createDeploymentsRouter(
     }
     const environment = environments.find(e => e.name === body.environment);
     if (!environment) {
-      throw new InputError(`environment "${body.environment}" is not configured in devopsApp.environments`);
+      throw new InputError(
+        `environment "${body.environment}" is not configured in devopsApp.environments`,
+      );
     }
     const { entity, entityRef } = await loadEntity(credentials, body.entityRef);
-    if (!getEntityEnvironments(entity).environments.includes(environment.name)) {
-      throw new InputError(`environment "${environment.name}" is not listed by ${entityRef} (devops-app.io/environments)`);
+    if (
+      !getEntityEnvironments(entity).environments.includes(environment.name)
+    ) {
+      throw new InputError(
+        `environment "${environment.name}" is not listed by ${entityRef} (devops-app.io/environments)`,
+      );
     }
     return { credentials, environment, entity, entityRef };
   }
@@ -82,7 +91,9 @@ export async function createDeploymentsRouter(
     }
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity) {
-      throw new NotFoundError(`entityRef: no entity ${entityRef} in the catalog`);
+      throw new NotFoundError(
+        `entityRef: no entity ${entityRef} in the catalog`,
+      );
     }
     return { entity, entityRef };
   }
@@ -93,11 +104,28 @@ export async function createDeploymentsRouter(
     after?: string,
   ) {
     const decision = (
-      await authorizeActions(permissions, t.credentials, t.entityRef, t.entity, t.environment.production, [action])
+      await authorizeActions(
+        permissions,
+        t.credentials,
+        t.entityRef,
+        t.entity,
+        t.environment.production,
+        [action],
+      )
     )[action];
-    const actor = { userEntityRef: (t.credentials.principal as BackstageUserPrincipal).userEntityRef };
+    const actor = {
+      userEntityRef: (t.credentials.principal as BackstageUserPrincipal)
+        .userEntityRef,
+    };
     if (!decision.allowed) {
-      await service.denied(actor, t.entityRef, t.environment.name, action, decision.reason ?? 'denied', after);
+      await service.denied(
+        actor,
+        t.entityRef,
+        t.environment.name,
+        action,
+        decision.reason ?? 'denied',
+        after,
+      );
       throw new NotAllowedError(decision.reason);
     }
     return actor;
@@ -105,7 +133,8 @@ export async function createDeploymentsRouter(
 
   router.get('/deployments/status', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const ref = typeof req.query.entityRef === 'string' ? req.query.entityRef : '';
+    const ref =
+      typeof req.query.entityRef === 'string' ? req.query.entityRef : '';
     if (!ref) {
       throw new InputError('entityRef: required');
     }
@@ -119,7 +148,13 @@ export async function createDeploymentsRouter(
           namespace: `inference-${name}`,
           production: name === 'prod',
         };
-        const allowed = await authorizeActions(permissions, credentials, entityRef, entity, environment.production);
+        const allowed = await authorizeActions(
+          permissions,
+          credentials,
+          entityRef,
+          entity,
+          environment.production,
+        );
         return service.status(entityRef, entity, environment, allowed);
       }),
     );
@@ -128,7 +163,11 @@ export async function createDeploymentsRouter(
       entityRef,
       repository: branch
         ? { configured: true, branch }
-        : { configured: false, message: 'Set devopsApp.gitops.repository to deploy from the portal' },
+        : {
+            configured: false,
+            message:
+              'Set devopsApp.gitops.repository to deploy from the portal',
+          },
       items,
     };
     res.json(body);
@@ -152,21 +191,37 @@ export async function createDeploymentsRouter(
     }
     const t = await target(req, body);
     const actor = await authorize(t, 'deploy', body.tag);
-    const result = await service.deploy(actor, t.entityRef, t.entity, t.environment.name, body.tag);
+    const result = await service.deploy(
+      actor,
+      t.entityRef,
+      t.entity,
+      t.environment.name,
+      body.tag,
+    );
     res.status(result.changed ? 201 : 200).json(result);
   });
 
   router.post('/deployments/sync', async (req, res) => {
     const t = await target(req, parseBody(targetSchema, req.body));
     const actor = await authorize(t, 'sync');
-    res.json(await service.sync(actor, t.entityRef, t.entity, t.environment.name));
+    res.json(
+      await service.sync(actor, t.entityRef, t.entity, t.environment.name),
+    );
   });
 
   for (const action of ['promote', 'abort'] as const) {
     router.post(`/deployments/${action}`, async (req, res) => {
       const t = await target(req, parseBody(targetSchema, req.body));
       const actor = await authorize(t, action);
-      res.json(await service.rollout(actor, t.entityRef, t.entity, t.environment.name, action));
+      res.json(
+        await service.rollout(
+          actor,
+          t.entityRef,
+          t.entity,
+          t.environment.name,
+          action,
+        ),
+      );
     });
   }
 

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { readImageTag, setImageTag, valuesFileFor } from './valuesFile';
 
-const chart = resolve(__dirname, '../../../../charts/inference');
+const chart = resolvePackagePath(
+  '@devops-app/plugin-devops-app-backend',
+  '../../charts/inference',
+);
 
 function changedLines(a: string, b: string) {
   const x = a.split('\n');
@@ -14,8 +18,12 @@ function changedLines(a: string, b: string) {
 describe('values file editing', () => {
   it('names values.yaml for dev and values-<env>.yaml for the others', () => {
     expect(valuesFileFor('dev')).toBe('charts/inference/values.yaml');
-    expect(valuesFileFor('pre-prod')).toBe('charts/inference/values-pre-prod.yaml');
-    expect(valuesFileFor('load-test')).toBe('charts/inference/values-load-test.yaml');
+    expect(valuesFileFor('pre-prod')).toBe(
+      'charts/inference/values-pre-prod.yaml',
+    );
+    expect(valuesFileFor('load-test')).toBe(
+      'charts/inference/values-load-test.yaml',
+    );
   });
 
   it.each(['values.yaml', 'values-pre-prod.yaml', 'values-prod.yaml'])(
@@ -33,9 +41,12 @@ describe('values file editing', () => {
   );
 
   it('keeps comments on the tag line, quote style and CRLF line ends', () => {
-    const text = "# top\r\nimage:\r\n  repository: r # repo\r\n  tag: '0.1.0'   # the tag\r\nother: 1\r\n";
+    const text =
+      "# top\r\nimage:\r\n  repository: r # repo\r\n  tag: '0.1.0'   # the tag\r\nother: 1\r\n";
     const edited = setImageTag(text, '0.2.0');
-    expect(edited.text).toBe("# top\r\nimage:\r\n  repository: r # repo\r\n  tag: '0.2.0'   # the tag\r\nother: 1\r\n");
+    expect(edited.text).toBe(
+      "# top\r\nimage:\r\n  repository: r # repo\r\n  tag: '0.2.0'   # the tag\r\nother: 1\r\n",
+    );
   });
 
   it('quotes a plain tag so that 1.10 stays a string', () => {
@@ -45,9 +56,12 @@ describe('values file editing', () => {
   });
 
   it('does not touch a nested tag key outside the top-level image block', () => {
-    const text = 'sidecar:\n  image:\n    tag: "9.9.9"\nimage:\n  repository: r\n  tag: "0.1.0"\n';
+    const text =
+      'sidecar:\n  image:\n    tag: "9.9.9"\nimage:\n  repository: r\n  tag: "0.1.0"\n';
     const edited = setImageTag(text, '0.2.0');
-    expect(edited.text).toBe('sidecar:\n  image:\n    tag: "9.9.9"\nimage:\n  repository: r\n  tag: "0.2.0"\n');
+    expect(edited.text).toBe(
+      'sidecar:\n  image:\n    tag: "9.9.9"\nimage:\n  repository: r\n  tag: "0.2.0"\n',
+    );
   });
 
   it('adds the tag when the image block or the whole key is missing', () => {
@@ -60,7 +74,9 @@ describe('values file editing', () => {
   });
 
   it('refuses layouts it cannot edit line by line', () => {
-    expect(() => setImageTag('image: {tag: "0.1.0"}\n', '0.2.0')).toThrow(/not a plain block mapping/);
+    expect(() => setImageTag('image: {tag: "0.1.0"}\n', '0.2.0')).toThrow(
+      /not a plain block mapping/,
+    );
     expect(() => setImageTag('image: [\n', '0.2.0')).toThrow(/not valid YAML/);
   });
 });

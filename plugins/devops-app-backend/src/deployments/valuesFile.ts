@@ -9,7 +9,10 @@ export const CHART_PATH = 'charts/inference';
  * The values file that holds an environment's image tag: `values.yaml` is the base and the dev
  * environment; every other environment has `values-<env>.yaml` (charts/README.md).
  */
-export function valuesFileFor(environment: string, chartPath: string = CHART_PATH): string {
+export function valuesFileFor(
+  environment: string,
+  chartPath: string = CHART_PATH,
+): string {
   return environment === 'dev'
     ? `${chartPath}/values.yaml`
     : `${chartPath}/values-${environment}.yaml`;
@@ -24,7 +27,10 @@ function parse(text: string, file: string): unknown {
 }
 
 /** `image.tag` of a values file, or undefined when the file does not set it. */
-export function readImageTag(text: string, file = 'values file'): string | undefined {
+export function readImageTag(
+  text: string,
+  file = 'values file',
+): string | undefined {
   const values = parse(text, file) as { image?: { tag?: unknown } } | null;
   const tag = values?.image?.tag;
   return tag === undefined || tag === null ? undefined : String(tag);
@@ -52,7 +58,9 @@ export function setImageTag(
 
   if (imageLine === -1) {
     if (beforeValues && 'image' in beforeValues) {
-      throw new InputError(`${file}: the top-level image key is not a plain block mapping`);
+      throw new InputError(
+        `${file}: the top-level image key is not a plain block mapping`,
+      );
     }
     const trailing = text.length === 0 || text.endsWith('\n') ? '' : eol;
     const appended = `${text}${trailing}image:${eol}  tag: "${tag}"${eol}`;
@@ -71,11 +79,15 @@ export function setImageTag(
   let replaced = false;
   if (childIndent) {
     for (let i = imageLine + 1; i < end; i++) {
-      const m = new RegExp(`^${childIndent}tag:([ \\t]*)("[^"]*"|'[^']*'|[^\\s#]*)(.*)$`).exec(lines[i]);
+      const m = new RegExp(
+        `^${childIndent}tag:([ \\t]*)("[^"]*"|'[^']*'|[^\\s#]*)(.*)$`,
+      ).exec(lines[i]);
       if (m) {
         const old = m[2];
         const quote = old.startsWith("'") ? "'" : '"';
-        lines[i] = `${childIndent}tag:${m[1] || ' '}${quote}${tag}${quote}${m[3]}`;
+        lines[i] = `${childIndent}tag:${m[1] || ' '}${quote}${tag}${quote}${
+          m[3]
+        }`;
         replaced = true;
         break;
       }

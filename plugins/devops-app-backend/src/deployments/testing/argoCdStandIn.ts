@@ -28,7 +28,12 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
   const requests: { method: string; path: string; body?: unknown }[] = [];
   const byName = new Map(apps.map(a => [a.application.metadata.name, a]));
 
-  function error(res: http.ServerResponse, status: number, code: number, message: string) {
+  function error(
+    res: http.ServerResponse,
+    status: number,
+    code: number,
+    message: string,
+  ) {
     res.writeHead(status, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ error: message, code, message }));
   }
@@ -36,7 +41,10 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
   }
-  function matches(labels: Record<string, string> = {}, selector: string | null) {
+  function matches(
+    labels: Record<string, string> = {},
+    selector: string | null,
+  ) {
     if (!selector) return true;
     return selector.split(',').every(term => {
       const [k, v] = term.split('=');
@@ -50,7 +58,11 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const body = raw ? JSON.parse(raw) : undefined;
-      requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, body });
+      requests.push({
+        method: req.method ?? '',
+        path: `${url.pathname}${url.search}`,
+        body,
+      });
       if (req.headers.authorization !== `Bearer ${token}`) {
         error(res, 401, 16, 'invalid session: token signature is invalid');
         return;
@@ -60,7 +72,11 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
         json(res, {
           metadata: {},
           items: apps
-            .filter(a => !a.forbidden && matches(a.application.metadata.labels, selector))
+            .filter(
+              a =>
+                !a.forbidden &&
+                matches(a.application.metadata.labels, selector),
+            )
             .map(a => a.application),
         });
         return;
@@ -84,7 +100,11 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
           error(res, 400, 9, 'another operation is already in progress');
           return;
         }
-        status.operationState = { phase: 'Running', message: 'one or more tasks are running', startedAt: '2026-11-25T15:00:00Z' };
+        status.operationState = {
+          phase: 'Running',
+          message: 'one or more tasks are running',
+          startedAt: '2026-11-25T15:00:00Z',
+        };
         json(res, app.application);
       } else if (req.method === 'GET' && sub === '/resource-tree') {
         const nodes = app.rollout
@@ -96,7 +116,12 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
                 namespace: app.rollout.metadata.namespace,
                 name: app.rollout.metadata.name,
                 uid: 'r-1',
-                health: { status: app.rollout.status?.phase === 'Paused' ? 'Suspended' : 'Healthy' },
+                health: {
+                  status:
+                    app.rollout.status?.phase === 'Paused'
+                      ? 'Suspended'
+                      : 'Healthy',
+                },
               },
             ]
           : [];
@@ -104,7 +129,12 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
       } else if (req.method === 'GET' && sub === '/resource') {
         const r = app.rollout;
         const q = url.searchParams;
-        if (!r || q.get('kind') !== 'Rollout' || q.get('resourceName') !== r.metadata.name || q.get('namespace') !== r.metadata.namespace) {
+        if (
+          !r ||
+          q.get('kind') !== 'Rollout' ||
+          q.get('resourceName') !== r.metadata.name ||
+          q.get('namespace') !== r.metadata.namespace
+        ) {
           error(res, 404, 5, 'resource not found');
           return;
         }
@@ -112,7 +142,12 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
       } else if (req.method === 'POST' && sub === '/resource/actions') {
         const r = app.rollout;
         const q = url.searchParams;
-        if (!r || q.get('kind') !== 'Rollout' || q.get('group') !== 'argoproj.io' || q.get('resourceName') !== r.metadata.name) {
+        if (
+          !r ||
+          q.get('kind') !== 'Rollout' ||
+          q.get('group') !== 'argoproj.io' ||
+          q.get('resourceName') !== r.metadata.name
+        ) {
           error(res, 404, 5, 'resource not found');
           return;
         }
@@ -140,27 +175,42 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
 }
 
 /** An Application as charts/argocd-apps renders it, with a status. */
-export function application(env: string, options: { automated: boolean; images?: string[] }) {
+export function application(
+  env: string,
+  options: { automated: boolean; images?: string[] },
+) {
   return {
     metadata: {
       name: `inference-${env}`,
       namespace: 'argocd',
-      labels: { 'devops-app.io/service': 'inference-service', 'devops-app.io/environment': env },
+      labels: {
+        'devops-app.io/service': 'inference-service',
+        'devops-app.io/environment': env,
+      },
       annotations: {
-        'devops-app.io/values-file': `charts/inference/${env === 'dev' ? 'values.yaml' : `values-${env}.yaml`}`,
+        'devops-app.io/values-file': `charts/inference/${
+          env === 'dev' ? 'values.yaml' : `values-${env}.yaml`
+        }`,
         'devops-app.io/rollout': 'inference',
         'devops-app.io/colour': 'blue',
       },
     },
     spec: {
       project: 'devops-app',
-      destination: { server: 'https://kubernetes.default.svc', namespace: `inference-${env}` },
-      syncPolicy: options.automated ? { automated: { prune: true, selfHeal: true } } : { syncOptions: ['CreateNamespace=true'] },
+      destination: {
+        server: 'https://kubernetes.default.svc',
+        namespace: `inference-${env}`,
+      },
+      syncPolicy: options.automated
+        ? { automated: { prune: true, selfHeal: true } }
+        : { syncOptions: ['CreateNamespace=true'] },
     },
     status: {
       sync: { status: 'OutOfSync', revision: 'abc123' },
       health: { status: 'Suspended' },
-      summary: { images: options.images ?? ['devopsapp.azurecr.io/inference:0.1.0'] },
+      summary: {
+        images: options.images ?? ['devopsapp.azurecr.io/inference:0.1.0'],
+      },
     },
   };
 }
@@ -172,16 +222,31 @@ export function pausedRollout(env: string) {
     kind: 'Rollout',
     metadata: { name: 'inference', namespace: `inference-${env}` },
     spec: {
-      strategy: { blueGreen: { activeService: 'inference-active', previewService: 'inference-preview', autoPromotionEnabled: false } },
+      strategy: {
+        blueGreen: {
+          activeService: 'inference-active',
+          previewService: 'inference-preview',
+          autoPromotionEnabled: false,
+        },
+      },
       template: {
         metadata: { labels: { 'devops-app.io/colour': 'green' } },
-        spec: { containers: [{ name: 'inference', image: 'devopsapp.azurecr.io/inference:0.2.0' }] },
+        spec: {
+          containers: [
+            {
+              name: 'inference',
+              image: 'devopsapp.azurecr.io/inference:0.2.0',
+            },
+          ],
+        },
       },
     },
     status: {
       phase: 'Paused',
       message: 'BlueGreenPause',
-      pauseConditions: [{ reason: 'BlueGreenPause', startTime: '2026-11-25T14:00:00Z' }],
+      pauseConditions: [
+        { reason: 'BlueGreenPause', startTime: '2026-11-25T14:00:00Z' },
+      ],
       currentPodHash: '7c9d8f6b5',
       stableRS: '5f6d4c8b7',
       blueGreen: { activeSelector: '5f6d4c8b7', previewSelector: '7c9d8f6b5' },
