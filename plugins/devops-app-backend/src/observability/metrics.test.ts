@@ -23,7 +23,7 @@ const entity = {
     name: 'inference-service',
     namespace: 'default',
     annotations: {
-      'devops-app.io/environments': 'dev,prod',
+      'devops-app.io/environments': 'dev,pre-prod,prod',
       'devops-app.io/prometheus-selector': 'service="inference-service"',
     },
   },
@@ -115,6 +115,12 @@ describe('metrics routes against a real Prometheus', () => {
 
     const errors = await panel('error_ratio');
     for (const v of values(errors, 'value')) expect(v).toBeCloseTo(0.25, 6);
+    // No 5xx at all is a ratio of 0, not "no data".
+    const none = await panel('error_ratio', { environment: 'pre-prod' });
+    expect(values(none, 'value').length).toBeGreaterThan(200);
+    for (const v of values(none, 'value')) expect(v).toBe(0);
+    const noneByColour = await panel('error_ratio', { environment: 'pre-prod', split: 'colour' });
+    expect(noneByColour.series.map(s => s.name)).toEqual(['blue', 'green']);
   });
 
   it('latency and inference duration quantiles', async () => {

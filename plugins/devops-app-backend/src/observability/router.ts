@@ -6,7 +6,9 @@ import {
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  ANNOTATION_DATADOG_SERVICE_NAME,
   ANNOTATION_PROMETHEUS_SELECTOR,
+  LOG_LEVELS,
   METRICS_PANELS,
   METRICS_TIME_RANGES,
   NotConfiguredResponse,
@@ -15,7 +17,8 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { readDatadogConfig, readPrometheusConfig } from './config';
-import { checkEnvironment, loadReadableEntity } from './entityAccess';
+import { DatadogService } from './datadog/DatadogService';
+import { checkEnvironment, loadReadableEntity, ReadableEntity } from './entityAccess';
 import { MetricsService } from './prometheus/MetricsService';
 import { PrometheusClient } from './prometheus/PrometheusClient';
 
@@ -29,8 +32,10 @@ export interface ObservabilityRouterOptions {
 /** Query parameters that would carry raw PromQL: refused with a message rather than ignored. */
 const RAW_QUERY_PARAMS = ['query', 'promql', 'expr'];
 
+const rangeEnum = z.enum(Object.keys(METRICS_TIME_RANGES) as [keyof typeof METRICS_TIME_RANGES]);
+
 const timeRangeParams = {
-  range: z.enum(Object.keys(METRICS_TIME_RANGES) as [keyof typeof METRICS_TIME_RANGES]).optional(),
+  range: rangeEnum.optional(),
   start: z.coerce.number().int().nonnegative().optional(),
   end: z.coerce.number().int().positive().optional(),
 };
@@ -42,6 +47,26 @@ const metricsQuery = z
     panel: z.enum(METRICS_PANELS),
     split: z.enum(['colour']).optional(),
     ...timeRangeParams,
+  })
+  .strict();
+
+const datadogScopeQuery = z
+  .object({
+    entityRef: z.string().min(1),
+    environment: z.string().min(1),
+    range: rangeEnum.default('1h'),
+  })
+  .strict();
+
+const logsQuery = datadogScopeQuery
+  .extend({
+    level: z.enum(LOG_LEVELS).optional(),
+    text: z.string().max(200).optional(),
+    // The service echoes a caller's X-Request-ID only when it is 1 to 128 safe characters.
+    requestId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits, ".", "_", ":" or "-"')
+      .optional(),
   })
   .strict();
 
@@ -120,6 +145,84 @@ export async function createObservabilityRouter(
         splitByColour: query.split === 'colour',
       }),
     );
+  });
+
+  const datadog = datadogConfig ? new DatadogService(datadogConfig) : undefined;
+
+  /** The Datadog scope of a request, or why Datadog cannot answer for this entity. */
+  function datadogScope(
+    entity: ReadableEntity,
+    environment: string,
+    range: keyof typeof METRICS_TIME_RANGES,
+  ) {
+    if (!datadog) {
+      const answer: NotConfiguredResponse = {
+        configured: false,
+        upstream: 'datadog',
+        message: 'Datadog is not configured: set devopsApp.datadog.site, apiKey and appKey (DD_SITE, DD_API_KEY, DD_APP_KEY)',
+      };
+      return { answer };
+    }
+    const service = entity.annotations[ANNOTATION_DATADOG_SERVICE_NAME];
+    if (!service) {
+      const answer: NotConfiguredResponse = {
+        configured: false,
+        upstream: 'datadog',
+        message: `${entity.ref} has no ${ANNOTATION_DATADOG_SERVICE_NAME} annotation`,
+      };
+      return { answer };
+    }
+    const toMs = Date.now();
+    return {
+      datadog,
+      scope: { service, environment, fromMs: toMs - METRICS_TIME_RANGES[range] * 1000, toMs },
+    };
+  }
+
+  router.get('/observability/logs', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const query = parseQuery(logsQuery, req);
+    const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
+    checkEnvironment(entity, query.environment);
+    const target = datadogScope(entity, query.environment, query.range);
+    if (!target.datadog) {
+      res.json(target.answer);
+      return;
+    }
+    res.json(
+      await target.datadog.searchLogs({
+        ...target.scope,
+        level: query.level,
+        text: query.text,
+        requestId: query.requestId,
+      }),
+    );
+  });
+
+  router.get('/observability/traces', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const query = parseQuery(datadogScopeQuery, req);
+    const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
+    checkEnvironment(entity, query.environment);
+    const target = datadogScope(entity, query.environment, query.range);
+    if (!target.datadog) {
+      res.json(target.answer);
+      return;
+    }
+    res.json(await target.datadog.traceSummary(target.scope));
+  });
+
+  router.get('/observability/monitors', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const query = parseQuery(datadogScopeQuery, req);
+    const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
+    checkEnvironment(entity, query.environment);
+    const target = datadogScope(entity, query.environment, query.range);
+    if (!target.datadog) {
+      res.json(target.answer);
+      return;
+    }
+    res.json(await target.datadog.monitors(target.scope));
   });
 
   return router;

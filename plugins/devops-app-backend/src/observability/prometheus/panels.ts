@@ -46,14 +46,13 @@ export const PANEL_TEMPLATES: Record<MetricsPanelName, (ctx: PanelQueryContext) 
   request_rate: ctx => [
     { expr: `${by(ctx)} (${rate(ctx, 'http_request_duration_seconds_count')})`, labels: {} },
   ],
-  error_ratio: ctx => [
-    {
-      expr:
-        `${by(ctx)} (${rate(ctx, 'http_request_duration_seconds_count', ',status=~"5.."')})` +
-        ` / ${by(ctx)} (${rate(ctx, 'http_request_duration_seconds_count')})`,
-      labels: {},
-    },
-  ],
+  // Without any 5xx there is no 5xx series at all; `or (total * 0)` makes that a ratio of 0 rather
+  // than no data, keeping the grouping labels (colour) of the total.
+  error_ratio: ctx => {
+    const total = `${by(ctx)} (${rate(ctx, 'http_request_duration_seconds_count')})`;
+    const errors = `${by(ctx)} (${rate(ctx, 'http_request_duration_seconds_count', ',status=~"5.."')})`;
+    return [{ expr: `(${errors} or (${total} * 0)) / ${total}`, labels: {} }];
+  },
   latency: ctx => [
     quantile(ctx, 0.5, 'http_request_duration_seconds'),
     quantile(ctx, 0.95, 'http_request_duration_seconds'),

@@ -25,62 +25,85 @@ const PODS: Pod[] = [
   { instance: 'b', colour: 'green', outcomes: { success: 2, error: 1, rejected: 1 } },
 ];
 
-export function knownSamples(start: number, end: number, environment = 'dev'): KnownSamples {
+export function knownSamples(start: number, end: number): KnownSamples {
+  const dev = samplesOf(start, end, 'dev', true);
+  // pre-prod: the same traffic without any 5xx, so there is no 5xx series at all.
+  const preProd = samplesOf(start, end, 'pre-prod', false);
+  return { text: `${mergeFamilies([dev, preProd])}# EOF\n`, start, end };
+}
+
+/** OpenMetrics wants each family once: merge the lines of several environments by family. */
+function mergeFamilies(parts: Map<string, string[]>[]): string {
+  const merged = new Map<string, string[]>();
+  for (const part of parts) {
+    for (const [family, lines] of part) {
+      merged.set(family, [...(merged.get(family) ?? []), ...lines]);
+    }
+  }
+  return [...merged].map(([family, lines]) => `${family}\n${lines.join('\n')}\n`).join('');
+}
+
+function samplesOf(start: number, end: number, environment: string, withErrors: boolean): Map<string, string[]> {
   const times: number[] = [];
   for (let t = start; t <= end; t += SCRAPE_SECONDS) times.push(t);
-  const lines: string[] = [];
+  const families = new Map<string, string[]>();
+  const current = { lines: [] as string[] };
+  const family = (header: string) => {
+    current.lines = [];
+    families.set(header, current.lines);
+  };
   const base = (pod: Pod) =>
     `service="inference-service",environment="${environment}",instance="${pod.instance}",job="inference"`;
 
-  lines.push('# TYPE http_request_duration_seconds histogram');
+  family('# TYPE http_request_duration_seconds histogram');
   const httpBuckets: Record<string, Record<string, number>> = {
     '200': { '0.1': 1, '0.5': 3, '1': 3, '+Inf': 3 },
     '500': { '0.1': 0, '0.5': 0, '1': 1, '+Inf': 1 },
   };
+  if (!withErrors) delete httpBuckets['500'];
   for (const pod of PODS) {
     for (const [status, buckets] of Object.entries(httpBuckets)) {
       const labels = `${base(pod)},method="POST",route="/v1/predict",status="${status}"`;
       for (const [le, perScrape] of Object.entries(buckets)) {
         times.forEach((t, i) =>
-          lines.push(`http_request_duration_seconds_bucket{${labels},le="${le}"} ${perScrape * (i + 1)} ${t}`),
+          current.lines.push(`http_request_duration_seconds_bucket{${labels},le="${le}"} ${perScrape * (i + 1)} ${t}`),
         );
       }
       times.forEach((t, i) =>
-        lines.push(`http_request_duration_seconds_count{${labels}} ${buckets['+Inf'] * (i + 1)} ${t}`),
+        current.lines.push(`http_request_duration_seconds_count{${labels}} ${buckets['+Inf'] * (i + 1)} ${t}`),
       );
       times.forEach((t, i) =>
-        lines.push(`http_request_duration_seconds_sum{${labels}} ${0.3 * buckets['+Inf'] * (i + 1)} ${t}`),
+        current.lines.push(`http_request_duration_seconds_sum{${labels}} ${0.3 * buckets['+Inf'] * (i + 1)} ${t}`),
       );
     }
   }
 
-  lines.push('# TYPE inference_duration_seconds histogram');
+  family('# TYPE inference_duration_seconds histogram');
   const inferenceBuckets: Record<string, number> = { '0.05': 0, '0.2': 4, '1': 4, '+Inf': 4 };
   for (const pod of PODS) {
     for (const [le, perScrape] of Object.entries(inferenceBuckets)) {
       times.forEach((t, i) =>
-        lines.push(`inference_duration_seconds_bucket{${base(pod)},le="${le}"} ${perScrape * (i + 1)} ${t}`),
+        current.lines.push(`inference_duration_seconds_bucket{${base(pod)},le="${le}"} ${perScrape * (i + 1)} ${t}`),
       );
     }
-    times.forEach((t, i) => lines.push(`inference_duration_seconds_count{${base(pod)}} ${4 * (i + 1)} ${t}`));
-    times.forEach((t, i) => lines.push(`inference_duration_seconds_sum{${base(pod)}} ${0.4 * (i + 1)} ${t}`));
+    times.forEach((t, i) => current.lines.push(`inference_duration_seconds_count{${base(pod)}} ${4 * (i + 1)} ${t}`));
+    times.forEach((t, i) => current.lines.push(`inference_duration_seconds_sum{${base(pod)}} ${0.4 * (i + 1)} ${t}`));
   }
 
-  lines.push('# TYPE predictions counter');
+  family('# TYPE predictions counter');
   for (const pod of PODS) {
     for (const [outcome, perScrape] of Object.entries(pod.outcomes)) {
       times.forEach((t, i) =>
-        lines.push(`predictions_total{${base(pod)},outcome="${outcome}"} ${perScrape * (i + 1)} ${t}`),
+        current.lines.push(`predictions_total{${base(pod)},outcome="${outcome}"} ${perScrape * (i + 1)} ${t}`),
       );
     }
   }
 
-  lines.push('# TYPE model_info gauge');
+  family('# TYPE model_info gauge');
   for (const pod of PODS) {
     times.forEach(t =>
-      lines.push(`model_info{${base(pod)},version="1.0.0",colour="${pod.colour}"} 1 ${t}`),
+      current.lines.push(`model_info{${base(pod)},version="1.0.0",colour="${pod.colour}"} 1 ${t}`),
     );
   }
-  lines.push('# EOF');
-  return { text: `${lines.join('\n')}\n`, start, end };
+  return families;
 }
