@@ -1,5 +1,10 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  AuditRecord,
+  DeploymentResult,
+  DeploymentStatusResponse,
+} from '@devops-app/plugin-devops-app-common';
+import {
   LogsRequest,
   LogsResponse,
   MetricsPanelRequest,
@@ -22,7 +27,7 @@ export interface ConfiguredEnvironment {
  * Everything the frontend reads from the devops-app backend goes through this API.
  * @public
  */
-export interface DevopsAppApi {
+export interface DevopsAppApi extends DeploymentsApi {
   getConfiguredEnvironments(): Promise<ConfiguredEnvironment[]>;
   /** One metrics panel; PromQL is built by the backend. */
   getMetricsPanel(request: MetricsPanelRequest): Promise<MetricsPanelResponse | NotConfiguredResponse>;
@@ -32,6 +37,27 @@ export interface DevopsAppApi {
   getTraceSummary(request: ObservabilityRequest): Promise<TracesResponse | NotConfiguredResponse>;
   /** Datadog monitors of the service and their states. */
   getMonitors(request: ObservabilityRequest): Promise<MonitorsResponse | NotConfiguredResponse>;
+}
+
+/** Which environment of which entity a deployment action targets. @public */
+export interface DeploymentTarget {
+  entityRef: string;
+  environment: string;
+}
+
+/** @public */
+export interface DeploymentsApi {
+  /** Git, Argo CD and Rollout state of each environment of the entity, with the user's permissions. */
+  getDeploymentStatus(entityRef: string): Promise<DeploymentStatusResponse>;
+  /** The values-file change a deploy would make (for the confirmation dialog); writes nothing. */
+  previewDeployment(request: DeploymentTarget & { tag: string }): Promise<DeploymentResult>;
+  /** Sets image.tag in the environment's values file (GitOps commit) and syncs when sync is manual. */
+  deploy(request: DeploymentTarget & { tag: string }): Promise<DeploymentResult>;
+  syncEnvironment(request: DeploymentTarget): Promise<AuditRecord>;
+  promoteRollout(request: DeploymentTarget): Promise<AuditRecord>;
+  abortRollout(request: DeploymentTarget): Promise<AuditRecord>;
+  /** Deploys, syncs, promotions and aborts, newest first. */
+  getAuditLog(request: { entityRef: string; environment?: string; limit?: number }): Promise<AuditRecord[]>;
 }
 
 /** @public */

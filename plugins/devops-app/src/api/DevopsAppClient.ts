@@ -10,7 +10,12 @@ import {
   ObservabilityRequest,
   TracesResponse,
 } from '@devops-app/plugin-devops-app-common';
-import { ConfiguredEnvironment, DevopsAppApi } from './DevopsAppApi';
+import {
+  AuditRecord,
+  DeploymentResult,
+  DeploymentStatusResponse,
+} from '@devops-app/plugin-devops-app-common';
+import { ConfiguredEnvironment, DeploymentTarget, DevopsAppApi } from './DevopsAppApi';
 
 /**
  * Client of the devops-app backend. Uses the app's discovery and fetch APIs so that requests carry the
@@ -54,6 +59,55 @@ export class DevopsAppClient implements DevopsAppApi {
 
   async getMonitors(request: ObservabilityRequest): Promise<MonitorsResponse | NotConfiguredResponse> {
     return this.get(`/observability/monitors?${new URLSearchParams({ ...request })}`);
+  }
+
+  async getDeploymentStatus(entityRef: string): Promise<DeploymentStatusResponse> {
+    return this.get(`/deployments/status?${new URLSearchParams({ entityRef })}`);
+  }
+
+  async previewDeployment(request: DeploymentTarget & { tag: string }): Promise<DeploymentResult> {
+    return this.send('/deployments/preview', request);
+  }
+
+  async deploy(request: DeploymentTarget & { tag: string }): Promise<DeploymentResult> {
+    return this.send('/deployments', request);
+  }
+
+  async syncEnvironment(request: DeploymentTarget): Promise<AuditRecord> {
+    return this.send('/deployments/sync', request);
+  }
+
+  async promoteRollout(request: DeploymentTarget): Promise<AuditRecord> {
+    return this.send('/deployments/promote', request);
+  }
+
+  async abortRollout(request: DeploymentTarget): Promise<AuditRecord> {
+    return this.send('/deployments/abort', request);
+  }
+
+  async getAuditLog(request: {
+    entityRef: string;
+    environment?: string;
+    limit?: number;
+  }): Promise<AuditRecord[]> {
+    const query = new URLSearchParams({ entityRef: request.entityRef });
+    if (request.environment) query.set('environment', request.environment);
+    if (request.limit) query.set('limit', String(request.limit));
+    const body = await this.get<{ items: AuditRecord[] }>(`/audit?${query}`);
+    return body.items;
+  }
+
+  private async send<T>(path: string, body: unknown): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('devops-app');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
   }
 
   private async get<T>(path: string): Promise<T> {

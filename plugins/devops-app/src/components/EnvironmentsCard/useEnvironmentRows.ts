@@ -34,7 +34,10 @@ export function useEnvironmentRows(entity: Entity): EnvironmentRowsState {
   const namespace = entity.metadata.namespace ?? 'default';
   const key = environments.join(',');
 
-  const configured = useAsync(() => devopsApi.getConfiguredEnvironments(), [devopsApi]);
+  const configured = useAsync(
+    () => devopsApi.getConfiguredEnvironments(),
+    [devopsApi],
+  );
   const resources = useAsync(async () => {
     const refs = environments.map(name =>
       stringifyEntityRef({ kind: 'Resource', namespace, name }),
@@ -50,7 +53,8 @@ export function useEnvironmentRows(entity: Entity): EnvironmentRowsState {
     const isEnvironment = resource?.spec?.type === 'environment';
     return {
       name,
-      title: config?.title ?? (isEnvironment ? resource?.metadata.title : undefined),
+      title:
+        config?.title ?? (isEnvironment ? resource?.metadata.title : undefined),
       namespace: config?.namespace,
       production: config?.production,
       resource: isEnvironment ? resource : undefined,

@@ -1,0 +1,148 @@
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  DeploymentResult,
+  EnvironmentDeploymentStatus,
+  validateImageTag,
+} from '@devops-app/plugin-devops-app-common';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
+import { devopsAppApiRef } from '../../api';
+import { DiffView } from './DiffView';
+
+export interface DeployDialogProps {
+  entityRef: string;
+  row: EnvironmentDeploymentStatus;
+  onClose: () => void;
+  onDone: (result: DeploymentResult) => void;
+}
+
+/**
+ * Deploy a tag: type it, see the change of the values file, confirm (production asks for the
+ * environment's name typed in).
+ */
+export function DeployDialog({
+  entityRef,
+  row,
+  onClose,
+  onDone,
+}: DeployDialogProps) {
+  const api = useApi(devopsAppApiRef);
+  const [tag, setTag] = useState('');
+  const [preview, setPreview] = useState<DeploymentResult>();
+  const [confirmation, setConfirmation] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const tagError = tag ? validateImageTag(tag) : undefined;
+  const target = { entityRef, environment: row.environment };
+
+  async function showChange() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setPreview(await api.previewDeployment({ ...target, tag }));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function deploy() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      onDone(await api.deploy({ ...target, tag }));
+    } catch (e) {
+      setError((e as Error).message);
+      setBusy(false);
+    }
+  }
+
+  const confirmed = !row.production || confirmation === row.environment;
+  const canDeploy =
+    Boolean(preview?.changed) && preview?.after === tag && confirmed && !busy;
+
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="deploy-dialog-title"
+    >
+      <DialogTitle id="deploy-dialog-title">
+        Deploy to {row.title} ({row.environment})
+      </DialogTitle>
+      <DialogContent>
+        <Typography variant="body2" gutterBottom>
+          Changes <code>image.tag</code> in <code>{row.valuesFile}</code> (now{' '}
+          <strong>{row.gitTag ?? 'unknown'}</strong>) and commits it to the
+          GitOps repository.
+          {row.argocd.syncPolicy === 'manual' &&
+            ' Argo CD is then asked to sync (manual sync policy).'}
+        </Typography>
+        <TextField
+          label="Image tag"
+          value={tag}
+          onChange={e => {
+            setTag(e.target.value);
+            setPreview(undefined);
+          }}
+          error={Boolean(tagError)}
+          helperText={
+            tagError
+              ? `The tag ${tagError}`
+              : 'Letters, digits, ".", "_", "-"; at most 63 characters'
+          }
+          fullWidth
+          margin="dense"
+          inputProps={{ 'aria-label': 'Image tag' }}
+        />
+        {preview && !preview.changed && (
+          <Typography color="textSecondary">
+            {row.environment} already runs {tag} in git; nothing to change.
+          </Typography>
+        )}
+        {preview?.changed && <DiffView diff={preview.diff} />}
+        {preview?.changed && row.production && (
+          <TextField
+            label={`Type ${row.environment} to confirm a production deploy`}
+            value={confirmation}
+            onChange={e => setConfirmation(e.target.value)}
+            fullWidth
+            margin="dense"
+            inputProps={{ 'aria-label': 'Confirm environment name' }}
+          />
+        )}
+        {error && (
+          <Typography color="error" role="alert">
+            {error}
+          </Typography>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Cancel</Button>
+        <Button
+          onClick={showChange}
+          disabled={!tag || Boolean(tagError) || busy}
+        >
+          Show change
+        </Button>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={deploy}
+          disabled={!canDeploy}
+        >
+          Deploy {tag || 'tag'}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,366 @@
+import { Entity } from '@backstage/catalog-model';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  AuditRecord,
+  DeploymentStatusResponse,
+  EnvironmentDeploymentStatus,
+} from '@devops-app/plugin-devops-app-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { DevopsAppApi, devopsAppApiRef } from '../../api';
+import { EnvironmentsCard } from './EnvironmentsCard';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'inference-service',
+    namespace: 'default',
+    annotations: { 'devops-app.io/environments': 'dev,prod' },
+  },
+  spec: {
+    type: 'service',
+    owner: 'group:default/ml-team',
+    lifecycle: 'production',
+  },
+};
+const ENTITY_REF = 'component:default/inference-service';
+const allowed = { allowed: true };
+const denied = {
+  allowed: false,
+  reason: 'Production also needs membership of group:default/prod-deployers',
+};
+
+function env(
+  name: string,
+  overrides: Partial<EnvironmentDeploymentStatus> = {},
+): EnvironmentDeploymentStatus {
+  return {
+    environment: name,
+    title: name === 'dev' ? 'Development' : 'Production',
+    production: name === 'prod',
+    valuesFile:
+      name === 'dev'
+        ? 'charts/inference/values.yaml'
+        : `charts/inference/values-${name}.yaml`,
+    gitTag: '0.1.0',
+    argocd: {
+      state: 'connected',
+      instance: 'main',
+      application: `inference-${name}`,
+      syncStatus: 'Synced',
+      healthStatus: 'Suspended',
+      syncPolicy: name === 'prod' ? 'manual' : 'automated',
+      liveTag: '0.1.0, 0.2.0',
+      rollout: {
+        name: 'inference',
+        phase: 'Paused',
+        pausedForPromotion: true,
+        aborted: false,
+        activeRevision: '5f6d4c8b7',
+        previewRevision: '7c9d8f6b5',
+        activeColour: 'blue',
+        previewColour: 'green',
+      },
+    },
+    permissions: {
+      deploy: allowed,
+      sync: allowed,
+      promote: allowed,
+      abort: allowed,
+    },
+    ...overrides,
+  };
+}
+
+const deployRecord: AuditRecord = {
+  id: 1,
+  createdAt: '2026-11-25T14:00:00Z',
+  actor: 'user:default/guest',
+  entityRef: ENTITY_REF,
+  environment: 'dev',
+  action: 'deploy',
+  before: '0.0.9',
+  after: '0.1.0',
+  result: 'success',
+  commit: 'abcdef1234567',
+};
+
+function status(
+  items: EnvironmentDeploymentStatus[],
+): DeploymentStatusResponse {
+  return {
+    entityRef: ENTITY_REF,
+    repository: { configured: true, branch: 'main' },
+    items,
+  };
+}
+
+async function render(api: Partial<DevopsAppApi>) {
+  const full: Partial<DevopsAppApi> = {
+    getConfiguredEnvironments: async () => [
+      {
+        name: 'dev',
+        title: 'Development',
+        namespace: 'inference-dev',
+        production: false,
+      },
+      {
+        name: 'prod',
+        title: 'Production',
+        namespace: 'inference-prod',
+        production: true,
+      },
+    ],
+    getAuditLog: async () => [deployRecord],
+    ...api,
+  };
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [devopsAppApiRef, full as DevopsAppApi],
+        [catalogApiRef, catalogApiMock({ entities: [] })],
+      ]}
+    >
+      <EnvironmentsCard entity={entity} />
+    </TestApiProvider>,
+  );
+}
+
+/** The row of an environment in the Environments table (the first table; History is the second). */
+const rowOf = async (name: string) => {
+  const cell = await waitFor(() => {
+    const table = document.querySelector('table');
+    if (!table) throw new Error('no table yet');
+    return within(table as HTMLElement).getByText(name, { selector: 'td' });
+  });
+  return cell.closest('tr') as HTMLElement;
+};
+
+/** The open dialog (role queries over the whole page are slow with the table rendered). */
+const openDialog = () =>
+  waitFor(() => {
+    const dialog = document.querySelector('[role="dialog"]');
+    if (!dialog) throw new Error('no dialog');
+    return dialog as HTMLElement;
+  });
+const noDialog = () =>
+  waitFor(() => expect(document.querySelector('[role="dialog"]')).toBeNull());
+
+// Rendering the Material table is slow on a 2-core machine; these are not speed assertions.
+jest.setTimeout(30_000);
+
+describe('EnvironmentsCard', () => {
+  it('shows git and live tags, Argo CD, the Rollout, the last deploy and why buttons are disabled', async () => {
+    await render({
+      getDeploymentStatus: async () =>
+        status([
+          env('dev', { lastDeploy: deployRecord }),
+          env('prod', {
+            permissions: {
+              deploy: denied,
+              sync: denied,
+              promote: denied,
+              abort: denied,
+            },
+          }),
+        ]),
+    });
+    const dev = await rowOf('dev');
+    await within(dev).findByText('0.1.0');
+    expect(dev.textContent).toContain('live: 0.1.0, 0.2.0');
+    expect(dev.textContent).toContain('Synced');
+    expect(dev.textContent).toContain('inference-dev · automated sync');
+    expect(dev.textContent).toContain('Paused · waiting for promotion');
+    expect(dev.textContent).toContain(
+      'active blue 5f6d4c8b7 · preview green 7c9d8f6b5',
+    );
+    expect(within(dev).getByTestId('last-deploy-dev').textContent).toContain(
+      '0.1.0 by guest',
+    );
+    expect(
+      within(dev).getByRole('button', { name: 'Deploy tag' }),
+    ).toBeEnabled();
+
+    const prod = await rowOf('prod');
+    expect(
+      within(prod).getByRole('button', { name: 'Deploy tag' }),
+    ).toBeDisabled();
+    expect(
+      within(prod).getByLabelText(`Deploy tag: ${denied.reason}`),
+    ).toBeInTheDocument();
+    expect(
+      within(prod).getByLabelText(`Promote: ${denied.reason}`),
+    ).toBeInTheDocument();
+
+    // history from the audit log
+    expect(screen.getByText('0.0.9 → 0.1.0')).toBeInTheDocument();
+    expect(screen.getByText('success (abcdef1)')).toBeInTheDocument();
+  });
+
+  it('says Argo CD is not connected, with the configuration it needs', async () => {
+    const message =
+      'No Argo CD instance is configured for this environment: set devopsApp.argocd.instances';
+    await render({
+      getDeploymentStatus: async () =>
+        status([
+          env('dev', { argocd: { state: 'not-connected', message } }),
+          env('prod', { argocd: { state: 'not-connected', message } }),
+        ]),
+    });
+    const dev = await rowOf('dev');
+    await within(dev).findByText('not connected');
+    expect(screen.getByText(/Argo CD not connected/)).toBeInTheDocument();
+    expect(screen.getByText(message, { exact: false })).toBeInTheDocument();
+    expect(
+      within(dev).getByLabelText('Sync: Argo CD not connected'),
+    ).toBeInTheDocument();
+    expect(
+      within(dev).getByRole('button', { name: 'Deploy tag' }),
+    ).toBeEnabled();
+  });
+
+  it('deploys a tag after showing the values-file diff, then reloads the row', async () => {
+    let tag = '0.1.0';
+    const getDeploymentStatus = jest.fn(async () =>
+      status([env('dev', { gitTag: tag }), env('prod')]),
+    );
+    const previewDeployment = jest.fn(async (r: { tag: string }) => ({
+      environment: 'dev',
+      valuesFile: 'charts/inference/values.yaml',
+      before: '0.1.0',
+      after: r.tag,
+      changed: true,
+      diff: `--- a/charts/inference/values.yaml\n+++ b/charts/inference/values.yaml\n@@ -24 +24 @@\n-  tag: "0.1.0"\n+  tag: "${r.tag}"\n`,
+    }));
+    const deploy = jest.fn(async (r: { tag: string }) => {
+      tag = r.tag;
+      return { ...(await previewDeployment(r)), commit: 'f00' };
+    });
+    await render({ getDeploymentStatus, previewDeployment, deploy });
+
+    await userEvent.click(
+      within(await rowOf('dev')).getByRole('button', { name: 'Deploy tag' }),
+    );
+    const dialog = await openDialog();
+    const input = within(dialog).getByLabelText('Image tag');
+    await userEvent.type(input, 'bad;tag');
+    expect(
+      within(dialog).getByText(/The tag may only hold/),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByRole('button', { name: 'Show change' }),
+    ).toBeDisabled();
+
+    await userEvent.clear(input);
+    await userEvent.type(input, '0.2.0');
+    expect(
+      within(dialog).getByRole('button', { name: 'Deploy 0.2.0' }),
+    ).toBeDisabled();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Show change' }),
+    );
+    const diff = await within(dialog).findByLabelText(
+      'Change to the values file',
+    );
+    expect(diff.textContent).toContain('-  tag: "0.1.0"+  tag: "0.2.0"');
+
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Deploy 0.2.0' }),
+    );
+    expect(deploy).toHaveBeenCalledWith({
+      entityRef: ENTITY_REF,
+      environment: 'dev',
+      tag: '0.2.0',
+    });
+    await noDialog();
+    await waitFor(() =>
+      expect(screen.getByTestId('git-tag-dev').textContent).toBe('0.2.0'),
+    );
+  });
+
+  it('asks for the environment name before a production deploy and shows a refusal', async () => {
+    const deploy = jest.fn(async () => {
+      throw new Error('Only members of group:default/ml-team may do this');
+    });
+    await render({
+      getDeploymentStatus: async () => status([env('dev'), env('prod')]),
+      previewDeployment: async () => ({
+        environment: 'prod',
+        valuesFile: 'v',
+        after: '1.0.0',
+        changed: true,
+        diff: '+  tag: "1.0.0"',
+      }),
+      deploy,
+    });
+    await userEvent.click(
+      within(await rowOf('prod')).getByRole('button', { name: 'Deploy tag' }),
+    );
+    const dialog = await openDialog();
+    await userEvent.type(within(dialog).getByLabelText('Image tag'), '1.0.0');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Show change' }),
+    );
+    const confirm = await within(dialog).findByLabelText(
+      'Confirm environment name',
+    );
+    const button = within(dialog).getByRole('button', { name: 'Deploy 1.0.0' });
+    expect(button).toBeDisabled();
+    await userEvent.type(confirm, 'pro');
+    expect(button).toBeDisabled();
+    await userEvent.type(confirm, 'd');
+    expect(button).toBeEnabled();
+    await userEvent.click(button);
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      'Only members of group:default/ml-team',
+    );
+  });
+
+  it('promotes and aborts with a description of what changes', async () => {
+    const promoteRollout = jest.fn(async () => deployRecord);
+    const abortRollout = jest.fn(async () => deployRecord);
+    await render({
+      getDeploymentStatus: async () => status([env('dev'), env('prod')]),
+      promoteRollout,
+      abortRollout,
+    });
+
+    await userEvent.click(
+      within(await rowOf('dev')).getByRole('button', { name: 'Promote' }),
+    );
+    let dialog = await openDialog();
+    expect(dialog.textContent).toContain(
+      'The preview (green, revision 7c9d8f6b5) becomes active',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Promote' }),
+    );
+    expect(promoteRollout).toHaveBeenCalledWith({
+      entityRef: ENTITY_REF,
+      environment: 'dev',
+    });
+    await noDialog();
+
+    await userEvent.click(
+      within(await rowOf('prod')).getByRole('button', { name: 'Abort' }),
+    );
+    dialog = await openDialog();
+    expect(dialog.textContent).toContain(
+      'traffic stays on the active (blue, revision 5f6d4c8b7)',
+    );
+    const abort = within(dialog).getByRole('button', { name: 'Abort' });
+    expect(abort).toBeDisabled();
+    await userEvent.type(
+      within(dialog).getByLabelText('Confirm environment name'),
+      'prod',
+    );
+    await userEvent.click(abort);
+    expect(abortRollout).toHaveBeenCalledWith({
+      entityRef: ENTITY_REF,
+      environment: 'prod',
+    });
+  });
+});
