@@ -39,6 +39,31 @@ export interface Config {
       maxRetries?: number;
     };
     /**
+     * The terraform run service of the new-environment template. Locally the sandbox stacks with state
+     * under .run/terraform; in production the real stacks with each environment's backend.hcl. Secrets
+     * come from environment variables only: DD_API_KEY, DD_APP_KEY, GRAFANA_ADMIN_PASSWORD, ARM_*.
+     */
+    terraform?: {
+      /** `sandbox` (infra/sandbox, local state) or `azure` (infra/stacks, backend.hcl); default sandbox. */
+      target?: 'sandbox' | 'azure';
+      /** The infra/ directory, relative to the backend's working directory; default ../../infra. */
+      infraDir?: string;
+      /** Directory with one folder per stack; default <infraDir>/sandbox or <infraDir>/stacks. */
+      stacksDir?: string;
+      /** Sandbox state, as <env>/<stack>.tfstate; default ../../.run/terraform/state. */
+      stateDir?: string;
+      /** Per-run scratch directories (TF_DATA_DIR, plan files); default ../../.run/terraform/runs. */
+      workDir?: string;
+      /** The terraform executable; default `terraform` on PATH. */
+      binary?: string;
+      /** Time one stack (init, plan, apply) may take; default 1800. */
+      stackTimeoutSeconds?: number;
+      /** Sandbox only: seconds each apply takes, to mimic real durations. */
+      sandboxDelaySeconds?: number;
+      /** A run whose backend has written no heartbeat for this long is interrupted; default 60. */
+      staleRunSeconds?: number;
+    };
+    /**
      * The git repository that holds charts/ and infra/: the portal commits environment files and image
      * tag changes to it. Locally, `make start` creates a bare repository under .run/gitops.
      */
@@ -47,6 +72,11 @@ export interface Config {
       repository: string;
       /** Branch the environments track. */
       branch?: string;
+      /**
+       * Where the local portal keeps the catalog files of environments it created and registers them
+       * from (production registers the file's URL on GitHub instead); default ../../.run/catalog.
+       */
+      localCatalogDir?: string;
     };
     /**
      * Argo CD instances the Environments card reads and acts through (REST API, bearer token). Without

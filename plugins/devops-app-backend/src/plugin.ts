@@ -22,16 +22,17 @@ export const devopsAppPlugin = createBackendPlugin({
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
         permissions: coreServices.permissions,
       },
-      async init({ catalog, config, database, httpAuth, httpRouter, logger, permissions }) {
+      async init({ catalog, config, database, httpAuth, httpRouter, lifecycle, logger, permissions }) {
         await migrateDatabase(database);
         const environments = readEnvironmentsConfig(config);
         logger.info(
           `devops-app environments: ${environments.map(e => e.name).join(', ') || 'none configured'}`,
         );
-        httpRouter.use(await createRouter({ httpAuth, environments, config, catalog, logger, database, permissions }));
+        httpRouter.use(await createRouter({ httpAuth, environments, config, catalog, logger, database, permissions, lifecycle }));
       },
     });
   },

@@ -1,6 +1,7 @@
 import {
   DatabaseService,
   HttpAuthService,
+  LifecycleService,
   LoggerService,
   PermissionsService,
   RootConfigService,
@@ -11,6 +12,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { createObservabilityRouter } from './observability/router';
 import { createDeploymentsRouter } from './deployments';
+import { createTerraformRouter, createTerraformRuns } from './terraform';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -20,6 +22,8 @@ export interface RouterOptions {
   logger: LoggerService;
   database: DatabaseService;
   permissions: PermissionsService;
+  /** Stops running terraform when the backend stops; tests may leave it out. */
+  lifecycle?: LifecycleService;
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
@@ -41,6 +45,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.use(await createObservabilityRouter(options));
   router.use(await createDeploymentsRouter(options));
+  router.use('/terraform', createTerraformRouter({ ...options, runs: await createTerraformRuns(options) }));
 
   return router;
 }

@@ -6,5 +6,6 @@
 export * from './annotations';
 export * from './environments';
 export * from './permissions';
+export * from './terraform';
 export * from './observability';
 export * from './deployments';

@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './environmentsConfig';
+export * from './terraform';

@@ -1,7 +1,17 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
+import {
+  readEnvironmentsConfig,
+  terraformRunServiceRef,
+} from '@devops-app/plugin-devops-app-node';
+import path from 'node:path';
+import { createGitopsCommitAction } from './actions/gitopsCommit';
+import { createRegisterFileAction } from './actions/registerFile';
+import { createTerraformRunAction } from './actions/terraformRun';
 import { createValidateEnvironmentAction } from './actions/validateEnvironment';
 
 /**
@@ -18,14 +28,48 @@ export const scaffolderModule = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
+        terraformRuns: terraformRunServiceRef,
       },
-      async init({ scaffolderActions, catalog, config }) {
+      async init({ scaffolderActions, catalog, config, terraformRuns }) {
         scaffolderActions.addActions(
           createValidateEnvironmentAction({
             catalog,
             environments: readEnvironmentsConfig(config),
           }),
         );
+        const appBaseUrl = config.getString('app.baseUrl');
+        scaffolderActions.addActions(
+          createTerraformRunAction({
+            mode: 'apply',
+            runs: terraformRuns,
+            appBaseUrl,
+          }),
+          createTerraformRunAction({
+            mode: 'plan',
+            runs: terraformRuns,
+            appBaseUrl,
+          }),
+        );
+        const gitops = config.getOptionalConfig('devopsApp.gitops');
+        if (gitops) {
+          // A local path is relative to the backend's working directory, like catalog file locations.
+          const repository = gitops.getString('repository');
+          scaffolderActions.addActions(
+            createGitopsCommitAction({
+              repository: /^[a-z+]+:\/\//.test(repository)
+                ? repository
+                : path.resolve(repository),
+              branch: gitops.getOptionalString('branch') ?? 'main',
+            }),
+            createRegisterFileAction({
+              catalog,
+              catalogDir: path.resolve(
+                gitops.getOptionalString('localCatalogDir') ??
+                  '../../.run/catalog',
+              ),
+            }),
+          );
+        }
       },
     });
   },

@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Check the name of a new load-test environment based on pre-prod',
+    description:
+      'Check the name of a new load-test environment based on pre-prod',
     example: yaml.stringify({
       steps: [
         {

@@ -15,21 +15,35 @@ describe('devops-app:environment:validate', () => {
   });
   const action = createValidateEnvironmentAction({
     catalog,
-    environments: [{ name: 'prod', title: 'Production', namespace: 'inference-prod', production: true }],
+    environments: [
+      {
+        name: 'prod',
+        title: 'Production',
+        namespace: 'inference-prod',
+        production: true,
+      },
+    ],
   });
 
   it('accepts a free, well-formed name and outputs its namespace', async () => {
-    const ctx = createMockActionContext({ input: { name: 'load-test', basedOn: 'pre-prod' } });
+    const ctx = createMockActionContext({
+      input: { name: 'load-test', basedOn: 'pre-prod' },
+    });
     await action.handler(ctx);
     expect(ctx.output).toHaveBeenCalledWith('name', 'load-test');
     expect(ctx.output).toHaveBeenCalledWith('namespace', 'inference-load-test');
   });
 
-  it.each(['Load-Test', 'load test', '..', 'x'.repeat(40)])('rejects the name %j', async name => {
-    const ctx = createMockActionContext({ input: { name } });
-    await expect(action.handler(ctx)).rejects.toThrow(`Environment name "${name}"`);
-    expect(ctx.output).not.toHaveBeenCalled();
-  });
+  it.each(['Load-Test', 'load test', '..', 'x'.repeat(40)])(
+    'rejects the name %j',
+    async name => {
+      const ctx = createMockActionContext({ input: { name } });
+      await expect(action.handler(ctx)).rejects.toThrow(
+        `Environment name "${name}"`,
+      );
+      expect(ctx.output).not.toHaveBeenCalled();
+    },
+  );
 
   it('rejects a name an environment Resource already has', async () => {
     const ctx = createMockActionContext({ input: { name: 'pre-prod' } });
@@ -40,11 +54,17 @@ describe('devops-app:environment:validate', () => {
 
   it('rejects a name the configuration already has', async () => {
     const ctx = createMockActionContext({ input: { name: 'prod' } });
-    await expect(action.handler(ctx)).rejects.toThrow('devopsApp.environments.prod');
+    await expect(action.handler(ctx)).rejects.toThrow(
+      'devopsApp.environments.prod',
+    );
   });
 
   it('rejects an unknown base environment', async () => {
-    const ctx = createMockActionContext({ input: { name: 'perf', basedOn: 'staging' } });
-    await expect(action.handler(ctx)).rejects.toThrow('Base environment "staging" does not exist');
+    const ctx = createMockActionContext({
+      input: { name: 'perf', basedOn: 'staging' },
+    });
+    await expect(action.handler(ctx)).rejects.toThrow(
+      'Base environment "staging" does not exist',
+    );
   });
 });

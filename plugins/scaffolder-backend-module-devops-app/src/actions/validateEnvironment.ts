@@ -26,12 +26,15 @@ export function createValidateEnvironmentAction(options: {
         name: z => z.string({ description: 'Name of the new environment' }),
         basedOn: z =>
           z
-            .string({ description: 'An existing environment the new one copies' })
+            .string({
+              description: 'An existing environment the new one copies',
+            })
             .optional(),
       },
       output: {
         name: z => z.string(),
-        namespace: z => z.string({ description: 'Kubernetes namespace of the service' }),
+        namespace: z =>
+          z.string({ description: 'Kubernetes namespace of the service' }),
       },
     },
     async handler(ctx) {
@@ -48,25 +51,38 @@ export function createValidateEnvironmentAction(options: {
       const credentials = await ctx.getInitiatorCredentials();
       const existing = await catalog.getEntities(
         {
-          filter: { kind: 'Resource', 'spec.type': 'environment', 'metadata.name': name },
+          filter: {
+            kind: 'Resource',
+            'spec.type': 'environment',
+            'metadata.name': name,
+          },
           fields: ['metadata.name', 'metadata.namespace'],
         },
         { credentials },
       );
       if (existing.items.length > 0) {
         throw new InputError(
-          `Environment "${name}" already exists in the catalog (resource:${existing.items[0].metadata.namespace ?? 'default'}/${name})`,
+          `Environment "${name}" already exists in the catalog (resource:${
+            existing.items[0].metadata.namespace ?? 'default'
+          }/${name})`,
         );
       }
       if (basedOn !== undefined) {
         const base = await catalog.getEntities(
           {
-            filter: { kind: 'Resource', 'spec.type': 'environment', 'metadata.name': basedOn },
+            filter: {
+              kind: 'Resource',
+              'spec.type': 'environment',
+              'metadata.name': basedOn,
+            },
             fields: ['metadata.name'],
           },
           { credentials },
         );
-        if (base.items.length === 0 && !environments.some(e => e.name === basedOn)) {
+        if (
+          base.items.length === 0 &&
+          !environments.some(e => e.name === basedOn)
+        ) {
           throw new InputError(`Base environment "${basedOn}" does not exist`);
         }
       }

@@ -13,7 +13,10 @@ import { TerraformRunManager } from '../runManager';
 import { TerraformRunStore } from '../runStore';
 
 /** The repository's infra/ directory: the tests run the real sandbox stacks in place. */
-export const INFRA_DIR = resolvePackagePath('@devops-app/plugin-devops-app-backend', '../../infra');
+export const INFRA_DIR = resolvePackagePath(
+  '@devops-app/plugin-devops-app-backend',
+  '../../infra',
+);
 
 export async function migratedSqlite(): Promise<Knex> {
   const db = knexFactory({
@@ -22,7 +25,10 @@ export async function migratedSqlite(): Promise<Knex> {
     useNullAsDefault: true,
   });
   await db.migrate.latest({
-    directory: resolvePackagePath('@devops-app/plugin-devops-app-backend', 'migrations'),
+    directory: resolvePackagePath(
+      '@devops-app/plugin-devops-app-backend',
+      'migrations',
+    ),
     tableName: 'devops_app_knex_migrations',
     loadExtensions: ['.js'],
   });

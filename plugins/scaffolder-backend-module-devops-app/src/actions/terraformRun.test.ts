@@ -1,0 +1,221 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import {
+  TerraformLogLine,
+  TerraformRun,
+} from '@devops-app/plugin-devops-app-common';
+import { TerraformRunService } from '@devops-app/plugin-devops-app-node';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTerraformRunAction } from './terraformRun';
+
+/**
+ * The action against an in-memory run service that plays a run forward one poll at a time; the real
+ * service with the real terraform is covered by the backend's tests and the template test.
+ */
+function fakeRuns(final: Partial<TerraformRun>) {
+  const lines: TerraformLogLine[] = [
+    {
+      seq: 0,
+      stack: 'cluster',
+      stream: 'system',
+      line: '$ terraform init',
+      at: '',
+    },
+    {
+      seq: 1,
+      stack: 'cluster',
+      stream: 'stdout',
+      line: 'Apply complete!',
+      at: '',
+    },
+  ];
+  let polls = 0;
+  const base: TerraformRun = {
+    id: 'run-1',
+    environment: 'load-test',
+    mode: 'apply',
+    status: 'running',
+    createdBy: 'user:default/mock',
+    startedAt: '',
+    stacks: [],
+  };
+  const service = {
+    startRun: jest.fn(async () => base),
+    getRun: jest.fn(async () => (++polls > 1 ? { ...base, ...final } : base)),
+    readLog: jest.fn(async (_id: string, { after }: { after?: number }) =>
+      polls === 0 ? [] : lines.filter(l => l.seq > (after ?? -1)),
+    ),
+    cancelRun: jest.fn(async () => ({ ...base, status: 'cancelled' as const })),
+  };
+  return service as typeof service & TerraformRunService;
+}
+
+describe('devops-app:terraform:apply', () => {
+  let workspace: string;
+  beforeEach(async () => {
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'tf-action-'));
+    const dir = path.join(workspace, 'infra/environments/load-test');
+    await fs.mkdir(dir, { recursive: true });
+    for (const stack of ['cluster', 'monitoring', 'storage']) {
+      await fs.writeFile(
+        path.join(dir, `${stack}.tfvars`),
+        `environment = "load-test" # ${stack}\n`,
+      );
+    }
+  });
+  afterEach(() => fs.rm(workspace, { recursive: true, force: true }));
+
+  it('sends the workspace files, streams the log and outputs the stacks', async () => {
+    const runs = fakeRuns({
+      status: 'succeeded',
+      stacks: [
+        {
+          stack: 'cluster',
+          status: 'applied',
+          plan: { add: 5, change: 0, destroy: 0 },
+          outputs: { cluster_name: 'aks-x' },
+        },
+        {
+          stack: 'storage',
+          status: 'applied',
+          outputs: {
+            blob_endpoint: 'https://st.blob.core.windows.net/',
+            container_name: 'treated-images',
+          },
+        },
+      ],
+    });
+    const action = createTerraformRunAction({
+      mode: 'apply',
+      runs,
+      appBaseUrl: 'http://portal/',
+      pollIntervalMs: 1,
+    });
+    const logger = mockServices.logger.mock();
+    const ctx = createMockActionContext({
+      input: { environment: 'load-test' },
+      workspacePath: workspace,
+      logger,
+    });
+    await action.handler(ctx);
+    expect(runs.startRun).toHaveBeenCalledWith(
+      expect.objectContaining({
+        environment: 'load-test',
+        mode: 'apply',
+        files: {
+          tfvars: expect.objectContaining({
+            storage: 'environment = "load-test" # storage\n',
+          }),
+        },
+      }),
+      { credentials: await ctx.getInitiatorCredentials() },
+    );
+    expect(logger.info).toHaveBeenCalledWith('[cluster] $ terraform init');
+    expect(logger.info).toHaveBeenCalledWith('[cluster] Apply complete!');
+    expect(ctx.output).toHaveBeenCalledWith(
+      'runUrl',
+      'http://portal/devops-app/terraform-runs/run-1',
+    );
+    expect(ctx.output).toHaveBeenCalledWith('clusterName', 'aks-x');
+    expect(ctx.output).toHaveBeenCalledWith(
+      'storageContainerUrl',
+      'https://st.blob.core.windows.net/treated-images',
+    );
+  });
+
+  it('only plans in a dry run', async () => {
+    const runs = fakeRuns({ status: 'succeeded' });
+    const action = createTerraformRunAction({
+      mode: 'apply',
+      runs,
+      appBaseUrl: 'http://portal',
+      pollIntervalMs: 1,
+    });
+    const ctx = {
+      ...createMockActionContext({
+        input: { environment: 'load-test' },
+        workspacePath: workspace,
+      }),
+      isDryRun: true,
+    };
+    await action.handler(ctx);
+    expect(runs.startRun).toHaveBeenCalledWith(
+      expect.objectContaining({ mode: 'plan' }),
+      expect.anything(),
+    );
+  });
+
+  it('fails the step with the reason of a failed run', async () => {
+    const runs = fakeRuns({
+      status: 'failed',
+      error: 'cluster: terraform plan exited with 1',
+    });
+    const action = createTerraformRunAction({
+      mode: 'apply',
+      runs,
+      appBaseUrl: 'http://portal',
+      pollIntervalMs: 1,
+    });
+    const ctx = createMockActionContext({
+      input: { environment: 'load-test' },
+      workspacePath: workspace,
+    });
+    await expect(action.handler(ctx)).rejects.toThrow(
+      'Terraform run run-1 failed: cluster: terraform plan exited with 1',
+    );
+  });
+
+  it('cancels the run when the task is cancelled', async () => {
+    const runs = fakeRuns({ status: 'cancelled', error: 'Cancelled' });
+    const controller = new AbortController();
+    runs.startRun.mockImplementation(async () => {
+      setTimeout(() => controller.abort(), 0);
+      return {
+        id: 'run-1',
+        environment: 'load-test',
+        mode: 'apply',
+        status: 'running',
+        createdBy: '',
+        startedAt: '',
+        stacks: [],
+      };
+    });
+    const action = createTerraformRunAction({
+      mode: 'apply',
+      runs,
+      appBaseUrl: 'http://portal',
+      pollIntervalMs: 5,
+    });
+    const ctx = {
+      ...createMockActionContext({
+        input: { environment: 'load-test' },
+        workspacePath: workspace,
+      }),
+      signal: controller.signal,
+    };
+    await expect(action.handler(ctx)).rejects.toThrow(/cancelled/);
+    expect(runs.cancelRun).toHaveBeenCalledWith('run-1', {
+      credentials: await ctx.getInitiatorCredentials(),
+    });
+  });
+
+  it.each(['Prod', '../x', 'a;b', 'x'.repeat(70)])(
+    'refuses the environment %j before any run',
+    async environment => {
+      const runs = fakeRuns({});
+      const action = createTerraformRunAction({
+        mode: 'apply',
+        runs,
+        appBaseUrl: 'http://portal',
+      });
+      const ctx = createMockActionContext({
+        input: { environment },
+        workspacePath: workspace,
+      });
+      await expect(action.handler(ctx)).rejects.toThrow(/^environment:/);
+      expect(runs.startRun).not.toHaveBeenCalled();
+    },
+  );
+});

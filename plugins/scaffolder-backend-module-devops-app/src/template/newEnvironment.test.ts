@@ -1,0 +1,304 @@
+import {
+  createServiceFactory,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+// The template needs the real run service behind its action: the whole flow, test only.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import devopsAppPlugin from '@devops-app/plugin-devops-app-backend';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import yaml from 'yaml';
+import { scaffolderModule } from '../module';
+
+/**
+ * The new-environment template run through the real scaffolder backend, the real devops-app backend
+ * (terraform run service on the sandbox stacks with the real terraform) and a real bare git
+ * repository standing in for the GitOps remote. The catalog is the in-memory catalog mock.
+ */
+jest.setTimeout(240_000);
+
+const REPO_ROOT = resolvePackagePath(
+  '@devops-app/plugin-scaffolder-backend-module-devops-app',
+  '../..',
+);
+const TEMPLATE_DIR = path.join(REPO_ROOT, 'templates/new-environment');
+
+const resource = (name: string) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: { name, namespace: 'default' },
+  spec: { type: 'environment', owner: 'group:default/platform-team' },
+});
+
+const values = (overrides: Record<string, unknown> = {}) => ({
+  name: 'load-test',
+  basedOn: 'pre-prod',
+  owner: 'group:default/ml-team',
+  location: 'westeurope',
+  nodeCount: 3,
+  vmSize: 'Standard_D4ds_v5',
+  replicas: 2,
+  imageTag: '0.2.0',
+  autoPromotion: false,
+  mode: 'apply',
+  publishTarget: 'local',
+  ...overrides,
+});
+
+describe('templates/new-environment through the scaffolder backend', () => {
+  let root: string;
+  let remote: string;
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let catalog: ReturnType<typeof catalogServiceMock>;
+  let template: any;
+
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'new-env-'));
+    remote = path.join(root, 'gitops.git');
+    execFileSync(path.join(REPO_ROOT, 'scripts/init-gitops-remote.sh'), {
+      env: { ...process.env, GITOPS_REMOTE_DIR: remote },
+    });
+    template = yaml.parse(
+      await fs.readFile(path.join(TEMPLATE_DIR, 'template.yaml'), 'utf8'),
+    );
+    template.metadata.namespace = 'default';
+    template.metadata.annotations = {
+      'backstage.io/managed-by-location': `file:${path.join(
+        TEMPLATE_DIR,
+        'template.yaml',
+      )}`,
+    };
+    catalog = catalogServiceMock({
+      entities: [
+        template,
+        resource('dev'),
+        resource('pre-prod'),
+        resource('prod'),
+      ],
+    });
+    jest.spyOn(catalog, 'addLocation').mockResolvedValue({
+      location: { id: 'l1', type: 'file', target: '', entityRef: 'location:default/l1' },
+      entities: [],
+    });
+    const backend = await startTestBackend({
+      features: [
+        scaffolderPlugin,
+        scaffolderModule,
+        devopsAppPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://portal.test' },
+            devopsApp: {
+              environments: { dev: {}, 'pre-prod': {}, prod: {} },
+              gitops: {
+                repository: remote,
+                branch: 'main',
+                localCatalogDir: path.join(root, 'catalog'),
+              },
+              terraform: {
+                infraDir: path.join(REPO_ROOT, 'infra'),
+                stateDir: path.join(root, 'state'),
+                workDir: path.join(root, 'runs'),
+              },
+            },
+          },
+        }),
+        // The scaffolder and the devops-app plugin read this catalog.
+        createServiceFactory({
+          service: catalogServiceRef,
+          deps: {},
+          factory: () => catalog,
+        }),
+      ],
+    });
+    server = backend.server;
+  });
+
+  afterAll(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  async function runTask(body: object) {
+    const created = await request(server)
+      .post('/api/scaffolder/v2/tasks')
+      .set('Authorization', mockCredentials.user.header())
+      .send(body);
+    if (created.status !== 201) return { created, task: undefined, log: '' };
+    const id = created.body.id;
+    let task;
+    for (;;) {
+      task = (
+        await request(server)
+          .get(`/api/scaffolder/v2/tasks/${id}`)
+          .set('Authorization', mockCredentials.user.header())
+      ).body;
+      if (['completed', 'failed', 'cancelled'].includes(task.status)) break;
+      await new Promise(r => setTimeout(r, 500));
+    }
+    const events = await request(server)
+      .get(`/api/scaffolder/v2/tasks/${id}/events`)
+      .set('Authorization', mockCredentials.user.header());
+    const log = events.body
+      .filter((e: any) => e.type === 'log')
+      .map((e: any) => e.body.message)
+      .join('\n');
+    return { created, task, log };
+  }
+
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', remote, ...args], { encoding: 'utf8' }).trim();
+
+  it('dry run: writes the files, plans the cluster, pushes and registers nothing', async () => {
+    const directoryContents: { path: string; base64Content: string }[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else
+          directoryContents.push({
+            path: path.relative(TEMPLATE_DIR, full),
+            base64Content: (await fs.readFile(full)).toString('base64'),
+          });
+      }
+    };
+    await walk(path.join(TEMPLATE_DIR, 'skeleton'));
+    const before = git('rev-parse', 'main');
+    const res = await request(server)
+      .post('/api/scaffolder/v2/dry-run')
+      .set('Authorization', mockCredentials.user.header())
+      .send({
+        template,
+        values: values({ name: 'dry-env' }),
+        directoryContents,
+      });
+    expect(res.body.error ?? null).toBeNull();
+    expect(res.status).toBe(200);
+    const log = res.body.log.map((l: any) => l.body.message).join('\n');
+    expect(res.body.steps.filter((s: any) => s.status === 'failed')).toEqual(
+      [],
+    );
+    const files = res.body.directoryContents.map((f: any) => f.path);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'repo/charts/inference/values-dry-env.yaml',
+        'repo/charts/argocd-apps/environments/dry-env.yaml',
+        'repo/infra/environments/dry-env/backend.hcl',
+        'repo/infra/environments/dry-env/cluster.tfvars',
+        'repo/infra/environments/dry-env/monitoring.tfvars',
+        'repo/infra/environments/dry-env/storage.tfvars',
+        'repo/catalog/environments/dry-env.yaml',
+      ]),
+    );
+    expect(log).toMatch(/\(plan\) of dry-env/);
+    expect(log).toMatch(/\[cluster\] Plan: \d+ to add/);
+    expect(log).not.toMatch(/Apply complete/);
+    expect(git('rev-parse', 'main')).toBe(before);
+    expect(catalog.addLocation).not.toHaveBeenCalled();
+    await expect(
+      fs.access(path.join(root, 'state/dry-env/cluster.tfstate')),
+    ).rejects.toThrow();
+  });
+
+  it('real run: commits the files, applies the sandbox stacks, registers the environment', async () => {
+    const { created, task, log } = await runTask({
+      templateRef: 'template:default/new-environment',
+      values: values(),
+    });
+    expect(created.status).toBe(201);
+    expect(task.status).toBe('completed');
+    expect(git('log', '-1', '--format=%s', 'main')).toBe(
+      'Add environment load-test (based on pre-prod)',
+    );
+    const show = (file: string) => git('show', `main:${file}`);
+    expect(
+      yaml.parse(show('charts/inference/values-load-test.yaml')),
+    ).toMatchObject({
+      environment: 'load-test',
+      namespace: 'inference-load-test',
+      image: { tag: '0.2.0' },
+      replicaCount: 2,
+      rollout: { autoPromotionEnabled: false },
+    });
+    expect(
+      yaml.parse(show('charts/argocd-apps/environments/load-test.yaml')),
+    ).toEqual({
+      name: 'load-test',
+      colour: 'blue',
+      sync: 'automated',
+    });
+    expect(show('infra/environments/load-test/cluster.tfvars')).toMatch(
+      /user_node_max_count = 3/,
+    );
+    expect(show('infra/environments/load-test/backend.hcl')).toMatch(
+      /tfstate-load-test/,
+    );
+    expect(
+      yaml.parse(show('catalog/environments/load-test.yaml')),
+    ).toMatchObject({
+      kind: 'Resource',
+      metadata: { name: 'load-test' },
+      spec: { type: 'environment', owner: 'group:default/ml-team' },
+    });
+    for (const stack of ['cluster', 'monitoring', 'storage']) {
+      await fs.access(path.join(root, 'state/load-test', `${stack}.tfstate`));
+    }
+    expect(log).toMatch(/\[cluster\] Apply complete!/);
+    expect(log).toMatch(/\[storage\] Apply complete!/);
+    expect(catalog.addLocation).toHaveBeenCalledWith(
+      { type: 'file', target: path.join(root, 'catalog/load-test.yaml') },
+      expect.anything(),
+    );
+    const runs = await request(server)
+      .get('/api/devops-app/terraform/runs?environment=load-test')
+      .set('Authorization', mockCredentials.user.header());
+    expect(runs.body.items).toHaveLength(1);
+    expect(runs.body.items[0]).toMatchObject({
+      status: 'succeeded',
+      taskId: task.id,
+    });
+  });
+
+  it.each<[string, { vmSize?: string }]>([
+    ['Prod', {}],
+    ['../x', {}],
+    ['a;b', {}],
+    ['x'.repeat(70), {}],
+    ['ok-name', { vmSize: 'Standard_M416ms_v2' }],
+  ])('refuses %j before anything is written or run', async (name, extra) => {
+    const before = git('rev-parse', 'main');
+    const { created } = await runTask({
+      templateRef: 'template:default/new-environment',
+      values: values({ name, ...extra }),
+    });
+    expect(created.status).toBe(400);
+    expect(JSON.stringify(created.body.errors)).toMatch(
+      extra.vmSize ? /not one of enum values/ : /pattern|longer/,
+    );
+    expect(git('rev-parse', 'main')).toBe(before);
+  });
+
+  it('refuses an existing environment in its first step', async () => {
+    const before = git('rev-parse', 'main');
+    const { task, log } = await runTask({
+      templateRef: 'template:default/new-environment',
+      values: values({ name: 'pre-prod' }),
+    });
+    expect(task.status).toBe('failed');
+    expect(log).toMatch(/already exists/);
+    expect(git('rev-parse', 'main')).toBe(before);
+    await expect(
+      fs.access(path.join(root, 'state/pre-prod')),
+    ).rejects.toThrow();
+  });
+});

@@ -1,0 +1,8 @@
+environment         = "${{ values.name }}"
+location            = "${{ values.location }}"
+sku_tier            = "{% if values.production %}Standard{% else %}Free{% endif %}"
+system_node_count   = {% if values.production %}2{% else %}1{% endif %}
+user_node_vm_size   = "${{ values.vmSize }}"
+user_node_min_count = ${{ values.minNodeCount }}
+user_node_max_count = ${{ values.nodeCount }}
+log_retention_days  = 30
