@@ -3,6 +3,7 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import {
   EntityCardBlueprint,
@@ -42,6 +43,27 @@ export const devopsMetricsEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** The Infrastructure tab of an environment Resource: its terraform runs. @alpha */
+export const environmentInfrastructureContent = EntityContentBlueprint.make({
+  name: 'infrastructure',
+  params: {
+    path: '/infrastructure',
+    title: 'Infrastructure',
+    filter: entity => entity.kind === 'Resource' && entity.spec?.type === 'environment',
+    loader: () =>
+      import('../components/TerraformRunsSection').then(m => <m.EnvironmentInfrastructureContent />),
+  },
+});
+
+/** /devops-app/terraform-runs/:runId, the run page the new-environment template links to. @alpha */
+export const terraformRunPage = PageBlueprint.make({
+  name: 'terraform-runs',
+  params: {
+    path: '/devops-app/terraform-runs',
+    loader: () => import('../components/TerraformRunPage').then(m => <m.TerraformRunPage />),
+  },
+});
+
 /**
  * The devops-app plugin for the new frontend system.
  * @alpha
@@ -49,5 +71,11 @@ export const devopsMetricsEntityCard = EntityCardBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'devops-app',
   info: { packageJson: () => import('../../package.json') },
-  extensions: [devopsAppApi, devopsEntityContent, devopsMetricsEntityCard],
+  extensions: [
+    devopsAppApi,
+    devopsEntityContent,
+    devopsMetricsEntityCard,
+    environmentInfrastructureContent,
+    terraformRunPage,
+  ],
 });

@@ -1,4 +1,5 @@
 import { createApiRef } from '@backstage/core-plugin-api';
+import { TerraformLogLine, TerraformRun } from '@devops-app/plugin-devops-app-common';
 import {
   AuditRecord,
   DeploymentResult,
@@ -27,7 +28,7 @@ export interface ConfiguredEnvironment {
  * Everything the frontend reads from the devops-app backend goes through this API.
  * @public
  */
-export interface DevopsAppApi extends DeploymentsApi {
+export interface DevopsAppApi extends DeploymentsApi, TerraformRunsApi {
   getConfiguredEnvironments(): Promise<ConfiguredEnvironment[]>;
   /** One metrics panel; PromQL is built by the backend. */
   getMetricsPanel(request: MetricsPanelRequest): Promise<MetricsPanelResponse | NotConfiguredResponse>;
@@ -58,6 +59,15 @@ export interface DeploymentsApi {
   abortRollout(request: DeploymentTarget): Promise<AuditRecord>;
   /** Deploys, syncs, promotions and aborts, newest first. */
   getAuditLog(request: { entityRef: string; environment?: string; limit?: number }): Promise<AuditRecord[]>;
+}
+
+/** Terraform runs of the new-environment flow (read only; runs start from the scaffolder). @public */
+export interface TerraformRunsApi {
+  /** Runs, newest first; of one environment when given. */
+  listTerraformRuns(request: { environment?: string }): Promise<TerraformRun[]>;
+  getTerraformRun(id: string): Promise<TerraformRun>;
+  /** Log lines after `after` (a `seq`), oldest first. */
+  getTerraformRunLog(id: string, after?: number): Promise<TerraformLogLine[]>;
 }
 
 /** @public */

@@ -15,6 +15,7 @@ import {
   DeploymentResult,
   DeploymentStatusResponse,
 } from '@devops-app/plugin-devops-app-common';
+import { TerraformLogLine, TerraformRun } from '@devops-app/plugin-devops-app-common';
 import { ConfiguredEnvironment, DeploymentTarget, DevopsAppApi } from './DevopsAppApi';
 
 /**
@@ -94,6 +95,26 @@ export class DevopsAppClient implements DevopsAppApi {
     if (request.environment) query.set('environment', request.environment);
     if (request.limit) query.set('limit', String(request.limit));
     const body = await this.get<{ items: AuditRecord[] }>(`/audit?${query}`);
+    return body.items;
+  }
+
+  async listTerraformRuns(request: { environment?: string }): Promise<TerraformRun[]> {
+    const query = request.environment
+      ? `?${new URLSearchParams({ environment: request.environment })}`
+      : '';
+    const body = await this.get<{ items: TerraformRun[] }>(`/terraform/runs${query}`);
+    return body.items;
+  }
+
+  async getTerraformRun(id: string): Promise<TerraformRun> {
+    return this.get(`/terraform/runs/${encodeURIComponent(id)}`);
+  }
+
+  async getTerraformRunLog(id: string, after?: number): Promise<TerraformLogLine[]> {
+    const query = after === undefined ? '' : `?after=${after}`;
+    const body = await this.get<{ items: TerraformLogLine[] }>(
+      `/terraform/runs/${encodeURIComponent(id)}/log${query}`,
+    );
     return body.items;
   }
 

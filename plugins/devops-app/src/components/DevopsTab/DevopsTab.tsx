@@ -2,6 +2,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
 import { EnvironmentsCard } from '../EnvironmentsCard';
 import { MetricsSection } from '../MetricsSection';
+import { TerraformRunsSection } from '../TerraformRunsSection';
 import { IntegrationsCard } from './IntegrationsCard';
 
 /** The DevOps tab of a service's entity page. */
@@ -17,6 +18,10 @@ export function DevopsTab() {
       </Grid>
       <Grid item xs={12}>
         <MetricsSection entity={entity} />
+      </Grid>
+      <Grid item xs={12}>
+        {/* Every run: environments the template creates are not in the entity's annotation yet. */}
+        <TerraformRunsSection />
       </Grid>
     </Grid>
   );

@@ -1,0 +1,1 @@
+export { TerraformRunDetails } from './TerraformRunDetails';

@@ -1,0 +1,1 @@
+export { TerraformRunPage } from './TerraformRunPage';

@@ -1,0 +1,2 @@
+export { TerraformRunsSection } from './TerraformRunsSection';
+export { EnvironmentInfrastructureContent } from './EnvironmentInfrastructureContent';
