@@ -30,7 +30,9 @@ export interface RunningPortal {
  * app-config.yaml on a free port. The app-backend plugin serves the built frontend (packages/app/dist,
  * from `yarn workspace app build`) on the same origin, so the browser sees what production serves.
  */
-export async function startPortal(): Promise<RunningPortal> {
+export async function startPortal(
+  options: { /** Extra environment, e.g. APP_CONFIG_* for a test's own upstreams. */ env?: Record<string, string> } = {},
+): Promise<RunningPortal> {
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   await mkdir(resultsDir, { recursive: true });
@@ -47,6 +49,7 @@ export async function startPortal(): Promise<RunningPortal> {
       APP_CONFIG_backend_baseUrl: JSON.stringify(baseUrl),
       APP_CONFIG_backend_listen_port: String(port),
       APP_CONFIG_backend_cors_origin: JSON.stringify(baseUrl),
+      ...options.env,
     },
   });
   child.stdout?.pipe(log);

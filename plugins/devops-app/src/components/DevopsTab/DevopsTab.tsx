@@ -1,6 +1,7 @@
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
 import { EnvironmentsCard } from '../EnvironmentsCard';
+import { LogsTracesSection } from '../LogsTracesSection';
 import { MetricsSection } from '../MetricsSection';
 import { TerraformRunsSection } from '../TerraformRunsSection';
 import { IntegrationsCard } from './IntegrationsCard';
@@ -18,6 +19,9 @@ export function DevopsTab() {
       </Grid>
       <Grid item xs={12}>
         <MetricsSection entity={entity} />
+      </Grid>
+      <Grid item xs={12}>
+        <LogsTracesSection entity={entity} />
       </Grid>
       <Grid item xs={12}>
         {/* Every run: environments the template creates are not in the entity's annotation yet. */}

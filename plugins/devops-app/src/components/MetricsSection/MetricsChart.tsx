@@ -51,6 +51,14 @@ function toRows(series: MetricsSeries[]) {
   return [...rows.values()].sort((a, b) => (a.t as number) - (b.t as number));
 }
 
+/** Top of the value axis: a little headroom, and a sensible scale when every value is 0. */
+function axisTop(unit: MetricsPanelResponse['unit']) {
+  return (max: number) => {
+    if (max > 0) return max * 1.1;
+    return unit === 'ratio' ? 0.05 : 1;
+  };
+}
+
 function hasData(panel: MetricsPanelResponse): boolean {
   return panel.series.some(s => s.points.some(([, v]) => v !== null));
 }
@@ -113,6 +121,7 @@ export function MetricsChart(props: MetricsChartProps) {
                 tickFormatter={tickTime}
               />
               <YAxis
+                domain={[0, axisTop(value.unit)]}
                 tickFormatter={(v: number) => formatValue(v, value.unit)}
                 width={80}
                 label={{ value: unitLabel(value.unit), angle: -90, position: 'insideLeft', offset: -8 }}

@@ -23,7 +23,7 @@ export function formatValue(value: number | null | undefined, unit: MetricsUnit)
 export function unitLabel(unit: MetricsUnit): string {
   switch (unit) {
     case 'ratio':
-      return '% of requests';
+      return 'errors';
     case 'seconds':
       return 'seconds';
     default:

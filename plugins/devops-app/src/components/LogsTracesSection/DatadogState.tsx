@@ -1,0 +1,35 @@
+import { Progress, WarningPanel } from '@backstage/core-components';
+import { NotConfiguredResponse } from '@devops-app/plugin-devops-app-common';
+import Typography from '@material-ui/core/Typography';
+import { ReactNode } from 'react';
+
+/**
+ * The states every Datadog part shares: loading, error (naming Datadog and the cause), not configured
+ * (a state, not an error), empty, or the content.
+ */
+export function DatadogState<T extends { configured: true; rows: unknown[] }>(props: {
+  what: string;
+  loading: boolean;
+  error?: Error;
+  value?: T | NotConfiguredResponse;
+  empty: string;
+  children: (value: T) => ReactNode;
+}) {
+  const { what, loading, error, value, empty } = props;
+  if (loading && !value) return <Progress />;
+  if (error) {
+    return (
+      <WarningPanel severity="error" title={`Could not load ${what}`}>
+        {error.message}
+      </WarningPanel>
+    );
+  }
+  if (!value) return null;
+  if (!value.configured) {
+    return <Typography color="textSecondary">{value.message}</Typography>;
+  }
+  if (value.rows.length === 0) {
+    return <Typography color="textSecondary">{empty}</Typography>;
+  }
+  return <>{props.children(value)}</>;
+}

@@ -1,0 +1,198 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InfoCard, Link } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  getEntityEnvironments,
+  LOG_LEVELS,
+  LogLevel,
+  MetricsTimeRange,
+} from '@devops-app/plugin-devops-app-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import FormControl from '@material-ui/core/FormControl';
+import Grid from '@material-ui/core/Grid';
+import InputLabel from '@material-ui/core/InputLabel';
+import MenuItem from '@material-ui/core/MenuItem';
+import Select from '@material-ui/core/Select';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { useEffect, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { devopsAppApiRef } from '../../api';
+import { MetricsControls } from '../MetricsSection/MetricsControls';
+import { REFRESH_MS } from '../MetricsSection/MetricsSection';
+import { DatadogState } from './DatadogState';
+import { LogsTable } from './LogsTable';
+import { MonitorsStrip } from './MonitorsStrip';
+import { TracesSummary } from './TracesSummary';
+
+/** The Logs & Traces section of the DevOps tab: monitors, logs with a request's story, spans by resource. */
+export function LogsTracesSection(props: { entity: Entity }) {
+  const api = useApi(devopsAppApiRef);
+  const entityRef = stringifyEntityRef(props.entity);
+  const environments = getEntityEnvironments(props.entity).environments;
+  const [environment, setEnvironment] = useState(environments[0] ?? '');
+  const [range, setRange] = useState<MetricsTimeRange>('1h');
+  const [autoRefresh, setAutoRefresh] = useState(false);
+  const [level, setLevel] = useState<LogLevel | ''>('');
+  const [textInput, setTextInput] = useState('');
+  const [text, setText] = useState('');
+  const [requestIdInput, setRequestIdInput] = useState('');
+  const [requestId, setRequestId] = useState('');
+  const scope = { entityRef, environment, range };
+
+  const monitors = useAsyncRetry(async () => api.getMonitors(scope), [api, entityRef, environment, range]);
+  const traces = useAsyncRetry(async () => api.getTraceSummary(scope), [api, entityRef, environment, range]);
+  const logs = useAsyncRetry(
+    async () =>
+      api.searchLogs({
+        ...scope,
+        ...(level ? { level } : {}),
+        ...(text ? { text } : {}),
+        ...(requestId ? { requestId } : {}),
+      }),
+    [api, entityRef, environment, range, level, text, requestId],
+  );
+  const { retry: retryMonitors } = monitors;
+  const { retry: retryTraces } = traces;
+  const { retry: retryLogs } = logs;
+  useEffect(() => {
+    if (!autoRefresh) return undefined;
+    const timer = setInterval(() => {
+      retryMonitors();
+      retryTraces();
+      retryLogs();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [autoRefresh, retryMonitors, retryTraces, retryLogs]);
+
+  const showRequest = (id: string) => {
+    setRequestIdInput(id);
+    setRequestId(id);
+  };
+
+  return (
+    <InfoCard title="Logs & Traces" subheader="From Datadog, through the portal's backend">
+      <MetricsControls
+        environments={environments}
+        environment={environment}
+        onEnvironment={setEnvironment}
+        range={range}
+        onRange={setRange}
+        autoRefresh={autoRefresh}
+        onAutoRefresh={setAutoRefresh}
+      />
+      <Box mt={2} data-testid="monitors">
+        <Typography variant="subtitle1" gutterBottom>
+          Monitors
+        </Typography>
+        <DatadogState
+          what="monitors"
+          loading={monitors.loading}
+          error={monitors.error}
+          value={monitors.value}
+          empty={`No Datadog monitor is tagged with this service for ${environment}.`}
+        >
+          {value => <MonitorsStrip monitors={value} />}
+        </DatadogState>
+      </Box>
+      <Grid container spacing={2} style={{ marginTop: 16 }}>
+        <Grid item xs={12}>
+          <Typography variant="subtitle1">Logs</Typography>
+          <Box
+            component="form"
+            display="flex"
+            alignItems="center"
+            flexWrap="wrap"
+            style={{ gap: 16 }}
+            my={1}
+            onSubmit={e => {
+              e.preventDefault();
+              setText(textInput.trim());
+              setRequestId(requestIdInput.trim());
+            }}
+          >
+            <FormControl variant="outlined" size="small" style={{ minWidth: 120 }}>
+              <InputLabel id="logs-level-label">Level</InputLabel>
+              <Select
+                labelId="logs-level-label"
+                label="Level"
+                value={level}
+                onChange={e => setLevel(e.target.value as LogLevel | '')}
+              >
+                <MenuItem value="">any</MenuItem>
+                {LOG_LEVELS.map(l => (
+                  <MenuItem key={l} value={l}>
+                    {l}
+                  </MenuItem>
+                ))}
+              </Select>
+            </FormControl>
+            <TextField
+              size="small"
+              variant="outlined"
+              id="logs-text"
+              label="Search text"
+              value={textInput}
+              onChange={e => setTextInput(e.target.value)}
+              inputProps={{ maxLength: 200 }}
+            />
+            <TextField
+              size="small"
+              variant="outlined"
+              id="logs-request-id"
+              label="request_id"
+              value={requestIdInput}
+              onChange={e => setRequestIdInput(e.target.value)}
+              inputProps={{ maxLength: 128 }}
+            />
+            <Button type="submit" variant="outlined" color="primary">
+              Search
+            </Button>
+          </Box>
+          {requestId && (
+            <Box display="flex" alignItems="center" mb={1} style={{ gap: 8 }}>
+              <Typography variant="body2">
+                The whole story of request <b>{requestId}</b>, oldest line first (level and text ignored).
+              </Typography>
+              <Button size="small" onClick={() => showRequest('')}>
+                back to all logs
+              </Button>
+            </Box>
+          )}
+          <DatadogState
+            what="logs"
+            loading={logs.loading}
+            error={logs.error}
+            value={logs.value}
+            empty={
+              requestId
+                ? `No log line carries request_id ${requestId} in the last ${range}.`
+                : `No log lines for ${environment} in the last ${range} match.`
+            }
+          >
+            {value => (
+              <>
+                <LogsTable rows={value.rows} onRequestId={showRequest} />
+                <Box mt={1}>
+                  <Link to={value.link}>open this search in Datadog</Link>
+                </Box>
+              </>
+            )}
+          </DatadogState>
+        </Grid>
+        <Grid item xs={12}>
+          <DatadogState
+            what="traces"
+            loading={traces.loading}
+            error={traces.error}
+            value={traces.value}
+            empty={`No spans for ${environment} in the last ${range}.`}
+          >
+            {value => <TracesSummary traces={value} />}
+          </DatadogState>
+        </Grid>
+      </Grid>
+    </InfoCard>
+  );
+}

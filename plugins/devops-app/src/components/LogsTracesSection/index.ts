@@ -1,0 +1,1 @@
+export { LogsTracesSection } from './LogsTracesSection';
