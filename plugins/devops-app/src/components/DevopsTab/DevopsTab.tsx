@@ -11,7 +11,7 @@ export function DevopsTab() {
   const { entity } = useEntity();
   return (
     <Grid container spacing={3} alignItems="stretch">
-      <Grid item xs={12} md={8}>
+      <Grid item xs={12}>
         <EnvironmentsCard entity={entity} />
       </Grid>
       <Grid item xs={12} md={4}>

@@ -44,7 +44,7 @@ function ArgoCdCell({ row }: { row: Row }) {
   if (argocd.state === 'not-connected') {
     return (
       <Tooltip title={argocd.message ?? ''}>
-        <span>
+        <span style={{ whiteSpace: 'nowrap' }}>
           <StatusAborted>not connected</StatusAborted>
         </span>
       </Tooltip>
@@ -305,7 +305,11 @@ export function EnvironmentsCard(props: { entity: Entity }) {
         />
       )}
       {notConnected && (
-        <WarningPanel severity="info" title="Argo CD not connected">
+        <WarningPanel
+          severity="info"
+          title="Argo CD not connected"
+          defaultExpanded
+        >
           {notConnected.deployment?.argocd.message}
         </WarningPanel>
       )}

@@ -1,0 +1,155 @@
+/**
+ * @jest-environment node
+ */
+import { Browser, chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  guestToken,
+  repoRoot,
+  resultsDir,
+  RunningPortal,
+  startPortal,
+} from './support/portal';
+
+/*
+ * Deploy from the DevOps tab on the local stack: the real backend with its own GitOps remote (a bare
+ * repository made by scripts/init-gitops-remote.sh in a temp dir), the built frontend and chromium.
+ * No Argo CD is configured, so the card must say "not connected". The guest user is in ml-team, the
+ * owner of inference-service, so it may deploy to dev.
+ */
+let portal: RunningPortal;
+let browser: Browser;
+let tmp: string;
+let remote: string;
+
+const git = (...args: string[]) =>
+  execFileSync('git', ['--git-dir', remote, ...args], { encoding: 'utf8' });
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'devops-app-e2e-deploy-'));
+  remote = join(tmp, 'devops-app.git');
+  execFileSync(resolve(repoRoot, 'scripts/init-gitops-remote.sh'), {
+    env: { ...process.env, GITOPS_REMOTE_DIR: remote },
+    stdio: 'ignore',
+  });
+  portal = await startPortal({
+    env: { APP_CONFIG_devopsApp_gitops_repository: JSON.stringify(remote) },
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('deploy from the DevOps tab', () => {
+  it('refuses a bad tag through the API and commits nothing', async () => {
+    const token = await guestToken(portal.baseUrl);
+    const before = git('rev-parse', 'main');
+    const res = await fetch(`${portal.baseUrl}/api/devops-app/deployments`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        entityRef: 'component:default/inference-service',
+        environment: 'dev',
+        tag: '1.0; rm -rf /',
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(git('rev-parse', 'main')).toBe(before);
+  });
+
+  it('deploys a new tag to dev: one commit changing image.tag, the row and history show it', async () => {
+    const tag = `0.9.${process.pid}`;
+    const before = git('rev-parse', 'main').trim();
+    const page = await browser.newPage({
+      viewport: { width: 1600, height: 1400 },
+    });
+    await page.goto(portal.baseUrl);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    await enter.waitFor({ timeout: 60_000 });
+    await enter.click();
+    await page.waitForURL(/\/catalog$/);
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
+    );
+
+    const gitTag = page.getByTestId('git-tag-dev');
+    await gitTag.waitFor({ timeout: 90_000 });
+    await page
+      .getByText('0.1.0', { exact: true })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    expect(await gitTag.textContent()).toBe('0.1.0');
+    await page.getByText('Argo CD not connected').waitFor();
+    expect(
+      await page.getByText('devopsApp.argocd.instances').count(),
+    ).toBeGreaterThan(0);
+    await page.screenshot({
+      path: resolve(resultsDir, 'deploy-01-card.png'),
+      fullPage: true,
+    });
+
+    const devRow = page.locator('tr', { has: page.getByTestId('git-tag-dev') });
+    await devRow.getByRole('button', { name: 'Deploy tag' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Image tag').fill(tag);
+    await dialog.getByRole('button', { name: 'Show change' }).click();
+    const diff = dialog.getByLabel('Change to the values file');
+    await diff.waitFor();
+    expect(await diff.textContent()).toContain(`+  tag: "${tag}"`);
+    await page.screenshot({
+      path: resolve(resultsDir, 'deploy-02-dialog.png'),
+      fullPage: true,
+    });
+    await dialog.getByRole('button', { name: `Deploy ${tag}` }).click();
+
+    await page.waitForFunction(
+      expected =>
+        document.querySelector('[data-testid="git-tag-dev"]')?.textContent ===
+        expected,
+      tag,
+      { timeout: 60_000 },
+    );
+    await page
+      .getByTestId('last-deploy-dev')
+      .getByText(`${tag} by guest`)
+      .waitFor();
+    await page.getByText(`0.1.0 → ${tag}`).waitFor();
+    await page.screenshot({
+      path: resolve(resultsDir, 'deploy-03-deployed.png'),
+      fullPage: true,
+    });
+
+    // Exactly one new commit on the remote, changing only the tag line of values.yaml.
+    const after = git('rev-parse', 'main').trim();
+    expect(git('rev-list', '--count', `${before}..${after}`).trim()).toBe('1');
+    expect(git('diff', '--name-only', before, after).trim()).toBe(
+      'charts/inference/values.yaml',
+    );
+    const changed = git('diff', '-U0', before, after)
+      .split('\n')
+      .filter(l => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l));
+    expect(changed).toEqual(['-  tag: "0.1.0"', `+  tag: "${tag}"`]);
+    expect(git('log', '-1', '--format=%an', 'main').trim()).toBe(
+      'user:default/guest',
+    );
+  });
+});
