@@ -1,5 +1,8 @@
 import { InputError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  CatalogService,
+  locationSpecToMetadataName,
+} from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { validateEnvironmentName } from '@devops-app/plugin-devops-app-common';
 import { promises as fs } from 'node:fs';
@@ -9,9 +12,10 @@ import { registerFileExamples } from './registerFile.examples';
 
 /**
  * `devops-app:catalog:register-file`: the local stand-in for `catalog:register`, which needs a URL the
- * catalog can read (a GitHub blob in production). Copies an environment Resource from the workspace to
- * a directory the backend keeps (`.run/catalog` locally) and registers it as a `file` location. Only
- * a single Resource of type environment is accepted. A dry run registers nothing.
+ * catalog can read (a GitHub blob in production) and cannot add `file` locations. Copies an
+ * environment Resource from the workspace into `catalogDir` (`.run/catalog` locally), which the
+ * catalog config lists as the file location `<catalogDir>/*.yaml`, and asks the catalog to refresh
+ * that location now. Only a single Resource of type environment is accepted. A dry run writes nothing.
  */
 export function createRegisterFileAction(options: {
   catalog: CatalogService;
@@ -79,10 +83,23 @@ export function createRegisterFileAction(options: {
             )
           : error;
       });
-      await catalog.addLocation(
-        { type: 'file', target },
-        { credentials: await ctx.getInitiatorCredentials() },
-      );
+      const location = `location:default/${locationSpecToMetadataName({
+        type: 'file',
+        target: path.join(catalogDir, '*.yaml'),
+      })}`;
+      try {
+        await catalog.refreshEntity(location, {
+          credentials: await ctx.getInitiatorCredentials(),
+        });
+      } catch (error) {
+        await fs.rm(target, { force: true });
+        throw new InputError(
+          `The catalog has no file location ${path.join(
+            catalogDir,
+            '*.yaml',
+          )} (${error}); add it to catalog.locations`,
+        );
+      }
       ctx.logger.info(`Registered ${entityRef} from ${target}`);
     },
   });

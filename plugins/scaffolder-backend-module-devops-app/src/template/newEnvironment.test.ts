@@ -7,7 +7,10 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  catalogServiceRef,
+  locationSpecToMetadataName,
+} from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 // The template needs the real run service behind its action: the whole flow, test only.
@@ -87,10 +90,7 @@ describe('templates/new-environment through the scaffolder backend', () => {
         resource('prod'),
       ],
     });
-    jest.spyOn(catalog, 'addLocation').mockResolvedValue({
-      location: { id: 'l1', type: 'file', target: '', entityRef: 'location:default/l1' },
-      entities: [],
-    });
+    jest.spyOn(catalog, 'refreshEntity').mockResolvedValue(undefined);
     const backend = await startTestBackend({
       features: [
         scaffolderPlugin,
@@ -204,7 +204,7 @@ describe('templates/new-environment through the scaffolder backend', () => {
     expect(log).toMatch(/\[cluster\] Plan: \d+ to add/);
     expect(log).not.toMatch(/Apply complete/);
     expect(git('rev-parse', 'main')).toBe(before);
-    expect(catalog.addLocation).not.toHaveBeenCalled();
+    expect(catalog.refreshEntity).not.toHaveBeenCalled();
     await expect(
       fs.access(path.join(root, 'state/dry-env/cluster.tfstate')),
     ).rejects.toThrow();
@@ -255,8 +255,19 @@ describe('templates/new-environment through the scaffolder backend', () => {
     }
     expect(log).toMatch(/\[cluster\] Apply complete!/);
     expect(log).toMatch(/\[storage\] Apply complete!/);
-    expect(catalog.addLocation).toHaveBeenCalledWith(
-      { type: 'file', target: path.join(root, 'catalog/load-test.yaml') },
+    // The file lands in the directory the catalog's file location globs, which is refreshed.
+    expect(
+      yaml.parse(
+        await fs.readFile(path.join(root, 'catalog/load-test.yaml'), 'utf8'),
+      ),
+    ).toMatchObject({
+      metadata: { name: 'load-test' },
+    });
+    expect(catalog.refreshEntity).toHaveBeenCalledWith(
+      `location:default/${locationSpecToMetadataName({
+        type: 'file',
+        target: path.join(root, 'catalog', '*.yaml'),
+      })}`,
       expect.anything(),
     );
     const runs = await request(server)
