@@ -61,6 +61,10 @@ export class TerraformRunManager {
     Set<(line: TerraformLogLine) => void>
   >();
   private stopping = false;
+  private readonly dependencies: Record<
+    TerraformStackName,
+    TerraformStackName[]
+  >;
 
   constructor(
     private readonly options: {
@@ -71,9 +75,12 @@ export class TerraformRunManager {
       env?: NodeJS.ProcessEnv;
       /** Instance id of this backend; a restart with the same id interrupts its leftover runs. */
       instanceId?: string;
+      /** Which stacks wait for which; the apply graph by default (the benchmark runs them in a line). */
+      dependencies?: Record<TerraformStackName, TerraformStackName[]>;
     },
   ) {
     if (options.instanceId) this.instanceId = options.instanceId;
+    this.dependencies = options.dependencies ?? TERRAFORM_STACK_DEPENDENCIES;
   }
 
   /** Marks runs left running by a stopped backend as interrupted and releases their locks. */
@@ -252,45 +259,45 @@ export class TerraformRunManager {
       const runStack = (stack: TerraformStackName): Promise<StackOutcome> => {
         let result = results.get(stack);
         if (!result) {
-          result = Promise.all(
-            TERRAFORM_STACK_DEPENDENCIES[stack].map(runStack),
-          ).then(async deps => {
-            if (controller.signal.aborted) {
-              await store.updateStack(id, stack, { status: 'cancelled' });
-              return 'failed';
-            }
-            if (deps.includes('failed')) {
-              await store.updateStack(id, stack, {
-                status: 'skipped',
-                error: 'A stack it depends on failed',
-              });
-              return 'failed';
-            }
-            if (deps.includes('changes')) {
-              const waitsFor = TERRAFORM_STACK_DEPENDENCIES[stack].join(', ');
-              log(
+          result = Promise.all(this.dependencies[stack].map(runStack)).then(
+            async deps => {
+              if (controller.signal.aborted) {
+                await store.updateStack(id, stack, { status: 'cancelled' });
+                return 'failed';
+              }
+              if (deps.includes('failed')) {
+                await store.updateStack(id, stack, {
+                  status: 'skipped',
+                  error: 'A stack it depends on failed',
+                });
+                return 'failed';
+              }
+              if (deps.includes('changes')) {
+                const waitsFor = this.dependencies[stack].join(', ');
+                log(
+                  stack,
+                  'system',
+                  `not planned: needs ${waitsFor} applied first`,
+                );
+                await store.updateStack(id, stack, {
+                  status: 'skipped',
+                  error: `Not planned: needs ${waitsFor} applied first`,
+                });
+                return 'changes';
+              }
+              return this.runStack({
+                id,
                 stack,
-                'system',
-                `not planned: needs ${waitsFor} applied first`,
-              );
-              await store.updateStack(id, stack, {
-                status: 'skipped',
-                error: `Not planned: needs ${waitsFor} applied first`,
+                request,
+                runDir,
+                files,
+                env,
+                redactor,
+                log,
+                controller,
               });
-              return 'changes';
-            }
-            return this.runStack({
-              id,
-              stack,
-              request,
-              runDir,
-              files,
-              env,
-              redactor,
-              log,
-              controller,
-            });
-          });
+            },
+          );
           results.set(stack, result);
         }
         return result;
