@@ -179,51 +179,43 @@ export async function createObservabilityRouter(
     };
   }
 
-  router.get('/observability/logs', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const query = parseQuery(logsQuery, req);
-    const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
-    checkEnvironment(entity, query.environment);
-    const target = datadogScope(entity, query.environment, query.range);
-    if (!target.datadog) {
-      res.json(target.answer);
-      return;
-    }
-    res.json(
-      await target.datadog.searchLogs({
-        ...target.scope,
-        level: query.level,
-        text: query.text,
-        requestId: query.requestId,
-      }),
-    );
-  });
+  /**
+   * A Datadog route: credentials, input, the entity read on the caller's behalf, its environment, then
+   * either "not configured" or the answer of `answer`.
+   */
+  function datadogRoute<Q extends z.infer<typeof datadogScopeQuery>>(
+    path: string,
+    schema: z.ZodType<Q>,
+    answer: (
+      service: DatadogService,
+      scope: { service: string; environment: string; fromMs: number; toMs: number },
+      query: Q,
+    ) => Promise<unknown>,
+  ) {
+    router.get(path, async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      const query: Q = parseQuery(schema, req);
+      const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
+      checkEnvironment(entity, query.environment);
+      const target = datadogScope(entity, query.environment, query.range);
+      res.json(target.datadog ? await answer(target.datadog, target.scope, query) : target.answer);
+    });
+  }
 
-  router.get('/observability/traces', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const query = parseQuery(datadogScopeQuery, req);
-    const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
-    checkEnvironment(entity, query.environment);
-    const target = datadogScope(entity, query.environment, query.range);
-    if (!target.datadog) {
-      res.json(target.answer);
-      return;
-    }
-    res.json(await target.datadog.traceSummary(target.scope));
-  });
-
-  router.get('/observability/monitors', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const query = parseQuery(datadogScopeQuery, req);
-    const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
-    checkEnvironment(entity, query.environment);
-    const target = datadogScope(entity, query.environment, query.range);
-    if (!target.datadog) {
-      res.json(target.answer);
-      return;
-    }
-    res.json(await target.datadog.monitors(target.scope));
-  });
+  datadogRoute('/observability/logs', logsQuery, (service, scope, query) =>
+    service.searchLogs({
+      ...scope,
+      level: query.level,
+      text: query.text,
+      requestId: query.requestId,
+    }),
+  );
+  datadogRoute('/observability/traces', datadogScopeQuery, (service, scope) =>
+    service.traceSummary(scope),
+  );
+  datadogRoute('/observability/monitors', datadogScopeQuery, (service, scope) =>
+    service.monitors(scope),
+  );
 
   return router;
 }

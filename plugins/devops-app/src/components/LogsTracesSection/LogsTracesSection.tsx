@@ -1,12 +1,7 @@
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { InfoCard, Link } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  getEntityEnvironments,
-  LOG_LEVELS,
-  LogLevel,
-  MetricsTimeRange,
-} from '@devops-app/plugin-devops-app-common';
+import { LOG_LEVELS, LogLevel } from '@devops-app/plugin-devops-app-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import FormControl from '@material-ui/core/FormControl';
@@ -20,7 +15,7 @@ import { useEffect, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { devopsAppApiRef } from '../../api';
 import { MetricsControls } from '../MetricsSection/MetricsControls';
-import { REFRESH_MS } from '../MetricsSection/MetricsSection';
+import { REFRESH_MS, useViewControls } from '../MetricsSection/useViewControls';
 import { DatadogState } from './DatadogState';
 import { LogsTable } from './LogsTable';
 import { MonitorsStrip } from './MonitorsStrip';
@@ -29,11 +24,8 @@ import { TracesSummary } from './TracesSummary';
 /** The Logs & Traces section of the DevOps tab: monitors, logs with a request's story, spans by resource. */
 export function LogsTracesSection(props: { entity: Entity }) {
   const api = useApi(devopsAppApiRef);
-  const entityRef = stringifyEntityRef(props.entity);
-  const environments = getEntityEnvironments(props.entity).environments;
-  const [environment, setEnvironment] = useState(environments[0] ?? '');
-  const [range, setRange] = useState<MetricsTimeRange>('1h');
-  const [autoRefresh, setAutoRefresh] = useState(false);
+  const view = useViewControls(props.entity, { autoRefresh: false });
+  const { entityRef, environment, range, autoRefresh } = view;
   const [level, setLevel] = useState<LogLevel | ''>('');
   const [textInput, setTextInput] = useState('');
   const [text, setText] = useState('');
@@ -73,15 +65,7 @@ export function LogsTracesSection(props: { entity: Entity }) {
 
   return (
     <InfoCard title="Logs & Traces" subheader="From Datadog, through the portal's backend">
-      <MetricsControls
-        environments={environments}
-        environment={environment}
-        onEnvironment={setEnvironment}
-        range={range}
-        onRange={setRange}
-        autoRefresh={autoRefresh}
-        onAutoRefresh={setAutoRefresh}
-      />
+      <MetricsControls {...view.controls} />
       <Box mt={2} data-testid="monitors">
         <Typography variant="subtitle1" gutterBottom>
           Monitors

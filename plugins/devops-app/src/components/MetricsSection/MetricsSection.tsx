@@ -1,18 +1,13 @@
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { InfoCard } from '@backstage/core-components';
-import {
-  getEntityEnvironments,
-  METRICS_PANELS,
-  MetricsTimeRange,
-} from '@devops-app/plugin-devops-app-common';
+import { METRICS_PANELS, MetricsTimeRange } from '@devops-app/plugin-devops-app-common';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { MetricsChart } from './MetricsChart';
 import { MetricsControls } from './MetricsControls';
 import { usePanel } from './usePanel';
-
-export const REFRESH_MS = 30_000;
+import { useViewControls } from './useViewControls';
 
 /**
  * Colours with traffic in the range: the overlay only makes sense while blue and green both serve
@@ -37,13 +32,9 @@ export function useLiveColours(
 
 /** The Metrics section of the DevOps tab: every panel for one environment and time range. */
 export function MetricsSection(props: { entity: Entity }) {
-  const entityRef = stringifyEntityRef(props.entity);
-  const environments = getEntityEnvironments(props.entity).environments;
-  const [environment, setEnvironment] = useState(environments[0] ?? '');
-  const [range, setRange] = useState<MetricsTimeRange>('1h');
-  const [autoRefresh, setAutoRefresh] = useState(true);
+  const view = useViewControls(props.entity, { autoRefresh: true });
+  const { entityRef, environments, environment, range, refreshMs } = view;
   const [overlay, setOverlay] = useState(true);
-  const refreshMs = autoRefresh ? REFRESH_MS : undefined;
   const liveColours = useLiveColours(entityRef, environment, range, refreshMs);
   const overlayAvailable = liveColours.length >= 2;
 
@@ -56,13 +47,7 @@ export function MetricsSection(props: { entity: Entity }) {
       ) : (
         <>
           <MetricsControls
-            environments={environments}
-            environment={environment}
-            onEnvironment={setEnvironment}
-            range={range}
-            onRange={setRange}
-            autoRefresh={autoRefresh}
-            onAutoRefresh={setAutoRefresh}
+            {...view.controls}
             overlay={{ on: overlay, available: overlayAvailable, onChange: setOverlay }}
           />
           <Grid container spacing={2} style={{ marginTop: 8 }}>
