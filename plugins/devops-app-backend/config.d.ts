@@ -73,6 +73,18 @@ export interface Config {
       /** Branch the environments track. */
       branch?: string;
       /**
+       * Production deploys open a pull request instead of pushing to the branch, through Backstage's
+       * GitHub integration (integrations.github[] for the host: a token or a GitHub App).
+       */
+      pullRequests?: {
+        github?: {
+          /** Default github.com. */
+          host?: string;
+          owner: string;
+          repo: string;
+        };
+      };
+      /**
        * Where the local portal keeps the catalog files of environments it created and registers them
        * from (production registers the file's URL on GitHub instead); default ../../.run/catalog.
        */

@@ -111,8 +111,11 @@ export class DeploymentService {
     entity: EntityLike,
     environment: string,
     tag: string,
+    production = false,
   ): Promise<DeploymentResult> {
     const gitops = this.requireGitops();
+    // Production goes through a pull request when the GitHub integration is configured for it.
+    const viaPullRequest = production && gitops.opensPullRequests;
     const file = valuesFileFor(environment);
     const base = {
       actor: actor.userEntityRef,
@@ -128,6 +131,15 @@ export class DeploymentService {
         tag,
         author: authorOf(actor),
         message: `deploy(${entity.metadata.name}): ${environment} image.tag ${tag}\n\nRequested on the portal by ${actor.userEntityRef}.`,
+        pullRequest: viaPullRequest
+          ? {
+              branch: `devops-app/deploy-${environment}-${tag}-${Date.now().toString(
+                36,
+              )}`,
+              title: `Deploy ${entity.metadata.name} ${tag} to ${environment}`,
+              body: `Changes image.tag in ${file} to ${tag}.\n\nRequested on the portal by ${actor.userEntityRef}; Argo CD syncs ${environment} after the merge.`,
+            }
+          : undefined,
       });
       result = {
         environment,
@@ -137,6 +149,7 @@ export class DeploymentService {
         diff: change.diff,
         changed: change.changed,
         commit: change.commit,
+        pullRequestUrl: change.pullRequestUrl,
       };
     } catch (e) {
       await this.record({
@@ -146,7 +159,7 @@ export class DeploymentService {
       });
       throw e;
     }
-    if (result.changed) {
+    if (result.changed && !result.pullRequestUrl) {
       // A manual-sync environment does not pick the commit up by itself: ask Argo CD to sync.
       try {
         if (await this.options.argocd.isManualSync(entity, environment)) {
@@ -161,14 +174,18 @@ export class DeploymentService {
         }`;
       }
     }
+    let message = result.syncMessage;
+    if (result.pullRequestUrl) {
+      message = `pull request ${result.pullRequestUrl}`;
+    } else if (!result.changed) {
+      message = `image.tag was already ${tag}; nothing committed`;
+    }
     await this.record({
       ...base,
       before: result.before,
       result: 'success',
       commit: result.commit,
-      message: result.changed
-        ? result.syncMessage
-        : `image.tag was already ${tag}; nothing committed`,
+      message,
     });
     return result;
   }

@@ -14,6 +14,15 @@ export interface GitOpsRepositoryOptions {
   logger: LoggerService;
   /** Directory for the read cache; defaults to the OS temporary directory. */
   cacheDir?: string;
+  /** Opens pull requests (production deploys); without it, pull-request changes are refused. */
+  pullRequests?: {
+    open(request: {
+      head: string;
+      base: string;
+      title: string;
+      body: string;
+    }): Promise<string>;
+  };
 }
 
 export interface ImageTagChange {
@@ -22,6 +31,10 @@ export interface ImageTagChange {
   /** Commit author: the Backstage user. */
   author: { name: string; email: string };
   message: string;
+  /**
+   * Push to this new branch and open a pull request into the tracked branch instead of pushing to it.
+   */
+  pullRequest?: { branch: string; title: string; body: string };
 }
 
 export interface ImageTagChangeResult {
@@ -31,6 +44,7 @@ export interface ImageTagChangeResult {
   diff: string;
   changed: boolean;
   commit?: string;
+  pullRequestUrl?: string;
 }
 
 /**
@@ -44,6 +58,7 @@ export class GitOpsRepository {
   readonly branch: string;
   private readonly logger: LoggerService;
   private readonly cacheDir: string;
+  private readonly pullRequests?: GitOpsRepositoryOptions['pullRequests'];
   private queue: Promise<unknown> = Promise.resolve();
   private cacheReady?: Promise<void>;
 
@@ -53,6 +68,7 @@ export class GitOpsRepository {
       : resolve(options.repository);
     this.branch = options.branch;
     this.logger = options.logger;
+    this.pullRequests = options.pullRequests;
     const key = createHash('sha256')
       .update(this.repository)
       .digest('hex')
@@ -116,6 +132,10 @@ export class GitOpsRepository {
     return run;
   }
 
+  get opensPullRequests(): boolean {
+    return Boolean(this.pullRequests);
+  }
+
   private async doCommit(
     change: ImageTagChange,
   ): Promise<ImageTagChangeResult> {
@@ -175,6 +195,12 @@ export class GitOpsRepository {
         work,
       );
       const commit = (await git(['rev-parse', 'HEAD'], work)).trim();
+      const target = change.pullRequest?.branch ?? this.branch;
+      if (change.pullRequest && !this.pullRequests) {
+        throw new InputError(
+          'Pull requests are not configured (devopsApp.gitops.pullRequests.github)',
+        );
+      }
       try {
         await git(
           [
@@ -182,7 +208,7 @@ export class GitOpsRepository {
             '--quiet',
             '--porcelain',
             'origin',
-            `HEAD:refs/heads/${this.branch}`,
+            `HEAD:refs/heads/${target}`,
           ],
           work,
         );
@@ -195,15 +221,34 @@ export class GitOpsRepository {
             .slice(-3)
             .join(' ');
           throw new PushRejectedError(
-            `The GitOps remote rejected the push to ${this.branch}; nothing was changed: ${reason}`,
+            `The GitOps remote rejected the push to ${target}; nothing was changed: ${reason}`,
           );
         }
         throw e;
       }
       this.logger.info(
-        `Pushed ${commit.slice(0, 12)} to ${this.branch}: ${change.message}`,
+        `Pushed ${commit.slice(0, 12)} to ${target}: ${change.message}`,
       );
+      let pullRequestUrl: string | undefined;
+      if (change.pullRequest && this.pullRequests) {
+        try {
+          pullRequestUrl = await this.pullRequests.open({
+            head: target,
+            base: this.branch,
+            title: change.pullRequest.title,
+            body: change.pullRequest.body,
+          });
+        } catch (e) {
+          // Nothing half-done: take the pushed branch away again.
+          await git(
+            ['push', '--quiet', 'origin', `:refs/heads/${target}`],
+            work,
+          ).catch(() => undefined);
+          throw e;
+        }
+      }
       return {
+        pullRequestUrl,
         file: change.file,
         before: edited.before,
         after: change.tag,

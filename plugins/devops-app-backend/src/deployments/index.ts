@@ -11,6 +11,7 @@ import { ArgoCdService } from './ArgoCdService';
 import { AuditStore } from './AuditStore';
 import { DeploymentService } from './DeploymentService';
 import { GitOpsRepository } from './GitOpsRepository';
+import { GithubPullRequests } from './GithubPullRequests';
 import { createDeploymentsRouter as createRouter } from './router';
 
 export { ArgoCdClient } from './ArgoCdClient';
@@ -39,6 +40,7 @@ export async function createDeploymentsRouter(options: {
         repository: gitopsConfig.getString('repository'),
         branch: gitopsConfig.getOptionalString('branch') ?? 'main',
         logger: options.logger,
+        pullRequests: GithubPullRequests.fromConfig(options.config),
       })
     : undefined;
   const argocd = ArgoCdService.fromConfig(options.config, {

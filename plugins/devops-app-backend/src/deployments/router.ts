@@ -197,6 +197,7 @@ export async function createDeploymentsRouter(
       t.entity,
       t.environment.name,
       body.tag,
+      t.environment.production,
     );
     res.status(result.changed ? 201 : 200).json(result);
   });

@@ -1,6 +1,7 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
+  Link,
   Progress,
   StatusAborted,
   StatusError,
@@ -14,6 +15,7 @@ import {
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   ActionPermission,
+  DeploymentResult,
   EnvironmentDeploymentStatus,
 } from '@devops-app/plugin-devops-app-common';
 import Box from '@material-ui/core/Box';
@@ -137,6 +139,7 @@ export function EnvironmentsCard(props: { entity: Entity }) {
     props.entity,
   );
   const deployments = useDeploymentStatus(entityRef);
+  const [pullRequestUrl, setPullRequestUrl] = useState<string>();
   const [deployRow, setDeployRow] = useState<EnvironmentDeploymentStatus>();
   const [action, setAction] = useState<{
     row: EnvironmentDeploymentStatus;
@@ -271,7 +274,8 @@ export function EnvironmentsCard(props: { entity: Entity }) {
     },
   ];
 
-  const done = () => {
+  const done = (result?: DeploymentResult) => {
+    setPullRequestUrl(result?.pullRequestUrl);
     setDeployRow(undefined);
     setAction(undefined);
     deployments.refresh();
@@ -313,6 +317,16 @@ export function EnvironmentsCard(props: { entity: Entity }) {
           {notConnected.deployment?.argocd.message}
         </WarningPanel>
       )}
+      {pullRequestUrl && (
+        <WarningPanel
+          severity="info"
+          title="Pull request opened"
+          defaultExpanded
+        >
+          The production change waits for review:{' '}
+          <Link to={pullRequestUrl}>{pullRequestUrl}</Link>
+        </WarningPanel>
+      )}
       {loading ? (
         <Progress />
       ) : (
@@ -349,7 +363,7 @@ export function EnvironmentsCard(props: { entity: Entity }) {
           row={action.row}
           action={action.action}
           onClose={() => setAction(undefined)}
-          onDone={done}
+          onDone={() => done()}
         />
       )}
     </InfoCard>
