@@ -1,0 +1,137 @@
+/**
+ * @jest-environment node
+ */
+import { Browser, chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  repoRoot,
+  resultsDir,
+  RunningPortal,
+  startPortal,
+} from './support/portal';
+
+/*
+ * The "New environment" template from the Create page on the local stack: the real backend with its
+ * own GitOps remote (a bare repository from scripts/init-gitops-remote.sh in a temp dir) and its own
+ * Terraform state and run directories, the sandbox stacks with the real terraform, the built
+ * frontend and chromium. The registered entity file goes to .run/catalog (the catalog location the
+ * config lists) and is removed afterwards.
+ */
+jest.setTimeout(300_000);
+
+let portal: RunningPortal;
+let browser: Browser;
+let tmp: string;
+let remote: string;
+const name = `e2e${process.pid % 100000}`;
+
+const git = (...args: string[]) =>
+  execFileSync('git', ['--git-dir', remote, ...args], {
+    encoding: 'utf8',
+  }).trim();
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'devops-app-e2e-newenv-'));
+  remote = join(tmp, 'devops-app.git');
+  execFileSync(resolve(repoRoot, 'scripts/init-gitops-remote.sh'), {
+    env: { ...process.env, GITOPS_REMOTE_DIR: remote },
+    stdio: 'ignore',
+  });
+  portal = await startPortal({
+    env: {
+      APP_CONFIG_devopsApp_gitops_repository: JSON.stringify(remote),
+      APP_CONFIG_devopsApp_terraform_stateDir: JSON.stringify(
+        join(tmp, 'state'),
+      ),
+      APP_CONFIG_devopsApp_terraform_workDir: JSON.stringify(join(tmp, 'runs')),
+    },
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.stop();
+  await rm(resolve(repoRoot, '.run/catalog', `${name}.yaml`), { force: true });
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('new environment from the Create page', () => {
+  it('creates an environment on the sandbox stacks; its run and log show in the DevOps tab', async () => {
+    const page = await browser.newPage({
+      viewport: { width: 1400, height: 1000 },
+    });
+    await page.goto(portal.baseUrl);
+    const enter = page.getByRole('button', { name: 'Enter' });
+    await enter.waitFor({ timeout: 60_000 });
+    await enter.click();
+    await page.waitForURL(/\/catalog$/);
+
+    await page.goto(
+      `${portal.baseUrl}/create/templates/default/new-environment`,
+    );
+    await page.getByLabel('Name').first().fill(name);
+    const owner = page.getByLabel('Owner group').first();
+    await owner.click();
+    await owner.fill('ML');
+    await page
+      .getByRole('option', { name: /ML team/ })
+      .first()
+      .click();
+    for (let step = 0; step < 3; step++) {
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.screenshot({
+        path: join(resultsDir, `new-environment-step-${step + 2}.png`),
+      });
+    }
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.screenshot({
+      path: join(resultsDir, 'new-environment-review.png'),
+    });
+    await page.getByRole('button', { name: 'Create' }).click();
+
+    await page
+      .getByRole('link', { name: 'Terraform run' })
+      .waitFor({ timeout: 180_000 });
+    await page.screenshot({
+      path: join(resultsDir, 'new-environment-done.png'),
+    });
+    expect(git('log', '-1', '--format=%s', 'main')).toBe(
+      `Add environment ${name} (based on pre-prod)`,
+    );
+    expect(
+      git('show', `main:infra/environments/${name}/cluster.tfvars`),
+    ).toContain(`environment         = "${name}"`);
+
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
+    );
+    const row = page.locator('tr', { hasText: name }).first();
+    await row.waitFor({ timeout: 60_000 });
+    await row.getByText('succeeded').waitFor();
+    await row.click();
+    const log = page.getByLabel('cluster log');
+    await log.getByText(/Apply complete!/).waitFor();
+    await page.screenshot({
+      path: join(resultsDir, 'new-environment-devops-tab.png'),
+    });
+
+    await page.goto(`${portal.baseUrl}/catalog/default/resource/${name}`);
+    await page
+      .getByText(`Environment created from the portal, based on pre-prod.`)
+      .first()
+      .waitFor({ timeout: 60_000 });
+  });
+});
