@@ -117,12 +117,17 @@ describe('deployments router', () => {
     await db.destroy();
   });
 
-  async function app(options: { argocd?: boolean } = { argocd: true }) {
+  async function app(
+    options: { argocd?: boolean; repository?: string } = { argocd: true },
+  ) {
     const config = mockServices.rootConfig({
       data: {
         backend: { baseUrl: 'http://127.0.0.1' },
         devopsApp: {
-          gitops: { repository: remote.remote, branch: 'main' },
+          gitops: {
+            repository: options.repository ?? remote.remote,
+            branch: 'main',
+          },
           ...(options.argocd
             ? {
                 argocd: {
@@ -402,29 +407,7 @@ describe('deployments router', () => {
     const rejecting = await createGitRemote();
     try {
       await rejecting.rejectPushes('pushes to main need a pull request');
-      const config = mockServices.rootConfig({
-        data: {
-          backend: { baseUrl: 'http://127.0.0.1' },
-          devopsApp: {
-            gitops: { repository: rejecting.remote },
-            environments: { dev: {} },
-          },
-        },
-      });
-      const logger = mockServices.logger.mock();
-      const server = express();
-      server.use(
-        await createDeploymentsRouter({
-          config,
-          database: { getClient: async () => db } as unknown as DatabaseService,
-          httpAuth: mockServices.httpAuth(),
-          permissions,
-          catalog: catalogServiceMock({ entities: [entity as any] }),
-          logger,
-          environments: readEnvironmentsConfig(config),
-        }),
-      );
-      server.use(MiddlewareFactory.create({ config, logger }).error());
+      const server = await app({ repository: rejecting.remote });
       const head = await rejecting.head();
       const res = await request(server)
         .post('/deployments')

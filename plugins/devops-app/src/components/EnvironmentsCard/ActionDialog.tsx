@@ -5,10 +5,10 @@ import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { devopsAppApiRef } from '../../api';
+import { ConfirmAndError } from './ConfirmAndError';
 
 export type RolloutAction = 'sync' | 'promote' | 'abort';
 
@@ -100,21 +100,14 @@ export function ActionDialog({
         <Typography variant="body2" gutterBottom>
           {describeAction(action, row)}
         </Typography>
-        {row.production && (
-          <TextField
-            label={`Type ${row.environment} to confirm`}
-            value={confirmation}
-            onChange={e => setConfirmation(e.target.value)}
-            fullWidth
-            margin="dense"
-            inputProps={{ 'aria-label': 'Confirm environment name' }}
-          />
-        )}
-        {error && (
-          <Typography color="error" role="alert">
-            {error}
-          </Typography>
-        )}
+        <ConfirmAndError
+          askName={row.production}
+          environment={row.environment}
+          label=""
+          value={confirmation}
+          onChange={setConfirmation}
+          error={error}
+        />
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>

@@ -13,6 +13,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { devopsAppApiRef } from '../../api';
+import { ConfirmAndError } from './ConfirmAndError';
 import { DiffView } from './DiffView';
 
 export interface DeployDialogProps {
@@ -110,21 +111,14 @@ export function DeployDialog({
           </Typography>
         )}
         {preview?.changed && <DiffView diff={preview.diff} />}
-        {preview?.changed && row.production && (
-          <TextField
-            label={`Type ${row.environment} to confirm a production deploy`}
-            value={confirmation}
-            onChange={e => setConfirmation(e.target.value)}
-            fullWidth
-            margin="dense"
-            inputProps={{ 'aria-label': 'Confirm environment name' }}
-          />
-        )}
-        {error && (
-          <Typography color="error" role="alert">
-            {error}
-          </Typography>
-        )}
+        <ConfirmAndError
+          askName={Boolean(preview?.changed) && row.production}
+          environment={row.environment}
+          label=" a production deploy"
+          value={confirmation}
+          onChange={setConfirmation}
+          error={error}
+        />
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
