@@ -5,6 +5,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { LogsResponse, MonitorsResponse, TracesResponse } from '@devops-app/plugin-devops-app-common';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
 import { DatadogStandIn, startDatadogStandIn } from './testing/datadogStandIn';
@@ -245,6 +247,24 @@ describe('Datadog failures and configuration', () => {
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(503);
     expect(res.body.error.message).toMatch(/^Datadog spans aggregate \(datadoghq\.eu\): unreachable/);
+  });
+
+  it('names Datadog when it does not answer in time', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>(r => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const server = await startBackend({ ...configured(), apiBaseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+      const res = await request(server)
+        .get('/api/devops-app/observability/monitors')
+        .query(query)
+        .set('Authorization', mockCredentials.user.header());
+      expect(res.status).toBe(503);
+      expect(res.body.error.message).toBe('Datadog monitors (datadoghq.eu): no answer in time');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise(r => silent.close(r));
+    }
   });
 
   it('answers "not configured" without keys', async () => {

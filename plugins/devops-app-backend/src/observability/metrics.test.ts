@@ -5,6 +5,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { MetricsPanelResponse } from '@devops-app/plugin-devops-app-common';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
 import { knownSamples, SCRAPE_SECONDS } from './testing/knownSamples';
@@ -254,6 +256,25 @@ describe('metrics route validation', () => {
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(503);
     expect(res.body.error.message).toMatch(/^Prometheus at http:\/\/127\.0\.0\.1:1 is unreachable/);
+  });
+
+  it('names Prometheus when it does not answer in time', async () => {
+    // Accepts connections and never answers.
+    const silent = createServer(() => {});
+    await new Promise<void>(r => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const slow = await startBackend({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+      const res = await request(slow)
+        .get('/api/devops-app/observability/metrics')
+        .query(valid)
+        .set('Authorization', mockCredentials.user.header());
+      expect(res.status).toBe(503);
+      expect(res.body.error.message).toBe(`Prometheus at http://127.0.0.1:${port} is not answering (no answer within 300 ms)`);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise(r => silent.close(r));
+    }
   });
 
   it('says when Prometheus is not configured', async () => {

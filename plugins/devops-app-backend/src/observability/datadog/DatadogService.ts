@@ -218,7 +218,8 @@ function describeDatadogError(what: string, site: string, error: unknown): Error
     }
     return new ServiceUnavailableError(`${prefix}: answered ${code}${detail}`);
   }
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+  const name = (error as { name?: string } | undefined)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
     return new ServiceUnavailableError(`${prefix}: no answer in time`);
   }
   const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);

@@ -44,8 +44,9 @@ export class PrometheusClient {
       });
     } catch (error) {
       const reason =
-        error instanceof Error && error.name === 'TimeoutError'
-          ? `no answer within ${this.options.timeoutMs} ms`
+        // Not `instanceof Error`: the abort reason is a DOMException, of another realm under Jest.
+        (error as { name?: string } | undefined)?.name === 'TimeoutError'
+          ? `not answering (no answer within ${this.options.timeoutMs} ms)`
           : `unreachable (${error instanceof Error ? (error.cause as Error)?.message ?? error.message : error})`;
       throw new ServiceUnavailableError(`Prometheus at ${this.options.baseUrl} is ${reason}`);
     }
