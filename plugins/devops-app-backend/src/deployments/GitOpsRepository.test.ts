@@ -17,6 +17,9 @@ async function deployDirs() {
   );
 }
 
+// Every test runs real git processes; on a loaded 2-core machine they can take seconds (not a speed check).
+jest.setTimeout(60_000);
+
 describe('GitOpsRepository (real git, bare remote)', () => {
   let remote: GitRemote;
   let repo: GitOpsRepository;
@@ -146,6 +149,15 @@ describe('GitOpsRepository (real git, bare remote)', () => {
       changed: true,
       before: '0.1.0',
     });
+  });
+
+  it('reads several environments at once (one shared fetch of the read cache)', async () => {
+    const tags = await Promise.all(
+      [DEV, PROD, 'charts/inference/values-pre-prod.yaml', DEV, PROD].map(f =>
+        repo.readImageTag(f),
+      ),
+    );
+    expect(tags).toEqual(['0.1.0', '0.1.0', '0.1.0', '0.1.0', '0.1.0']);
   });
 
   it('previews the diff without writing', async () => {

@@ -61,6 +61,7 @@ export class GitOpsRepository {
   private readonly pullRequests?: GitOpsRepositoryOptions['pullRequests'];
   private queue: Promise<unknown> = Promise.resolve();
   private cacheReady?: Promise<void>;
+  private fetching?: Promise<void>;
 
   constructor(options: GitOpsRepositoryOptions) {
     this.repository = /^[a-z][a-z0-9+.-]*:\/\//i.test(options.repository)
@@ -261,7 +262,17 @@ export class GitOpsRepository {
     }
   }
 
-  private async fetchCache(): Promise<void> {
+  /** Brings the read cache up to the remote's branch; concurrent readers share one fetch. */
+  private fetchCache(): Promise<void> {
+    if (!this.fetching) {
+      this.fetching = this.doFetch().finally(() => {
+        this.fetching = undefined;
+      });
+    }
+    return this.fetching;
+  }
+
+  private async doFetch(): Promise<void> {
     if (!this.cacheReady) {
       this.cacheReady = git(['init', '--quiet', '--bare', this.cacheDir]).then(
         () => undefined,

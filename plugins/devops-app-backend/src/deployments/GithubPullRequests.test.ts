@@ -67,6 +67,9 @@ async function startGithubStandIn(answer: 'created' | 'exists') {
   };
 }
 
+// Every test runs real git processes; on a loaded 2-core machine they can take seconds (not a speed check).
+jest.setTimeout(60_000);
+
 describe('production deploys through a GitHub pull request', () => {
   let remote: GitRemote;
   beforeEach(async () => {

@@ -77,6 +77,9 @@ const permissions = {
   },
 } as unknown as PermissionsService;
 
+// Every test runs real git processes; on a loaded 2-core machine they can take seconds (not a speed check).
+jest.setTimeout(60_000);
+
 describe('deployments router', () => {
   let remote: GitRemote;
   let db: Knex;
