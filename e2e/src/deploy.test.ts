@@ -98,6 +98,11 @@ describe('deploy from the DevOps tab', () => {
       .first()
       .waitFor({ timeout: 60_000 });
     expect(await gitTag.textContent()).toBe('0.1.0');
+    // Every environment's tag is read from git (in parallel) on one status request.
+    expect(await page.getByTestId('git-tag-pre-prod').textContent()).toBe(
+      '0.1.0',
+    );
+    expect(await page.getByTestId('git-tag-prod').textContent()).toBe('0.1.0');
     await page.getByText('Argo CD not connected').waitFor();
     expect(
       await page.getByText('devopsApp.argocd.instances').count(),
