@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { devopsAppPlugin, EntityDevopsAppContent } from './plugin';
+export { devopsAppPlugin, EntityDevopsAppContent, EntityDevopsAppMetricsCard } from './plugin';
 export { rootRouteRef } from './routes';
 export { isDevopsAppAvailable } from '@devops-app/plugin-devops-app-common';
 export * from './api';

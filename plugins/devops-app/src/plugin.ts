@@ -1,5 +1,6 @@
 import {
   createApiFactory,
+  createComponentExtension,
   createPlugin,
   createRoutableExtension,
   discoveryApiRef,
@@ -34,5 +35,18 @@ export const EntityDevopsAppContent = devopsAppPlugin.provide(
     name: 'EntityDevopsAppContent',
     component: () => import('./components/DevopsTab').then(m => m.DevopsTab),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * Service health card (request rate and error ratio from Prometheus) for the entity overview.
+ * @public
+ */
+export const EntityDevopsAppMetricsCard = devopsAppPlugin.provide(
+  createComponentExtension({
+    name: 'EntityDevopsAppMetricsCard',
+    component: {
+      lazy: () => import('./components/MetricsCard').then(m => m.EntityMetricsCard),
+    },
   }),
 );

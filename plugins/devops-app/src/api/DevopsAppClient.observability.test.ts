@@ -9,7 +9,7 @@ describe('DevopsAppClient observability methods', () => {
     });
 
   it('names a panel, never PromQL, and asks for the colour split', async () => {
-    const fetchApi = { fetch: jest.fn(async (_url: string) => ok()) };
+    const fetchApi = { fetch: jest.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => ok()) };
     const client = new DevopsAppClient({ discoveryApi, fetchApi });
     await client.getMetricsPanel({
       entityRef: 'component:default/inference-service',
@@ -18,7 +18,7 @@ describe('DevopsAppClient observability methods', () => {
       range: '6h',
       splitByColour: true,
     });
-    const url = new URL(fetchApi.fetch.mock.calls[0][0]);
+    const url = new URL(String(fetchApi.fetch.mock.calls[0][0]));
     expect(url.pathname).toBe('/api/devops-app/observability/metrics');
     expect(Object.fromEntries(url.searchParams)).toEqual({
       entityRef: 'component:default/inference-service',
@@ -30,7 +30,7 @@ describe('DevopsAppClient observability methods', () => {
   });
 
   it('sends only the log filters that are set', async () => {
-    const fetchApi = { fetch: jest.fn(async (_url: string) => ok()) };
+    const fetchApi = { fetch: jest.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => ok()) };
     const client = new DevopsAppClient({ discoveryApi, fetchApi });
     await client.searchLogs({
       entityRef: 'component:default/inference-service',
@@ -41,7 +41,7 @@ describe('DevopsAppClient observability methods', () => {
     });
     await client.getTraceSummary({ entityRef: 'component:default/x', environment: 'prod', range: '24h' });
     await client.getMonitors({ entityRef: 'component:default/x', environment: 'prod', range: '24h' });
-    const urls = fetchApi.fetch.mock.calls.map(c => new URL(c[0]));
+    const urls = fetchApi.fetch.mock.calls.map(c => new URL(String(c[0])));
     expect(urls.map(u => u.pathname)).toEqual([
       '/api/devops-app/observability/logs',
       '/api/devops-app/observability/traces',
