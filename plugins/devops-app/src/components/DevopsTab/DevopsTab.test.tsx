@@ -50,6 +50,9 @@ function entityRouteRefForTests() {
   return require('@backstage/plugin-catalog-react').entityRouteRef;
 }
 
+// The tab renders every section; on a loaded 2-core machine that takes seconds, not milliseconds.
+jest.setTimeout(30_000);
+
 describe('DevopsTab', () => {
   const configured: Partial<DevopsAppApi> = {
     getConfiguredEnvironments: async () => [
