@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
+import { SERVICE_REF, serviceEntity } from './testing/serviceEntity';
 import { DatadogStandIn, startDatadogStandIn } from './testing/datadogStandIn';
 
 /**
@@ -16,20 +17,11 @@ import { DatadogStandIn, startDatadogStandIn } from './testing/datadogStandIn';
  * for Datadog's API on 127.0.0.1 that answers with the documented shapes, 429s and 403s.
  */
 
-const entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'inference-service',
-    namespace: 'default',
-    annotations: {
-      'devops-app.io/environments': 'dev,prod',
-      'datadoghq.com/service-name': 'inference-service',
-    },
-  },
-  spec: { type: 'service', owner: 'ml-team', lifecycle: 'production' },
-};
-const ref = 'component:default/inference-service';
+const entity = serviceEntity({
+  'devops-app.io/environments': 'dev,prod',
+  'datadoghq.com/service-name': 'inference-service',
+});
+const ref = SERVICE_REF;
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
 let standIn: DatadogStandIn;

@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
+import { SERVICE_REF, serviceEntity } from './testing/serviceEntity';
 import { knownSamples, SCRAPE_SECONDS } from './testing/knownSamples';
 import { countRangeQueries, RunningPrometheus, startPrometheus } from './testing/startPrometheus';
 
@@ -18,20 +19,11 @@ import { countRangeQueries, RunningPrometheus, startPrometheus } from './testing
  * written by hand here.
  */
 
-const entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'inference-service',
-    namespace: 'default',
-    annotations: {
-      'devops-app.io/environments': 'dev,pre-prod,prod',
-      'devops-app.io/prometheus-selector': 'service="inference-service"',
-    },
-  },
-  spec: { type: 'service', owner: 'ml-team', lifecycle: 'production' },
-};
-const ref = 'component:default/inference-service';
+const entity = serviceEntity({
+  'devops-app.io/environments': 'dev,pre-prod,prod',
+  'devops-app.io/prometheus-selector': 'service="inference-service"',
+});
+const ref = SERVICE_REF;
 
 let prometheus: RunningPrometheus;
 // Samples end ten minutes ago and cover two hours; queries use a window well inside them.
