@@ -11,9 +11,7 @@ if [ -x "$TOOLS/node/bin/node" ] && [ "$("$TOOLS/node/bin/node" -v)" = "v$NODE_V
 fi
 system_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$system_major" -ge 22 ] && [ -z "${FORCE_NODE_BOOTSTRAP:-}" ]; then
-  # The system Node is recent enough; link it so every script finds node in one place.
-  mkdir -p "$TOOLS/node/bin"
-  ln -sf "$(command -v node)" "$TOOLS/node/bin/node"
+  # The system Node is recent enough, and native modules build against its own headers.
   exit 0
 fi
 echo "bootstrap: installing Node $NODE_VERSION from the npm registry into .tools/node"

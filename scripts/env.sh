@@ -5,8 +5,9 @@ ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 TOOLS="$ROOT/.tools"
 export ROOT TOOLS
 export PATH="$TOOLS/bin:$PATH"
-if [ -x "$TOOLS/node/bin/node" ]; then
+if [ -x "$TOOLS/node/bin/node" ] && [ -d "$TOOLS/node/include/node" ]; then
   export PATH="$TOOLS/node/bin:$PATH"
+  # Native modules (better-sqlite3) build against the headers of the Node that runs them.
   export npm_config_nodedir="$TOOLS/node"
 fi
 if [ -z "${YARN_NPM_REGISTRY_SERVER:-}" ]; then
