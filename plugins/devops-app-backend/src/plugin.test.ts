@@ -58,6 +58,45 @@ describe('devops-app backend plugin', () => {
       .expect(401);
   });
 
+  it("lists the plugin's permissions in the permission metadata of the plugin", async () => {
+    const server = await start();
+    const res = await request(server)
+      .get('/api/devops-app/.well-known/backstage/permissions/metadata')
+      .set('Authorization', mockCredentials.service.header());
+    expect(res.status).toBe(200);
+    // Resource permissions on the catalog's 'catalog-entity' type are accepted by the registry; the
+    // plugin adds no rules (the catalog evaluates conditions on entities).
+    expect(res.body).toEqual({
+      permissions: expect.arrayContaining([
+        {
+          type: 'resource',
+          name: 'devops-app.deployment.create',
+          attributes: { action: 'create' },
+          resourceType: 'catalog-entity',
+        },
+        {
+          type: 'resource',
+          name: 'devops-app.environment.production',
+          attributes: { action: 'update' },
+          resourceType: 'catalog-entity',
+        },
+        {
+          type: 'basic',
+          name: 'devops-app.terraform.apply',
+          attributes: { action: 'update' },
+        },
+      ]),
+      rules: [],
+    });
+    expect(res.body.permissions.map((p: { name: string }) => p.name).sort()).toEqual([
+      'devops-app.deployment.create',
+      'devops-app.environment.production',
+      'devops-app.rollout.abort',
+      'devops-app.rollout.promote',
+      'devops-app.terraform.apply',
+    ]);
+  });
+
   it('refuses to start with an invalid environment name in config', async () => {
     await expect(start({ devopsApp: { environments: { 'Pre Prod': {} } } })).rejects.toThrow(
       /devopsApp\.environments\.Pre Prod/,

@@ -3,6 +3,8 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { devopsAppPermissions } from '@devops-app/plugin-devops-app-common';
 import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
 import { migrateDatabase } from './database/migrate';
 import { createRouter } from './router';
@@ -25,14 +27,52 @@ export const devopsAppPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
         permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        signals: signalsServiceRef,
       },
-      async init({ catalog, config, database, httpAuth, httpRouter, lifecycle, logger, permissions }) {
+      async init({
+        catalog,
+        config,
+        database,
+        httpAuth,
+        httpRouter,
+        lifecycle,
+        logger,
+        permissions,
+        permissionsRegistry,
+        signals,
+      }) {
+        // Lists the plugin's permissions in /.well-known/backstage/permissions/metadata of this plugin,
+        // where the permission backend and policy tooling discover them.
+        //
+        // Deploy, promote, abort and production are resource permissions of type 'catalog-entity', a
+        // resource type that belongs to the catalog plugin. `addPermissions` accepts them as they are:
+        // the registry (backend-defaults 0.19, permissionsRegistryServiceFactory) only checks the owning
+        // plugin in `addResourceType` and `getPermissionRuleset`, which this plugin must not call for
+        // 'catalog-entity' (they would throw "belongs to plugin 'catalog'"). Conditional decisions on
+        // these permissions carry pluginId 'catalog' (createCatalogConditionalDecision), so the
+        // permission backend asks the catalog's apply-conditions endpoint, which owns the rules and
+        // loads the entity; this plugin registers no resource type and no rules of its own.
+        permissionsRegistry.addPermissions(devopsAppPermissions);
+
         await migrateDatabase(database);
         const environments = readEnvironmentsConfig(config);
         logger.info(
           `devops-app environments: ${environments.map(e => e.name).join(', ') || 'none configured'}`,
         );
-        httpRouter.use(await createRouter({ httpAuth, environments, config, catalog, logger, database, permissions, lifecycle }));
+        httpRouter.use(
+          await createRouter({
+            httpAuth,
+            environments,
+            config,
+            catalog,
+            logger,
+            database,
+            permissions,
+            lifecycle,
+            signals,
+          }),
+        );
       },
     });
   },

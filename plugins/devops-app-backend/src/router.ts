@@ -7,6 +7,7 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { SignalsService } from '@backstage/plugin-signals-node';
 import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -24,6 +25,8 @@ export interface RouterOptions {
   permissions: PermissionsService;
   /** Stops running terraform when the backend stops; tests may leave it out. */
   lifecycle?: LifecycleService;
+  /** Tells open Environments cards that an audit entry was written; tests may leave it out. */
+  signals?: SignalsService;
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {

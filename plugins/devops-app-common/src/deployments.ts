@@ -127,3 +127,25 @@ export interface DeploymentResult {
   syncRequested?: boolean;
   syncMessage?: string;
 }
+
+/**
+ * The Backstage signal channel on which the backend announces every audit entry of an entity (deploy,
+ * sync, promote, abort, with any result), so that open Environments cards reload at once.
+ * @public
+ */
+export function deploymentSignalChannel(entityRef: string): string {
+  return `devops-app:deployments:${entityRef}`;
+}
+
+/**
+ * The message of a deployment signal: which row changed and how. Holds no diff, commit message,
+ * token or error text. @public
+ */
+export interface DeploymentSignal {
+  [key: string]: string | number;
+  entityRef: string;
+  environment: string;
+  action: DeploymentAction;
+  result: AuditRecord['result'];
+  auditId: number;
+}

@@ -2,6 +2,7 @@ import { isResourcePermission } from '@backstage/plugin-permission-common';
 import {
   deploymentCreatePermission,
   devopsAppPermissions,
+  productionEnvironmentPermission,
   rolloutAbortPermission,
   rolloutPromotePermission,
   terraformApplyPermission,
@@ -13,15 +14,17 @@ describe('permissions', () => {
       'devops-app.deployment.create',
       'devops-app.rollout.promote',
       'devops-app.rollout.abort',
+      'devops-app.environment.production',
       'devops-app.terraform.apply',
     ]);
   });
 
-  it('makes deploy, promote and abort resource permissions on catalog entities', () => {
+  it('makes deploy, promote, abort and production resource permissions on catalog entities', () => {
     for (const permission of [
       deploymentCreatePermission,
       rolloutPromotePermission,
       rolloutAbortPermission,
+      productionEnvironmentPermission,
     ]) {
       expect(isResourcePermission(permission, 'catalog-entity')).toBe(true);
     }

@@ -32,14 +32,6 @@ export const terraformApplyPermission = createPermission({
   attributes: { action: 'update' },
 });
 
-/** All permissions of the plugin, for registration with the permissions service. @public */
-export const devopsAppPermissions = [
-  deploymentCreatePermission,
-  rolloutPromotePermission,
-  rolloutAbortPermission,
-  terraformApplyPermission,
-];
-
 /**
  * Act on a production environment of the entity (deploy, promote, abort, sync). Checked in addition to
  * the action's own permission when the environment is production, so a policy can ask for membership
@@ -50,3 +42,15 @@ export const productionEnvironmentPermission = createPermission({
   attributes: { action: 'update' },
   resourceType: 'catalog-entity',
 });
+
+/**
+ * All permissions of the plugin, for registration with the permissions registry (the permission
+ * backend's metadata lists them, so policy tools can offer them). @public
+ */
+export const devopsAppPermissions = [
+  deploymentCreatePermission,
+  rolloutPromotePermission,
+  rolloutAbortPermission,
+  productionEnvironmentPermission,
+  terraformApplyPermission,
+];

@@ -20,6 +20,7 @@ export interface ArgoCdApplication {
     annotations?: Record<string, string>;
   };
   spec: {
+    project?: string;
     destination?: { namespace?: string; server?: string };
     syncPolicy?: { automated?: Record<string, unknown> | null };
     source?: { repoURL?: string; targetRevision?: string; path?: string };
@@ -79,6 +80,7 @@ export class ArgoCdClient {
   readonly baseUrl: string;
   private readonly token: string;
   private readonly fetchFn: typeof fetch;
+  private resourceActionsApi?: 'v1' | 'v2';
 
   constructor(options: ArgoCdClientOptions) {
     this.name = options.name;
@@ -138,21 +140,78 @@ export class ArgoCdClient {
   }
 
   /**
-   * `POST /api/v1/applications/{name}/resource/actions`: runs a resource action (for an Argo Rollout:
-   * `promote-full`, `abort`, `resume`, `retry`, `restart`). The body is the action name as a JSON string.
+   * Runs a resource action (for an Argo Rollout: `promote-full`, `abort`, `resume`, `retry`, `restart`).
+   *
+   * Argo CD 3.x documents `POST /api/v1/applications/{name}/resource/actions/v2` with a JSON body
+   * (`applicationResourceActionRunRequestV2`: name, namespace, resourceName, version, group, kind,
+   * action, appNamespace, project, resourceActionParameters) and marks the older
+   * `POST /api/v1/applications/{name}/resource/actions?namespace&resourceName&version&group&kind`
+   * (body: the action name as a JSON string) deprecated. The v2 form is tried first; when the server
+   * answers 404 or 405 for it (an Argo CD without the v2 route), the old form is tried once, and if
+   * that one is understood the instance is remembered as "v1 only" for later calls. Any other answer
+   * of v2 (e.g. 403, 400) is the server's answer and is not retried with v1.
    */
   async runResourceAction(
     application: string,
     ref: ArgoCdResourceRef,
     action: string,
+    options: { appNamespace?: string; project?: string } = {},
   ): Promise<void> {
-    await this.request(
-      'POST',
-      `/api/v1/applications/${encodeURIComponent(
-        application,
-      )}/resource/actions?${resourceQuery(ref)}`,
-      action,
-    );
+    const base = `/api/v1/applications/${encodeURIComponent(
+      application,
+    )}/resource/actions`;
+    if (this.resourceActionsApi !== 'v1') {
+      try {
+        await this.request('POST', `${base}/v2`, {
+          name: application,
+          namespace: ref.namespace,
+          resourceName: ref.name,
+          version: ref.version,
+          group: ref.group,
+          kind: ref.kind,
+          action,
+          ...(options.appNamespace
+            ? { appNamespace: options.appNamespace }
+            : {}),
+          ...(options.project ? { project: options.project } : {}),
+        });
+        this.resourceActionsApi = 'v2';
+        return;
+      } catch (e) {
+        const missingRoute =
+          e instanceof ArgoCdApiError &&
+          (e.status === 404 || e.status === 405) &&
+          this.resourceActionsApi === undefined;
+        if (!missingRoute) {
+          throw e;
+        }
+      }
+    }
+    try {
+      await this.request('POST', `${base}?${resourceQuery(ref)}`, action);
+    } catch (e) {
+      // A 404 of the old route too says nothing about the server's version (the application or
+      // resource may be missing), nor does an unreachable server or a 5xx: keep probing v2 next time.
+      // Another 4xx (403, 400) is the old route answering: remember it.
+      if (
+        e instanceof ArgoCdApiError &&
+        e.status < 500 &&
+        e.status !== 404 &&
+        e.status !== 405
+      ) {
+        this.resourceActionsApi = 'v1';
+      }
+      throw e;
+    }
+    this.resourceActionsApi = 'v1';
+  }
+
+  /**
+   * Which resource-actions route this instance serves: undefined until known, `v2` once the v2 route
+   * answered, `v1` once the v2 route was missing and the old one answered.
+   */
+  get resourceActionsVersion(): 'v1' | 'v2' | undefined {
+    return this.resourceActionsApi;
   }
 
   private async request<T>(

@@ -213,19 +213,34 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
     ).toBeUndefined();
   });
 
-  it('promotes and aborts the Rollout through resource actions', async () => {
+  it('promotes and aborts the Rollout through the v2 resource-actions route of Argo CD 3.x', async () => {
     await service.rolloutAction(entity, 'prod', 'promote-full');
     await service.rolloutAction(entity, 'prod', 'abort');
     const actions = standIn.requests.filter(r =>
       r.path.includes('/resource/actions'),
     );
+    // applicationResourceActionRunRequestV2 as assets/swagger.json documents it; nothing in the query.
     expect(actions).toEqual([
       {
         method: 'POST',
-        path: '/api/v1/applications/inference-prod/resource/actions?namespace=inference-prod&resourceName=inference&version=v1alpha1&kind=Rollout&group=argoproj.io',
-        body: 'promote-full',
+        path: '/api/v1/applications/inference-prod/resource/actions/v2',
+        body: {
+          name: 'inference-prod',
+          namespace: 'inference-prod',
+          resourceName: 'inference',
+          version: 'v1alpha1',
+          group: 'argoproj.io',
+          kind: 'Rollout',
+          action: 'promote-full',
+          appNamespace: 'argocd',
+          project: 'devops-app',
+        },
       },
-      expect.objectContaining({ body: 'abort' }),
+      {
+        method: 'POST',
+        path: '/api/v1/applications/inference-prod/resource/actions/v2',
+        body: expect.objectContaining({ action: 'abort' }),
+      },
     ]);
     expect((await service.status(entity, 'prod')).rollout?.aborted).toBe(true);
     await expect(
@@ -234,5 +249,129 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
       name: 'NotFoundError',
       message: expect.stringContaining('manages no Rollout'),
     });
+  });
+
+  describe('resource actions against an Argo CD without the v2 route', () => {
+    let old: Awaited<ReturnType<typeof startArgoCdStandIn>>;
+    beforeEach(async () => {
+      old = await startArgoCdStandIn(
+        'token-old',
+        [
+          {
+            application: application('prod', { automated: false }),
+            rollout: pausedRollout('prod'),
+          },
+        ],
+        { resourceActionsV2: false },
+      );
+    });
+    afterEach(() => old.close());
+    const oldService = () =>
+      ArgoCdService.fromConfig(
+        mockServices.rootConfig({
+          data: {
+            devopsApp: {
+              argocd: {
+                instances: [
+                  { name: 'old', baseUrl: old.baseUrl, token: 'token-old' },
+                ],
+              },
+            },
+          },
+        }),
+      );
+    const actionCalls = () =>
+      old.requests
+        .filter(r => r.path.includes('/resource/actions'))
+        .map(r => `${r.path.split('?')[0]} ${JSON.stringify(r.body)}`);
+
+    it('falls back to the old form once, and uses only the old form afterwards', async () => {
+      const svc = oldService();
+      await svc.rolloutAction(entity, 'prod', 'promote-full');
+      await svc.rolloutAction(entity, 'prod', 'abort');
+      expect(actionCalls()).toEqual([
+        expect.stringMatching(
+          /^\/api\/v1\/applications\/inference-prod\/resource\/actions\/v2 \{"name":"inference-prod"/,
+        ),
+        '/api/v1/applications/inference-prod/resource/actions "promote-full"',
+        '/api/v1/applications/inference-prod/resource/actions "abort"',
+      ]);
+      expect(
+        old.requests.find(r => r.body === 'promote-full')?.path,
+      ).toBe(
+        '/api/v1/applications/inference-prod/resource/actions?namespace=inference-prod&resourceName=inference&version=v1alpha1&kind=Rollout&group=argoproj.io',
+      );
+      const rollout = (await svc.status(entity, 'prod')).rollout;
+      expect(rollout?.aborted).toBe(true);
+    });
+
+    it('does not take a 404 of both routes (missing resource) for an old server', async () => {
+      const client = new ArgoCdClient({
+        name: 'old',
+        baseUrl: old.baseUrl,
+        token: 'token-old',
+      });
+      const missing = {
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        kind: 'Rollout',
+        namespace: 'inference-prod',
+        name: 'nope',
+      };
+      await expect(
+        client.runResourceAction('inference-prod', missing, 'abort'),
+      ).rejects.toMatchObject({ status: 404 });
+      expect(client.resourceActionsVersion).toBeUndefined();
+      await client.runResourceAction(
+        'inference-prod',
+        { ...missing, name: 'inference' },
+        'abort',
+      );
+      expect(client.resourceActionsVersion).toBe('v1');
+    });
+  });
+
+  it('does not retry a 403 of the v2 route with the old form', async () => {
+    const denied = await startArgoCdStandIn('token-c', [
+      {
+        application: application('prod', { automated: false }),
+        rollout: pausedRollout('prod'),
+        actionsForbidden: true,
+      },
+    ]);
+    try {
+      const svc = ArgoCdService.fromConfig(
+        mockServices.rootConfig({
+          data: {
+            devopsApp: {
+              argocd: {
+                instances: [
+                  { name: 'main', baseUrl: denied.baseUrl, token: 'token-c' },
+                ],
+              },
+            },
+          },
+        }),
+      );
+      for (let i = 0; i < 2; i++) {
+        await expect(
+          svc.rolloutAction(entity, 'prod', 'promote-full'),
+        ).rejects.toMatchObject({
+          name: 'ServiceUnavailableError',
+          message: expect.stringContaining("refused the portal's token (403)"),
+        });
+      }
+      // Both attempts went to v2 only: the 403 was neither retried nor taken for a missing route.
+      expect(
+        denied.requests
+          .filter(r => r.path.includes('/resource/actions'))
+          .map(r => r.path),
+      ).toEqual([
+        '/api/v1/applications/inference-prod/resource/actions/v2',
+        '/api/v1/applications/inference-prod/resource/actions/v2',
+      ]);
+    } finally {
+      await denied.close();
+    }
   });
 });

@@ -177,7 +177,10 @@ export class ArgoCdService {
       );
     }
     try {
-      await client.runResourceAction(app.metadata.name, rollout.ref, action);
+      await client.runResourceAction(app.metadata.name, rollout.ref, action, {
+        appNamespace: app.metadata.namespace,
+        project: app.spec.project,
+      });
     } catch (e) {
       throw toPortalError(e, client.name, app.metadata.name);
     }

@@ -1,10 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
+import { SignalsService } from '@backstage/plugin-signals-node';
 import {
   ActionPermission,
   AuditRecord,
   DeploymentAction,
   DeploymentResult,
+  DeploymentSignal,
+  deploymentSignalChannel,
   EnvironmentDeploymentStatus,
 } from '@devops-app/plugin-devops-app-common';
 import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
@@ -35,6 +38,8 @@ export class DeploymentService {
       argocd: ArgoCdService;
       audit: AuditStore;
       logger: LoggerService;
+      /** Announces each audit entry on the entity's channel (see `deploymentSignalChannel`). */
+      signals?: SignalsService;
     },
   ) {}
 
@@ -280,8 +285,9 @@ export class DeploymentService {
   private async record(
     record: Omit<AuditRecord, 'id' | 'createdAt'>,
   ): Promise<AuditRecord> {
+    let written: AuditRecord;
     try {
-      return await this.options.audit.add(record);
+      written = await this.options.audit.add(record);
     } catch (e) {
       // The action already happened; a lost audit row must be loud in the logs.
       this.options.logger.error(
@@ -289,6 +295,39 @@ export class DeploymentService {
         e as Error,
       );
       return { ...record, id: -1, createdAt: new Date().toISOString() };
+    }
+    await this.announce(written);
+    return written;
+  }
+
+  /**
+   * Tells every open Environments card of the entity that its state changed. Only names the row and
+   * the outcome (no message, diff, commit or actor): any signed-in viewer of the channel gets it, and
+   * the card then reloads through the permission-checked routes. A failed publish is logged, never
+   * fails the action.
+   */
+  private async announce(record: AuditRecord): Promise<void> {
+    const signals = this.options.signals;
+    if (!signals) return;
+    const message: DeploymentSignal = {
+      entityRef: record.entityRef,
+      environment: record.environment,
+      action: record.action,
+      result: record.result,
+      auditId: record.id,
+    };
+    try {
+      await signals.publish<DeploymentSignal>({
+        recipients: { type: 'broadcast' },
+        channel: deploymentSignalChannel(record.entityRef),
+        message,
+      });
+    } catch (e) {
+      this.options.logger.warn(
+        `Could not publish the deployment signal of ${record.entityRef}: ${
+          (e as Error).message
+        }`,
+      );
     }
   }
 }

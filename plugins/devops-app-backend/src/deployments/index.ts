@@ -6,6 +6,7 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { SignalsService } from '@backstage/plugin-signals-node';
 import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
 import { ArgoCdService } from './ArgoCdService';
 import { AuditStore } from './AuditStore';
@@ -32,6 +33,8 @@ export async function createDeploymentsRouter(options: {
   catalog: CatalogService;
   logger: LoggerService;
   environments: EnvironmentConfig[];
+  /** Announces audit entries to open Environments cards; without it the cards only poll. */
+  signals?: SignalsService;
   fetch?: typeof fetch;
 }) {
   const gitopsConfig = options.config.getOptionalConfig('devopsApp.gitops');
@@ -57,6 +60,7 @@ export async function createDeploymentsRouter(options: {
     argocd,
     audit,
     logger: options.logger,
+    signals: options.signals,
   });
   return createRouter({
     httpAuth: options.httpAuth,

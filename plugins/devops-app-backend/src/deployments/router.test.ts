@@ -8,6 +8,7 @@ import {
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { SignalPayload, SignalsService } from '@backstage/plugin-signals-node';
 import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
 import express from 'express';
 import knexFactory, { Knex } from 'knex';
@@ -120,6 +121,17 @@ describe('deployments router', () => {
     await db.destroy();
   });
 
+  /** What the backend published through the signals service (the real one fans out over events). */
+  let published: SignalPayload[];
+  const signals: SignalsService = {
+    async publish(signal) {
+      published.push(signal as SignalPayload);
+    },
+  };
+  beforeEach(() => {
+    published = [];
+  });
+
   async function app(
     options: { argocd?: boolean; repository?: string } = { argocd: true },
   ) {
@@ -162,6 +174,7 @@ describe('deployments router', () => {
       catalog: catalogServiceMock({ entities: [entity as any] }),
       logger,
       environments: readEnvironmentsConfig(config),
+      signals,
     });
     const server = express();
     server.use(router);
@@ -229,6 +242,69 @@ describe('deployments router', () => {
       reason:
         'Production also needs membership of group:default/prod-deployers',
     });
+  });
+
+  it("announces each audit entry on the entity's signal channel, without secrets or details", async () => {
+    const server = await app();
+    const res = await request(server)
+      .post('/deployments')
+      .set('Authorization', as(USERS.ownerAndProdDeployer))
+      .send({ entityRef: ENTITY_REF, environment: 'prod', tag: '6.1.0' });
+    expect(res.status).toBe(201);
+    const [record] = await audit();
+    expect(published).toEqual([
+      {
+        recipients: { type: 'broadcast' },
+        channel: 'devops-app:deployments:component:default/inference-service',
+        message: {
+          entityRef: ENTITY_REF,
+          environment: 'prod',
+          action: 'deploy',
+          result: 'success',
+          auditId: record.id,
+        },
+      },
+    ]);
+    // A denied request is an audit entry too; its reason stays in the audit log.
+    const refused = await request(server)
+      .post('/deployments/promote')
+      .set('Authorization', as(USERS.nonOwner))
+      .send({ entityRef: ENTITY_REF, environment: 'dev' });
+    expect(refused.status).toBe(403);
+    expect(published[1]).toMatchObject({
+      channel: 'devops-app:deployments:component:default/inference-service',
+      message: { environment: 'dev', action: 'promote', result: 'denied' },
+    });
+    const text = JSON.stringify(published);
+    for (const secret of [
+      'argo-token',
+      remote.remote,
+      res.body.commit,
+      'Only members',
+      USERS.nonOwner,
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('keeps the action when publishing the signal fails', async () => {
+    const failing = jest
+      .spyOn(signals, 'publish')
+      .mockRejectedValue(new Error('events bus down'));
+    try {
+      const server = await app();
+      const res = await request(server)
+        .post('/deployments')
+        .set('Authorization', as(USERS.owner))
+        .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '6.2.0' });
+      expect(res.status).toBe(201);
+      expect(failing).toHaveBeenCalledTimes(1);
+      expect(await audit()).toEqual([
+        expect.objectContaining({ after: '6.2.0', result: 'success' }),
+      ]);
+    } finally {
+      failing.mockRestore();
+    }
   });
 
   it('asks Argo CD to sync after a deploy to a manual-sync environment', async () => {

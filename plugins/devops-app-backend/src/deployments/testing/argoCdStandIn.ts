@@ -10,8 +10,14 @@ import { AddressInfo } from 'node:net';
  *   GET  /api/v1/applications/{name}/resource-tree -> v1alpha1ApplicationTree
  *   GET  /api/v1/applications/{name}/resource?namespace&resourceName&version&group&kind
  *                                                  -> applicationApplicationResourceResponse {manifest}
+ *   POST /api/v1/applications/{name}/resource/actions/v2
+ *        body applicationResourceActionRunRequestV2 {name, namespace, resourceName, version, group, kind,
+ *        action, appNamespace?, project?, resourceActionParameters?: [{name, value}]}
+ *                                                  -> applicationApplicationResponse {}
+ *        (Argo CD 3.x; with `resourceActionsV2: false` the stand-in is an older Argo CD without this
+ *        route, which answers it like any unknown route: 404 {code 5, "Not Found"})
  *   POST /api/v1/applications/{name}/resource/actions?namespace&resourceName&version&group&kind
- *        body: the action name as a JSON string    -> {}
+ *        body: the action name as a JSON string    -> {} (deprecated in 3.x, still served)
  * Errors are runtimeError bodies {error, code, message} with the gRPC code's HTTP status: 401
  * (Unauthenticated, 16), 403 (PermissionDenied, 7), 404 (NotFound, 5), 400 (FailedPrecondition, 9, e.g.
  * "another operation is already in progress"). Actions for argoproj.io/Rollout follow Argo CD's built-in
@@ -22,9 +28,24 @@ export interface StandInApp {
   rollout?: any;
   /** Answer 403 for everything about this application. */
   forbidden?: boolean;
+  /**
+   * Answer 403 to resource actions only: the token may read and sync the application but has no
+   * `action/argoproj.io/Rollout/*` right in Argo CD's RBAC.
+   */
+  actionsForbidden?: boolean;
 }
 
-export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
+export interface StandInOptions {
+  /** Serve `POST .../resource/actions/v2` (Argo CD 3.x). Default true; false = an older Argo CD. */
+  resourceActionsV2?: boolean;
+}
+
+export async function startArgoCdStandIn(
+  token: string,
+  apps: StandInApp[],
+  options: StandInOptions = {},
+) {
+  const resourceActionsV2 = options.resourceActionsV2 ?? true;
   const requests: { method: string; path: string; body?: unknown }[] = [];
   const byName = new Map(apps.map(a => [a.application.metadata.name, a]));
 
@@ -50,6 +71,46 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
       const [k, v] = term.split('=');
       return labels[k] === v;
     });
+  }
+
+  /** Argo CD's built-in Lua actions of argoproj.io/Rollout. */
+  function runAction(
+    res: http.ServerResponse,
+    app: StandInApp,
+    target: {
+      kind: string | null;
+      group: string | null;
+      version: string | null;
+      resourceName: string | null;
+      namespace: string | null;
+      action: unknown;
+    },
+  ) {
+    if (app.actionsForbidden) {
+      error(res, 403, 7, 'permission denied: applications, action/argoproj.io/Rollout');
+      return;
+    }
+    const r = app.rollout;
+    if (
+      !r ||
+      target.kind !== 'Rollout' ||
+      target.group !== 'argoproj.io' ||
+      target.version !== 'v1alpha1' ||
+      target.resourceName !== r.metadata.name ||
+      target.namespace !== r.metadata.namespace
+    ) {
+      error(res, 404, 5, 'resource not found');
+      return;
+    }
+    if (target.action === 'promote-full') {
+      r.status.promoteFull = true;
+    } else if (target.action === 'abort') {
+      r.status.abort = true;
+    } else {
+      error(res, 400, 3, `action not found: ${String(target.action)}`);
+      return;
+    }
+    json(res, {});
   }
 
   const server = http.createServer((req, res) => {
@@ -140,26 +201,66 @@ export async function startArgoCdStandIn(token: string, apps: StandInApp[]) {
         }
         json(res, { manifest: JSON.stringify(r) });
       } else if (req.method === 'POST' && sub === '/resource/actions') {
-        const r = app.rollout;
         const q = url.searchParams;
+        runAction(res, app, {
+          kind: q.get('kind'),
+          group: q.get('group'),
+          version: q.get('version'),
+          resourceName: q.get('resourceName'),
+          namespace: q.get('namespace'),
+          action: body,
+        });
+      } else if (
+        resourceActionsV2 &&
+        req.method === 'POST' &&
+        sub === '/resource/actions/v2'
+      ) {
+        // grpc-gateway binds the path's {name} into the body's `name`; the proto marks name,
+        // resourceName, version, kind and action required.
+        const b = (body ?? {}) as Record<string, unknown>;
+        for (const field of [
+          'name',
+          'resourceName',
+          'version',
+          'kind',
+          'action',
+        ]) {
+          if (typeof b[field] !== 'string' || b[field] === '') {
+            error(res, 400, 3, `${field} is required`);
+            return;
+          }
+        }
+        if (b.name !== app.application.metadata.name) {
+          error(res, 400, 3, `name ${b.name} does not match the path`);
+          return;
+        }
         if (
-          !r ||
-          q.get('kind') !== 'Rollout' ||
-          q.get('group') !== 'argoproj.io' ||
-          q.get('resourceName') !== r.metadata.name
+          b.project !== undefined &&
+          b.project !== app.application.spec?.project
         ) {
-          error(res, 404, 5, 'resource not found');
+          error(res, 403, 7, 'permission denied');
           return;
         }
-        if (body === 'promote-full') {
-          r.status.promoteFull = true;
-        } else if (body === 'abort') {
-          r.status.abort = true;
-        } else {
-          error(res, 400, 3, `action not found: ${String(body)}`);
+        if (
+          b.resourceActionParameters !== undefined &&
+          !(
+            Array.isArray(b.resourceActionParameters) &&
+            b.resourceActionParameters.every(
+              (p: any) => typeof p?.name === 'string',
+            )
+          )
+        ) {
+          error(res, 400, 3, 'resourceActionParameters: list of {name, value}');
           return;
         }
-        json(res, {});
+        runAction(res, app, {
+          kind: b.kind as string,
+          group: (b.group as string | undefined) ?? null,
+          version: b.version as string,
+          resourceName: b.resourceName as string,
+          namespace: (b.namespace as string | undefined) ?? null,
+          action: b.action,
+        });
       } else {
         error(res, 404, 5, 'Not Found');
       }
