@@ -7,6 +7,9 @@ import { AddressInfo } from 'node:net';
  *   GET  /api/v1/applications?selector=            -> v1alpha1ApplicationList
  *   GET  /api/v1/applications/{name}               -> v1alpha1Application
  *   POST /api/v1/applications/{name}/sync          -> v1alpha1Application (body applicationApplicationSyncRequest)
+ *   GET  /api/v1/applications/{name}/revisions/{revision}/metadata
+ *                                                  -> v1alpha1RevisionMetadata {author, date, message, tags}
+ *        (read by Roadie's Argo CD history card through the backend's proxy)
  *   GET  /api/v1/applications/{name}/resource-tree -> v1alpha1ApplicationTree
  *   GET  /api/v1/applications/{name}/resource?namespace&resourceName&version&group&kind
  *                                                  -> applicationApplicationResourceResponse {manifest}
@@ -33,6 +36,11 @@ export interface StandInApp {
    * `action/argoproj.io/Rollout/*` right in Argo CD's RBAC.
    */
   actionsForbidden?: boolean;
+  /** The git commits of the application's source, by revision, for `.../revisions/{revision}/metadata`. */
+  revisions?: Record<
+    string,
+    { author: string; date: string; message: string; tags?: string[] }
+  >;
 }
 
 export interface StandInOptions {
@@ -87,7 +95,12 @@ export async function startArgoCdStandIn(
     },
   ) {
     if (app.actionsForbidden) {
-      error(res, 403, 7, 'permission denied: applications, action/argoproj.io/Rollout');
+      error(
+        res,
+        403,
+        7,
+        'permission denied: applications, action/argoproj.io/Rollout',
+      );
       return;
     }
     const r = app.rollout;
@@ -167,6 +180,17 @@ export async function startArgoCdStandIn(
           startedAt: '2026-11-25T15:00:00Z',
         };
         json(res, app.application);
+      } else if (
+        req.method === 'GET' &&
+        /^\/revisions\/[^/]+\/metadata$/.test(sub)
+      ) {
+        const revision = decodeURIComponent(sub.split('/')[2]);
+        const metadata = app.revisions?.[revision];
+        if (!metadata) {
+          error(res, 404, 5, `unable to resolve revision ${revision}`);
+          return;
+        }
+        json(res, metadata);
       } else if (req.method === 'GET' && sub === '/resource-tree') {
         const nodes = app.rollout
           ? [
