@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+// The backend plugin's own Argo CD stand-in, so the browser test and the client tests share one server.
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import {
   application,
   pausedRollout,
