@@ -1,13 +1,14 @@
 import { Entity } from '@backstage/catalog-model';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   AuditRecord,
   DeploymentStatusResponse,
   EnvironmentDeploymentStatus,
 } from '@devops-app/plugin-devops-app-common';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
 import { EnvironmentsCard } from './EnvironmentsCard';
@@ -98,6 +99,15 @@ function status(
   };
 }
 
+/** Subscribers of the fake signal API, by channel. */
+const signalSubscribers = new Map<string, (message: any) => void>();
+const signalApi = {
+  subscribe(channel: string, onMessage: (message: any) => void) {
+    signalSubscribers.set(channel, onMessage);
+    return { unsubscribe: () => signalSubscribers.delete(channel) };
+  },
+};
+
 async function render(api: Partial<DevopsAppApi>) {
   const full: Partial<DevopsAppApi> = {
     getConfiguredEnvironments: async () => [
@@ -122,6 +132,7 @@ async function render(api: Partial<DevopsAppApi>) {
       apis={[
         [devopsAppApiRef, full as DevopsAppApi],
         [catalogApiRef, catalogApiMock({ entities: [] })],
+        [signalApiRef, signalApi],
       ]}
     >
       <EnvironmentsCard entity={entity} />
@@ -198,6 +209,54 @@ describe('EnvironmentsCard', () => {
     // history from the audit log
     expect(screen.getByText('0.0.9 → 0.1.0')).toBeInTheDocument();
     expect(screen.getByText('success (abcdef1)')).toBeInTheDocument();
+  });
+
+  it("reloads on another viewer's deploy (signal), and keeps the rows when a reload fails", async () => {
+    const getDeploymentStatus = jest
+      .fn<Promise<DeploymentStatusResponse>, []>()
+      .mockResolvedValueOnce(status([env('dev'), env('prod')]))
+      .mockResolvedValueOnce(
+        status([env('dev', { gitTag: '0.3.0' }), env('prod')]),
+      )
+      .mockRejectedValue(
+        new Error('Request failed with 503 Service Unavailable'),
+      );
+    await render({ getDeploymentStatus });
+    await rowOf('dev');
+    await waitFor(() =>
+      expect(screen.getByTestId('refresh-line').textContent).toMatch(
+        /^Last updated /,
+      ),
+    );
+    const signal = (environment: string) =>
+      act(() =>
+        signalSubscribers.get(
+          'devops-app:deployments:component:default/inference-service',
+        )!({
+          entityRef: ENTITY_REF,
+          environment,
+          action: 'deploy',
+          result: 'success',
+          auditId: 2,
+        }),
+      );
+
+    signal('dev');
+    await waitFor(() =>
+      expect(screen.getByTestId('git-tag-dev').textContent).toBe('0.3.0'),
+    );
+    signal('prod');
+    await waitFor(() =>
+      expect(screen.getByTestId('refresh-line').textContent).toMatch(
+        /^Refresh failed at .*: Request failed with 503 Service Unavailable · showing the state of /,
+      ),
+    );
+    expect(getDeploymentStatus).toHaveBeenCalledTimes(3);
+    // The rows of the last good read stay, and no error panel replaces them.
+    expect(screen.getByTestId('git-tag-dev').textContent).toBe('0.3.0');
+    expect(
+      screen.queryByText('Could not read the deployment status'),
+    ).toBeNull();
   });
 
   it('says Argo CD is not connected, with the configuration it needs', async () => {

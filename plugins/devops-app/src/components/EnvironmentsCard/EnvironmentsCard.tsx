@@ -100,6 +100,36 @@ function RolloutCell({ row }: { row: Row }) {
   );
 }
 
+function time(date: Date): string {
+  return date.toLocaleTimeString();
+}
+
+/** "Last updated …", or "Refresh failed …" while the rows shown are older than the last attempt. */
+function RefreshLine(props: {
+  lastUpdated?: Date;
+  refreshError?: { error: Error; at: Date };
+  active: boolean;
+}) {
+  const { lastUpdated, refreshError, active } = props;
+  if (!lastUpdated) return null;
+  return (
+    <Box mt={1} data-testid="refresh-line" role="status">
+      {refreshError ? (
+        <Typography variant="caption" color="error">
+          Refresh failed at {time(refreshError.at)}:{' '}
+          {refreshError.error.message}
+          {' · '}showing the state of {time(lastUpdated)}
+        </Typography>
+      ) : (
+        <Typography variant="caption" color="textSecondary">
+          Last updated {time(lastUpdated)}
+          {active ? ' · something is in motion, refreshing every 3 s' : ''}
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
 function ActionButton(props: {
   label: string;
   permission?: ActionPermission;
@@ -131,7 +161,7 @@ function ActionButton(props: {
 /**
  * The environments a service runs in, from its `devops-app.io/environments` annotation, with the
  * image tag in git and in the cluster, Argo CD and Rollout state, the last deploy, and the actions
- * deploy, sync, promote and abort.
+ * deploy, sync, promote and abort. Live: see `useDeploymentStatus` for when it reloads.
  */
 export function EnvironmentsCard(props: { entity: Entity }) {
   const entityRef = stringifyEntityRef(props.entity);
@@ -346,6 +376,11 @@ export function EnvironmentsCard(props: { entity: Entity }) {
           }
         />
       )}
+      <RefreshLine
+        lastUpdated={deployments.lastUpdated}
+        refreshError={deployments.refreshError}
+        active={deployments.active}
+      />
       {deployments.history && (
         <DeploymentHistory records={deployments.history} />
       )}
