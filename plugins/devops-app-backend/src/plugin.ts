@@ -58,7 +58,9 @@ export const devopsAppPlugin = createBackendPlugin({
         await migrateDatabase(database);
         const environments = readEnvironmentsConfig(config);
         logger.info(
-          `devops-app environments: ${environments.map(e => e.name).join(', ') || 'none configured'}`,
+          `devops-app environments: ${
+            environments.map(e => e.name).join(', ') || 'none configured'
+          }`,
         );
         httpRouter.use(
           await createRouter({

@@ -296,9 +296,7 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
         '/api/v1/applications/inference-prod/resource/actions "promote-full"',
         '/api/v1/applications/inference-prod/resource/actions "abort"',
       ]);
-      expect(
-        old.requests.find(r => r.body === 'promote-full')?.path,
-      ).toBe(
+      expect(old.requests.find(r => r.body === 'promote-full')?.path).toBe(
         '/api/v1/applications/inference-prod/resource/actions?namespace=inference-prod&resourceName=inference&version=v1alpha1&kind=Rollout&group=argoproj.io',
       );
       const rollout = (await svc.status(entity, 'prod')).rollout;
