@@ -269,7 +269,7 @@ describe('isInMotion', () => {
       true,
     ],
     [
-      'a Rollout paused with a preview',
+      'a Rollout paused for promotion (waits for a person)',
       {
         rollout: {
           ...rollout,
@@ -278,7 +278,7 @@ describe('isInMotion', () => {
           previewRevision: '7c9d8f6b5',
         },
       },
-      true,
+      false,
     ],
     [
       'a paused Rollout without a preview',

@@ -34,7 +34,9 @@ export interface DeploymentStatusState {
 
 /**
  * Whether an environment is changing by itself, so the card should look again soon: an Argo CD sync
- * running, health Progressing, or a Rollout Progressing or paused with a preview up.
+ * running, health Progressing, or a Rollout Progressing. A Rollout paused for promotion waits for a
+ * person (possibly for hours): it is not in motion, and the portal's own promote or abort reaches
+ * every viewer through the deployment signal.
  */
 export function isInMotion(item: EnvironmentDeploymentStatus): boolean {
   const argocd = item.argocd;
@@ -42,8 +44,7 @@ export function isInMotion(item: EnvironmentDeploymentStatus): boolean {
   return (
     argocd.operationPhase === 'Running' ||
     argocd.healthStatus === 'Progressing' ||
-    rollout?.phase === 'Progressing' ||
-    (rollout?.phase === 'Paused' && Boolean(rollout.previewRevision))
+    rollout?.phase === 'Progressing'
   );
 }
 
