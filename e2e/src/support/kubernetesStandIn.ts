@@ -63,7 +63,13 @@ interface ResourceType {
   itemsCarryType: boolean;
 }
 
-const builtIn = (group: string, version: string, plural: string, kind: string, namespaced = true) => ({
+const builtIn = (
+  group: string,
+  version: string,
+  plural: string,
+  kind: string,
+  namespaced = true,
+) => ({
   group,
   version,
   plural,
@@ -88,17 +94,37 @@ export const RESOURCE_TYPES: ResourceType[] = [
   builtIn('apps', 'v1', 'replicasets', 'ReplicaSet'),
   builtIn('apps', 'v1', 'statefulsets', 'StatefulSet'),
   builtIn('apps', 'v1', 'daemonsets', 'DaemonSet'),
-  builtIn('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler'),
+  builtIn(
+    'autoscaling',
+    'v2',
+    'horizontalpodautoscalers',
+    'HorizontalPodAutoscaler',
+  ),
   builtIn('batch', 'v1', 'jobs', 'Job'),
   builtIn('batch', 'v1', 'cronjobs', 'CronJob'),
   builtIn('networking.k8s.io', 'v1', 'ingresses', 'Ingress'),
   builtIn('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics'),
-  { ...builtIn('argoproj.io', 'v1alpha1', 'rollouts', 'Rollout'), itemsCarryType: true },
-  { ...builtIn('argoproj.io', 'v1alpha1', 'analysisruns', 'AnalysisRun'), itemsCarryType: true },
-  { ...builtIn('argoproj.io', 'v1alpha1', 'analysistemplates', 'AnalysisTemplate'), itemsCarryType: true },
+  {
+    ...builtIn('argoproj.io', 'v1alpha1', 'rollouts', 'Rollout'),
+    itemsCarryType: true,
+  },
+  {
+    ...builtIn('argoproj.io', 'v1alpha1', 'analysisruns', 'AnalysisRun'),
+    itemsCarryType: true,
+  },
+  {
+    ...builtIn(
+      'argoproj.io',
+      'v1alpha1',
+      'analysistemplates',
+      'AnalysisTemplate',
+    ),
+    itemsCarryType: true,
+  },
 ];
 
-const groupVersion = (t: { group: string; version: string }) => (t.group ? `${t.group}/${t.version}` : t.version);
+const groupVersion = (t: { group: string; version: string }) =>
+  t.group ? `${t.group}/${t.version}` : t.version;
 
 // ---------------------------------------------------------------------------------------------
 // Label selectors (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/)
@@ -110,21 +136,26 @@ type Requirement =
   | { op: 'exists' | 'notexists'; key: string };
 
 // A label key: optional DNS-subdomain prefix and '/', then a name of up to 63 characters.
-const KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const KEY =
+  /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 export class SelectorError extends Error {}
 
 function checkKey(key: string, selector: string): string {
   if (!KEY.test(key) || key.split('/').pop()!.length > 63) {
-    throw new SelectorError(`unable to parse requirement: invalid label key "${key}" in "${selector}"`);
+    throw new SelectorError(
+      `unable to parse requirement: invalid label key "${key}" in "${selector}"`,
+    );
   }
   return key;
 }
 
 function checkValue(value: string, selector: string): string {
   if (!VALUE.test(value) || value.length > 63) {
-    throw new SelectorError(`unable to parse requirement: invalid label value "${value}" in "${selector}"`);
+    throw new SelectorError(
+      `unable to parse requirement: invalid label value "${value}" in "${selector}"`,
+    );
   }
   return value;
 }
@@ -137,7 +168,10 @@ export function parseLabelSelector(selector: string): Requirement[] {
   for (const ch of selector) {
     if (ch === '(') depth++;
     if (ch === ')') depth--;
-    if (depth < 0) throw new SelectorError(`unable to parse requirement: unbalanced ")" in "${selector}"`);
+    if (depth < 0)
+      throw new SelectorError(
+        `unable to parse requirement: unbalanced ")" in "${selector}"`,
+      );
     if (ch === ',' && depth === 0) {
       parts.push(current);
       current = '';
@@ -145,18 +179,30 @@ export function parseLabelSelector(selector: string): Requirement[] {
       current += ch;
     }
   }
-  if (depth !== 0) throw new SelectorError(`unable to parse requirement: unbalanced "(" in "${selector}"`);
+  if (depth !== 0)
+    throw new SelectorError(
+      `unable to parse requirement: unbalanced "(" in "${selector}"`,
+    );
   parts.push(current);
 
   if (selector.trim() === '') return [];
   return parts
     .map(p => p.trim())
     .map(part => {
-      if (part === '') throw new SelectorError(`unable to parse requirement: empty requirement in "${selector}"`);
+      if (part === '')
+        throw new SelectorError(
+          `unable to parse requirement: empty requirement in "${selector}"`,
+        );
       const set = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part);
       if (set) {
-        const values = set[3].split(',').map(v => checkValue(v.trim(), selector));
-        return { op: set[2] as 'in' | 'notin', key: checkKey(set[1], selector), values };
+        const values = set[3]
+          .split(',')
+          .map(v => checkValue(v.trim(), selector));
+        return {
+          op: set[2] as 'in' | 'notin',
+          key: checkKey(set[1], selector),
+          values,
+        };
       }
       const cmp = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
       if (cmp) {
@@ -167,12 +213,19 @@ export function parseLabelSelector(selector: string): Requirement[] {
         } as Requirement;
       }
       const not = /^!\s*(\S+)$/.exec(part);
-      if (not) return { op: 'notexists', key: checkKey(not[1], selector) } as Requirement;
+      if (not)
+        return {
+          op: 'notexists',
+          key: checkKey(not[1], selector),
+        } as Requirement;
       return { op: 'exists', key: checkKey(part, selector) } as Requirement;
     });
 }
 
-export function matchesSelector(labels: Record<string, string> | undefined, requirements: Requirement[]): boolean {
+export function matchesSelector(
+  labels: Record<string, string> | undefined,
+  requirements: Requirement[],
+): boolean {
   const l = labels ?? {};
   const has = (k: string) => Object.prototype.hasOwnProperty.call(l, k);
   return requirements.every(r => {
@@ -199,7 +252,12 @@ export function matchesSelector(labels: Record<string, string> | undefined, requ
 // The server
 // ---------------------------------------------------------------------------------------------
 
-function status(code: number, reason: string, message: string, details: Record<string, unknown> = {}) {
+function status(
+  code: number,
+  reason: string,
+  message: string,
+  details: Record<string, unknown> = {},
+) {
   return {
     kind: 'Status',
     apiVersion: 'v1',
@@ -213,9 +271,16 @@ function status(code: number, reason: string, message: string, details: Record<s
 }
 
 function typeOf(obj: KubeObject): ResourceType {
-  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
-  const type = RESOURCE_TYPES.find(t => t.group === group && t.version === version && t.kind === obj.kind);
-  if (!type) throw new Error(`stand-in fixture: no resource type serves ${obj.apiVersion} ${obj.kind}`);
+  const [group, version] = obj.apiVersion.includes('/')
+    ? obj.apiVersion.split('/')
+    : ['', obj.apiVersion];
+  const type = RESOURCE_TYPES.find(
+    t => t.group === group && t.version === version && t.kind === obj.kind,
+  );
+  if (!type)
+    throw new Error(
+      `stand-in fixture: no resource type serves ${obj.apiVersion} ${obj.kind}`,
+    );
   return type;
 }
 
@@ -224,12 +289,15 @@ export async function startKubernetesStandIn(options: {
   token: string;
   objects: KubeObject[];
 }): Promise<KubernetesStandIn> {
-  if (!options.token) throw new Error('startKubernetesStandIn: token must not be empty');
+  if (!options.token)
+    throw new Error('startKubernetesStandIn: token must not be empty');
   let resourceVersion = 1000;
   const store = options.objects.map(obj => {
     const type = typeOf(obj);
     if (type.namespaced !== Boolean(obj.metadata.namespace)) {
-      throw new Error(`stand-in fixture: ${obj.kind} ${obj.metadata.name} namespace does not fit its scope`);
+      throw new Error(
+        `stand-in fixture: ${obj.kind} ${obj.metadata.name} namespace does not fit its scope`,
+      );
     }
     resourceVersion += 1;
     return {
@@ -247,37 +315,65 @@ export async function startKubernetesStandIn(options: {
   const requests: RecordedRequest[] = [];
 
   const discoveryResources = (group: string, version: string) =>
-    RESOURCE_TYPES.filter(t => t.group === group && t.version === version).map(t => ({
-      name: t.plural,
-      singularName: t.singular,
-      namespaced: t.namespaced,
-      kind: t.kind,
-      verbs: ['get', 'list'],
-    }));
+    RESOURCE_TYPES.filter(t => t.group === group && t.version === version).map(
+      t => ({
+        name: t.plural,
+        singularName: t.singular,
+        namespaced: t.namespaced,
+        kind: t.kind,
+        verbs: ['get', 'list'],
+      }),
+    );
   const groups = () => {
-    const names = [...new Set(RESOURCE_TYPES.filter(t => t.group).map(t => t.group))];
+    const names = [
+      ...new Set(RESOURCE_TYPES.filter(t => t.group).map(t => t.group)),
+    ];
     return names.map(name => {
-      const versions = [...new Set(RESOURCE_TYPES.filter(t => t.group === name).map(t => t.version))].map(
-        version => ({ groupVersion: `${name}/${version}`, version }),
-      );
+      const versions = [
+        ...new Set(
+          RESOURCE_TYPES.filter(t => t.group === name).map(t => t.version),
+        ),
+      ].map(version => ({ groupVersion: `${name}/${version}`, version }));
       return { name, versions, preferredVersion: versions[0] };
     });
   };
 
   const route = (url: URL): { code: number; body: unknown } => {
-    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const notFound = { code: 404, body: status(404, 'NotFound', 'the server could not find the requested resource') };
+    const segments = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map(decodeURIComponent);
+    const notFound = {
+      code: 404,
+      body: status(
+        404,
+        'NotFound',
+        'the server could not find the requested resource',
+      ),
+    };
 
     // Discovery.
     if (segments.length === 1 && segments[0] === 'api') {
-      return { code: 200, body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] } };
+      return {
+        code: 200,
+        body: {
+          kind: 'APIVersions',
+          versions: ['v1'],
+          serverAddressByClientCIDRs: [],
+        },
+      };
     }
     if (segments.length === 1 && segments[0] === 'apis') {
-      return { code: 200, body: { kind: 'APIGroupList', apiVersion: 'v1', groups: groups() } };
+      return {
+        code: 200,
+        body: { kind: 'APIGroupList', apiVersion: 'v1', groups: groups() },
+      };
     }
     if (segments.length === 2 && segments[0] === 'apis') {
       const group = groups().find(g => g.name === segments[1]);
-      return group ? { code: 200, body: { kind: 'APIGroup', apiVersion: 'v1', ...group } } : notFound;
+      return group
+        ? { code: 200, body: { kind: 'APIGroup', apiVersion: 'v1', ...group } }
+        : notFound;
     }
     let group: string;
     let rest: string[];
@@ -296,7 +392,12 @@ export async function startKubernetesStandIn(options: {
       return resources.length
         ? {
             code: 200,
-            body: { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion({ group, version }), resources },
+            body: {
+              kind: 'APIResourceList',
+              apiVersion: 'v1',
+              groupVersion: groupVersion({ group, version }),
+              resources,
+            },
           }
         : notFound;
     }
@@ -312,11 +413,15 @@ export async function startKubernetesStandIn(options: {
       [plural, name] = path;
       if (path.length > 2) return notFound;
     }
-    const type = RESOURCE_TYPES.find(t => t.group === group && t.version === version && t.plural === plural);
+    const type = RESOURCE_TYPES.find(
+      t => t.group === group && t.version === version && t.plural === plural,
+    );
     if (!type || (namespace && !type.namespaced)) return notFound;
 
     const inScope = store.filter(
-      s => s.type === type && (namespace === undefined || s.obj.metadata.namespace === namespace),
+      s =>
+        s.type === type &&
+        (namespace === undefined || s.obj.metadata.namespace === namespace),
     );
     if (name !== undefined) {
       const found = inScope.find(s => s.obj.metadata.name === name);
@@ -324,18 +429,33 @@ export async function startKubernetesStandIn(options: {
         const resource = group ? `${plural}.${group}` : plural;
         return {
           code: 404,
-          body: status(404, 'NotFound', `${resource} "${name}" not found`, { name, group, kind: plural }),
+          body: status(404, 'NotFound', `${resource} "${name}" not found`, {
+            name,
+            group,
+            kind: plural,
+          }),
         };
       }
       return { code: 200, body: found.obj };
     }
 
     for (const param of url.searchParams.keys()) {
-      if (!['labelSelector', 'limit', 'resourceVersion', 'timeoutSeconds'].includes(param)) {
+      if (
+        ![
+          'labelSelector',
+          'limit',
+          'resourceVersion',
+          'timeoutSeconds',
+        ].includes(param)
+      ) {
         // Field selectors, watches and continue tokens are not served: say so instead of ignoring them.
         return {
           code: 400,
-          body: status(400, 'BadRequest', `the stand-in does not serve the "${param}" parameter`),
+          body: status(
+            400,
+            'BadRequest',
+            `the stand-in does not serve the "${param}" parameter`,
+          ),
         };
       }
     }
@@ -345,7 +465,8 @@ export async function startKubernetesStandIn(options: {
       try {
         requirements = parseLabelSelector(labelSelector);
       } catch (e) {
-        if (e instanceof SelectorError) return { code: 400, body: status(400, 'BadRequest', e.message) };
+        if (e instanceof SelectorError)
+          return { code: 400, body: status(400, 'BadRequest', e.message) };
         throw e;
       }
     }
@@ -376,7 +497,11 @@ export async function startKubernetesStandIn(options: {
     } else if (req.method !== 'GET') {
       answer = {
         code: 405,
-        body: status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`),
+        body: status(
+          405,
+          'MethodNotAllowed',
+          `the server does not allow this method on the requested resource`,
+        ),
       };
     } else {
       try {
@@ -388,7 +513,9 @@ export async function startKubernetesStandIn(options: {
     requests.push({
       method: req.method ?? 'GET',
       path: url.pathname,
-      ...(url.searchParams.has('labelSelector') && { labelSelector: url.searchParams.get('labelSelector')! }),
+      ...(url.searchParams.has('labelSelector') && {
+        labelSelector: url.searchParams.get('labelSelector')!,
+      }),
       authorized,
       status: answer.code,
     });
@@ -466,10 +593,15 @@ export function inferenceServiceCluster(): KubeObject[] {
     name: 'inference',
     image: `devopsapp.azurecr.io/inference:${version}`,
     ports: [{ name: 'http', containerPort: 8000, protocol: 'TCP' }],
-    resources: { requests: { cpu: '1', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+    resources: {
+      requests: { cpu: '1', memory: '512Mi' },
+      limits: { cpu: '2', memory: '1Gi' },
+    },
   });
   const podTemplate = (version: string, colour: string) => ({
-    metadata: { labels: { ...labels(version), 'devops-app.io/colour': colour } },
+    metadata: {
+      labels: { ...labels(version), 'devops-app.io/colour': colour },
+    },
     spec: { serviceAccountName: 'inference', containers: [container(version)] },
   });
 
@@ -498,7 +630,12 @@ export function inferenceServiceCluster(): KubeObject[] {
           abortScaleDownDelaySeconds: 30,
           prePromotionAnalysis: {
             templates: [{ templateName: 'inference-pre-promotion' }],
-            args: [{ name: 'preview-hash', valueFrom: { podTemplateHashValue: 'Preview' } }],
+            args: [
+              {
+                name: 'preview-hash',
+                valueFrom: { podTemplateHashValue: 'Preview' },
+              },
+            ],
           },
         },
       },
@@ -508,7 +645,9 @@ export function inferenceServiceCluster(): KubeObject[] {
       phase: 'Paused',
       message: 'BlueGreenPause',
       controllerPause: true,
-      pauseConditions: [{ reason: 'BlueGreenPause', startTime: INFERENCE.pauseStartTime }],
+      pauseConditions: [
+        { reason: 'BlueGreenPause', startTime: INFERENCE.pauseStartTime },
+      ],
       currentPodHash: INFERENCE.previewHash,
       stableRS: INFERENCE.activeHash,
       blueGreen: {
@@ -525,7 +664,8 @@ export function inferenceServiceCluster(): KubeObject[] {
       availableReplicas: 3,
       HPAReplicas: 3,
       observedGeneration: '7',
-      selector: 'app.kubernetes.io/component=server,app.kubernetes.io/instance=inference,app.kubernetes.io/name=inference',
+      selector:
+        'app.kubernetes.io/component=server,app.kubernetes.io/instance=inference,app.kubernetes.io/name=inference',
       conditions: [
         {
           type: 'Paused',
@@ -572,7 +712,14 @@ export function inferenceServiceCluster(): KubeObject[] {
   };
 
   const owner = (kind: string, name: string, uid: string) => [
-    { apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1', kind, name, uid, controller: true, blockOwnerDeletion: true },
+    {
+      apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1',
+      kind,
+      name,
+      uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
   ];
   const objects: KubeObject[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
@@ -581,15 +728,36 @@ export function inferenceServiceCluster(): KubeObject[] {
   ];
 
   const revisions = [
-    { hash: INFERENCE.oldHash, revision: '2', version: '0.3.1', colour: 'green', replicas: 0 },
-    { hash: INFERENCE.activeHash, revision: '3', version: '0.3.2', colour: 'blue', replicas: 3 },
-    { hash: INFERENCE.previewHash, revision: '4', version: '0.4.0', colour: 'green', replicas: 3 },
+    {
+      hash: INFERENCE.oldHash,
+      revision: '2',
+      version: '0.3.1',
+      colour: 'green',
+      replicas: 0,
+    },
+    {
+      hash: INFERENCE.activeHash,
+      revision: '3',
+      version: '0.3.2',
+      colour: 'blue',
+      replicas: 3,
+    },
+    {
+      hash: INFERENCE.previewHash,
+      revision: '4',
+      version: '0.4.0',
+      colour: 'green',
+      replicas: 3,
+    },
   ];
   for (const r of revisions) {
     const rsName = `inference-${r.hash}`;
     const rsUid = randomUUID();
     const template = podTemplate(r.version, r.colour);
-    const podLabels = { ...template.metadata.labels, 'rollouts-pod-template-hash': r.hash };
+    const podLabels = {
+      ...template.metadata.labels,
+      'rollouts-pod-template-hash': r.hash,
+    };
     objects.push({
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -598,12 +766,17 @@ export function inferenceServiceCluster(): KubeObject[] {
         namespace: ns,
         uid: rsUid,
         labels: podLabels,
-        annotations: { 'rollout.argoproj.io/revision': r.revision, 'rollout.argoproj.io/desired-replicas': '3' },
+        annotations: {
+          'rollout.argoproj.io/revision': r.revision,
+          'rollout.argoproj.io/desired-replicas': '3',
+        },
         ownerReferences: owner('Rollout', INFERENCE.rollout, rolloutUid),
       },
       spec: {
         replicas: r.replicas,
-        selector: { matchLabels: { ...selector, 'rollouts-pod-template-hash': r.hash } },
+        selector: {
+          matchLabels: { ...selector, 'rollouts-pod-template-hash': r.hash },
+        },
         template: { ...template, metadata: { labels: podLabels } },
       },
       status: {
@@ -625,7 +798,10 @@ export function inferenceServiceCluster(): KubeObject[] {
           labels: podLabels,
           ownerReferences: owner('ReplicaSet', rsName, rsUid),
         },
-        spec: { ...template.spec, nodeName: 'aks-inference-12345678-vmss000001' },
+        spec: {
+          ...template.spec,
+          nodeName: 'aks-inference-12345678-vmss000001',
+        },
         status: {
           phase: 'Running',
           podIP: `10.244.1.${objects.length}`,
@@ -643,7 +819,10 @@ export function inferenceServiceCluster(): KubeObject[] {
               started: true,
               restartCount: 0,
               image: `devopsapp.azurecr.io/inference:${r.version}`,
-              imageID: `devopsapp.azurecr.io/inference@sha256:${r.hash.padEnd(64, '0')}`,
+              imageID: `devopsapp.azurecr.io/inference@sha256:${r.hash.padEnd(
+                64,
+                '0',
+              )}`,
               state: { running: { startedAt: '2026-11-25T09:05:52Z' } },
             },
           ],
@@ -655,7 +834,9 @@ export function inferenceServiceCluster(): KubeObject[] {
         metadata: { name: podName, namespace: ns, labels: podLabels },
         timestamp: '2026-11-25T09:20:00Z',
         window: '15s',
-        containers: [{ name: 'inference', usage: { cpu: '250m', memory: '300Mi' } }],
+        containers: [
+          { name: 'inference', usage: { cpu: '250m', memory: '300Mi' } },
+        ],
       });
     }
   }
@@ -671,13 +852,17 @@ export function inferenceServiceCluster(): KubeObject[] {
         name,
         namespace: ns,
         labels: { ...labels('0.4.0'), 'devops-app.io/service-role': role },
-        annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': INFERENCE.rollout },
+        annotations: {
+          'argo-rollouts.argoproj.io/managed-by-rollouts': INFERENCE.rollout,
+        },
       },
       spec: {
         type: 'ClusterIP',
         clusterIP: role === 'active' ? '10.0.142.17' : '10.0.142.18',
         selector: { ...selector, 'rollouts-pod-template-hash': hash },
-        ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+        ports: [
+          { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+        ],
       },
     });
   }
@@ -687,15 +872,35 @@ export function inferenceServiceCluster(): KubeObject[] {
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: 'inference', namespace: ns, labels: labels('0.4.0') },
     spec: {
-      scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: INFERENCE.rollout },
+      scaleTargetRef: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        name: INFERENCE.rollout,
+      },
       minReplicas: INFERENCE.hpa.min,
       maxReplicas: INFERENCE.hpa.max,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      metrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: 70 },
+          },
+        },
+      ],
     },
     status: {
       currentReplicas: 3,
       desiredReplicas: 3,
-      currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 25, averageValue: '250m' } } }],
+      currentMetrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            current: { averageUtilization: 25, averageValue: '250m' },
+          },
+        },
+      ],
     },
   });
 
@@ -706,7 +911,10 @@ export function inferenceServiceCluster(): KubeObject[] {
     metadata: {
       name: INFERENCE.otherRollout,
       namespace: 'payments',
-      labels: { 'app.kubernetes.io/name': 'payments-api', 'backstage.io/kubernetes-id': 'payments-api' },
+      labels: {
+        'app.kubernetes.io/name': 'payments-api',
+        'backstage.io/kubernetes-id': 'payments-api',
+      },
       annotations: { 'rollout.argoproj.io/revision': '12' },
     },
     spec: {
@@ -715,10 +923,19 @@ export function inferenceServiceCluster(): KubeObject[] {
       strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } },
       template: {
         metadata: { labels: { 'app.kubernetes.io/name': 'payments-api' } },
-        spec: { containers: [{ name: 'api', image: 'example.azurecr.io/payments-api:2.3.0' }] },
+        spec: {
+          containers: [
+            { name: 'api', image: 'example.azurecr.io/payments-api:2.3.0' },
+          ],
+        },
       },
     },
-    status: { phase: 'Healthy', currentPodHash: '59c7f8d6b4', stableRS: '59c7f8d6b4', replicas: 2 },
+    status: {
+      phase: 'Healthy',
+      currentPodHash: '59c7f8d6b4',
+      stableRS: '59c7f8d6b4',
+      replicas: 2,
+    },
   });
   return objects;
 }
