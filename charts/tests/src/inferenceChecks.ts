@@ -98,10 +98,19 @@ export function checkInferenceRelease(
   const analysis = field<{
     templates: { templateName: string }[];
     args?: { name: string; valueFrom?: { podTemplateHashValue?: string } }[];
+    analysisRunMetadata?: { labels?: Record<string, string> };
   }>(blueGreen, 'prePromotionAnalysis');
   if (!analysis) {
     problem('Rollout: no prePromotionAnalysis');
   } else {
+    // The portal's Kubernetes tab lists AnalysisRuns by backstage.io/kubernetes-id.
+    const runLabels = analysis.analysisRunMetadata?.labels ?? {};
+    if (runLabels['backstage.io/kubernetes-id'] !== SERVICE) {
+      problem(`Rollout: AnalysisRuns are not labelled backstage.io/kubernetes-id=${SERVICE}`);
+    }
+    if (runLabels['devops-app.io/environment'] !== expected.environment) {
+      problem(`Rollout: AnalysisRuns are not labelled devops-app.io/environment=${expected.environment}`);
+    }
     for (const { templateName } of analysis.templates) {
       const analysisTemplate = ofKind(objects, 'AnalysisTemplate').find(
         candidate => candidate.metadata.name === templateName,
