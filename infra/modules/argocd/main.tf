@@ -1,5 +1,13 @@
 locals {
   replicas = var.high_availability ? 2 : 1
+
+  # The portal's Argo CD rights, and nothing more: read and sync the applications of its project, and
+  # run the Rollout resource actions (promote, abort, ...) on them. The /argocd/api proxy only reads.
+  portal_policy = [
+    "p, ${var.portal_account}, applications, get, ${var.portal_project}/*, allow",
+    "p, ${var.portal_account}, applications, sync, ${var.portal_project}/*, allow",
+    "p, ${var.portal_account}, applications, action/argoproj.io/Rollout/*, ${var.portal_project}/*, allow",
+  ]
 }
 
 resource "kubernetes_namespace_v1" "argocd" {
@@ -49,6 +57,18 @@ resource "helm_release" "argocd" {
     }
     applicationSet = {
       replicas = local.replicas
+    }
+    configs = {
+      # A local account for the portal: API tokens only (apiKey), no UI login. Its token is made once
+      # with `argocd account generate-token --account <portal_account>` (infra/README.md).
+      cm = {
+        "accounts.${var.portal_account}" = "apiKey"
+      }
+      rbac = {
+        "policy.csv" = join("\n", local.portal_policy)
+        # No fallback role: an account gets only what policy.csv grants it.
+        "policy.default" = ""
+      }
     }
   })]
 }

@@ -20,3 +20,13 @@ output "chart_versions" {
     argo-rollouts = helm_release.argo_rollouts.version
   }
 }
+
+output "portal_account" {
+  description = "Argo CD local account of the portal; generate its token with argocd account generate-token --account <name>."
+  value       = var.portal_account
+}
+
+output "portal_policy" {
+  description = "The Argo CD RBAC lines (policy.csv) granted to the portal account."
+  value       = local.portal_policy
+}

@@ -53,3 +53,25 @@ variable "repository" {
   description = "Helm repository both charts come from; point it at a mirror where the cluster cannot reach the internet."
   default     = "https://argoproj.github.io/argo-helm"
 }
+
+variable "portal_account" {
+  type        = string
+  description = "Argo CD local account of the portal (apiKey capability only); its token is the portal's ARGOCD_TOKEN."
+  default     = "backstage"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$", var.portal_account))
+    error_message = "portal_account must be 1 to 32 lower-case letters, digits and '-', starting and ending with a letter or digit (Argo CD local account names are at most 32 characters)."
+  }
+}
+
+variable "portal_project" {
+  type        = string
+  description = "Argo CD project whose applications the portal account may get, sync and run Rollout actions on (the AppProject of charts/argocd-apps)."
+  default     = "devops-app"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.portal_project))
+    error_message = "portal_project must be an Argo CD project name (lower-case DNS label)."
+  }
+}

@@ -24,6 +24,10 @@ locals {
   prometheus_namespace = "monitoring"
   datadog_namespace    = "datadog"
   prometheus_release   = "kube-prometheus-stack"
+  # What stacks/monitoring/backstage_reader.tf creates, and the argocd module's portal account.
+  backstage_namespace   = "backstage"
+  backstage_reader      = "backstage-reader"
+  argocd_portal_account = "backstage"
 }
 
 resource "terraform_data" "delay" {
@@ -82,6 +86,20 @@ resource "terraform_data" "datadog_release" {
     version   = var.datadog_chart_version
     site      = var.datadog_site
     tags      = ["env:${var.environment}"]
+  }
+
+  depends_on = [terraform_data.delay]
+}
+
+# The portal's read identity (a service account, its read-only ClusterRole and binding, a token Secret):
+# recorded, not created. The token output is a clearly fake value that exists only after apply.
+resource "terraform_data" "backstage_reader" {
+  input = {
+    cluster         = local.cluster.cluster_name
+    namespace       = local.backstage_namespace
+    service_account = local.backstage_reader
+    cluster_role    = local.backstage_reader
+    token_secret    = "${local.backstage_reader}-token"
   }
 
   depends_on = [terraform_data.delay]

@@ -52,3 +52,25 @@ output "chart_versions" {
     ] : release.output.chart => release.output.version
   }
 }
+
+output "backstage_reader_namespace" {
+  description = "Namespace of the portal's read-only service account and its token Secret."
+  value       = terraform_data.backstage_reader.output.namespace
+}
+
+output "backstage_reader_service_account" {
+  description = "Name of the portal's read-only service account (ClusterRole backstage-reader: get, list, watch on what the Kubernetes tab shows)."
+  value       = terraform_data.backstage_reader.output.service_account
+}
+
+output "backstage_reader_token" {
+  description = "Long-lived token of the portal's read-only service account: the portal's AKS_SERVICE_ACCOUNT_TOKEN. Secret."
+  # Not a token: no API server exists to issue one. Shaped to be recognised as fake wherever it lands.
+  value     = "sandbox-not-a-token-${terraform_data.backstage_reader.id}"
+  sensitive = true
+}
+
+output "argocd_portal_account" {
+  description = "Argo CD local account of the portal (apiKey only); its token, made once with argocd account generate-token, is the portal's ARGOCD_TOKEN."
+  value       = local.argocd_portal_account
+}

@@ -50,3 +50,24 @@ output "chart_versions" {
     kube-prometheus-stack = module.prometheus.chart_version
   })
 }
+
+output "backstage_reader_namespace" {
+  description = "Namespace of the portal's read-only service account and its token Secret."
+  value       = kubernetes_service_account_v1.backstage_reader.metadata[0].namespace
+}
+
+output "backstage_reader_service_account" {
+  description = "Name of the portal's read-only service account (ClusterRole backstage-reader: get, list, watch on what the Kubernetes tab shows)."
+  value       = kubernetes_service_account_v1.backstage_reader.metadata[0].name
+}
+
+output "backstage_reader_token" {
+  description = "Long-lived token of the portal's read-only service account: the portal's AKS_SERVICE_ACCOUNT_TOKEN. Secret."
+  value       = kubernetes_secret_v1.backstage_reader_token.data["token"]
+  sensitive   = true
+}
+
+output "argocd_portal_account" {
+  description = "Argo CD local account of the portal (apiKey only); its token, made once with argocd account generate-token, is the portal's ARGOCD_TOKEN."
+  value       = module.argocd.portal_account
+}
