@@ -1,7 +1,7 @@
 /**
  * @jest-environment node
  */
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import {
   pausedRollout,
   startArgoCdStandIn,
 } from '../../plugins/devops-app-backend/src/deployments/testing/argoCdStandIn';
+import { launchChromium, signInAsGuest } from './support/browser';
 import { guestToken, repoRoot, resultsDir, RunningPortal, startPortal } from './support/portal';
 
 /*
@@ -76,11 +77,7 @@ beforeAll(async () => {
       }),
     },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -89,16 +86,6 @@ afterAll(async () => {
   await argo?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
-
-async function signIn() {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1400 } });
-  await page.goto(portal.baseUrl);
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await enter.waitFor({ timeout: 60_000 });
-  await enter.click();
-  await page.waitForURL(/\/catalog$/);
-  return page;
-}
 
 describe('the portal connected to Argo CD (stand-in)', () => {
   it('the proxy reads Argo CD for signed-in users only and passes no changes', async () => {
@@ -131,7 +118,7 @@ describe('the portal connected to Argo CD (stand-in)', () => {
   });
 
   it("shows Roadie's Argo CD history on the overview, newest deploy first, with the commits", async () => {
-    const page = await signIn();
+    const page = await signInAsGuest(browser, portal.baseUrl);
     await page.goto(`${portal.baseUrl}/catalog/default/component/inference-service`);
     const newer = page.getByText('deploy inference 0.2.0 to dev');
     await newer.waitFor({ timeout: 90_000 });
@@ -151,7 +138,7 @@ describe('the portal connected to Argo CD (stand-in)', () => {
   });
 
   it('promotes the paused dev Rollout from the Environments card through the Argo CD API', async () => {
-    const page = await signIn();
+    const page = await signInAsGuest(browser, portal.baseUrl);
     await page.goto(`${portal.baseUrl}/catalog/default/component/inference-service/devops`);
     const devRow = page.locator('tr', { has: page.getByTestId('git-tag-dev') });
     await devRow.getByText('waiting for promotion').waitFor({ timeout: 90_000 });

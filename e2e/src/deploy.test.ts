@@ -1,7 +1,7 @@
 /**
  * @jest-environment node
  */
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import {
   RunningPortal,
   startPortal,
 } from './support/portal';
+import { launchChromium, signInAsGuest } from './support/browser';
 
 /*
  * Deploy from the DevOps tab on the local stack: the real backend with its own GitOps remote (a bare
@@ -38,16 +39,7 @@ beforeAll(async () => {
   portal = await startPortal({
     env: { APP_CONFIG_devopsApp_gitops_repository: JSON.stringify(remote) },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -79,14 +71,7 @@ describe('deploy from the DevOps tab', () => {
   it('deploys a new tag to dev: one commit changing image.tag, the row and history show it', async () => {
     const tag = `0.9.${process.pid}`;
     const before = git('rev-parse', 'main').trim();
-    const page = await browser.newPage({
-      viewport: { width: 1600, height: 1400 },
-    });
-    await page.goto(portal.baseUrl);
-    const enter = page.getByRole('button', { name: 'Enter' });
-    await enter.waitFor({ timeout: 60_000 });
-    await enter.click();
-    await page.waitForURL(/\/catalog$/);
+    const page = await signInAsGuest(browser, portal.baseUrl);
     await page.goto(
       `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
     );
@@ -111,6 +96,16 @@ describe('deploy from the DevOps tab', () => {
       path: resolve(resultsDir, 'deploy-01-card.png'),
       fullPage: true,
     });
+
+    // A second tab (same signed-in session) on the DevOps tab: the deploy reaches it as a Backstage signal over the backend's
+    // WebSocket (not by its 15 s poll), and its row shows the new tag.
+    const viewer = await page.context().newPage();
+    const signalFrames: string[] = [];
+    viewer.on('websocket', ws =>
+      ws.on('framereceived', frame => signalFrames.push(String(frame.payload))),
+    );
+    await viewer.goto(`${portal.baseUrl}/catalog/default/component/inference-service/devops`);
+    await viewer.getByTestId('git-tag-dev').waitFor({ timeout: 90_000 });
 
     const devRow = page.locator('tr', { has: page.getByTestId('git-tag-dev') });
     await devRow.getByRole('button', { name: 'Deploy tag' }).click();
@@ -138,6 +133,18 @@ describe('deploy from the DevOps tab', () => {
       .getByText(`${tag} by guest`)
       .waitFor();
     await page.getByText(`0.1.0 → ${tag}`).waitFor();
+    await viewer.waitForFunction(
+      expected =>
+        document.querySelector('[data-testid="git-tag-dev"]')?.textContent === expected,
+      tag,
+      { timeout: 30_000 },
+    );
+    const signal = signalFrames.find(f =>
+      f.includes('devops-app:deployments:component:default/inference-service'),
+    );
+    expect(signal).toBeDefined();
+    expect(signal).toContain('"action":"deploy"');
+    await viewer.close();
     await page.screenshot({
       path: resolve(resultsDir, 'deploy-03-deployed.png'),
       fullPage: true,

@@ -1,7 +1,8 @@
 /**
  * @jest-environment node
  */
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { launchChromium, signInAsGuest } from './support/browser';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
@@ -73,16 +74,7 @@ beforeAll(async () => {
       }),
     },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -289,14 +281,7 @@ describe('the kubernetes backend reads the cluster', () => {
 
 describe('the Kubernetes tab', () => {
   it('shows the inference-service Rollout with its pods and not the other service', async () => {
-    const page = await browser.newPage({
-      viewport: { width: 1600, height: 1400 },
-    });
-    await page.goto(portal.baseUrl);
-    const enter = page.getByRole('button', { name: 'Enter' });
-    await enter.waitFor({ timeout: 60_000 });
-    await enter.click();
-    await page.waitForURL(/\/catalog$/);
+    const page = await signInAsGuest(browser, portal.baseUrl, { width: 1600, height: 1400 });
 
     const since = cluster.requests.length;
     await page.goto(

@@ -1,7 +1,8 @@
 /**
  * @jest-environment node
  */
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { launchChromium, signInAsGuest } from './support/browser';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -49,16 +50,7 @@ beforeAll(async () => {
       APP_CONFIG_devopsApp_terraform_workDir: JSON.stringify(join(tmp, 'runs')),
     },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -70,14 +62,7 @@ afterAll(async () => {
 
 describe('new environment from the Create page', () => {
   it('creates an environment on the sandbox stacks; its run and log show in the DevOps tab', async () => {
-    const page = await browser.newPage({
-      viewport: { width: 1400, height: 1000 },
-    });
-    await page.goto(portal.baseUrl);
-    const enter = page.getByRole('button', { name: 'Enter' });
-    await enter.waitFor({ timeout: 60_000 });
-    await enter.click();
-    await page.waitForURL(/\/catalog$/);
+    const page = await signInAsGuest(browser, portal.baseUrl, { width: 1400, height: 1000 });
 
     await page.goto(
       `${portal.baseUrl}/create/templates/default/new-environment`,

@@ -1,7 +1,8 @@
 /**
  * @jest-environment node
  */
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { launchChromium, signInAsGuest } from './support/browser';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LiveInference, startLiveInference } from './support/liveInference';
@@ -24,11 +25,7 @@ beforeAll(async () => {
       APP_CONFIG_devopsApp_prometheus_scrapeIntervalSeconds: '1',
     },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
   await stack.waitForRate(60_000);
 });
 
@@ -58,12 +55,7 @@ describe('observability through the backend', () => {
   });
 
   it('shows live charts on the DevOps tab', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
-    await page.goto(portal.baseUrl);
-    const enter = page.getByRole('button', { name: 'Enter' });
-    await enter.waitFor({ timeout: 60_000 });
-    await enter.click();
-    await page.waitForURL(/\/catalog$/);
+    const page = await signInAsGuest(browser, portal.baseUrl, { width: 1400, height: 1800 });
 
     const started = Date.now();
     await page.goto(`${portal.baseUrl}/catalog/default/component/inference-service/devops`);

@@ -1,7 +1,8 @@
 /**
  * @jest-environment node
  */
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { resolve } from 'node:path';
 import { guestToken, resultsDir, RunningPortal, startPortal } from './support/portal';
 
@@ -14,18 +15,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   portal = await startPortal();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
