@@ -54,6 +54,14 @@ export interface ModuleCall {
   inputs: HclObject;
 }
 
+/** A managed resource block, as parsed (nested blocks are lists of bodies). */
+export interface ResourceBlock {
+  type: string;
+  name: string;
+  file: string;
+  block: HclObject;
+}
+
 export interface Backend {
   type: string;
   settings: HclObject;
@@ -67,6 +75,10 @@ export interface TerraformConfig {
   outputs: Map<string, Output>;
   remoteStates: RemoteState[];
   modules: ModuleCall[];
+  /** Every managed resource block, for checks of what it grants. */
+  resources: ResourceBlock[];
+  /** local name -> value as parsed (lists and objects included). */
+  localValues: Map<string, HclValue>;
   /** Types of the managed resources (resource blocks) and of the data sources. */
   resourceTypes: Set<string>;
   dataSourceTypes: Set<string>;
@@ -152,6 +164,8 @@ export async function loadConfig(dir: string): Promise<TerraformConfig> {
     outputs: new Map(),
     remoteStates: [],
     modules: [],
+    resources: [],
+    localValues: new Map(),
     resourceTypes: new Set(),
     dataSourceTypes: new Set(),
     locals: new Map(),
@@ -190,9 +204,12 @@ export async function loadConfig(dir: string): Promise<TerraformConfig> {
       });
     }
 
-    Object.keys(asObject(parsed.resource)).forEach(t =>
-      config.resourceTypes.add(t),
-    );
+    for (const [type, byName] of Object.entries(asObject(parsed.resource))) {
+      config.resourceTypes.add(type);
+      for (const [name, block] of labelledBlocks(byName)) {
+        config.resources.push({ type, name, file, block });
+      }
+    }
     Object.keys(asObject(parsed.data)).forEach(t =>
       config.dataSourceTypes.add(t),
     );
@@ -228,6 +245,7 @@ export async function loadConfig(dir: string): Promise<TerraformConfig> {
 
     for (const locals of blockList(parsed.locals)) {
       for (const [name, value] of Object.entries(locals)) {
+        config.localValues.set(name, value);
         const expression = unwrapExpression(value);
         if (expression !== undefined)
           config.locals.set(name, expression.trim());

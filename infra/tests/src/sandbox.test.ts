@@ -78,6 +78,7 @@ describe('sandbox stacks', () => {
         path.join(infraRoot, 'sandbox'),
       );
       const outputs: Record<string, Record<string, unknown>> = {};
+      const sensitive: Record<string, string[]> = {};
 
       for (const group of applyOrder(tree.sandbox)) {
         await Promise.all(
@@ -86,7 +87,11 @@ describe('sandbox stacks', () => {
             await run.init();
             await run.plan();
             await run.apply();
-            outputs[stack] = outputValues(await run.outputs());
+            const raw = await run.outputs();
+            outputs[stack] = outputValues(raw);
+            sensitive[stack] = Object.keys(raw)
+              .filter(name => raw[name].sensitive)
+              .sort();
           }),
         );
       }
@@ -117,6 +122,19 @@ describe('sandbox stacks', () => {
       // Monitoring and storage read it through remote state.
       expect(monitoring.cluster_name).toBe(cluster.cluster_name);
       expect(monitoring.datadog_site).toBe(tfvars('monitoring').datadog_site);
+
+      // The portal's read identity: names as the real stack creates them, a token that is marked
+      // sensitive (so the run service redacts it) and is recognisably not a real one.
+      expect(monitoring.backstage_reader_namespace).toBe('backstage');
+      expect(monitoring.backstage_reader_service_account).toBe(
+        'backstage-reader',
+      );
+      expect(monitoring.argocd_portal_account).toBe('backstage');
+      expect(monitoring.backstage_reader_token).toMatch(
+        /^sandbox-not-a-token-[0-9a-f-]{36}$/,
+      );
+      expect(sensitive.monitoring).toEqual(['backstage_reader_token']);
+      expect(sensitive.cluster).toEqual(['cluster_ca_certificate']);
       expect(storage.federated_issuer).toBe(cluster.oidc_issuer_url);
       expect(storage.resource_group_name).toBe(
         `${cluster.resource_group_name}-storage`,

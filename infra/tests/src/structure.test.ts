@@ -182,6 +182,81 @@ describe('infra structure', () => {
       );
     });
 
+    it("notices the portal's ClusterRole granting secrets", async () => {
+      const problems = await problemsAfter(
+        'stacks/monitoring/backstage_reader.tf',
+        t =>
+          t.replace('["pods", "services",', '["pods", "secrets", "services",'),
+      );
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          'stacks/monitoring: kubernetes_cluster_role_v1.backstage_reader grants access to secrets',
+          "stacks/monitoring: kubernetes_cluster_role_v1.backstage_reader grants secrets, which the portal's Kubernetes tab does not read",
+        ]),
+      );
+    });
+
+    it("notices the portal's ClusterRole granting a write verb or a wildcard", async () => {
+      const problems = await problemsAfter(
+        'stacks/monitoring/backstage_reader.tf',
+        t =>
+          t
+            .replace(
+              'verbs      = ["get", "list", "watch"]',
+              'verbs      = ["get", "list", "watch", "patch"]',
+            )
+            .replace('["rollouts", "analysisruns"]', '["*"]'),
+      );
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          'stacks/monitoring: kubernetes_cluster_role_v1.backstage_reader grants the write verb patch; roles created here may only get, list and watch',
+          'stacks/monitoring: kubernetes_cluster_role_v1.backstage_reader grants the wildcard "*"',
+          "stacks/monitoring: kubernetes_cluster_role_v1.backstage_reader does not grant rollouts.argoproj.io, which the portal's Kubernetes tab reads",
+        ]),
+      );
+    });
+
+    it("notices the portal's ClusterRole missing what the Kubernetes tab reads", async () => {
+      const problems = await problemsAfter(
+        'stacks/monitoring/backstage_reader.tf',
+        t => t.replace('["rollouts", "analysisruns"]', '["rollouts"]'),
+      );
+      expect(problems).toEqual([
+        "stacks/monitoring: kubernetes_cluster_role_v1.backstage_reader does not grant analysisruns.argoproj.io, which the portal's Kubernetes tab reads",
+      ]);
+    });
+
+    it('notices the Argo CD portal account granted more than get, sync and Rollout actions', async () => {
+      const problems = await problemsAfter('modules/argocd/main.tf', t =>
+        t
+          .replace(
+            '"p, ${var.portal_account}, applications, sync, ${var.portal_project}/*, allow",',
+            '"p, ${var.portal_account}, applications, sync, ${var.portal_project}/*, allow",\n    "p, ${var.portal_account}, applications, delete, ${var.portal_project}/*, allow",\n    "p, ${var.portal_account}, applications, get, */*, allow",',
+          )
+          .replace(
+            '"accounts.${var.portal_account}" = "apiKey"',
+            '"accounts.${var.portal_account}" = "apiKey, login"',
+          ),
+      );
+      expect(problems).toEqual([
+        'modules/argocd: portal_policy line "p, ${var.portal_account}, applications, get, */*, allow" is not "p, <portal_account>, applications, <action>, <portal_project>/*, allow"',
+        'modules/argocd: portal_policy grants the portal account delete, beyond get, sync and the Rollout actions',
+        'modules/argocd: helm_release.argocd values do not set configs.cm "accounts.<portal_account>" = "apiKey"',
+      ]);
+    });
+
+    it('notices the Argo CD policy falling back to a default role', async () => {
+      const problems = await problemsAfter('modules/argocd/main.tf', t =>
+        t.replace(
+          '"policy.default" = ""',
+          '"policy.default" = "role:readonly"',
+        ),
+      );
+      expect(problems).toEqual([
+        'modules/argocd: helm_release.argocd values do not set configs.rbac "policy.default" = ""',
+      ]);
+    });
+
     it('notices a stand-in that needs a provider download', async () => {
       const problems = await problemsAfter('sandbox/storage/main.tf', t =>
         t.concat('\nresource "random_id" "suffix" {\n  byte_length = 4\n}\n'),

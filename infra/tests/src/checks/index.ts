@@ -1,4 +1,5 @@
 import { InfraTree } from '../infraTree';
+import { checkArgocdPortalAccount, checkKubernetesRoles } from './access';
 import { checkBackends } from './backends';
 import { checkEnvironmentInputs } from './inputs';
 import { checkLayout } from './layout';
@@ -7,6 +8,8 @@ import { checkRemoteStateWiring } from './remoteState';
 import { checkSandboxTwins } from './twins';
 
 export {
+  checkArgocdPortalAccount,
+  checkKubernetesRoles,
   checkBackends,
   checkEnvironmentInputs,
   checkLayout,
@@ -24,5 +27,7 @@ export async function checkInfra(tree: InfraTree): Promise<string[]> {
     ...checkRemoteStateWiring(tree),
     ...checkModuleWiring(tree),
     ...checkSandboxTwins(tree),
+    ...checkKubernetesRoles(tree),
+    ...checkArgocdPortalAccount(tree),
   ];
 }
