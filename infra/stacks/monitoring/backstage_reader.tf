@@ -43,7 +43,7 @@ resource "kubernetes_cluster_role_v1" "backstage_reader" {
   # What @backstage/plugin-kubernetes-backend reads: its DEFAULT_OBJECTS, the pod metrics of
   # fetchPodMetricsForNamespace, and the customResources of app-config.production.yaml. Read verbs only,
   # never secrets (the tab does not show them; reading every Secret of the cluster is cluster admin).
-  # Literal rules, so that infra/tests can check them (checks/clusterRoles.ts).
+  # Literal rules, so that infra/tests can check them (infra/tests/src/checks/access.ts).
   rule {
     api_groups = [""]
     resources  = ["pods", "services", "configmaps", "limitranges", "resourcequotas"]
