@@ -1,20 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { freePort, guestToken, startPortal } from '@devops-app/e2e';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-export function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { join } from 'node:path';
 
 async function waitFor(what: string, timeoutMs: number, ready: () => Promise<boolean>, exited: () => boolean) {
   const deadline = Date.now() + timeoutMs;
@@ -26,11 +14,10 @@ async function waitFor(what: string, timeoutMs: number, ready: () => Promise<boo
   }
 }
 
-async function stopChild(child: ChildProcess, group: boolean) {
+async function stopChild(child: ChildProcess) {
   if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
   const exited = new Promise(r => child.once('exit', r));
-  if (group) process.kill(-child.pid, 'SIGTERM');
-  else child.kill('SIGTERM');
+  child.kill('SIGTERM');
   await exited;
 }
 
@@ -66,7 +53,7 @@ export async function startPrometheus(): Promise<Prometheus> {
         .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     },
     async stop() {
-      await stopChild(child, false);
+      await stopChild(child);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -79,27 +66,14 @@ export interface Backend {
 }
 
 /**
- * The real backend (`yarn workspace backend start`, app-config.yaml) on a free port, reading the given
- * Prometheus both ways: our plugin's metrics routes, and a plain proxy endpoint `/api/proxy/prometheus`
- * as the raw-PromQL plugins use.
+ * The real backend (e2e's startPortal: `yarn workspace backend start`, app-config.yaml) on a free port,
+ * reading the given Prometheus both ways: our plugin's metrics routes, and a plain proxy endpoint
+ * `/api/proxy/prometheus` as the raw-PromQL plugins use.
  */
 export async function startBackend(prometheusUrl: string, logFile: string): Promise<Backend> {
-  const port = await freePort();
-  const baseUrl = `http://localhost:${port}`;
-  // yarn workspace runs the script in bench/, one level below the repository root.
-  const repoRoot = resolve(process.cwd(), '..');
-  const log = createWriteStream(logFile);
-  const child = spawn('yarn', ['workspace', 'backend', 'start'], {
-    cwd: repoRoot,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const portal = await startPortal({
+    logFile,
     env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      APP_CONFIG_app_baseUrl: JSON.stringify(baseUrl),
-      APP_CONFIG_backend_baseUrl: JSON.stringify(baseUrl),
-      APP_CONFIG_backend_listen_port: String(port),
-      APP_CONFIG_backend_cors_origin: JSON.stringify(baseUrl),
       APP_CONFIG_devopsApp_prometheus_baseUrl: JSON.stringify(prometheusUrl),
       APP_CONFIG_devopsApp_prometheus_scrapeIntervalSeconds: '1',
       APP_CONFIG_proxy: JSON.stringify({
@@ -107,36 +81,10 @@ export async function startBackend(prometheusUrl: string, logFile: string): Prom
       }),
     },
   });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  let token = '';
   try {
-    await waitFor(
-      'backend',
-      300_000,
-      async () => {
-        const res = await fetch(`${baseUrl}/api/auth/guest/refresh?env=development`, {
-          headers: { 'X-Requested-With': 'XMLHttpRequest', Origin: baseUrl },
-        });
-        if (!res.ok) return false;
-        token = ((await res.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token;
-        const entity = await fetch(`${baseUrl}/api/catalog/entities/by-name/component/default/inference-service`, {
-          headers: { Authorization: `Bearer ${token}` },
-        });
-        return entity.ok;
-      },
-      () => child.exitCode !== null,
-    );
+    return { baseUrl: portal.baseUrl, token: await guestToken(portal.baseUrl), stop: portal.stop };
   } catch (error) {
-    await stopChild(child, true);
-    throw new Error(`${(error as Error).message}; see ${logFile}`);
+    await portal.stop();
+    throw error;
   }
-  return {
-    baseUrl,
-    token,
-    async stop() {
-      await stopChild(child, true);
-      log.end();
-    },
-  };
 }

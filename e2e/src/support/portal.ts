@@ -2,9 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
-// Jest runs in the package directory (e2e/), one level below the repository root.
+// Jest runs in the package directory (e2e/), the benchmarks in bench/: both one level below the root.
 export const repoRoot = resolve(process.cwd(), '..');
 export const resultsDir = resolve(repoRoot, 'test-results/e2e');
 
@@ -31,12 +31,18 @@ export interface RunningPortal {
  * from `yarn workspace app build`) on the same origin, so the browser sees what production serves.
  */
 export async function startPortal(
-  options: { /** Extra environment, e.g. APP_CONFIG_* for a test's own upstreams. */ env?: Record<string, string> } = {},
+  options: {
+    /** Extra environment, e.g. APP_CONFIG_* for a test's own upstreams. */
+    env?: Record<string, string>;
+    /** Where the backend's output goes; default test-results/e2e/backend.log. */
+    logFile?: string;
+  } = {},
 ): Promise<RunningPortal> {
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
-  await mkdir(resultsDir, { recursive: true });
-  const log = createWriteStream(resolve(resultsDir, 'backend.log'));
+  const logFile = options.logFile ?? resolve(resultsDir, 'backend.log');
+  await mkdir(dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile);
   const child: ChildProcess = spawn('yarn', ['workspace', 'backend', 'start'], {
     cwd: repoRoot,
     detached: true,
@@ -70,7 +76,7 @@ export async function startPortal(
   const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     if (exited) {
-      throw new Error(`backend exited during start-up, see ${resultsDir}/backend.log`);
+      throw new Error(`backend exited during start-up, see ${logFile}`);
     }
     try {
       const token = await guestToken(baseUrl);
@@ -86,7 +92,7 @@ export async function startPortal(
     await new Promise(r => setTimeout(r, 2000));
   }
   await stop();
-  throw new Error(`backend did not serve the catalog within 240s, see ${resultsDir}/backend.log`);
+  throw new Error(`backend did not serve the catalog within 240s, see ${logFile}`);
 }
 
 /** A Backstage token from the guest provider, as the sign-in page obtains it. */
