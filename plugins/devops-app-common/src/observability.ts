@@ -42,6 +42,12 @@ export type MetricsTimeRange = keyof typeof METRICS_TIME_RANGES;
 /** The longest range a caller may ask for with explicit start and end. @public */
 export const METRICS_MAX_RANGE_SECONDS = 30 * 24 * 60 * 60;
 
+/** How far past the backend's clock a custom Datadog range may end (clock skew), in milliseconds. @public */
+export const CUSTOM_RANGE_FUTURE_SLACK_MS = 60 * 1000;
+
+/** Longest `cursor` the logs route accepts: Datadog's cursors are opaque, short base64 tokens. @public */
+export const LOGS_CURSOR_MAX_LENGTH = 2048;
+
 /** One line of a chart. Points are `[unix milliseconds, value]`; `null` where Prometheus had no number. @public */
 export interface MetricsSeries {
   /** Legend name, e.g. `p95`, `success`, `p95 blue`. */
@@ -101,6 +107,14 @@ export interface LogsResponse {
   rows: LogRow[];
   /** The Log Explorer with the same query. */
   link: string;
+  /**
+   * Datadog's cursor (`meta.page.after`) when more lines match: ask again with `cursor` and the same
+   * `from`/`to` to get the next page. Absent on the last page.
+   */
+  nextCursor?: string;
+  /** The window searched (ISO 8601), so that the next page asks for the same one. */
+  from?: string;
+  to?: string;
 }
 
 /** APM spans of the service aggregated by resource. @public */
@@ -146,21 +160,32 @@ export interface MetricsPanelRequest {
   splitByColour?: boolean;
 }
 
+/**
+ * The time window of a Logs & Traces request: a preset `range` (default `1h`), or a custom `from` and `to`
+ * (ISO 8601 or epoch milliseconds; `from` before `to`, at most 30 days apart, `to` not more than a minute
+ * in the future). Not both. @public
+ */
+export interface DatadogTimeWindow {
+  range?: MetricsTimeRange;
+  from?: string;
+  to?: string;
+}
+
 /** What the Logs & Traces section asks for. @public */
-export interface LogsRequest {
+export interface LogsRequest extends DatadogTimeWindow {
   entityRef: string;
   environment: string;
-  range: MetricsTimeRange;
   level?: LogLevel;
   /** Free text searched in the message. */
   text?: string;
   /** All lines of one request, whatever the level and text. */
   requestId?: string;
+  /** `nextCursor` of the previous page (send the same filters and that page's `from`/`to`). */
+  cursor?: string;
 }
 
-/** Traces summary or monitors of one environment. @public */
-export interface ObservabilityRequest {
+/** Traces summary or monitors of one environment (monitors show their current state whatever the window). @public */
+export interface ObservabilityRequest extends DatadogTimeWindow {
   entityRef: string;
   environment: string;
-  range: MetricsTimeRange;
 }

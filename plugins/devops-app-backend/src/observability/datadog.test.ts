@@ -271,3 +271,179 @@ describe('Datadog failures and configuration', () => {
     }
   });
 });
+
+describe('Logs paging and custom windows, through the production client', () => {
+  // 130 lines of one request, a second apart, newest 1 minute ago: a page of 100, then 30.
+  const LINES = 130;
+  const base = Date.now();
+  const lineAt = (i: number) => new Date(base - 60_000 - i * 1000).toISOString();
+  let pagingStandIn: DatadogStandIn;
+  let server: Awaited<ReturnType<typeof startBackend>>;
+
+  beforeAll(async () => {
+    pagingStandIn = await startDatadogStandIn({
+      logs: Array.from({ length: LINES }, (_, i) => ({
+        id: `line-${String(i).padStart(3, '0')}`,
+        timestamp: lineAt(i),
+        status: i % 10 === 0 ? 'error' : 'info',
+        message: `line ${i}`,
+        service: 'inference-service',
+        env: 'dev',
+        attributes: { request_id: 'req-many' },
+      })),
+      resources: [{ resource: 'POST /v1/predict', env: 'dev', hits: 10, errors: 1, p95: 5_000_000 }],
+      monitors: [],
+    });
+    server = await startBackend({
+      ...configured(),
+      apiKey: pagingStandIn.apiKey,
+      appKey: pagingStandIn.appKey,
+      apiBaseUrl: pagingStandIn.baseUrl,
+    });
+  });
+  afterAll(async () => {
+    await pagingStandIn?.stop();
+  });
+
+  const get = (path: string, query: Record<string, string>) =>
+    request(server)
+      .get(`/api/devops-app/observability/${path}`)
+      .query({ entityRef: ref, environment: 'dev', ...query })
+      .set('Authorization', mockCredentials.user.header());
+  const lastLogsBody = () =>
+    pagingStandIn.requests.filter(r => r.path === '/api/v2/logs/events/search').slice(-1)[0].body as {
+      filter: { query: string; from: string; to: string };
+      sort: string;
+      page: { limit: number; cursor?: string };
+    };
+
+  it('pages with Datadog cursor: two pages, newest first, no line twice, no cursor on the last', async () => {
+    const first = await get('logs', { range: '1h' });
+    expect(first.status).toBe(200);
+    const page1 = first.body as LogsResponse;
+    expect(page1.rows).toHaveLength(100);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    expect(lastLogsBody().page).toEqual({ limit: 100 });
+    const firstFilter = lastLogsBody().filter;
+    expect(page1.from).toBe(firstFilter.from);
+    expect(page1.to).toBe(firstFilter.to);
+
+    const second = await get('logs', { cursor: page1.nextCursor!, from: page1.from!, to: page1.to! });
+    expect(second.status).toBe(200);
+    const page2 = second.body as LogsResponse;
+    // The cursor went back as Datadog's page.cursor, with the identical filter and sort.
+    expect(lastLogsBody()).toEqual({
+      filter: firstFilter,
+      sort: '-timestamp',
+      page: { limit: 100, cursor: page1.nextCursor },
+    });
+    expect(page2.rows).toHaveLength(LINES - 100);
+    expect(page2.nextCursor).toBeUndefined();
+    const ids = [...page1.rows, ...page2.rows].map(r => r.id);
+    expect(new Set(ids).size).toBe(LINES);
+    expect(ids).toEqual(Array.from({ length: LINES }, (_, i) => `line-${String(i).padStart(3, '0')}`));
+  });
+
+  it("pages one request's story oldest first, and the filters stay", async () => {
+    const page1 = (await get('logs', { requestId: 'req-many' })).body as LogsResponse;
+    expect(page1.rows[0].message).toBe(`line ${LINES - 1}`);
+    const res = await get('logs', {
+      requestId: 'req-many',
+      cursor: page1.nextCursor!,
+      from: page1.from!,
+      to: page1.to!,
+    });
+    expect(res.status).toBe(200);
+    expect(lastLogsBody().sort).toBe('timestamp');
+    expect(lastLogsBody().filter.query).toBe('service:inference-service env:dev @request_id:"req-many"');
+    expect((res.body as LogsResponse).rows.map(r => r.message).slice(-1)).toEqual(['line 0']);
+
+    const errors = (await get('logs', { level: 'error' })).body as LogsResponse;
+    expect(errors.rows).toHaveLength(LINES / 10);
+    expect(errors.nextCursor).toBeUndefined();
+  });
+
+  it('keeps retrying a 429 on a next page', async () => {
+    const page1 = (await get('logs', {})).body as LogsResponse;
+    pagingStandIn.rateLimitNext(1, 1);
+    const res = await get('logs', { cursor: page1.nextCursor!, from: page1.from!, to: page1.to! });
+    expect(res.status).toBe(200);
+    expect((res.body as LogsResponse).rows).toHaveLength(LINES - 100);
+  });
+
+  it('refuses a bad cursor with 400 naming the field', async () => {
+    const page1 = (await get('logs', {})).body as LogsResponse;
+    const window = { from: page1.from!, to: page1.to! };
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ cursor: 'has spaces in it', ...window }, /^cursor: must be the nextCursor of a previous page/],
+      [{ cursor: 'x'.repeat(2049), ...window }, /^cursor: must be at most 2048 characters/],
+      [{ cursor: page1.nextCursor! }, /^cursor: send the from and to of the page the cursor came from/],
+      // Well-formed but not issued by Datadog, or issued for another search: Datadog answers 400.
+      [{ cursor: 'eyJzdGFydEF0IjoiQVFBQUFYS2tMS3pPbm40NGV3In0=', ...window }, /^cursor: Datadog did not accept it/],
+      [
+        { cursor: page1.nextCursor!, ...window, from: new Date(Date.parse(window.from) - 1000).toISOString() },
+        /^cursor: Datadog did not accept it .*Invalid cursor/,
+      ],
+      [{ cursor: page1.nextCursor!, ...window, level: 'error' }, /^cursor: Datadog did not accept it/],
+    ];
+    for (const [query, message] of cases) {
+      const res = await get('logs', query);
+      expect({ query, status: res.status, message: res.body.error?.message }).toEqual({
+        query,
+        status: 400,
+        message: expect.stringMatching(message),
+      });
+    }
+  });
+
+  it('searches a custom window given as epoch milliseconds or ISO 8601', async () => {
+    // Lines 10 to 19 only.
+    const from = String(Date.parse(lineAt(19)));
+    const to = lineAt(10);
+    const res = await get('logs', { from, to });
+    expect(res.status).toBe(200);
+    const body = res.body as LogsResponse;
+    expect(body.rows.map(r => r.message)).toEqual(Array.from({ length: 10 }, (_, i) => `line ${10 + i}`));
+    expect(lastLogsBody().filter).toMatchObject({ from: lineAt(19), to });
+    expect(body).toMatchObject({ from: lineAt(19), to });
+    expect(new URL(body.link).searchParams.get('from_ts')).toBe(from);
+
+    const traces = await get('traces', { from, to });
+    expect(traces.status).toBe(200);
+    const aggregate = pagingStandIn.requests.slice(-1)[0].body as {
+      data: { attributes: { filter: { from: string; to: string } } };
+    };
+    expect(aggregate.data.attributes.filter).toMatchObject({ from, to: String(Date.parse(to)) });
+    expect(new URL((traces.body as TracesResponse).link).searchParams.get('start')).toBe(from);
+
+    expect((await get('monitors', { from, to })).status).toBe(200);
+  });
+
+  it('refuses a bad window with 400 naming the field, on every Datadog route', async () => {
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ from: iso(now - 60_000), to: iso(now - 120_000) }, /^to: must be after from/],
+      [{ from: iso(now - 60_000), to: iso(now - 60_000) }, /^to: must be after from/],
+      [{ from: iso(now - 31 * 86_400_000), to: iso(now) }, /^from: range at most 30 days \(2592000 s\)/],
+      [{ from: iso(now - 60_000), to: iso(now + 5 * 60_000) }, /^to: .* is in the future/],
+      [{ from: 'yesterday', to: iso(now) }, /^from: must be ISO 8601/],
+      [{ from: iso(now - 60_000), to: '2026-11-25 14:00' }, /^to: must be ISO 8601/],
+      [{ from: iso(now - 60_000) }, /^to: required with from/],
+      [{ to: iso(now) }, /^from: required with to/],
+      [{ range: '1h', from: iso(now - 60_000), to: iso(now) }, /^range: give a preset range or from and to, not both/],
+      [{ range: '2h' }, /^range:/],
+    ];
+    for (const path of ['logs', 'traces', 'monitors']) {
+      for (const [query, message] of cases) {
+        const res = await get(path, query);
+        expect({ path, query, status: res.status, message: res.body.error?.message }).toEqual({
+          path,
+          query,
+          status: 400,
+          message: expect.stringMatching(message),
+        });
+      }
+    }
+  });
+});

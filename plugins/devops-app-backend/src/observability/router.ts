@@ -9,6 +9,7 @@ import {
   ANNOTATION_DATADOG_SERVICE_NAME,
   ANNOTATION_PROMETHEUS_SELECTOR,
   LOG_LEVELS,
+  LOGS_CURSOR_MAX_LENGTH,
   METRICS_PANELS,
   METRICS_TIME_RANGES,
   NotConfiguredResponse,
@@ -17,7 +18,8 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { readDatadogConfig, readPrometheusConfig } from './config';
-import { DatadogService } from './datadog/DatadogService';
+import { DatadogScope, DatadogService } from './datadog/DatadogService';
+import { resolveDatadogWindow } from './datadog/timeWindow';
 import { checkEnvironment, loadReadableEntity, ReadableEntity } from './entityAccess';
 import { MetricsService } from './prometheus/MetricsService';
 import { PrometheusClient } from './prometheus/PrometheusClient';
@@ -50,11 +52,14 @@ const metricsQuery = z
   })
   .strict();
 
+/** A preset range (default 1h) or a custom from/to, checked by `resolveDatadogWindow`. */
 const datadogScopeQuery = z
   .object({
     entityRef: z.string().min(1),
     environment: z.string().min(1),
-    range: rangeEnum.default('1h'),
+    range: rangeEnum.optional(),
+    from: z.string().min(1).max(40).optional(),
+    to: z.string().min(1).max(40).optional(),
   })
   .strict();
 
@@ -67,8 +72,19 @@ const logsQuery = datadogScopeQuery
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits, ".", "_", ":" or "-"')
       .optional(),
+    // Datadog's `meta.page.after`: opaque, passed through as it came; bounded and printable only.
+    cursor: z
+      .string()
+      .min(1)
+      .max(LOGS_CURSOR_MAX_LENGTH, `must be at most ${LOGS_CURSOR_MAX_LENGTH} characters`)
+      .regex(/^[\x21-\x7e]+$/, 'must be the nextCursor of a previous page (printable characters, no spaces)')
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine(q => !q.cursor || (q.from !== undefined && q.to !== undefined), {
+    path: ['cursor'],
+    message: 'send the from and to of the page the cursor came from',
+  });
 
 /** Parses query parameters with zod; a failure is a 400 naming the field. */
 export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: express.Request): z.infer<T> {
@@ -153,7 +169,7 @@ export async function createObservabilityRouter(
   function datadogScope(
     entity: ReadableEntity,
     environment: string,
-    range: keyof typeof METRICS_TIME_RANGES,
+    window: { fromMs: number; toMs: number },
   ) {
     if (!datadog) {
       const answer: NotConfiguredResponse = {
@@ -172,11 +188,8 @@ export async function createObservabilityRouter(
       };
       return { answer };
     }
-    const toMs = Date.now();
-    return {
-      datadog,
-      scope: { service, environment, fromMs: toMs - METRICS_TIME_RANGES[range] * 1000, toMs },
-    };
+    const scope: DatadogScope = { service, environment, ...window };
+    return { datadog, scope };
   }
 
   /**
@@ -186,18 +199,15 @@ export async function createObservabilityRouter(
   function datadogRoute<Q extends z.infer<typeof datadogScopeQuery>>(
     path: string,
     schema: z.ZodType<Q>,
-    answer: (
-      service: DatadogService,
-      scope: { service: string; environment: string; fromMs: number; toMs: number },
-      query: Q,
-    ) => Promise<unknown>,
+    answer: (service: DatadogService, scope: DatadogScope, query: Q) => Promise<unknown>,
   ) {
     router.get(path, async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
       const query: Q = parseQuery(schema, req);
+      const window = resolveDatadogWindow(query, Date.now());
       const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
       checkEnvironment(entity, query.environment);
-      const target = datadogScope(entity, query.environment, query.range);
+      const target = datadogScope(entity, query.environment, window);
       res.json(target.datadog ? await answer(target.datadog, target.scope, query) : target.answer);
     });
   }
@@ -208,6 +218,7 @@ export async function createObservabilityRouter(
       level: query.level,
       text: query.text,
       requestId: query.requestId,
+      cursor: query.cursor,
     }),
   );
   datadogRoute('/observability/traces', datadogScopeQuery, (service, scope) =>

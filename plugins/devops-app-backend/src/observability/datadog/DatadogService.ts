@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { client, v1, v2 } from '@datadog/datadog-api-client';
 import {
   LogLevel,
@@ -26,9 +26,12 @@ export interface LogsSearch extends DatadogScope {
   level?: LogLevel;
   text?: string;
   requestId?: string;
+  /** Datadog's `meta.page.after` of the previous page; the search must be the same otherwise. */
+  cursor?: string;
 }
 
-const LOG_LIMIT = 100;
+/** Lines per page. */
+export const LOG_LIMIT = 100;
 const RESOURCE_LIMIT = 25;
 
 /** Datadog log levels are `status` values; `warn` is stored as `warn`, errors also as `critical`. */
@@ -86,22 +89,33 @@ export class DatadogService {
     return parts.join(' ');
   }
 
+  /**
+   * One page of log lines. Datadog pages with a cursor: the answer's `meta.page.after` (also in
+   * `links.next`) is sent back as `page.cursor` with the same filter, window and sort for the next page.
+   */
   async searchLogs(search: LogsSearch): Promise<LogsResponse> {
     const query = this.logsQuery(search);
-    const answer = await this.call('logs search', () =>
-      this.logsApi.listLogs({
+    const from = new Date(search.fromMs).toISOString();
+    const to = new Date(search.toMs).toISOString();
+    let answer: v2.LogsListResponse;
+    try {
+      answer = await this.logsApi.listLogs({
         body: {
-          filter: {
-            query,
-            from: new Date(search.fromMs).toISOString(),
-            to: new Date(search.toMs).toISOString(),
-          },
+          filter: { query, from, to },
           // One request's story reads from its first line; a search shows the newest first.
           sort: search.requestId ? 'timestamp' : '-timestamp',
-          page: { limit: LOG_LIMIT },
+          page: { limit: LOG_LIMIT, ...(search.cursor ? { cursor: search.cursor } : {}) },
         },
-      }),
-    );
+      });
+    } catch (error) {
+      // Datadog refuses a cursor it did not issue, or one from another search, with 400.
+      if (search.cursor && error instanceof client.ApiException && error.code === 400) {
+        throw new InputError(
+          `cursor: Datadog did not accept it (expired, or from another search)${errorsOf(error.body)}; search again from the first page`,
+        );
+      }
+      throw describeDatadogError('logs search', this.config.site, error);
+    }
     const rows: LogRow[] = (answer.data ?? []).map(log => {
       const attributes = log.attributes ?? {};
       const custom = (attributes.attributes ?? {}) as Record<string, unknown>;
@@ -119,7 +133,16 @@ export class DatadogService {
         link: this.links.log(id, query, search.fromMs, search.toMs),
       };
     });
-    return { configured: true, rows, link: this.links.logs(query, search.fromMs, search.toMs) };
+    const nextCursor = answer.meta?.page?.after;
+    return {
+      configured: true,
+      rows,
+      link: this.links.logs(query, search.fromMs, search.toMs),
+      // An empty page with a cursor would make "Load older" loop on nothing.
+      ...(nextCursor && rows.length > 0 ? { nextCursor } : {}),
+      from,
+      to,
+    };
   }
 
   async traceSummary(scope: DatadogScope): Promise<TracesResponse> {

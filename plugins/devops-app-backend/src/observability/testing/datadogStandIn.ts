@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
+import { createHash } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 
 /**
@@ -9,7 +10,11 @@ import { AddressInfo } from 'node:net';
  *  - GET  /api/v1/monitor  ("Get all monitor details": Monitor[])
  * It checks the DD-API-KEY and DD-APPLICATION-KEY headers (403 `{"errors":["Forbidden"]}` otherwise)
  * and can be told to answer the next requests with 429 and the documented X-RateLimit-* headers.
- * What it does not model: query semantics beyond service, env, status and @request_id; paging.
+ * Logs search pages as documented: at most `page.limit` lines (default 10); when more match, the cursor of
+ * the next page is in `meta.page.after` and `links.next` (the GET form with `page[cursor]`), and is sent
+ * back as `page.cursor` with the same filter and sort. A cursor it did not issue for that search gets
+ * 400 `{"errors":[...]}`.
+ * What it does not model: query semantics beyond service, env, status and @request_id.
  */
 
 export interface StandInLog {
@@ -53,6 +58,31 @@ export interface DatadogStandIn {
   /** The next `count` requests answer 429 with `X-RateLimit-Reset: resetSeconds`. */
   rateLimitNext(count: number, resetSeconds: number): void;
   stop(): Promise<void>;
+}
+
+/** What a cursor is bound to: the same filter, window and sort. */
+function searchKey(body: { filter?: unknown; sort?: unknown } | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify([body?.filter ?? {}, body?.sort ?? 'timestamp']))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** An opaque base64 token, as Datadog's cursors look: the position after the last line sent. */
+function encodeCursor(startAt: number, key: string): string {
+  return Buffer.from(JSON.stringify({ startAt, key })).toString('base64');
+}
+
+function decodeCursor(cursor: string, key: string): number | undefined {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8'));
+    if (decoded?.key === key && Number.isInteger(decoded.startAt) && decoded.startAt >= 0) {
+      return decoded.startAt;
+    }
+  } catch {
+    // not one of ours
+  }
+  return undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -124,15 +154,36 @@ export async function startDatadogStandIn(data: {
       const filter = body?.filter ?? {};
       const from = Date.parse(filter.from);
       const to = Date.parse(filter.to);
-      const rows = data.logs
+      const key = searchKey(body);
+      let startAt = 0;
+      if (body?.page?.cursor !== undefined) {
+        const position = decodeCursor(String(body.page.cursor), key);
+        if (position === undefined) {
+          send(400, { errors: ['Invalid cursor: it does not belong to this query'] });
+          return;
+        }
+        startAt = position;
+      }
+      const limit = body?.page?.limit ?? 10;
+      const matching = data.logs
         .filter(l => matchesQuery(filter.query ?? '', l))
         .filter(l => Date.parse(l.timestamp) >= from && Date.parse(l.timestamp) <= to)
         .sort((a, b) =>
           body?.sort === 'timestamp'
             ? a.timestamp.localeCompare(b.timestamp)
             : b.timestamp.localeCompare(a.timestamp),
-        )
-        .slice(0, body?.page?.limit ?? 10);
+        );
+      const rows = matching.slice(startAt, startAt + limit);
+      const after = startAt + limit < matching.length ? encodeCursor(startAt + limit, key) : undefined;
+      const next = new URL('/api/v2/logs/events', `http://${req.headers.host}`);
+      if (after) {
+        next.searchParams.set('filter[query]', filter.query ?? '');
+        next.searchParams.set('filter[from]', filter.from ?? '');
+        next.searchParams.set('filter[to]', filter.to ?? '');
+        next.searchParams.set('sort', body?.sort ?? 'timestamp');
+        next.searchParams.set('page[limit]', String(limit));
+        next.searchParams.set('page[cursor]', after);
+      }
       send(200, {
         data: rows.map(l => ({
           id: l.id,
@@ -147,8 +198,8 @@ export async function startDatadogStandIn(data: {
             attributes: l.attributes,
           },
         })),
-        links: {},
-        meta: { ...meta, page: {} },
+        links: after ? { next: next.toString() } : {},
+        meta: { ...meta, page: after ? { after } : {} },
       });
       return;
     }
