@@ -87,3 +87,47 @@ export interface TerraformLogLine {
 
 /** The marker that replaces a secret in logs and outputs. @public */
 export const REDACTED = '***';
+
+/** At most this many log lines come back from one `GET /runs/:id/log` read; ask again when full. @public */
+export const TERRAFORM_LOG_PAGE_SIZE = 5000;
+
+/**
+ * The Backstage signal channel of one run: its state changes and new log lines (batched), so that an
+ * open run page reads again at once.
+ * @public
+ */
+export function terraformRunSignalChannel(runId: string): string {
+  return `devops-app:terraform-run:${runId}`;
+}
+
+/**
+ * The Backstage signal channel of an environment's runs list: a run of the environment started,
+ * changed state or finished. Without an environment, the channel of the list of every run.
+ * @public
+ */
+export function terraformRunsSignalChannel(environment?: string): string {
+  return environment
+    ? `devops-app:terraform-runs:${environment}`
+    : 'devops-app:terraform-runs';
+}
+
+/**
+ * The message of a terraform run signal. Names what changed, never how: no log text, error text,
+ * output or variable, since every signed-in viewer of the channel receives it; the page then reads
+ * the run and its lines through the routes.
+ *
+ * - `state`: the run or one of its stacks changed state (`stack` and `stackStatus` name the stack).
+ * - `log`: lines up to `lastSeq` are stored (at most one such signal per run every 500 ms).
+ * @public
+ */
+export interface TerraformRunSignal {
+  [key: string]: string | number | undefined;
+  kind: 'state' | 'log';
+  runId: string;
+  environment: string;
+  status: TerraformRunStatus;
+  stack?: TerraformStackName;
+  stackStatus?: TerraformStackStatus;
+  /** `log`: the highest `seq` stored so far. */
+  lastSeq?: number;
+}

@@ -4,6 +4,7 @@ import {
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
+import { SignalsService } from '@backstage/plugin-signals-node';
 import os from 'node:os';
 import { readTerraformRunConfig } from './config';
 import { TerraformRunManager } from './runManager';
@@ -11,6 +12,7 @@ import { TerraformRunStore } from './runStore';
 
 export { createTerraformRouter } from './router';
 export { TerraformRunManager } from './runManager';
+export { TerraformRunSignals } from './signals';
 
 /**
  * The run service of the backend plugin: reads `devopsApp.terraform`, interrupts the runs a stopped
@@ -21,13 +23,16 @@ export async function createTerraformRuns(options: {
   database: DatabaseService;
   lifecycle?: LifecycleService;
   logger: LoggerService;
+  /** Tells open run pages and lists that a run moved; tests may leave it out. */
+  signals?: SignalsService;
 }): Promise<TerraformRunManager> {
-  const { config, database, lifecycle, logger } = options;
+  const { config, database, lifecycle, logger, signals } = options;
   const port = config.getOptionalNumber('backend.listen.port') ?? 7007;
   const runs = new TerraformRunManager({
     config: readTerraformRunConfig(config),
     store: new TerraformRunStore(await database.getClient()),
     logger,
+    signals,
     // A restart of the same backend recognises its own leftover runs at once; runs of other
     // instances are interrupted only once their heartbeat is stale.
     instanceId: `${os.hostname()}:${port}`,

@@ -2,7 +2,12 @@ import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import knexFactory, { Knex } from 'knex';
 import { startPostgres } from './__testUtils__/postgres';
 import { TerraformRunStore } from './runStore';
-import { createManager, environmentFiles, tempDirs, testConfig } from './__testUtils__/sandbox';
+import {
+  createManager,
+  environmentFiles,
+  tempDirs,
+  testConfig,
+} from './__testUtils__/sandbox';
 
 jest.setTimeout(180_000);
 
@@ -22,7 +27,10 @@ describe('the environment lock on PostgreSQL across two instances', () => {
     dbA = knexFactory({ client: 'pg', connection: pg.connection });
     dbB = knexFactory({ client: 'pg', connection: pg.connection });
     await dbA.migrate.latest({
-      directory: resolvePackagePath('@devops-app/plugin-devops-app-backend', 'migrations'),
+      directory: resolvePackagePath(
+        '@devops-app/plugin-devops-app-backend',
+        'migrations',
+      ),
       tableName: 'devops_app_knex_migrations',
       loadExtensions: ['.js'],
     });
@@ -43,16 +51,31 @@ describe('the environment lock on PostgreSQL across two instances', () => {
 
     // Both instances ask at the same moment: exactly one gets the environment.
     const attempts = await Promise.allSettled([
-      a.startRun({ environment: 'shared-env', mode: 'apply', createdBy: 'user:default/a', files }),
-      b.startRun({ environment: 'shared-env', mode: 'apply', createdBy: 'user:default/b', files }),
+      a.startRun({
+        environment: 'shared-env',
+        mode: 'apply',
+        createdBy: 'user:default/a',
+        files,
+      }),
+      b.startRun({
+        environment: 'shared-env',
+        mode: 'apply',
+        createdBy: 'user:default/b',
+        files,
+      }),
     ]);
     const won = attempts.filter(r => r.status === 'fulfilled');
-    const lost = attempts.filter(r => r.status === 'rejected') as PromiseRejectedResult[];
+    const lost = attempts.filter(
+      r => r.status === 'rejected',
+    ) as PromiseRejectedResult[];
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(1);
-    const { run, done } = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof a.startRun>>>)
-      .value;
-    expect(lost[0].reason.message).toContain(`locked by terraform run ${run.id}`);
+    const { run, done } = (
+      won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof a.startRun>>>
+    ).value;
+    expect(lost[0].reason.message).toContain(
+      `locked by terraform run ${run.id}`,
+    );
 
     // The instance that does not run it cancels it; the running one sees that on its heartbeat.
     const other = attempts[0].status === 'fulfilled' ? b : a;

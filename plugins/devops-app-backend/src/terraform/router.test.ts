@@ -9,9 +9,11 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import express from 'express';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { migrateDatabase } from '../database/migrate';
 import { createTerraformRouter } from './router';
+import { TerraformRunStore } from './runStore';
 import {
   createManager,
   environmentFiles,
@@ -23,6 +25,7 @@ jest.setTimeout(120_000);
 
 describe('terraform routes', () => {
   let dirs: Awaited<ReturnType<typeof tempDirs>>;
+  let db: Knex;
   beforeEach(async () => {
     dirs = await tempDirs();
   });
@@ -39,7 +42,7 @@ describe('terraform routes', () => {
             httpRouter: coreServices.httpRouter,
           },
           async init({ database, httpAuth, httpRouter }) {
-            const db = await migrateDatabase(database);
+            db = await migrateDatabase(database);
             const runs = createManager(db, testConfig(dirs.root));
             const permissions = mockServices.permissions.mock({
               authorize: async () => [
@@ -147,5 +150,52 @@ describe('terraform routes', () => {
       .get('/api/devops-app/terraform/runs')
       .set('Authorization', mockCredentials.none.header())
       .expect(401);
+  });
+
+  it('lists the runs of several environments and names the field of a bad environment', async () => {
+    const server = await start(true);
+    const store = new TerraformRunStore(db);
+    for (const environment of ['dev', 'pre-prod', 'prod', 'other']) {
+      await store.createRun({
+        id: `run-${environment}`,
+        environment,
+        mode: 'plan',
+        createdBy: 'user:default/guest',
+        instanceId: 'elsewhere',
+        stacks: ['cluster', 'monitoring', 'storage'],
+      });
+    }
+    const list = async (query: string) =>
+      request(server)
+        .get(`/api/devops-app/terraform/runs${query}`)
+        .set('Authorization', mockCredentials.user.header());
+    const ids = (res: request.Response) =>
+      res.body.items.map((r: { id: string }) => r.id).sort();
+
+    const several = await list('?environment=dev&environment=prod');
+    expect(several.status).toBe(200);
+    expect(ids(several)).toEqual(['run-dev', 'run-prod']);
+    expect(ids(await list('?environment=pre-prod'))).toEqual(['run-pre-prod']);
+    expect(ids(await list(''))).toEqual([
+      'run-dev',
+      'run-other',
+      'run-pre-prod',
+      'run-prod',
+    ]);
+    expect(ids(await list('?environment=nowhere'))).toEqual([]);
+
+    for (const query of [
+      '?environment=dev&environment=..%2Fetc',
+      '?environment=Prod',
+      '?environment=',
+      '?environment[x]=dev',
+      `?${Array.from({ length: 51 }, (_, i) => `environment=e${i}`).join('&')}`,
+    ]) {
+      const bad = await list(query);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/^environment:/);
+    }
+    const named = await list('?environment=dev&environment=Bad_Env');
+    expect(named.body.error.message).toContain('"Bad_Env"');
   });
 });

@@ -7,6 +7,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   TERRAFORM_STACKS,
   terraformApplyPermission,
+  validateEnvironmentName,
 } from '@devops-app/plugin-devops-app-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -28,9 +29,38 @@ const startRunBody = z.object({
     .optional(),
 });
 
+/** At most this many `environment` values in one list request. */
+const MAX_LIST_ENVIRONMENTS = 50;
+
+/**
+ * The `environment` query parameter of `GET /runs`: absent (every run), or one or more environment
+ * names (`?environment=dev&environment=prod`), each checked against the environment grammar.
+ */
+function parseEnvironmentFilter(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length > MAX_LIST_ENVIRONMENTS) {
+    throw new InputError(
+      `environment: at most ${MAX_LIST_ENVIRONMENTS} environments per request`,
+    );
+  }
+  for (const name of values) {
+    if (typeof name !== 'string') {
+      throw new InputError(
+        'environment: must be an environment name, repeated for several (environment=a&environment=b)',
+      );
+    }
+    const reason = validateEnvironmentName(name);
+    if (reason) {
+      throw new InputError(`environment: "${name.slice(0, 64)}" ${reason}`);
+    }
+  }
+  return [...new Set(values as string[])];
+}
+
 /**
  * Routes of the terraform run service, mounted under /terraform:
- * `POST /runs`, `GET /runs?environment=`, `GET /runs/:id`, `GET /runs/:id/log?after=`,
+ * `POST /runs`, `GET /runs?environment=` (repeatable), `GET /runs/:id`, `GET /runs/:id/log?after=`,
  * `POST /runs/:id/cancel`. Starting and cancelling need `devops-app.terraform.apply`.
  */
 export function createTerraformRouter(options: {
@@ -75,11 +105,8 @@ export function createTerraformRouter(options: {
 
   router.get('/runs', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const environment =
-      typeof req.query.environment === 'string'
-        ? req.query.environment
-        : undefined;
-    res.json({ items: await runs.listRuns({ environment }) });
+    const environments = parseEnvironmentFilter(req.query.environment);
+    res.json({ items: await runs.listRuns({ environments }) });
   });
 
   router.get('/runs/:id', async (req, res) => {

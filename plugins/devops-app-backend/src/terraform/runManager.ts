@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
+import { SignalsService } from '@backstage/plugin-signals-node';
 import {
   REDACTED,
   TERRAFORM_STACK_DEPENDENCIES,
@@ -8,6 +9,7 @@ import {
   TerraformRun,
   TerraformRunMode,
   TerraformStackName,
+  TerraformStackStatus,
   validateEnvironmentName,
 } from '@devops-app/plugin-devops-app-common';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import path from 'node:path';
 import { TerraformRunConfig } from './config';
 import { isSecretVariable, Redactor } from './redactor';
 import { TerraformRunStore } from './runStore';
+import { TerraformRunSignals } from './signals';
 import {
   parsePlanSummary,
   runTerraformCommand,
@@ -61,6 +64,7 @@ export class TerraformRunManager {
     Set<(line: TerraformLogLine) => void>
   >();
   private stopping = false;
+  private readonly signals: TerraformRunSignals;
   private readonly dependencies: Record<
     TerraformStackName,
     TerraformStackName[]
@@ -77,10 +81,19 @@ export class TerraformRunManager {
       instanceId?: string;
       /** Which stacks wait for which; the apply graph by default (the benchmark runs them in a line). */
       dependencies?: Record<TerraformStackName, TerraformStackName[]>;
+      /** Announces state changes and stored log lines to open pages (see `TerraformRunSignals`). */
+      signals?: SignalsService;
+      /** At most one log signal per run in this time; 500 ms by default. */
+      logSignalIntervalMs?: number;
     },
   ) {
     if (options.instanceId) this.instanceId = options.instanceId;
     this.dependencies = options.dependencies ?? TERRAFORM_STACK_DEPENDENCIES;
+    this.signals = new TerraformRunSignals({
+      signals: options.signals,
+      logger: options.logger,
+      logIntervalMs: options.logSignalIntervalMs,
+    });
   }
 
   /** Marks runs left running by a stopped backend as interrupted and releases their locks. */
@@ -93,6 +106,14 @@ export class TerraformRunManager {
       this.options.logger.warn(
         `Terraform run ${id} was interrupted by a backend stop`,
       );
+      const run = await this.options.store.getRun(id).catch(() => undefined);
+      if (run) {
+        await this.signals.runChanged({
+          runId: id,
+          environment: run.environment,
+          status: run.status,
+        });
+      }
     }
     return ids;
   }
@@ -125,6 +146,11 @@ export class TerraformRunManager {
     );
     done.catch(() => {});
     this.active.set(id, { controller, done });
+    void this.signals.runChanged({
+      runId: id,
+      environment: request.environment,
+      status: 'running',
+    });
     return { run: await this.options.store.getRun(id), done };
   }
 
@@ -150,7 +176,11 @@ export class TerraformRunManager {
     return this.options.store.getRun(id);
   }
 
-  listRuns(filter: { environment?: string; limit?: number }) {
+  listRuns(filter: {
+    environment?: string;
+    environments?: string[];
+    limit?: number;
+  }) {
     return this.options.store.listRuns(filter);
   }
 
@@ -167,6 +197,28 @@ export class TerraformRunManager {
     set.add(listener);
     this.listeners.set(id, set);
     return () => set.delete(listener);
+  }
+
+  /** Stores a stack's change and, when its status changes, announces it. */
+  private async updateStack(
+    id: string,
+    environment: string,
+    stack: TerraformStackName,
+    update: Parameters<TerraformRunStore['updateStack']>[2] & {
+      status?: TerraformStackStatus;
+    },
+  ) {
+    await this.options.store.updateStack(id, stack, update);
+    if (update.status) {
+      // Not awaited: a slow event bus must not hold the stacks back (publish failures are logged).
+      void this.signals.runChanged({
+        runId: id,
+        environment,
+        status: 'running',
+        stack,
+        stackStatus: update.status,
+      });
+    }
   }
 
   private async checkFiles(request: StartRunRequest) {
@@ -216,7 +268,16 @@ export class TerraformRunManager {
       const lines = buffer;
       buffer = [];
       writes = writes
-        .then(() => store.appendLog(id, lines))
+        .then(async () => {
+          await store.appendLog(id, lines);
+          if (lines.length > 0) {
+            this.signals.logStored(
+              id,
+              request.environment,
+              lines[lines.length - 1].seq,
+            );
+          }
+        })
         .catch(error => {
           logger.error(
             `Could not store log lines of terraform run ${id}: ${error}`,
@@ -262,11 +323,13 @@ export class TerraformRunManager {
           result = Promise.all(this.dependencies[stack].map(runStack)).then(
             async deps => {
               if (controller.signal.aborted) {
-                await store.updateStack(id, stack, { status: 'cancelled' });
+                await this.updateStack(id, request.environment, stack, {
+                  status: 'cancelled',
+                });
                 return 'failed';
               }
               if (deps.includes('failed')) {
-                await store.updateStack(id, stack, {
+                await this.updateStack(id, request.environment, stack, {
                   status: 'skipped',
                   error: 'A stack it depends on failed',
                 });
@@ -279,7 +342,7 @@ export class TerraformRunManager {
                   'system',
                   `not planned: needs ${waitsFor} applied first`,
                 );
-                await store.updateStack(id, stack, {
+                await this.updateStack(id, request.environment, stack, {
                   status: 'skipped',
                   error: `Not planned: needs ${waitsFor} applied first`,
                 });
@@ -327,6 +390,14 @@ export class TerraformRunManager {
       await flush();
       await store.finishRun(id, status, error);
       this.listeners.delete(id);
+      // The last lines are announced before the end, so a page reading on the end signal has them all.
+      await this.signals.finishLog(id);
+      const finished = await store.getRun(id).catch(() => undefined);
+      await this.signals.runChanged({
+        runId: id,
+        environment: request.environment,
+        status: finished?.status ?? status,
+      });
       await fs
         .rm(path.join(runDir), { recursive: true, force: true })
         .catch(() => {});
@@ -364,7 +435,7 @@ export class TerraformRunManager {
     const chdir = `-chdir=${path.join(config.stacksDir, stack)}`;
     const planFile = path.join(stackDir, 'run.tfplan');
     const deadline = Date.now() + config.stackTimeoutMs;
-    await store.updateStack(id, stack, {
+    await this.updateStack(id, request.environment, stack, {
       status: 'running',
       startedAt: new Date().toISOString(),
     });
@@ -427,9 +498,9 @@ export class TerraformRunManager {
         `-out=${planFile}`,
       ]);
       const summary = plan ?? { add: 0, change: 0, destroy: 0 };
-      await store.updateStack(id, stack, { plan: summary });
+      await this.updateStack(id, request.environment, stack, { plan: summary });
       if (request.mode === 'plan') {
-        await store.updateStack(id, stack, {
+        await this.updateStack(id, request.environment, stack, {
           status: 'planned',
           finishedAt: new Date().toISOString(),
         });
@@ -445,7 +516,7 @@ export class TerraformRunManager {
       );
       const outputs = readOutputs(output.stdout, redactor);
       log(stack, 'system', `outputs: ${Object.keys(outputs).join(', ')}`);
-      await store.updateStack(id, stack, {
+      await this.updateStack(id, request.environment, stack, {
         status: 'applied',
         outputs,
         finishedAt: new Date().toISOString(),
@@ -457,7 +528,7 @@ export class TerraformRunManager {
         e instanceof Error ? e.message : String(e),
       );
       log(stack, 'system', cancelled ? 'cancelled' : `failed: ${message}`);
-      await store.updateStack(id, stack, {
+      await this.updateStack(id, request.environment, stack, {
         status: cancelled ? 'cancelled' : 'failed',
         finishedAt: new Date().toISOString(),
         error: cancelled ? 'Cancelled' : message,

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
+  TERRAFORM_LOG_PAGE_SIZE,
   TerraformLogLine,
   TerraformPlanSummary,
   TerraformRun,
@@ -221,8 +222,10 @@ export class TerraformRunStore {
     return toRun(row, stacks);
   }
 
+  /** Newest first; of `environment` and of any of `environments` when given (an empty list matches none). */
   async listRuns(filter: {
     environment?: string;
+    environments?: string[];
     limit?: number;
   }): Promise<TerraformRun[]> {
     let query = this.db(RUNS)
@@ -230,6 +233,10 @@ export class TerraformRunStore {
       .limit(filter.limit ?? 50);
     if (filter.environment)
       query = query.where({ environment: filter.environment });
+    if (filter.environments) {
+      if (filter.environments.length === 0) return [];
+      query = query.whereIn('environment', filter.environments);
+    }
     const rows: RunRow[] = await query;
     if (rows.length === 0) return [];
     const stacks: StackRow[] = await this.db(STACKS).whereIn(
@@ -256,7 +263,7 @@ export class TerraformRunStore {
       .where({ run_id: runId })
       .andWhere('seq', '>', options.after ?? -1)
       .orderBy('seq', 'asc')
-      .limit(options.limit ?? 5000);
+      .limit(options.limit ?? TERRAFORM_LOG_PAGE_SIZE);
     if (options.stack) query = query.where({ stack: options.stack });
     const rows = await query;
     return rows.map(r => ({

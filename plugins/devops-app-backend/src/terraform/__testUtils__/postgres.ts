@@ -37,7 +37,12 @@ export async function startPostgres(): Promise<{
     'start',
   ]);
   return {
-    connection: { host: '127.0.0.1', port, user: 'postgres', database: 'postgres' },
+    connection: {
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      database: 'postgres',
+    },
     stop: async () => {
       run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']);
       await fs.rm(dir, { recursive: true, force: true });

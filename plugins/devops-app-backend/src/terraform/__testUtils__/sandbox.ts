@@ -1,5 +1,6 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
+import { SignalsService } from '@backstage/plugin-signals-node';
 import {
   TERRAFORM_STACKS,
   TerraformStackName,
@@ -82,7 +83,12 @@ export function testConfig(
 export function createManager(
   db: Knex,
   config: TerraformRunConfig,
-  options: { env?: NodeJS.ProcessEnv; instanceId?: string } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    instanceId?: string;
+    signals?: SignalsService;
+    logSignalIntervalMs?: number;
+  } = {},
 ) {
   return new TerraformRunManager({
     config,
@@ -90,4 +96,23 @@ export function createManager(
     logger: mockServices.logger.mock(),
     ...options,
   });
+}
+
+/** A signals service that records what is published, with the time of each publish. */
+export function recordingSignals() {
+  const published: {
+    channel: string;
+    message: Record<string, unknown>;
+    at: number;
+  }[] = [];
+  const signals: SignalsService = {
+    publish: async signal => {
+      published.push({
+        channel: signal.channel,
+        message: signal.message as Record<string, unknown>,
+        at: Date.now(),
+      });
+    },
+  };
+  return { signals, published };
 }
