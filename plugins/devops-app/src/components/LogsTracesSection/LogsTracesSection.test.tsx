@@ -1,6 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
+  LogRow,
   LogsRequest,
   LogsResponse,
   MonitorsResponse,
@@ -9,6 +10,7 @@ import {
 } from '@devops-app/plugin-devops-app-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
+import { checkCustomRange } from './CustomRangePicker';
 import { LogsTracesSection } from './LogsTracesSection';
 
 // The machine is small and shared with browser tests; rendering tables can take seconds.
@@ -144,5 +146,151 @@ describe('LogsTracesSection', () => {
     expect(await screen.findByText(/Could not load logs/)).toBeInTheDocument();
     expect(screen.getByText(/rate limited \(429\)/)).toBeInTheDocument();
     expect(screen.getByText('POST /v1/predict')).toBeInTheDocument();
+  });
+
+  describe('paging', () => {
+    const line = (id: string, message: string, extra: Partial<LogRow> = {}): LogRow => ({
+      id,
+      timestamp: '2026-11-25T13:00:00.000Z',
+      level: 'info',
+      message,
+      link: `https://app.datadoghq.eu/logs?event=${id}`,
+      ...extra,
+    });
+    const window = { from: '2026-11-25T13:00:00.000Z', to: '2026-11-25T14:00:00.000Z' };
+    // Page 1 ends with l1; Datadog's page 2 starts with it again, then l0; no cursor after that.
+    const pages = (request: LogsRequest): LogsResponse => {
+      if (!request.cursor) return { ...logs, ...window, nextCursor: 'cursor-1' };
+      if (request.cursor === 'cursor-1') {
+        return {
+          ...logs,
+          ...window,
+          rows: [logs.rows[1], line('l0', 'older line', { requestId: 'req-42' })],
+        };
+      }
+      throw new Error(`unexpected cursor ${request.cursor}`);
+    };
+
+    it('appends the next page under the table without duplicates, then hides "Load older"', async () => {
+      const searchLogs = jest.fn(async (r: LogsRequest) => pages(r));
+      await render({ searchLogs, getTraceSummary: async () => traces, getMonitors: async () => monitors });
+      await screen.findByText('blob upload failed');
+      expect(screen.getByText('2 lines, more in Datadog')).toBeInTheDocument();
+      expect(screen.queryByText('older line')).not.toBeInTheDocument();
+
+      fireEvent.click(screen.getByRole('button', { name: 'Load older' }));
+      expect(await screen.findByText('older line')).toBeInTheDocument();
+      // The next page: Datadog's cursor, the first page's window, no preset.
+      expect(searchLogs).toHaveBeenLastCalledWith({
+        entityRef: 'component:default/inference-service',
+        environment: 'dev',
+        cursor: 'cursor-1',
+        ...window,
+      });
+      expect(screen.getAllByText('request completed')).toHaveLength(1);
+      expect(screen.getByText('blob upload failed')).toBeInTheDocument();
+      expect(screen.getByText('3 lines')).toBeInTheDocument();
+      expect(screen.queryByRole('button', { name: 'Load older' })).not.toBeInTheDocument();
+    });
+
+    it("keeps a request's story filter on the next page", async () => {
+      const searchLogs = jest.fn(async (r: LogsRequest) => pages(r));
+      await render({ searchLogs, getTraceSummary: async () => traces, getMonitors: async () => monitors });
+      fireEvent.change(await screen.findByLabelText('Search text'), { target: { value: 'upload' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Search' }));
+      await waitFor(() => expect(searchLogs).toHaveBeenLastCalledWith(expect.objectContaining({ text: 'upload' })));
+      fireEvent.click(await screen.findByRole('button', { name: 'req-42' }));
+      expect(await screen.findByText(/The whole story of request/)).toBeInTheDocument();
+      await waitFor(() =>
+        expect(searchLogs).toHaveBeenLastCalledWith(expect.objectContaining({ requestId: 'req-42', range: '1h' })),
+      );
+      const { range: _range, ...storyFilters } = searchLogs.mock.calls[searchLogs.mock.calls.length - 1][0];
+      fireEvent.click(await screen.findByRole('button', { name: 'Load later lines' }));
+      expect(await screen.findByText('older line')).toBeInTheDocument();
+      // The same filters as the story's first page, with the cursor and that page's window.
+      expect(searchLogs).toHaveBeenLastCalledWith({ ...storyFilters, cursor: 'cursor-1', ...window });
+      expect(screen.getByText(/The whole story of request/)).toBeInTheDocument();
+    });
+
+    it('says when the next page fails and keeps the lines shown', async () => {
+      const searchLogs = jest.fn(async (r: LogsRequest) => {
+        if (r.cursor) throw new Error('cursor: Datadog did not accept it (expired, or from another search)');
+        return pages(r);
+      });
+      await render({ searchLogs, getTraceSummary: async () => traces, getMonitors: async () => monitors });
+      fireEvent.click(await screen.findByRole('button', { name: 'Load older' }));
+      expect(await screen.findByText(/Could not load more logs/)).toBeInTheDocument();
+      expect(screen.getByText(/cursor: Datadog did not accept it/)).toBeInTheDocument();
+      expect(screen.getByText('blob upload failed')).toBeInTheDocument();
+    });
+  });
+
+  describe('custom range', () => {
+    it('sends from and to instead of the preset for logs and traces; a preset goes back', async () => {
+      const searchLogs = jest.fn(async (_r: LogsRequest) => logs);
+      const getTraceSummary = jest.fn(async () => traces);
+      const getMonitors = jest.fn(async () => monitors);
+      await render({ searchLogs, getTraceSummary, getMonitors });
+      await screen.findByText('blob upload failed');
+      expect(searchLogs).toHaveBeenLastCalledWith(expect.objectContaining({ range: '1h' }));
+
+      fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-11-20T08:00' } });
+      fireEvent.change(screen.getByLabelText('To'), { target: { value: '2026-11-21T09:30' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Apply range' }));
+      const from = new Date('2026-11-20T08:00').toISOString();
+      const to = new Date('2026-11-21T09:30').toISOString();
+      await waitFor(() =>
+        expect(searchLogs).toHaveBeenLastCalledWith({
+          entityRef: 'component:default/inference-service',
+          environment: 'dev',
+          from,
+          to,
+        }),
+      );
+      await waitFor(() =>
+        expect(getTraceSummary).toHaveBeenLastCalledWith({
+          entityRef: 'component:default/inference-service',
+          environment: 'dev',
+          from,
+          to,
+        }),
+      );
+      // Monitors are their current state: asked once, without a window.
+      expect(getMonitors).toHaveBeenCalledTimes(1);
+      expect(getMonitors).toHaveBeenCalledWith({ entityRef: 'component:default/inference-service', environment: 'dev' });
+      expect(screen.getByRole('button', { name: '1h' })).toHaveAttribute('aria-pressed', 'false');
+
+      fireEvent.click(screen.getByRole('button', { name: '6h' }));
+      await waitFor(() => expect(searchLogs).toHaveBeenLastCalledWith(expect.objectContaining({ range: '6h' })));
+      expect(searchLogs.mock.calls[searchLogs.mock.calls.length - 1][0]).not.toHaveProperty('from');
+      expect(screen.getByRole('button', { name: '6h' })).toHaveAttribute('aria-pressed', 'true');
+    });
+
+    it('names the field of a bad custom range and asks nothing', async () => {
+      const searchLogs = jest.fn(async (_r: LogsRequest) => logs);
+      await render({ searchLogs, getTraceSummary: async () => traces, getMonitors: async () => monitors });
+      await screen.findByText('blob upload failed');
+      const calls = searchLogs.mock.calls.length;
+      fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-11-21T10:00' } });
+      fireEvent.change(screen.getByLabelText('To'), { target: { value: '2026-11-21T09:00' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Apply range' }));
+      expect(await screen.findByText('To: must be after From')).toBeInTheDocument();
+      expect(searchLogs).toHaveBeenCalledTimes(calls);
+    });
+
+    it('checks the range as the backend does', () => {
+      const now = new Date('2026-11-25T12:00').getTime();
+      expect(checkCustomRange('', '2026-11-25T11:00', now)).toEqual({ error: 'From: required' });
+      expect(checkCustomRange('2026-11-25T10:00', '2026-11-25T12:05', now)).toEqual({ error: 'To: is in the future' });
+      expect(checkCustomRange('2026-10-25T10:00', '2026-11-25T11:00', now)).toEqual({
+        error: 'From: at most 30 days before To',
+      });
+      expect(checkCustomRange('2026-11-25T10:00', '2026-11-25T11:00', now)).toEqual({
+        range: {
+          from: new Date('2026-11-25T10:00').toISOString(),
+          to: new Date('2026-11-25T11:00').toISOString(),
+        },
+      });
+    });
   });
 });

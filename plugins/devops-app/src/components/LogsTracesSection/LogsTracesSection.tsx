@@ -1,7 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
-import { InfoCard, Link } from '@backstage/core-components';
+import { InfoCard, Link, WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { LOG_LEVELS, LogLevel } from '@devops-app/plugin-devops-app-common';
+import {
+  DatadogTimeWindow,
+  LOG_LEVELS,
+  LogLevel,
+  MetricsTimeRange,
+} from '@devops-app/plugin-devops-app-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import FormControl from '@material-ui/core/FormControl';
@@ -11,15 +16,17 @@ import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { devopsAppApiRef } from '../../api';
 import { MetricsControls } from '../MetricsSection/MetricsControls';
 import { REFRESH_MS, useViewControls } from '../MetricsSection/useViewControls';
+import { CustomRange, CustomRangePicker } from './CustomRangePicker';
 import { DatadogState } from './DatadogState';
 import { LogsTable } from './LogsTable';
 import { MonitorsStrip } from './MonitorsStrip';
 import { TracesSummary } from './TracesSummary';
+import { useOlderLogs } from './useOlderLogs';
 
 /** The Logs & Traces section of the DevOps tab: monitors, logs with a request's story, spans by resource. */
 export function LogsTracesSection(props: { entity: Entity }) {
@@ -31,20 +38,35 @@ export function LogsTracesSection(props: { entity: Entity }) {
   const [text, setText] = useState('');
   const [requestIdInput, setRequestIdInput] = useState('');
   const [requestId, setRequestId] = useState('');
-  const scope = { entityRef, environment, range };
+  const [custom, setCustom] = useState<CustomRange>();
+  // A custom window replaces the preset; the backend takes one or the other.
+  const timeWindow: DatadogTimeWindow = custom ? { from: custom.from, to: custom.to } : { range };
+  const windowKey = custom ? `${custom.from}/${custom.to}` : range;
+  const during = custom
+    ? `between ${new Date(custom.from).toLocaleString()} and ${new Date(custom.to).toLocaleString()}`
+    : `in the last ${range}`;
+  const filters = {
+    entityRef,
+    environment,
+    ...(level ? { level } : {}),
+    ...(text ? { text } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
 
-  const monitors = useAsyncRetry(async () => api.getMonitors(scope), [api, entityRef, environment, range]);
-  const traces = useAsyncRetry(async () => api.getTraceSummary(scope), [api, entityRef, environment, range]);
-  const logs = useAsyncRetry(
-    async () =>
-      api.searchLogs({
-        ...scope,
-        ...(level ? { level } : {}),
-        ...(text ? { text } : {}),
-        ...(requestId ? { requestId } : {}),
-      }),
-    [api, entityRef, environment, range, level, text, requestId],
+  // Monitors show their current state: no window.
+  const monitors = useAsyncRetry(async () => api.getMonitors({ entityRef, environment }), [api, entityRef, environment]);
+  const traces = useAsyncRetry(
+    async () => api.getTraceSummary({ entityRef, environment, ...timeWindow }),
+    [api, entityRef, environment, windowKey],
   );
+  const logs = useAsyncRetry(
+    async () => api.searchLogs({ ...filters, ...timeWindow }),
+    [api, entityRef, environment, windowKey, level, text, requestId],
+  );
+  const older = useOlderLogs(logs.value, filters, api.searchLogs.bind(api));
+  // While older pages are on screen, a refresh would throw them away: the logs wait.
+  const keepLogs = useRef(false);
+  keepLogs.current = older.extended;
   const { retry: retryMonitors } = monitors;
   const { retry: retryTraces } = traces;
   const { retry: retryLogs } = logs;
@@ -53,7 +75,7 @@ export function LogsTracesSection(props: { entity: Entity }) {
     const timer = setInterval(() => {
       retryMonitors();
       retryTraces();
-      retryLogs();
+      if (!keepLogs.current) retryLogs();
     }, REFRESH_MS);
     return () => clearInterval(timer);
   }, [autoRefresh, retryMonitors, retryTraces, retryLogs]);
@@ -65,7 +87,16 @@ export function LogsTracesSection(props: { entity: Entity }) {
 
   return (
     <InfoCard title="Logs & Traces" subheader="From Datadog, through the portal's backend">
-      <MetricsControls {...view.controls} />
+      <MetricsControls
+        {...view.controls}
+        // No preset looks chosen while a custom window is; choosing one leaves the custom window.
+        range={(custom ? '' : range) as MetricsTimeRange}
+        onRange={r => {
+          setCustom(undefined);
+          view.controls.onRange(r);
+        }}
+      />
+      <CustomRangePicker value={custom} onChange={setCustom} />
       <Box mt={2} data-testid="monitors">
         <Typography variant="subtitle1" gutterBottom>
           Monitors
@@ -151,14 +182,33 @@ export function LogsTracesSection(props: { entity: Entity }) {
             value={logs.value}
             empty={
               requestId
-                ? `No log line carries request_id ${requestId} in the last ${range}.`
-                : `No log lines for ${environment} in the last ${range} match.`
+                ? `No log line carries request_id ${requestId} ${during}.`
+                : `No log lines for ${environment} ${during} match.`
             }
           >
             {value => (
               <>
-                <LogsTable rows={value.rows} onRequestId={showRequest} />
-                <Box mt={1}>
+                <LogsTable rows={older.rows} onRequestId={showRequest} />
+                {older.error && (
+                  <WarningPanel severity="error" title="Could not load more logs">
+                    {older.error.message}
+                  </WarningPanel>
+                )}
+                <Box mt={1} display="flex" alignItems="center" style={{ gap: 16 }}>
+                  {older.nextCursor && (
+                    <Button
+                      variant="outlined"
+                      size="small"
+                      disabled={older.loading || logs.loading}
+                      onClick={older.loadMore}
+                    >
+                      {/* A request's story reads oldest first, so its next page is later lines. */}
+                      {older.loading ? 'Loading…' : requestId ? 'Load later lines' : 'Load older'}
+                    </Button>
+                  )}
+                  <Typography variant="body2" color="textSecondary">
+                    {older.rows.length} lines{older.nextCursor ? ', more in Datadog' : ''}
+                  </Typography>
                   <Link to={value.link}>open this search in Datadog</Link>
                 </Box>
               </>
@@ -171,7 +221,7 @@ export function LogsTracesSection(props: { entity: Entity }) {
             loading={traces.loading}
             error={traces.error}
             value={traces.value}
-            empty={`No spans for ${environment} in the last ${range}.`}
+            empty={`No spans for ${environment} ${during}.`}
           >
             {value => <TracesSummary traces={value} />}
           </DatadogState>
