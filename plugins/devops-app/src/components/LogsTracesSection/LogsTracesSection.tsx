@@ -80,6 +80,9 @@ export function LogsTracesSection(props: { entity: Entity }) {
     return () => clearInterval(timer);
   }, [autoRefresh, retryMonitors, retryTraces, retryLogs]);
 
+  // A request's story reads oldest first, so its next page is later lines.
+  const loadMoreLabel = requestId ? 'Load later lines' : 'Load older';
+
   const showRequest = (id: string) => {
     setRequestIdInput(id);
     setRequestId(id);
@@ -202,8 +205,7 @@ export function LogsTracesSection(props: { entity: Entity }) {
                       disabled={older.loading || logs.loading}
                       onClick={older.loadMore}
                     >
-                      {/* A request's story reads oldest first, so its next page is later lines. */}
-                      {older.loading ? 'Loading…' : requestId ? 'Load later lines' : 'Load older'}
+                      {older.loading ? 'Loading…' : loadMoreLabel}
                     </Button>
                   )}
                   <Typography variant="body2" color="textSecondary">

@@ -1,5 +1,5 @@
 import { LogRow, LogsRequest, LogsResponse, NotConfiguredResponse } from '@devops-app/plugin-devops-app-common';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 /** Rows of `next` not already in `rows` (a line at a page boundary can come twice). */
 export function appendNew(rows: LogRow[], next: LogRow[]): LogRow[] {
@@ -44,7 +44,7 @@ export function useOlderLogs(
   const rows = live ? live.rows : (firstPage?.rows ?? []);
   const nextCursor = live ? live.nextCursor : firstPage?.nextCursor;
 
-  const loadMore = useCallback(async () => {
+  const loadMore = async () => {
     if (!firstPage || !nextCursor || !firstPage.from || !firstPage.to) return;
     setLoading(true);
     setError(undefined);
@@ -63,7 +63,7 @@ export function useOlderLogs(
     } finally {
       if (current.current === firstPage) setLoading(false);
     }
-  }, [firstPage, nextCursor, rows, search]);
+  };
 
   return { rows, nextCursor, loading, error, loadMore, extended: !!live };
 }
