@@ -63,7 +63,7 @@ export function LogsTracesSection(props: { entity: Entity }) {
     async () => api.searchLogs({ ...filters, ...timeWindow }),
     [api, entityRef, environment, windowKey, level, text, requestId],
   );
-  const older = useOlderLogs(logs.value, filters, api.searchLogs.bind(api));
+  const older = useOlderLogs(logs.value, filters, request => api.searchLogs(request));
   // While older pages are on screen, a refresh would throw them away: the logs wait.
   const keepLogs = useRef(false);
   keepLogs.current = older.extended;
