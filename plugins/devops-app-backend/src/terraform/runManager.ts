@@ -425,7 +425,7 @@ export class TerraformRunManager {
   }): Promise<StackOutcome> {
     const { id, stack, request, runDir, files, redactor, log, controller } =
       args;
-    const { store, config } = this.options;
+    const { config } = this.options;
     const stackDir = path.join(runDir, stack);
     await fs.mkdir(stackDir, { recursive: true });
     const env = {

@@ -63,8 +63,11 @@ export interface DeploymentsApi {
 
 /** Terraform runs of the new-environment flow (read only; runs start from the scaffolder). @public */
 export interface TerraformRunsApi {
-  /** Runs, newest first; of one environment when given. */
-  listTerraformRuns(request: { environment?: string }): Promise<TerraformRun[]>;
+  /**
+   * Runs, newest first: of `environment` when given, of any of `environments` when given (an empty
+   * list matches no run and asks nothing), else every run.
+   */
+  listTerraformRuns(request: { environment?: string; environments?: string[] }): Promise<TerraformRun[]>;
   getTerraformRun(id: string): Promise<TerraformRun>;
   /** Log lines after `after` (a `seq`), oldest first. */
   getTerraformRunLog(id: string, after?: number): Promise<TerraformLogLine[]>;

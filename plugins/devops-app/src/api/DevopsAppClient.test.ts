@@ -44,3 +44,37 @@ describe('DevopsAppClient', () => {
     );
   });
 });
+
+describe('DevopsAppClient terraform runs', () => {
+  const discoveryApi = {
+    getBaseUrl: jest.fn(async (id: string) => `http://backend.test/api/${id}`),
+  };
+  const okList = () =>
+    jest.fn(
+      async (_url: RequestInfo | URL) =>
+        new Response(JSON.stringify({ items: [] }), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    );
+
+  it('asks for the runs of several environments with repeated environment parameters', async () => {
+    const fetch = okList();
+    const client = new DevopsAppClient({ discoveryApi, fetchApi: { fetch } });
+    await client.listTerraformRuns({ environments: ['dev', 'pre-prod'] });
+    await client.listTerraformRuns({ environment: 'prod' });
+    await client.listTerraformRuns({});
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      'http://backend.test/api/devops-app/terraform/runs?environment=dev&environment=pre-prod',
+      'http://backend.test/api/devops-app/terraform/runs?environment=prod',
+      'http://backend.test/api/devops-app/terraform/runs',
+    ]);
+  });
+
+  it('answers an empty environment list without asking the backend (it would list every run)', async () => {
+    const fetch = okList();
+    const client = new DevopsAppClient({ discoveryApi, fetchApi: { fetch } });
+    await expect(client.listTerraformRuns({ environments: [] })).resolves.toEqual([]);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});

@@ -98,10 +98,12 @@ export class DevopsAppClient implements DevopsAppApi {
     return body.items;
   }
 
-  async listTerraformRuns(request: { environment?: string }): Promise<TerraformRun[]> {
-    const query = request.environment
-      ? `?${new URLSearchParams({ environment: request.environment })}`
-      : '';
+  async listTerraformRuns(request: { environment?: string; environments?: string[] }): Promise<TerraformRun[]> {
+    const names = [...(request.environment ? [request.environment] : []), ...(request.environments ?? [])];
+    if (request.environments && names.length === 0) return [];
+    // Repeated `environment=` parameters: the backend answers the runs of any of them.
+    const params = new URLSearchParams(names.map(name => ['environment', name]));
+    const query = names.length > 0 ? `?${params}` : '';
     const body = await this.get<{ items: TerraformRun[] }>(`/terraform/runs${query}`);
     return body.items;
   }

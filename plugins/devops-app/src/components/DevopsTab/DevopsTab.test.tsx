@@ -98,4 +98,17 @@ describe('DevopsTab', () => {
     const rows = within(screen.getAllByRole('table')[0]).getAllByRole('row');
     expect(rows.slice(1).map(r => (r as HTMLTableRowElement).cells[0].textContent)).toEqual(['dev', 'pre-prod', 'prod']);
   });
+
+  it("shows only the terraform runs of the entity's environments", async () => {
+    const listTerraformRuns = jest.fn(async () => []);
+    const notConfigured = async () => ({ configured: false as const, upstream: 'datadog' as const, message: 'not configured' });
+    await renderTab(
+      { ...configured, listTerraformRuns, searchLogs: notConfigured, getTraceSummary: notConfigured, getMonitors: notConfigured },
+      [],
+    );
+    expect(await screen.findByText(/No terraform run yet/)).toBeInTheDocument();
+    // The valid names of the annotation, in one request; the invalid entry is left out.
+    expect(listTerraformRuns).toHaveBeenCalledWith({ environments: ['dev', 'pre-prod', 'prod'] });
+    expect(listTerraformRuns).not.toHaveBeenCalledWith({});
+  });
 });

@@ -1,4 +1,5 @@
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { getEntityEnvironments } from '@devops-app/plugin-devops-app-common';
 import Grid from '@material-ui/core/Grid';
 import { EnvironmentsCard } from '../EnvironmentsCard';
 import { LogsTracesSection } from '../LogsTracesSection';
@@ -24,8 +25,10 @@ export function DevopsTab() {
         <LogsTracesSection entity={entity} />
       </Grid>
       <Grid item xs={12}>
-        {/* Every run: environments the template creates are not in the entity's annotation yet. */}
-        <TerraformRunsSection />
+        {/* Only the runs of the environments the entity declares (devops-app.io/environments). */}
+        <TerraformRunsSection
+          environments={getEntityEnvironments(entity).environments}
+        />
       </Grid>
     </Grid>
   );

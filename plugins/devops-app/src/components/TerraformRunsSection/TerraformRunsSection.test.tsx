@@ -87,7 +87,7 @@ describe('TerraformRunsSection', () => {
       screen.getByText(/cluster: applied \(\+4 ~0 -0\)/),
     ).toBeInTheDocument();
     expect(api.listTerraformRuns).toHaveBeenCalledWith({
-      environment: 'load-test',
+      environments: ['load-test'],
     });
 
     fireEvent.click(screen.getByText('load-test'));

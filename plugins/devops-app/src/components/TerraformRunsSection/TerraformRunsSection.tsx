@@ -1,6 +1,4 @@
 import { InfoCard, Progress, WarningPanel } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { TerraformRun } from '@devops-app/plugin-devops-app-common';
 import Chip from '@material-ui/core/Chip';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -8,56 +6,23 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { Fragment, useEffect, useState } from 'react';
-import { devopsAppApiRef } from '../../api';
+import { Fragment, useState } from 'react';
 import { TerraformRunDetails } from '../TerraformRunDetails';
 import { formatDuration, formatPlan } from '../TerraformRunDetails/format';
-
-const LIST_POLL_MS = 3000;
+import { useTerraformRuns } from './useTerraformRuns';
 
 /**
- * The "Infrastructure" section: the terraform runs of the given environments (all runs when none
- * is given), newest first, each opening to its stacks and logs. Read again while a run is going on.
+ * The "Infrastructure" section: the terraform runs of the given environments (every run when
+ * `environments` is not given, none for an empty list), newest first, each opening to its stacks and
+ * logs. Live through the runs' signals, with a slow poll while a run is going on (`pollMs`, also the
+ * fallback poll of an open run).
  */
 export function TerraformRunsSection(props: {
   environments?: string[];
   pollMs?: number;
 }) {
-  const api = useApi(devopsAppApiRef);
-  const key = (props.environments ?? []).join(',');
-  const [runs, setRuns] = useState<TerraformRun[]>();
-  const [error, setError] = useState<Error>();
+  const { runs, error } = useTerraformRuns(props.environments, props.pollMs);
   const [open, setOpen] = useState<string>();
-
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const environments = key ? key.split(',') : [undefined];
-    const load = async () => {
-      try {
-        const lists = await Promise.all(
-          environments.map(environment =>
-            api.listTerraformRuns({ environment }),
-          ),
-        );
-        if (stopped) return;
-        const all = lists
-          .flat()
-          .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-        setRuns(all);
-        setError(undefined);
-        if (all.some(r => r.status === 'running'))
-          timer = setTimeout(load, props.pollMs ?? LIST_POLL_MS);
-      } catch (e) {
-        if (!stopped) setError(e as Error);
-      }
-    };
-    load();
-    return () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [api, key, props.pollMs]);
 
   return (
     <InfoCard
