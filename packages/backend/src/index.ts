@@ -2,8 +2,8 @@
  * The Devops-app portal backend (new backend system).
  *
  * Plugins: app (serves the frontend bundle in production), auth (guest locally, Microsoft Entra ID in
- * production), catalog, scaffolder, proxy, kubernetes, permissions, user settings, signals, and our devops-app
- * plugin with its scaffolder module.
+ * production), catalog, scaffolder, proxy, kubernetes, permissions, user settings, events, signals, and our
+ * devops-app plugin with its scaffolder module.
  */
 import { createBackend } from '@backstage/backend-defaults';
 
@@ -30,8 +30,13 @@ backend.add(import('./permissionPolicy'));
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
-// Signals push updates to the browser (user settings now; run logs and deploy status later).
+// Signals push updates to the browser (user settings, deployments, terraform runs).
 backend.add(import('@backstage/plugin-signals-backend'));
+// The events backend hosts the event bus: every instance's events service (events.useEventBus: auto) posts the
+// events it publishes to it and long-polls it for the events published elsewhere, so a signal published on one
+// backend instance reaches the browsers connected to any other. The bus is stored in PostgreSQL (production);
+// on SQLite (local) it falls back to an in-memory store, which is fine for the single local instance.
+backend.add(import('@backstage/plugin-events-backend'));
 
 backend.add(import('@devops-app/plugin-devops-app-backend'));
 backend.add(
