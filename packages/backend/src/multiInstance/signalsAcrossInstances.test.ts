@@ -9,7 +9,6 @@
  * A browser-like signals WebSocket on B and one on C subscribe to the entity's deployments channel; a
  * sync on A (no Argo CD configured: it fails, is audited and signalled) must reach B, not C.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import {
