@@ -2,3 +2,5 @@
 export { freePort, guestToken, repoRoot, resultsDir, startPortal } from './portal';
 export type { RunningPortal } from './portal';
 export { launchChromium, signInAsGuest } from './browser';
+export { startPostgres } from './postgres';
+export type { ThrowawayPostgres } from './postgres';

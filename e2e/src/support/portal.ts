@@ -1,11 +1,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 
-// Jest runs in the package directory (e2e/), the benchmarks in bench/: both one level below the root.
-export const repoRoot = resolve(process.cwd(), '..');
+/** The repository root: the nearest directory up from the working directory that holds yarn.lock. */
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, 'yarn.lock'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no yarn.lock above ${start}`);
+  }
+}
+
+// Jest runs in the package's directory (e2e/, packages/backend/, ...), the benchmarks in bench/.
+export const repoRoot = findRepoRoot(process.cwd());
 export const resultsDir = resolve(repoRoot, 'test-results/e2e');
 
 export async function freePort(): Promise<number> {
@@ -36,6 +44,8 @@ export async function startPortal(
     env?: Record<string, string>;
     /** Where the backend's output goes; default test-results/e2e/backend.log. */
     logFile?: string;
+    /** How long it may take to serve the catalog; default 240 s. */
+    timeoutMs?: number;
   } = {},
 ): Promise<RunningPortal> {
   const port = await freePort();
@@ -67,13 +77,25 @@ export async function startPortal(
 
   const stop = async () => {
     if (!exited && child.pid) {
-      process.kill(-child.pid, 'SIGTERM');
-      await new Promise(r => child.once('exit', r));
+      const pid = child.pid;
+      const gone = new Promise(r => child.once('exit', r));
+      process.kill(-pid, 'SIGTERM');
+      // The dev runner's shutdown hooks can hang (e.g. a long-poll to the events bus): not forever.
+      const killer = setTimeout(() => {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 15_000);
+      await gone;
+      clearTimeout(killer);
     }
     log.end();
   };
 
-  const deadline = Date.now() + 240_000;
+  const timeoutMs = options.timeoutMs ?? 240_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited) {
       throw new Error(`backend exited during start-up, see ${logFile}`);
@@ -92,7 +114,7 @@ export async function startPortal(
     await new Promise(r => setTimeout(r, 2000));
   }
   await stop();
-  throw new Error(`backend did not serve the catalog within 240s, see ${logFile}`);
+  throw new Error(`backend did not serve the catalog within ${timeoutMs / 1000}s, see ${logFile}`);
 }
 
 /** A Backstage token from the guest provider, as the sign-in page obtains it. */

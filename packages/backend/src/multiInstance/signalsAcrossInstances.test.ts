@@ -12,13 +12,14 @@
 import path from 'node:path';
 import { Client } from 'pg';
 import {
-  BackendInstance,
-  SignalsSocket,
   guestToken,
-  openSignals,
-  startBackend,
-} from './backendInstance';
-import { startPostgres } from './postgres';
+  RunningPortal,
+  startPortal,
+  startPostgres,
+} from '@devops-app/e2e';
+import { openSignals, SignalsSocket } from './signalsSocket';
+
+type BackendInstance = RunningPortal & { name: string };
 
 const ENTITY = 'component:default/inference-service';
 const CHANNEL = `devops-app:deployments:${ENTITY}`;
@@ -39,21 +40,25 @@ describe('signals across backend instances (events backend on PostgreSQL)', () =
   );
 
   beforeAll(async () => {
-    pg = await startPostgres();
+    // Three backends, each with a pool per plugin database: more than the default 100 connections.
+    pg = await startPostgres({ maxConnections: 300 });
     const env = (useEventBus: 'always' | 'never') => ({
       APP_CONFIG_backend_database: JSON.stringify({
         client: 'pg',
-        connection: pg!.connection,
+        // No `database`: each plugin gets its own (backstage_plugin_<id>), as in production.
+        connection: { ...pg!.connection, database: undefined },
       }),
       APP_CONFIG_events_useEventBus: JSON.stringify(useEventBus),
     });
     const start = async (name: string, useEventBus: 'always' | 'never') => {
-      const backend = await startBackend({
+      const backend = {
         name,
-        logDir,
-        env: env(useEventBus),
-        timeoutMs: START_TIMEOUT_MS,
-      });
+        ...(await startPortal({
+          logFile: path.join(logDir, `backend-${name}.log`),
+          env: env(useEventBus),
+          timeoutMs: START_TIMEOUT_MS,
+        })),
+      };
       backends.push(backend);
       return backend;
     };

@@ -1,6 +1,6 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import knexFactory, { Knex } from 'knex';
-import { startPostgres } from './__testUtils__/postgres';
+import { startPostgres } from '@devops-app/e2e';
 import { TerraformRunStore } from './runStore';
 import {
   createManager,
