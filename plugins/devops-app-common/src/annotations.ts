@@ -17,3 +17,40 @@ export const ANNOTATION_ARGOCD_APP_SELECTOR = 'argocd/app-selector';
 export const ANNOTATION_ARGOCD_APP_NAME = 'argocd/app-name';
 /** Kubernetes id, matched against the `backstage.io/kubernetes-id` pod label. @public */
 export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
+
+/*
+ * Annotations of an environment: a Resource with `spec.type: environment`, related to the services it
+ * runs by its own `spec.dependencyOf: [component:<namespace>/<service>]` (the catalog turns that into
+ * the environment's `dependencyOf` relation and the service's `dependsOn` relation). Every one is
+ * optional; `environmentFromEntity` holds the defaults.
+ */
+
+/** Kubernetes namespace of the service in the environment; default `inference-<env>`. @public */
+export const ANNOTATION_NAMESPACE = 'devops-app.io/namespace';
+/** `true` or `false`: production-class environments need stricter permissions. @public */
+export const ANNOTATION_PRODUCTION = 'devops-app.io/production';
+/** `true` or `false`: a protected environment is never removed or pruned from the portal. @public */
+export const ANNOTATION_PROTECTED = 'devops-app.io/protected';
+/** Place in the promotion order (a whole number, 1 first); absent: not part of the promotion line. @public */
+export const ANNOTATION_PROMOTION_ORDER = 'devops-app.io/promotion-order';
+/** Prometheus HTTP API of the environment; absent: the global querier (`devopsApp.prometheus.baseUrl`). @public */
+export const ANNOTATION_PROMETHEUS_URL = 'devops-app.io/prometheus-url';
+/** Name of the Argo CD instance in `devopsApp.argocd.instances[]` that deploys the environment. @public */
+export const ANNOTATION_ARGOCD_INSTANCE = 'devops-app.io/argocd-instance';
+/** Argo CD UI of the environment (links only: the portal's token goes only to configured instances). @public */
+export const ANNOTATION_ARGOCD_URL = 'devops-app.io/argocd-url';
+/** Entity ref of the environment's `kubernetes-cluster` Resource. @public */
+export const ANNOTATION_KUBERNETES_CLUSTER = 'devops-app.io/kubernetes-cluster';
+
+/*
+ * Annotations of a `kubernetes-cluster` Resource, as the Kubernetes backend's `catalog` cluster locator
+ * reads them (@backstage/plugin-kubernetes-common ANNOTATION_KUBERNETES_*).
+ */
+
+/** @public */
+export const ANNOTATION_KUBERNETES_API_SERVER = 'kubernetes.io/api-server';
+/** @public */
+export const ANNOTATION_KUBERNETES_API_SERVER_CA =
+  'kubernetes.io/api-server-certificate-authority';
+/** @public */
+export const ANNOTATION_KUBERNETES_AUTH_PROVIDER = 'kubernetes.io/auth-provider';

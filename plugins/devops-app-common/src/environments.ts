@@ -65,7 +65,8 @@ interface EntityWithAnnotations {
 }
 
 /**
- * The environments an entity declares.
+ * The environments the entity's `devops-app.io/environments` annotation names: an optional filter over
+ * the environments related to it in the catalog (see the backend's environment resolver).
  * @public
  */
 export function getEntityEnvironments(entity: EntityWithAnnotations): EnvironmentList {
@@ -73,9 +74,12 @@ export function getEntityEnvironments(entity: EntityWithAnnotations): Environmen
 }
 
 /**
- * Whether the DevOps tab applies to the entity: it declares at least one environment.
+ * Whether the DevOps tab applies to the entity: it carries one of the `devops-app.io/` annotations (its
+ * environments themselves come from the catalog, so a service needs no list of them).
  * @public
  */
 export function isDevopsAppAvailable(entity: EntityWithAnnotations): boolean {
-  return Boolean(entity.metadata.annotations?.[ANNOTATION_ENVIRONMENTS]?.trim());
+  return Object.keys(entity.metadata.annotations ?? {}).some(key =>
+    key.startsWith('devops-app.io/'),
+  );
 }

@@ -5,6 +5,7 @@
  */
 export * from './annotations';
 export * from './environments';
+export * from './environmentModel';
 export * from './permissions';
 export * from './terraform';
 export * from './observability';
