@@ -20,7 +20,7 @@ describe('devops-app frontend plugin (new frontend system)', () => {
     expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('DevOps');
   });
 
-  it('shows the tab only on components that list environments', () => {
+  it('shows the tab only on components with a devops-app.io/ annotation', () => {
     const filter = createExtensionTester(devopsEntityContent).get(
       EntityContentBlueprint.dataRefs.filterFunction,
     );
@@ -28,6 +28,9 @@ describe('devops-app frontend plugin (new frontend system)', () => {
       throw new Error('the DevOps tab has no entity filter');
     }
     expect(filter(component({ 'devops-app.io/environments': 'dev,prod' }))).toBe(true);
+    // Environments come from the catalog now: any devops-app.io/ annotation opens the tab.
+    expect(filter(component({ 'devops-app.io/prometheus-selector': 'service="svc"' }))).toBe(true);
+    expect(filter(component({ 'backstage.io/kubernetes-id': 'svc' }))).toBe(false);
     expect(filter(component({}))).toBe(false);
     expect(filter({ ...component({ 'devops-app.io/environments': 'dev' }), kind: 'Resource' })).toBe(
       false,

@@ -22,7 +22,7 @@ export const devopsAppApi = ApiBlueprint.make({
     }),
 });
 
-/** The DevOps tab on entities that list environments. @alpha */
+/** The DevOps tab on components with a `devops-app.io/` annotation. @alpha */
 export const devopsEntityContent = EntityContentBlueprint.make({
   name: 'devops',
   params: {

@@ -1,5 +1,9 @@
 import { createApiRef } from '@backstage/core-plugin-api';
-import { TerraformLogLine, TerraformRun } from '@devops-app/plugin-devops-app-common';
+import {
+  EntityEnvironmentsResponse,
+  TerraformLogLine,
+  TerraformRun,
+} from '@devops-app/plugin-devops-app-common';
 import {
   AuditRecord,
   DeploymentResult,
@@ -16,20 +20,17 @@ import {
   TracesResponse,
 } from '@devops-app/plugin-devops-app-common';
 
-/** An environment as the portal's backend configuration describes it. @public */
-export interface ConfiguredEnvironment {
-  name: string;
-  title: string;
-  namespace: string;
-  production: boolean;
-}
-
 /**
  * Everything the frontend reads from the devops-app backend goes through this API.
  * @public
  */
 export interface DevopsAppApi extends DeploymentsApi, TerraformRunsApi {
-  getConfiguredEnvironments(): Promise<ConfiguredEnvironment[]>;
+  /**
+   * The environments of the entity: the environment Resources related to it in the catalog (narrowed
+   * by its optional `devops-app.io/environments` filter), in promotion order, each with the problems of
+   * its annotations. An environment Resource answers itself alone.
+   */
+  getEntityEnvironments(entityRef: string): Promise<EntityEnvironmentsResponse>;
   /** One metrics panel; PromQL is built by the backend. */
   getMetricsPanel(request: MetricsPanelRequest): Promise<MetricsPanelResponse | NotConfiguredResponse>;
   /** Datadog log lines of the service. */

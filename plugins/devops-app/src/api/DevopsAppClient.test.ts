@@ -1,3 +1,4 @@
+import { Environment, EntityEnvironmentsResponse } from '@devops-app/plugin-devops-app-common';
 import { DevopsAppClient } from './DevopsAppClient';
 
 describe('DevopsAppClient', () => {
@@ -5,22 +6,50 @@ describe('DevopsAppClient', () => {
     getBaseUrl: jest.fn(async (id: string) => `http://backend.test/api/${id}`),
   };
 
-  it('reads the configured environments through the fetch API', async () => {
+  const dev: Environment = {
+    name: 'dev',
+    entityRef: 'resource:default/dev',
+    title: 'Development',
+    owner: 'group:default/ml-team',
+    namespace: 'inference-dev',
+    production: false,
+    protected: true,
+    promotionOrder: 1,
+    problems: [],
+  };
+
+  it("reads an entity's environments from the resolver through the fetch API", async () => {
+    const body: EntityEnvironmentsResponse = {
+      entityRef: 'component:default/inference-service',
+      items: [
+        dev,
+        {
+          ...dev,
+          name: 'load-test',
+          entityRef: 'resource:default/load-test',
+          title: 'load-test',
+          namespace: 'inference-load-test',
+          promotionOrder: undefined,
+          problems: [{ annotation: 'devops-app.io/namespace', message: '"Bad_NS" is not a DNS label' }],
+        },
+      ],
+    };
     const fetchApi = {
-      fetch: jest.fn(async () =>
-        new Response(
-          JSON.stringify({
-            items: [{ name: 'dev', title: 'Development', namespace: 'inference-dev', production: false }],
-          }),
-          { status: 200, headers: { 'Content-Type': 'application/json' } },
-        ),
+      fetch: jest.fn(async (_url: RequestInfo | URL) =>
+        new Response(JSON.stringify(body), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        }),
       ),
     };
     const client = new DevopsAppClient({ discoveryApi, fetchApi });
-    await expect(client.getConfiguredEnvironments()).resolves.toEqual([
-      { name: 'dev', title: 'Development', namespace: 'inference-dev', production: false },
-    ]);
-    expect(fetchApi.fetch).toHaveBeenCalledWith('http://backend.test/api/devops-app/environments');
+    await expect(
+      client.getEntityEnvironments('component:default/inference-service'),
+    ).resolves.toEqual(JSON.parse(JSON.stringify(body)));
+    // The ref is one query parameter, encoded (":" and "/" are not path separators here).
+    expect(fetchApi.fetch).toHaveBeenCalledWith(
+      'http://backend.test/api/devops-app/environments?entityRef=component%3Adefault%2Finference-service',
+    );
   });
 
   it('turns an error response into an error carrying the status and message', async () => {
@@ -33,7 +62,7 @@ describe('DevopsAppClient', () => {
       ),
     };
     const client = new DevopsAppClient({ discoveryApi, fetchApi });
-    const error = await client.getConfiguredEnvironments().then(
+    const error = await client.getEntityEnvironments('component:default/inference-service').then(
       () => undefined,
       (e: Error & { statusCode?: number }) => e,
     );

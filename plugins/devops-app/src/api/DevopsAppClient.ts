@@ -15,8 +15,12 @@ import {
   DeploymentResult,
   DeploymentStatusResponse,
 } from '@devops-app/plugin-devops-app-common';
-import { TerraformLogLine, TerraformRun } from '@devops-app/plugin-devops-app-common';
-import { ConfiguredEnvironment, DeploymentTarget, DevopsAppApi } from './DevopsAppApi';
+import {
+  EntityEnvironmentsResponse,
+  TerraformLogLine,
+  TerraformRun,
+} from '@devops-app/plugin-devops-app-common';
+import { DeploymentTarget, DevopsAppApi } from './DevopsAppApi';
 
 /**
  * Client of the devops-app backend. Uses the app's discovery and fetch APIs so that requests carry the
@@ -32,9 +36,8 @@ export class DevopsAppClient implements DevopsAppApi {
     this.fetchApi = options.fetchApi;
   }
 
-  async getConfiguredEnvironments(): Promise<ConfiguredEnvironment[]> {
-    const body = await this.get<{ items: ConfiguredEnvironment[] }>('/environments');
-    return body.items;
+  async getEntityEnvironments(entityRef: string): Promise<EntityEnvironmentsResponse> {
+    return this.get(`/environments?${new URLSearchParams({ entityRef })}`);
   }
 
   async getMetricsPanel(

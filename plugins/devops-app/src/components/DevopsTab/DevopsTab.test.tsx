@@ -1,11 +1,30 @@
 import { Entity } from '@backstage/catalog-model';
-import { catalogApiRef, EntityProvider } from '@backstage/plugin-catalog-react';
-import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { screen, within } from '@testing-library/react';
+import {
+  EntityEnvironmentsResponse,
+  MetricsPanelRequest,
+  METRICS_PANEL_INFO,
+} from '@devops-app/plugin-devops-app-common';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  environment,
+  environmentsResponse,
+  setPageVisibility,
+} from '../../__testUtils__/environments';
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
 import { DevopsTab } from './DevopsTab';
 
+// recharts measures its container; jsdom has no layout.
+beforeAll(() => {
+  (globalThis as { ResizeObserver?: unknown }).ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+});
+
+const ENTITY_REF = 'component:default/inference-service';
 const service: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -13,6 +32,7 @@ const service: Entity = {
     name: 'inference-service',
     namespace: 'default',
     annotations: {
+      // Only a filter now, applied by the backend; its invalid entry is still worth a warning.
       'devops-app.io/environments': 'dev,pre-prod,prod,Bad Env',
       'devops-app.io/prometheus-selector': 'service="inference-service"',
       'datadoghq.com/service-name': 'inference-service',
@@ -21,94 +41,183 @@ const service: Entity = {
   spec: { type: 'service', owner: 'group:default/ml-team', lifecycle: 'production' },
 };
 
-const environment = (name: string, title: string): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: { name, namespace: 'default', title },
-  spec: { type: 'environment', owner: 'group:default/platform-team' },
+const notConfigured = async () => ({
+  configured: false as const,
+  upstream: 'datadog' as const,
+  message: 'not configured',
+});
+const noMetrics = async (r: MetricsPanelRequest) => ({
+  configured: true as const,
+  panel: r.panel,
+  title: METRICS_PANEL_INFO[r.panel].title,
+  unit: METRICS_PANEL_INFO[r.panel].unit,
+  environment: r.environment,
+  start: 0,
+  end: 60,
+  step: 15,
+  splitByColour: Boolean(r.splitByColour),
+  series: [],
 });
 
-async function renderTab(api: Partial<DevopsAppApi>, entities: Entity[]) {
+/** Every backend read the tab makes, answering "nothing there"; tests override what they look at. */
+const quiet: Partial<DevopsAppApi> = {
+  getEntityEnvironments: async () =>
+    environmentsResponse([environment('dev'), environment('pre-prod'), environment('prod')]),
+  getDeploymentStatus: async () => ({
+    entityRef: ENTITY_REF,
+    repository: { configured: true, branch: 'main' },
+    items: [],
+  }),
+  getAuditLog: async () => [],
+  getMetricsPanel: noMetrics,
+  searchLogs: notConfigured,
+  getTraceSummary: notConfigured,
+  getMonitors: notConfigured,
+  listTerraformRuns: async () => [],
+};
+
+async function renderTab(api: Partial<DevopsAppApi>) {
   await renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [devopsAppApiRef, api as DevopsAppApi],
-        [catalogApiRef, catalogApiMock({ entities })],
-      ]}
-    >
+    <TestApiProvider apis={[[devopsAppApiRef, { ...quiet, ...api } as DevopsAppApi]]}>
       <EntityProvider entity={service}>
         <DevopsTab />
       </EntityProvider>
     </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRefForTests() } },
+    // The entity links in the table need the catalog's entity route.
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
 }
 
-// The entity links in the table need the catalog's entity route; the legacy test app resolves it.
-function entityRouteRefForTests() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('@backstage/plugin-catalog-react').entityRouteRef;
+/** The InfoCard with this title. */
+function card(title: string): HTMLElement {
+  const heading = screen.getByText(title, { selector: '.MuiCardHeader-title' });
+  return heading.closest('.MuiCard-root') as HTMLElement;
+}
+
+/** The names an environment picker offers (opens it, reads, closes it). */
+async function pickerOptions(cardTitle: string): Promise<string[]> {
+  const select = within(card(cardTitle))
+    .getAllByRole('button')
+    .find(b => b.getAttribute('aria-haspopup') === 'listbox');
+  if (!select) throw new Error(`no environment picker in ${cardTitle}`);
+  fireEvent.mouseDown(select);
+  const listbox = await screen.findByRole('listbox');
+  const names = within(listbox)
+    .getAllByRole('option')
+    .map(o => o.textContent ?? '');
+  fireEvent.keyDown(listbox, { key: 'Escape' });
+  await waitFor(() => expect(screen.queryByRole('listbox')).toBeNull());
+  return names;
+}
+
+/** The environment names of the Environments table, in order. */
+function environmentRows(): string[] {
+  const table = within(card('Environments')).getByRole('table');
+  return within(table)
+    .getAllByRole('row')
+    .slice(1)
+    .map(r => (r as HTMLTableRowElement).cells[1].textContent ?? '');
 }
 
 // The tab renders every section; on a loaded 2-core machine that takes seconds, not milliseconds.
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 describe('DevopsTab', () => {
-  const configured: Partial<DevopsAppApi> = {
-    getConfiguredEnvironments: async () => [
-      { name: 'dev', title: 'Development', namespace: 'inference-dev', production: false },
-      { name: 'prod', title: 'Production', namespace: 'inference-prod', production: true },
-    ],
-  };
-
-  it('lists the environments of the annotation, merged with config and catalog', async () => {
-    await renderTab(configured, [environment('dev', 'Development'), environment('pre-prod', 'Pre-production')]);
+  it("lists the service's environments from the resolver, in promotion order, with one request for the whole tab", async () => {
+    const getEntityEnvironments = jest.fn(quiet.getEntityEnvironments!);
+    await renderTab({ getEntityEnvironments });
 
     await screen.findByText('inference-dev');
-    const rows = within(screen.getAllByRole('table')[0]).getAllByRole('row');
+    const rows = within(within(card('Environments')).getByRole('table')).getAllByRole('row');
     const text = rows.map(r => r.textContent);
-    // header + dev, pre-prod, prod in the annotation's order; the invalid entry is not a row
+    // header + dev, pre-prod, prod in the resolver's (promotion) order
     expect(text).toHaveLength(4);
-    expect(text[1]).toContain('dev');
-    expect(text[1]).toContain('inference-dev');
-    expect(text[1]).toContain('non-production');
-    expect(text[2]).toContain('pre-prod');
-    expect(text[2]).toContain('Pre-production');
-    expect(text[2]).toContain('not configured');
-    expect(text[3]).toContain('inference-prod');
-    expect(text[3]).toContain('production');
-    expect(within(rows[3]).getByText('no environment resource')).toBeInTheDocument();
-    expect(within(rows[1]).getByRole('link')).toHaveAttribute(
+    expect(text[1]).toMatch(/1\.dev.*Development.*inference-dev.*non-production.*protected/);
+    expect(text[2]).toMatch(/2\.pre-prod.*Pre-production.*inference-pre-prod/);
+    expect(text[3]).toMatch(/3\.prod.*Production.*inference-prod.*production/);
+    expect(within(rows[1]).getByRole('link', { name: 'Development' })).toHaveAttribute(
       'href',
       '/catalog/default/resource/dev',
+    );
+    expect(within(rows[3]).getByRole('link', { name: 'Production' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/prod',
     );
 
     expect(screen.getByText(/"Bad Env" must be a lower-case DNS label/)).toBeInTheDocument();
     expect(screen.getByText('service="inference-service"')).toBeInTheDocument();
     expect(screen.getByText('not set (argocd/app-selector)')).toBeInTheDocument();
+
+    // Metrics and Logs & Traces offer the same environments.
+    expect(await pickerOptions('Metrics')).toEqual(['dev', 'pre-prod', 'prod']);
+    expect(await pickerOptions('Logs & Traces')).toEqual(['dev', 'pre-prod', 'prod']);
+    // The card, both pickers and the Infrastructure section share one read.
+    expect(getEntityEnvironments).toHaveBeenCalledTimes(1);
+    expect(getEntityEnvironments).toHaveBeenCalledWith(ENTITY_REF);
   });
 
-  it('still lists the environments when the backend cannot be reached', async () => {
-    await renderTab(
-      { getConfiguredEnvironments: async () => { throw new Error('Request failed with 503'); } },
-      [],
-    );
-    expect(await screen.findByText(/Could not read the environments' configuration/)).toBeInTheDocument();
-    expect(screen.getByText(/Request failed with 503/)).toBeInTheDocument();
-    const rows = within(screen.getAllByRole('table')[0]).getAllByRole('row');
-    expect(rows.slice(1).map(r => (r as HTMLTableRowElement).cells[0].textContent)).toEqual(['dev', 'pre-prod', 'prod']);
-  });
-
-  it("shows only the terraform runs of the entity's environments", async () => {
+  it('says so in each section when the environments cannot be read, and asks for no runs', async () => {
     const listTerraformRuns = jest.fn(async () => []);
-    const notConfigured = async () => ({ configured: false as const, upstream: 'datadog' as const, message: 'not configured' });
-    await renderTab(
-      { ...configured, listTerraformRuns, searchLogs: notConfigured, getTraceSummary: notConfigured, getMonitors: notConfigured },
-      [],
-    );
+    const getMetricsPanel = jest.fn(noMetrics);
+    await renderTab({
+      getEntityEnvironments: async () => {
+        throw new Error('Request failed with 503 Service Unavailable');
+      },
+      listTerraformRuns,
+      getMetricsPanel,
+    });
+    // The Environments card, Metrics, Logs & Traces and Infrastructure each say why they are empty.
+    await waitFor(() => expect(screen.getAllByText(/Could not read the environments/)).toHaveLength(4));
+    expect(screen.getAllByText(/Request failed with 503/).length).toBeGreaterThanOrEqual(4);
+    // No list means no runs to ask for (an absent list would be every run), and no metrics without an environment.
+    expect(listTerraformRuns).not.toHaveBeenCalled();
+    expect(getMetricsPanel).not.toHaveBeenCalled();
+  });
+
+  it("shows only the terraform runs of the service's environments", async () => {
+    const listTerraformRuns = jest.fn(async () => []);
+    const long = 'an-environment-name-longer-than-thirty-two';
+    await renderTab({
+      listTerraformRuns,
+      getEntityEnvironments: async () =>
+        environmentsResponse([
+          environment('dev'),
+          environment('pre-prod'),
+          environment('prod'),
+          environment(long, {
+            problems: [{ annotation: 'metadata.name', message: `"${long}" is longer than 32 characters` }],
+          }),
+        ]),
+    });
     expect(await screen.findByText(/No terraform run yet/)).toBeInTheDocument();
-    // The valid names of the annotation, in one request; the invalid entry is left out.
+    // The resolver's names, in one request; a name outside the environment grammar is left out.
     expect(listTerraformRuns).toHaveBeenCalledWith({ environments: ['dev', 'pre-prod', 'prod'] });
     expect(listTerraformRuns).not.toHaveBeenCalledWith({});
+  });
+
+  it('shows an environment registered while the tab is open in the card, both pickers and the runs', async () => {
+    let items = [environment('dev'), environment('prod')];
+    const getEntityEnvironments = jest.fn(
+      async (): Promise<EntityEnvironmentsResponse> => environmentsResponse(items),
+    );
+    const listTerraformRuns = jest.fn(async () => []);
+    await renderTab({ getEntityEnvironments, listTerraformRuns });
+    await screen.findByText('inference-prod');
+    expect(environmentRows()).toEqual(['dev', 'prod']);
+    expect(await pickerOptions('Metrics')).toEqual(['dev', 'prod']);
+
+    items = [environment('dev'), environment('load-test'), environment('prod')];
+    act(() => setPageVisibility('hidden'));
+    act(() => setPageVisibility('visible'));
+
+    await screen.findByText('inference-load-test');
+    expect(environmentRows()).toEqual(['dev', 'load-test', 'prod']);
+    expect(await pickerOptions('Metrics')).toEqual(['dev', 'load-test', 'prod']);
+    expect(await pickerOptions('Logs & Traces')).toEqual(['dev', 'load-test', 'prod']);
+    await waitFor(() =>
+      expect(listTerraformRuns).toHaveBeenLastCalledWith({ environments: ['dev', 'load-test', 'prod'] }),
+    );
+    // One read per refresh for the whole tab.
+    expect(getEntityEnvironments).toHaveBeenCalledTimes(2);
   });
 });

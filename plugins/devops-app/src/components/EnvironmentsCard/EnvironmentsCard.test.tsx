@@ -1,16 +1,22 @@
 import { Entity } from '@backstage/catalog-model';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   AuditRecord,
   DeploymentStatusResponse,
+  EntityEnvironmentsResponse,
   EnvironmentDeploymentStatus,
 } from '@devops-app/plugin-devops-app-common';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import {
+  environment,
+  environmentsResponse,
+  setPageVisibility,
+} from '../../__testUtils__/environments';
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
+import { EntityEnvironmentsProvider } from '../../hooks';
 import { EnvironmentsCard } from './EnvironmentsCard';
 
 const entity: Entity = {
@@ -19,7 +25,7 @@ const entity: Entity = {
   metadata: {
     name: 'inference-service',
     namespace: 'default',
-    annotations: { 'devops-app.io/environments': 'dev,prod' },
+    annotations: { 'devops-app.io/prometheus-selector': 'service="inference-service"' },
   },
   spec: {
     type: 'service',
@@ -108,22 +114,14 @@ const signalApi = {
   },
 };
 
-async function render(api: Partial<DevopsAppApi>) {
+/** `environmentsRefreshMs`: the card under the tab's shared list, polled that often. */
+async function render(
+  api: Partial<DevopsAppApi>,
+  options: { environmentsRefreshMs?: number } = {},
+) {
   const full: Partial<DevopsAppApi> = {
-    getConfiguredEnvironments: async () => [
-      {
-        name: 'dev',
-        title: 'Development',
-        namespace: 'inference-dev',
-        production: false,
-      },
-      {
-        name: 'prod',
-        title: 'Production',
-        namespace: 'inference-prod',
-        production: true,
-      },
-    ],
+    getEntityEnvironments: async () =>
+      environmentsResponse([environment('dev'), environment('prod')]),
     getAuditLog: async () => [deployRecord],
     ...api,
   };
@@ -131,12 +129,22 @@ async function render(api: Partial<DevopsAppApi>) {
     <TestApiProvider
       apis={[
         [devopsAppApiRef, full as DevopsAppApi],
-        [catalogApiRef, catalogApiMock({ entities: [] })],
         [signalApiRef, signalApi],
       ]}
     >
-      <EnvironmentsCard entity={entity} />
+      {options.environmentsRefreshMs ? (
+        <EntityEnvironmentsProvider
+          entityRef={ENTITY_REF}
+          refreshMs={options.environmentsRefreshMs}
+        >
+          <EnvironmentsCard entity={entity} />
+        </EntityEnvironmentsProvider>
+      ) : (
+        <EnvironmentsCard entity={entity} />
+      )}
     </TestApiProvider>,
+    // The owner and environment links need the catalog's entity route.
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
 }
 
@@ -145,7 +153,8 @@ const rowOf = async (name: string) => {
   const cell = await waitFor(() => {
     const table = document.querySelector('table');
     if (!table) throw new Error('no table yet');
-    return within(table as HTMLElement).getByText(name, { selector: 'td' });
+    // The name's cell (the title's cell holds the name too when the entity has no title).
+    return within(table as HTMLElement).getAllByText(name, { selector: 'td' })[0];
   });
   return cell.closest('tr') as HTMLElement;
 };
@@ -181,6 +190,21 @@ describe('EnvironmentsCard', () => {
     });
     const dev = await rowOf('dev');
     await within(dev).findByText('0.1.0');
+    // The environment's facts, from the resolver
+    expect(within(dev).getByTestId('stage-dev').textContent).toBe('1.');
+    expect(dev.textContent).toContain('Development');
+    expect(dev.textContent).toContain('inference-dev');
+    expect(dev.textContent).toContain('non-production');
+    expect(dev.textContent).toContain('protected');
+    expect(within(dev).getByRole('link', { name: 'Development' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/dev',
+    );
+    expect(
+      within(dev)
+        .getAllByRole('link')
+        .map(a => a.getAttribute('href')),
+    ).toContain('/catalog/default/group/ml-team');
     expect(dev.textContent).toContain('live: 0.1.0, 0.2.0');
     expect(dev.textContent).toContain('Synced');
     expect(dev.textContent).toContain('inference-dev · automated sync');
@@ -196,6 +220,8 @@ describe('EnvironmentsCard', () => {
     ).toBeEnabled();
 
     const prod = await rowOf('prod');
+    expect(within(prod).getByTestId('stage-prod').textContent).toBe('3.');
+    expect(prod.textContent).toMatch(/inference-prod.*production/);
     expect(
       within(prod).getByRole('button', { name: 'Deploy tag' }),
     ).toBeDisabled();
@@ -228,13 +254,13 @@ describe('EnvironmentsCard', () => {
         /^Last updated /,
       ),
     );
-    const signal = (environment: string) =>
+    const signal = (name: string) =>
       act(() =>
         signalSubscribers.get(
           'devops-app:deployments:component:default/inference-service',
         )!({
           entityRef: ENTITY_REF,
-          environment,
+          environment: name,
           action: 'deploy',
           result: 'success',
           auditId: 2,
@@ -421,5 +447,162 @@ describe('EnvironmentsCard', () => {
       entityRef: ENTITY_REF,
       environment: 'prod',
     });
+  });
+
+  it('shows the problems of a malformed environment in its row, disables its actions, and the other rows work', async () => {
+    const problem = {
+      annotation: 'devops-app.io/namespace',
+      message: '"Bad_NS" is not a DNS label (a-z, 0-9, "-", at most 63 characters)',
+    };
+    const previewDeployment = jest.fn(async () => ({
+      environment: 'dev',
+      valuesFile: 'charts/inference/values.yaml',
+      after: '0.2.0',
+      changed: true,
+      diff: '+  tag: "0.2.0"',
+    }));
+    await render({
+      getEntityEnvironments: async () =>
+        environmentsResponse([
+          environment('dev'),
+          environment('prod'),
+          environment('load-test', { problems: [problem] }),
+        ]),
+      // The status answers for every environment, even with every permission: the problem still wins.
+      getDeploymentStatus: async () =>
+        status([env('dev'), env('prod'), env('load-test')]),
+      previewDeployment,
+    });
+
+    const bad = await rowOf('load-test');
+    const reason = `devops-app.io/namespace: ${problem.message}`;
+    expect(within(bad).getByTestId('problems-load-test').textContent).toBe(reason);
+    expect(within(bad).getByText('invalid annotation')).toBeInTheDocument();
+    for (const label of ['Deploy tag', 'Sync', 'Promote', 'Abort']) {
+      expect(within(bad).getByRole('button', { name: label })).toBeDisabled();
+      expect(within(bad).getByLabelText(`${label}: ${reason}`)).toBeInTheDocument();
+    }
+    // Not in the promotion line: no stage
+    expect(within(bad).queryByTestId('stage-load-test')).toBeNull();
+
+    // The other rows are whole, say they have no problem, and act.
+    const dev = await rowOf('dev');
+    expect(within(dev).getByTestId('git-tag-dev').textContent).toBe('0.1.0');
+    expect(dev.textContent).toContain('inference-dev');
+    expect(dev.textContent).toContain('none');
+    expect(within(await rowOf('prod')).getByTestId('git-tag-prod').textContent).toBe('0.1.0');
+    const deploy = within(dev).getByRole('button', { name: 'Deploy tag' });
+    expect(deploy).toBeEnabled();
+    await userEvent.click(deploy);
+    const dialog = await openDialog();
+    await userEvent.type(within(dialog).getByLabelText('Image tag'), '0.2.0');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Show change' }));
+    await waitFor(() =>
+      expect(previewDeployment).toHaveBeenCalledWith({
+        entityRef: ENTITY_REF,
+        environment: 'dev',
+        tag: '0.2.0',
+      }),
+    );
+  });
+
+  it('lists an environment registered while the page is open at the next refresh, with its status', async () => {
+    let environments = [environment('dev'), environment('prod')];
+    let statuses = [env('dev'), env('prod')];
+    const getEntityEnvironments = jest.fn(
+      async (): Promise<EntityEnvironmentsResponse> => environmentsResponse(environments),
+    );
+    const getDeploymentStatus = jest.fn(async () => status(statuses));
+    await render({ getEntityEnvironments, getDeploymentStatus });
+    await rowOf('prod');
+    expect(screen.queryAllByText('load-test', { selector: 'td' })).toHaveLength(0);
+
+    // The template registers load-test; the user comes back to the tab.
+    environments = [...environments, environment('load-test')];
+    statuses = [...statuses, env('load-test', { gitTag: '0.2.0' })];
+    const statusReads = getDeploymentStatus.mock.calls.length;
+    act(() => setPageVisibility('hidden'));
+    act(() => setPageVisibility('visible'));
+
+    const row = await rowOf('load-test');
+    expect(row.textContent).toContain('inference-load-test');
+    // Its status is read at once, not at the next 15 s poll.
+    await waitFor(() => expect(screen.getByTestId('git-tag-load-test').textContent).toBe('0.2.0'));
+    expect(getDeploymentStatus.mock.calls.length).toBeGreaterThan(statusReads);
+    expect(getEntityEnvironments).toHaveBeenCalledWith(ENTITY_REF);
+    // The rows already shown stay, in the resolver's order
+    const names = Array.from(document.querySelector('table')!.querySelectorAll('tbody tr')).map(
+      r => within(r as HTMLElement).queryAllByText(/^(dev|prod|load-test)$/, { selector: 'td' })[0]?.textContent,
+    );
+    expect(names).toEqual(['dev', 'prod', 'load-test']);
+  });
+
+  it('polls the list while the page is visible, and reads the new environment\'s status at once', async () => {
+    let environments = [environment('dev')];
+    let statuses = [env('dev')];
+    const getEntityEnvironments = jest.fn(
+      async (): Promise<EntityEnvironmentsResponse> => environmentsResponse(environments),
+    );
+    const getDeploymentStatus = jest.fn(async () => status(statuses));
+    await render({ getEntityEnvironments, getDeploymentStatus }, { environmentsRefreshMs: 200 });
+    await rowOf('dev');
+    await waitFor(() => expect(getEntityEnvironments.mock.calls.length).toBeGreaterThanOrEqual(2));
+    const statusReads = getDeploymentStatus.mock.calls.length;
+
+    environments = [environment('dev'), environment('load-test')];
+    statuses = [env('dev'), env('load-test', { gitTag: '0.2.0' })];
+    await rowOf('load-test');
+    // The status poll is 15 s: this read is the card's answer to the new name.
+    await waitFor(() => expect(screen.getByTestId('git-tag-load-test').textContent).toBe('0.2.0'));
+    expect(getDeploymentStatus.mock.calls.length).toBe(statusReads + 1);
+
+    // Hidden: no more reads.
+    act(() => setPageVisibility('hidden'));
+    const reads = getEntityEnvironments.mock.calls.length;
+    await new Promise(resolve => setTimeout(resolve, 600));
+    expect(getEntityEnvironments.mock.calls.length).toBe(reads);
+    act(() => setPageVisibility('visible'));
+    await waitFor(() => expect(getEntityEnvironments.mock.calls.length).toBeGreaterThan(reads));
+  });
+
+  it('keeps the rows when a refresh of the list fails', async () => {
+    const getEntityEnvironments = jest
+      .fn<Promise<EntityEnvironmentsResponse>, [string]>()
+      .mockResolvedValueOnce(environmentsResponse([environment('dev')]))
+      .mockRejectedValue(new Error('Request failed with 503 Service Unavailable'));
+    await render({ getEntityEnvironments, getDeploymentStatus: async () => status([env('dev')]) });
+    await rowOf('dev');
+    act(() => setPageVisibility('hidden'));
+    act(() => setPageVisibility('visible'));
+    expect(
+      await screen.findByText(/Could not refresh the list of environments: Request failed with 503/),
+    ).toBeInTheDocument();
+    expect(within(await rowOf('dev')).getByTestId('git-tag-dev').textContent).toBe('0.1.0');
+  });
+
+  it('says why when the environments cannot be read', async () => {
+    const notFound = Object.assign(new Error('Entity component:default/inference-service not found'), {
+      name: 'NotFoundError',
+    });
+    await render({
+      getEntityEnvironments: async () => {
+        throw notFound;
+      },
+      getDeploymentStatus: async () => status([]),
+    });
+    expect(await screen.findByText(/Could not read the environments/)).toBeInTheDocument();
+    expect(screen.getAllByText(/Entity component:default\/inference-service not found/).length).toBeGreaterThan(0);
+    // No environment rows (the deployment history below is a table of its own)
+    expect(screen.queryByRole('button', { name: 'Deploy tag' })).toBeNull();
+    expect(screen.queryByText('No environments')).toBeNull();
+  });
+
+  it('shows an empty state when no environment is related to the service', async () => {
+    await render({
+      getEntityEnvironments: async () => environmentsResponse([]),
+      getDeploymentStatus: async () => status([]),
+    });
+    expect(await screen.findByText('No environments')).toBeInTheDocument();
+    expect(screen.getByText(/names this service in its spec.dependencyOf/)).toBeInTheDocument();
   });
 });

@@ -1,8 +1,14 @@
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  EmptyState,
   InfoCard,
   Link,
   Progress,
+  ResponseErrorPanel,
   StatusAborted,
   StatusError,
   StatusOK,
@@ -15,28 +21,70 @@ import {
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   ActionPermission,
+  ANNOTATION_ENVIRONMENTS,
+  ANNOTATION_NAMESPACE,
   DeploymentResult,
   EnvironmentDeploymentStatus,
+  getEntityEnvironments,
 } from '@devops-app/plugin-devops-app-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
-import { ReactNode, useState } from 'react';
+import { ReactNode, useEffect, useRef, useState } from 'react';
 import { ActionDialog, RolloutAction } from './ActionDialog';
 import { DeployDialog } from './DeployDialog';
 import { DeploymentHistory } from './DeploymentHistory';
 import { useDeploymentStatus } from './useDeploymentStatus';
-import { EnvironmentRow, useEnvironmentRows } from './useEnvironmentRows';
+import {
+  describeProblem,
+  EnvironmentRow,
+  useEnvironmentRows,
+} from './useEnvironmentRows';
 
-type Row = EnvironmentRow & { deployment?: EnvironmentDeploymentStatus };
+type Row = EnvironmentRow;
 
 function Muted({ children }: { children: ReactNode }) {
   return (
     <Typography variant="body2" color="textSecondary" component="span">
       {children}
     </Typography>
+  );
+}
+
+/**
+ * A link to an entity, or the ref as text when it does not parse: one environment's odd owner must not
+ * break the table.
+ */
+function EntityLink(props: {
+  entityRef: string;
+  defaultKind: string;
+  children?: ReactNode;
+}) {
+  try {
+    parseEntityRef(props.entityRef, { defaultKind: props.defaultKind });
+  } catch {
+    return <Muted>{props.entityRef}</Muted>;
+  }
+  return (
+    <EntityRefLink entityRef={props.entityRef} defaultKind={props.defaultKind}>
+      {props.children}
+    </EntityRefLink>
+  );
+}
+
+/** The environment's annotation problems, one line each, naming the annotation. */
+function ProblemsCell({ row }: { row: Row }) {
+  if (row.problems.length === 0) return <Muted>none</Muted>;
+  return (
+    <Box data-testid={`problems-${row.name}`} role="alert">
+      {row.problems.map(p => (
+        <Box key={`${p.annotation}:${p.message}`}>
+          <StatusError>{describeProblem(p)}</StatusError>
+        </Box>
+      ))}
+    </Box>
   );
 }
 
@@ -132,13 +180,18 @@ function RefreshLine(props: {
 
 function ActionButton(props: {
   label: string;
+  /** The environment itself cannot be acted on (its annotations' problems): overrides the rest. */
+  blocked?: string;
   permission?: ActionPermission;
   unavailable?: string;
   onClick: () => void;
 }) {
-  const reason = !props.permission?.allowed
-    ? props.permission?.reason ?? 'Not allowed'
-    : props.unavailable;
+  let reason = props.blocked;
+  if (!reason) {
+    reason = !props.permission?.allowed
+      ? props.permission?.reason ?? 'Not allowed'
+      : props.unavailable;
+  }
   const button = (
     <Button
       size="small"
@@ -159,16 +212,24 @@ function ActionButton(props: {
 }
 
 /**
- * The environments a service runs in, from its `devops-app.io/environments` annotation, with the
- * image tag in git and in the cluster, Argo CD and Rollout state, the last deploy, and the actions
- * deploy, sync, promote and abort. Live: see `useDeploymentStatus` for when it reloads.
+ * The environments a service runs in (the environment Resources related to it in the catalog, from
+ * the backend's resolver, in promotion order), with the image tag in git and in the cluster, Argo CD
+ * and Rollout state, the last deploy, and the actions deploy, sync, promote and abort. An environment
+ * whose annotations have problems shows them in its own row, with its actions disabled; the other rows
+ * are unaffected. Live: the list through `useEntityEnvironments`, the status through
+ * `useDeploymentStatus`.
  */
 export function EnvironmentsCard(props: { entity: Entity }) {
   const entityRef = stringifyEntityRef(props.entity);
-  const { rows, invalid, loading, configError } = useEnvironmentRows(
-    props.entity,
-  );
+  // The annotation is only a filter now (applied by the backend); its invalid entries are ignored there.
+  const { invalid } = getEntityEnvironments(props.entity);
   const deployments = useDeploymentStatus(entityRef);
+  const {
+    rows,
+    loading,
+    error: environmentsError,
+    refreshError: environmentsRefreshError,
+  } = useEnvironmentRows(entityRef, deployments.status?.items);
   const [pullRequestUrl, setPullRequestUrl] = useState<string>();
   const [deployRow, setDeployRow] = useState<EnvironmentDeploymentStatus>();
   const [action, setAction] = useState<{
@@ -176,38 +237,94 @@ export function EnvironmentsCard(props: { entity: Entity }) {
     action: RolloutAction;
   }>();
 
-  const data: Row[] = rows.map(row => ({
-    ...row,
-    deployment: deployments.status?.items.find(i => i.environment === row.name),
-  }));
+  // A new environment in the list has no status row yet: read the status now, not at the next poll.
+  const names = rows?.map(r => r.name).join(',');
+  const lastNames = useRef(names);
+  const { refresh: refreshDeployments } = deployments;
+  useEffect(() => {
+    if (
+      names !== undefined &&
+      lastNames.current !== undefined &&
+      names !== lastNames.current
+    ) {
+      refreshDeployments();
+    }
+    if (names !== undefined) lastNames.current = names;
+  }, [names, refreshDeployments]);
+
+  const data: Row[] = rows ?? [];
   const notConnected = data.find(
     r => r.deployment?.argocd.state === 'not-connected',
   );
   const repository = deployments.status?.repository;
 
+  const anyProblem = data.some(r => r.problems.length > 0);
   const columns: TableColumn<Row>[] = [
+    {
+      title: 'Stage',
+      render: row =>
+        row.promotionOrder === undefined ? (
+          <Tooltip title="Not in the promotion line (no devops-app.io/promotion-order)">
+            <span>
+              <Muted>—</Muted>
+            </span>
+          </Tooltip>
+        ) : (
+          <span data-testid={`stage-${row.name}`}>{row.promotionOrder}.</span>
+        ),
+    },
     { title: 'Environment', field: 'name', highlight: true },
-    { title: 'Title', render: row => row.title ?? '—' },
-    { title: 'Namespace', render: row => row.namespace ?? 'not configured' },
+    { title: 'Title', render: row => row.title },
+    ...(anyProblem
+      ? [
+          {
+            title: 'Problems',
+            render: (row: Row) => <ProblemsCell row={row} />,
+          },
+        ]
+      : []),
+    {
+      title: 'Namespace',
+      render: row =>
+        row.problems.some(p => p.annotation === ANNOTATION_NAMESPACE) ? (
+          <StatusError>invalid annotation</StatusError>
+        ) : (
+          row.namespace
+        ),
+    },
     {
       title: 'Tier',
-      render: row => {
-        if (row.production === undefined) return '—';
-        return row.production ? (
-          <Chip size="small" color="secondary" label="production" />
+      render: row => (
+        <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
+          {row.production ? (
+            <Chip size="small" color="secondary" label="production" />
+          ) : (
+            <Chip size="small" label="non-production" />
+          )}
+          {row.protected && (
+            <Tooltip title="Never removed or pruned by the portal">
+              <Chip size="small" variant="outlined" label="protected" />
+            </Tooltip>
+          )}
+        </Box>
+      ),
+    },
+    {
+      title: 'Owner',
+      render: row =>
+        row.owner ? (
+          <EntityLink entityRef={row.owner} defaultKind="group" />
         ) : (
-          <Chip size="small" label="non-production" />
-        );
-      },
+          <Muted>—</Muted>
+        ),
     },
     {
       title: 'Catalog',
-      render: row =>
-        row.resource ? (
-          <EntityRefLink entityRef={row.resource} />
-        ) : (
-          <Muted>no environment resource</Muted>
-        ),
+      render: row => (
+        <EntityLink entityRef={row.entityRef} defaultKind="resource">
+          {row.title}
+        </EntityLink>
+      ),
     },
     {
       title: 'Image tag',
@@ -245,6 +362,21 @@ export function EnvironmentsCard(props: { entity: Entity }) {
       title: 'Actions',
       render: row => {
         const d = row.deployment;
+        if (row.problem) {
+          // Refused by the backend too (400 naming the annotation): say why here, before anyone tries.
+          return (
+            <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
+              {['Deploy tag', 'Sync', 'Promote', 'Abort'].map(label => (
+                <ActionButton
+                  key={label}
+                  label={label}
+                  blocked={row.problem}
+                  onClick={() => {}}
+                />
+              ))}
+            </Box>
+          );
+        }
         if (!d) return <Muted>—</Muted>;
         const argo =
           d.argocd.state === 'connected'
@@ -319,16 +451,15 @@ export function EnvironmentsCard(props: { entity: Entity }) {
       {invalid.length > 0 && (
         <WarningPanel
           severity="warning"
-          title="Some environments in the annotation are not valid and are ignored"
+          title={`Some names in the ${ANNOTATION_ENVIRONMENTS} filter are not valid and are ignored`}
         >
           {invalid.map(i => `"${i.value}" ${i.reason}`).join('; ')}
         </WarningPanel>
       )}
-      {configError && (
-        <WarningPanel
-          severity="error"
-          title="Could not read the environments' configuration"
-          message={configError.message}
+      {environmentsError && (
+        <ResponseErrorPanel
+          title="Could not read the environments"
+          error={environmentsError}
         />
       )}
       {deployments.error && (
@@ -357,9 +488,15 @@ export function EnvironmentsCard(props: { entity: Entity }) {
           <Link to={pullRequestUrl}>{pullRequestUrl}</Link>
         </WarningPanel>
       )}
-      {loading ? (
-        <Progress />
-      ) : (
+      {loading && <Progress />}
+      {rows && rows.length === 0 && (
+        <EmptyState
+          missing="data"
+          title="No environments"
+          description="No environment Resource in the catalog names this service in its spec.dependencyOf (or none passes the devops-app.io/environments filter). Create one from the Create page: New environment."
+        />
+      )}
+      {rows && rows.length > 0 && (
         <Table<Row>
           options={{
             paging: false,
@@ -369,12 +506,13 @@ export function EnvironmentsCard(props: { entity: Entity }) {
           }}
           columns={columns}
           data={data}
-          emptyContent={
-            <Typography style={{ padding: 16 }}>
-              This entity lists no valid environment.
-            </Typography>
-          }
         />
+      )}
+      {environmentsRefreshError && (
+        <Typography variant="caption" color="error" role="status" component="p">
+          Could not refresh the list of environments:{' '}
+          {environmentsRefreshError.message} · showing the list read before
+        </Typography>
       )}
       <RefreshLine
         lastUpdated={deployments.lastUpdated}

@@ -1,70 +1,49 @@
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { useApi } from '@backstage/core-plugin-api';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { getEntityEnvironments } from '@devops-app/plugin-devops-app-common';
-import useAsync from 'react-use/esm/useAsync';
-import { devopsAppApiRef } from '../../api';
+import {
+  Environment,
+  EnvironmentDeploymentStatus,
+  EnvironmentProblem,
+} from '@devops-app/plugin-devops-app-common';
+import { useEntityEnvironments } from '../../hooks';
 
-/** One row of the environments card. */
-export interface EnvironmentRow {
-  name: string;
-  title?: string;
-  namespace?: string;
-  production?: boolean;
-  /** The environment's Resource in the catalog, when there is one. */
-  resource?: Entity;
+/** One row of the environments card: the environment and, once read, its deployment status. */
+export interface EnvironmentRow extends Environment {
+  deployment?: EnvironmentDeploymentStatus;
+  /** Why no action may run on the environment (its annotations' problems), if any. */
+  problem?: string;
 }
 
 export interface EnvironmentRowsState {
-  rows: EnvironmentRow[];
-  invalid: { value: string; reason: string }[];
+  /** Undefined until the environments were read once. */
+  rows?: EnvironmentRow[];
   loading: boolean;
-  /** Configuration could not be read; rows still show what the annotation and catalog say. */
-  configError?: Error;
+  /** The environments could not be read and there is no list to show. */
+  error?: Error;
+  /** The last refresh of the list failed; the rows shown are older. */
+  refreshError?: Error;
+}
+
+/** "annotation: message", as the card shows a problem and the backend's 400 names it. */
+export function describeProblem(problem: EnvironmentProblem): string {
+  return `${problem.annotation}: ${problem.message}`;
 }
 
 /**
- * Environments of an entity: the names its annotation lists, merged with the portal's configuration of
- * each environment and the environment Resource of the same name in the catalog.
+ * The rows of the card: the entity's environments from the backend's resolver (already in promotion
+ * order), each with its deployment status (status items are keyed by environment name).
  */
-export function useEnvironmentRows(entity: Entity): EnvironmentRowsState {
-  const devopsApi = useApi(devopsAppApiRef);
-  const catalogApi = useApi(catalogApiRef);
-  const { environments, invalid } = getEntityEnvironments(entity);
-  const namespace = entity.metadata.namespace ?? 'default';
-  const key = environments.join(',');
-
-  const configured = useAsync(
-    () => devopsApi.getConfiguredEnvironments(),
-    [devopsApi],
-  );
-  const resources = useAsync(async () => {
-    const refs = environments.map(name =>
-      stringifyEntityRef({ kind: 'Resource', namespace, name }),
-    );
-    const response = await catalogApi.getEntitiesByRefs({ entityRefs: refs });
-    return response.items;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [catalogApi, namespace, key]);
-
-  const rows = environments.map((name, index) => {
-    const config = configured.value?.find(e => e.name === name);
-    const resource = resources.value?.[index];
-    const isEnvironment = resource?.spec?.type === 'environment';
-    return {
-      name,
-      title:
-        config?.title ?? (isEnvironment ? resource?.metadata.title : undefined),
-      namespace: config?.namespace,
-      production: config?.production,
-      resource: isEnvironment ? resource : undefined,
-    };
-  });
-
-  return {
-    rows,
-    invalid,
-    loading: configured.loading || resources.loading,
-    configError: configured.error ?? resources.error,
-  };
+export function useEnvironmentRows(
+  entityRef: string,
+  statusItems: EnvironmentDeploymentStatus[] | undefined,
+): EnvironmentRowsState {
+  const { environments, loading, error, refreshError } =
+    useEntityEnvironments(entityRef);
+  const rows = environments?.map(environment => ({
+    ...environment,
+    deployment: statusItems?.find(i => i.environment === environment.name),
+    problem:
+      environment.problems.length > 0
+        ? environment.problems.map(describeProblem).join('; ')
+        : undefined,
+  }));
+  return { rows, loading, error, refreshError };
 }

@@ -9,6 +9,7 @@ import {
   TracesResponse,
 } from '@devops-app/plugin-devops-app-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { environment, environmentsResponse } from '../../__testUtils__/environments';
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
 import { checkCustomRange } from './CustomRangePicker';
 import { LogsTracesSection } from './LogsTracesSection';
@@ -22,7 +23,7 @@ const entity: Entity = {
   metadata: {
     name: 'inference-service',
     namespace: 'default',
-    annotations: { 'devops-app.io/environments': 'dev,prod' },
+    annotations: { 'datadoghq.com/service-name': 'inference-service' },
   },
   spec: {},
 };
@@ -70,8 +71,12 @@ const notConfigured: NotConfiguredResponse = {
 };
 
 async function render(api: Partial<DevopsAppApi>) {
+  const full: Partial<DevopsAppApi> = {
+    getEntityEnvironments: async () => environmentsResponse([environment('dev'), environment('prod')]),
+    ...api,
+  };
   await renderInTestApp(
-    <TestApiProvider apis={[[devopsAppApiRef, api as DevopsAppApi]]}>
+    <TestApiProvider apis={[[devopsAppApiRef, full as DevopsAppApi]]}>
       <LogsTracesSection entity={entity} />
     </TestApiProvider>,
   );
@@ -81,7 +86,8 @@ describe('LogsTracesSection', () => {
   it('shows spinners while loading', async () => {
     const never = () => new Promise<never>(() => {});
     await render({ searchLogs: never, getTraceSummary: never, getMonitors: never });
-    expect(screen.getAllByTestId('progress')).toHaveLength(3);
+    // One each for monitors, logs and traces, once the environments are read
+    await waitFor(() => expect(screen.getAllByTestId('progress')).toHaveLength(3));
   });
 
   it('shows monitors, logs with trace links and spans by resource', async () => {

@@ -20,7 +20,8 @@ import { useEffect, useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { devopsAppApiRef } from '../../api';
 import { MetricsControls } from '../MetricsSection/MetricsControls';
-import { REFRESH_MS, useViewControls } from '../MetricsSection/useViewControls';
+import { EnvironmentsGate } from '../MetricsSection/EnvironmentsGate';
+import { REFRESH_MS, useViewControls, ViewControls } from '../MetricsSection/useViewControls';
 import { CustomRange, CustomRangePicker } from './CustomRangePicker';
 import { DatadogState } from './DatadogState';
 import { LogsTable } from './LogsTable';
@@ -30,8 +31,19 @@ import { useOlderLogs } from './useOlderLogs';
 
 /** The Logs & Traces section of the DevOps tab: monitors, logs with a request's story, spans by resource. */
 export function LogsTracesSection(props: { entity: Entity }) {
-  const api = useApi(devopsAppApiRef);
   const view = useViewControls(props.entity, { autoRefresh: false });
+  return (
+    <InfoCard title="Logs & Traces" subheader="From Datadog, through the portal's backend">
+      <EnvironmentsGate view={view}>
+        <LogsTracesView view={view} />
+      </EnvironmentsGate>
+    </InfoCard>
+  );
+}
+
+/** The section once there is an environment to ask Datadog about. */
+function LogsTracesView({ view }: { view: ViewControls }) {
+  const api = useApi(devopsAppApiRef);
   const { entityRef, environment, range, autoRefresh } = view;
   const [level, setLevel] = useState<LogLevel | ''>('');
   const [textInput, setTextInput] = useState('');
@@ -89,7 +101,7 @@ export function LogsTracesSection(props: { entity: Entity }) {
   };
 
   return (
-    <InfoCard title="Logs & Traces" subheader="From Datadog, through the portal's backend">
+    <>
       <MetricsControls
         {...view.controls}
         // No preset looks chosen while a custom window is; choosing one leaves the custom window.
@@ -229,6 +241,6 @@ export function LogsTracesSection(props: { entity: Entity }) {
           </DatadogState>
         </Grid>
       </Grid>
-    </InfoCard>
+    </>
   );
 }

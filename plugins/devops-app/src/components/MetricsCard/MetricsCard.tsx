@@ -3,6 +3,11 @@ import { InfoCard } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import { MetricsChart } from '../MetricsSection';
+import {
+  EnvironmentsGate,
+  PrometheusProblem,
+  prometheusProblems,
+} from '../MetricsSection/EnvironmentsGate';
 import { MetricsControls } from '../MetricsSection/MetricsControls';
 import { useViewControls } from '../MetricsSection/useViewControls';
 
@@ -10,21 +15,30 @@ import { useViewControls } from '../MetricsSection/useViewControls';
 export function MetricsCard(props: { entity: Entity }) {
   const view = useViewControls(props.entity, { autoRefresh: true });
   const { entityRef, environment, range, refreshMs } = view;
+  const problems = prometheusProblems(view);
   return (
     <InfoCard title="Service health" subheader="Request rate and errors, from Prometheus">
-      <MetricsControls {...view.controls} />
-      {(['request_rate', 'error_ratio'] as const).map(panel => (
-        <Box mt={2} key={panel}>
-          <MetricsChart
-            entityRef={entityRef}
-            environment={environment}
-            panel={panel}
-            range={range}
-            refreshMs={refreshMs}
-            height={160}
-          />
-        </Box>
-      ))}
+      <EnvironmentsGate view={view}>
+        <MetricsControls {...view.controls} />
+        {problems.length > 0 ? (
+          <Box mt={2}>
+            <PrometheusProblem environment={environment} problems={problems} />
+          </Box>
+        ) : (
+          (['request_rate', 'error_ratio'] as const).map(panel => (
+            <Box mt={2} key={panel}>
+              <MetricsChart
+                entityRef={entityRef}
+                environment={environment}
+                panel={panel}
+                range={range}
+                refreshMs={refreshMs}
+                height={160}
+              />
+            </Box>
+          ))
+        )}
+      </EnvironmentsGate>
     </InfoCard>
   );
 }

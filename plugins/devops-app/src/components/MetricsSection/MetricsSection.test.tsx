@@ -1,11 +1,17 @@
 import { Entity } from '@backstage/catalog-model';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
+  EntityEnvironmentsResponse,
   MetricsPanelRequest,
   MetricsPanelResponse,
   METRICS_PANEL_INFO,
 } from '@devops-app/plugin-devops-app-common';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  environment,
+  environmentsResponse,
+  setPageVisibility,
+} from '../../__testUtils__/environments';
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
 import { MetricsSection } from './MetricsSection';
 
@@ -27,7 +33,7 @@ const entity: Entity = {
   metadata: {
     name: 'inference-service',
     namespace: 'default',
-    annotations: { 'devops-app.io/environments': 'dev,prod' },
+    annotations: { 'devops-app.io/prometheus-selector': 'service="inference-service"' },
   },
   spec: {},
 };
@@ -51,8 +57,12 @@ function panel(request: MetricsPanelRequest, series: MetricsPanelResponse['serie
 const point = (v: number | null): [number, number | null] => [1_700_000_000_000, v];
 
 async function render(api: Partial<DevopsAppApi>) {
+  const full: Partial<DevopsAppApi> = {
+    getEntityEnvironments: async () => environmentsResponse([environment('dev'), environment('prod')]),
+    ...api,
+  };
   await renderInTestApp(
-    <TestApiProvider apis={[[devopsAppApiRef, api as DevopsAppApi]]}>
+    <TestApiProvider apis={[[devopsAppApiRef, full as DevopsAppApi]]}>
       <MetricsSection entity={entity} />
     </TestApiProvider>,
   );
@@ -146,5 +156,107 @@ describe('MetricsSection', () => {
     });
     expect((await screen.findAllByText(/Could not load/)).length).toBe(5);
     expect(screen.getAllByText(/Prometheus at http:\/\/127.0.0.1:9090 is unreachable/).length).toBe(5);
+  });
+
+  describe('environment picker', () => {
+    const flat = async (r: MetricsPanelRequest) => panel(r, [{ name: 'value', labels: {}, points: [point(1)] }]);
+    const picker = () => {
+      const select = screen.getAllByRole('button').find(b => b.getAttribute('aria-haspopup') === 'listbox');
+      if (!select) throw new Error('no environment picker');
+      return select;
+    };
+    const options = async () => {
+      fireEvent.mouseDown(picker());
+      const listbox = await screen.findByRole('listbox');
+      return { listbox, names: within(listbox).getAllByRole('option').map(o => o.textContent) };
+    };
+    const choose = async (name: string) => {
+      const { listbox } = await options();
+      fireEvent.click(within(listbox).getByRole('option', { name }));
+      await waitFor(() => expect(screen.queryByRole('listbox')).toBeNull());
+    };
+
+    it('lists a new environment at the next refresh and keeps the chosen one', async () => {
+      let items = [environment('dev'), environment('prod')];
+      const getEntityEnvironments = jest.fn(
+        async (): Promise<EntityEnvironmentsResponse> => environmentsResponse(items),
+      );
+      const getMetricsPanel = jest.fn(flat);
+      await render({ getEntityEnvironments, getMetricsPanel });
+      await screen.findByTestId('current-request_rate-value');
+      await choose('prod');
+      await waitFor(() =>
+        expect(getMetricsPanel).toHaveBeenLastCalledWith(expect.objectContaining({ environment: 'prod' })),
+      );
+      const asked = getMetricsPanel.mock.calls.length;
+
+      items = [environment('dev'), environment('load-test'), environment('prod')];
+      act(() => setPageVisibility('hidden'));
+      act(() => setPageVisibility('visible'));
+      await waitFor(() => expect(getEntityEnvironments).toHaveBeenCalledTimes(2));
+
+      const { listbox, names } = await options();
+      expect(names).toEqual(['dev', 'load-test', 'prod']);
+      fireEvent.keyDown(listbox, { key: 'Escape' });
+      // Still prod: the refresh did not reset the choice.
+      expect(screen.getByTestId('metrics-environment')).toHaveValue('prod');
+      // and no chart went back to dev meanwhile
+      expect(getMetricsPanel.mock.calls.slice(asked).map(([r]) => r.environment)).not.toContain('dev');
+    });
+
+    it('falls back to the first environment when the chosen one leaves the list', async () => {
+      let items = [environment('dev'), environment('prod')];
+      const getEntityEnvironments = jest.fn(
+        async (): Promise<EntityEnvironmentsResponse> => environmentsResponse(items),
+      );
+      await render({ getEntityEnvironments, getMetricsPanel: flat });
+      await screen.findByTestId('current-request_rate-value');
+      await choose('prod');
+      expect(screen.getByTestId('metrics-environment')).toHaveValue('prod');
+      items = [environment('dev')];
+      act(() => setPageVisibility('hidden'));
+      act(() => setPageVisibility('visible'));
+      await waitFor(() => expect(screen.getByTestId('metrics-environment')).toHaveValue('dev'));
+    });
+
+    it("shows a prometheus-url problem instead of the charts; the environment's other problems do not stop metrics", async () => {
+      const prometheusProblem = {
+        annotation: 'devops-app.io/prometheus-url',
+        message: '"ftp://prom" is not an http or https URL without credentials',
+      };
+      const getMetricsPanel = jest.fn(flat);
+      await render({
+        getEntityEnvironments: async () =>
+          environmentsResponse([
+            environment('dev', {
+              problems: [{ annotation: 'devops-app.io/namespace', message: '"Bad_NS" is not a DNS label' }],
+            }),
+            environment('load-test', { problems: [prometheusProblem] }),
+          ]),
+        getMetricsPanel,
+      });
+      // dev's namespace problem does not concern Prometheus: its charts show.
+      expect(await screen.findByTestId('current-request_rate-value')).toHaveTextContent('1.00 req/s');
+
+      await choose('load-test');
+      expect(
+        await screen.findByText(/No metrics for load-test: its Prometheus endpoint is malformed/),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByText(`devops-app.io/prometheus-url: ${prometheusProblem.message}`),
+      ).toBeInTheDocument();
+      expect(screen.queryByTestId('current-request_rate-value')).toBeNull();
+      expect(getMetricsPanel).not.toHaveBeenCalledWith(expect.objectContaining({ environment: 'load-test' }));
+      // The picker stays, to go back.
+      await choose('dev');
+      expect(await screen.findByTestId('current-request_rate-value')).toBeInTheDocument();
+    });
+
+    it('says when the service has no environment, and asks Prometheus nothing', async () => {
+      const getMetricsPanel = jest.fn(flat);
+      await render({ getEntityEnvironments: async () => environmentsResponse([]), getMetricsPanel });
+      expect(await screen.findByText(/No environment of this service is in the catalog/)).toBeInTheDocument();
+      expect(getMetricsPanel).not.toHaveBeenCalled();
+    });
   });
 });
