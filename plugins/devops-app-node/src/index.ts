@@ -5,4 +5,5 @@
  * @packageDocumentation
  */
 export * from './environmentsConfig';
+export * from './environmentOutputs';
 export * from './terraform';
