@@ -122,8 +122,8 @@ seccompProfile:
 {{- end }}
 
 {{/*
-Environment both the service and the training Job need: blob storage access and Datadog unified service
-tagging. DD_ENV/DD_SERVICE/DD_VERSION come from the pod's own tags.datadoghq.com labels, as Datadog
+Environment both the service and the training Job need: blob storage access (the identity, or the
+connection string) and Datadog unified service tagging. DD_ENV/DD_SERVICE/DD_VERSION come from the pod's own tags.datadoghq.com labels, as Datadog
 recommends, so the labels and the tracer can never disagree; DD_AGENT_HOST is the node the pod runs on.
 */}}
 {{- define "inference.sharedEnv" -}}
@@ -145,6 +145,13 @@ recommends, so the labels and the tracer can never disagree; DD_AGENT_HOST is th
       fieldPath: status.hostIP
 - name: MODEL_VERSION
   value: {{ .Values.model.version | quote }}
+{{- if and .Values.azureWorkloadIdentity.enabled .Values.azureWorkloadIdentity.clientId }}
+# The identity the storage stack federated with the ServiceAccount. The workload identity webhook injects
+# the same id from the ServiceAccount's annotation; set here too so the rendered pod spec shows which
+# identity the pods use.
+- name: AZURE_CLIENT_ID
+  value: {{ .Values.azureWorkloadIdentity.clientId | quote }}
+{{- end }}
 {{- if .Values.storage.connectionStringSecret.name }}
 - name: AZURE_STORAGE_CONNECTION_STRING
   valueFrom:

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { copyChart } from './chartCopy';
-import { inferenceEnvironments } from './environments';
+import { inferenceEnvironments, sandboxIdentityValues } from './environments';
 import { helmLint, helmTemplate, renderObjects } from './helm';
 import { checkInferenceRelease } from './inferenceChecks';
 import { inferenceChartDir } from './paths';
@@ -18,7 +18,7 @@ describe('charts/inference rejects bad values at helm lint', () => {
   const lintWith = (name: string, content: string) => {
     const file = path.join(dir, `${name}.yaml`);
     fs.writeFileSync(file, content);
-    const result = helmLint(inferenceChartDir, { valueFiles: [file] });
+    const result = helmLint(inferenceChartDir, { valueFiles: [sandboxIdentityValues, file] });
     return { status: result.status, output: result.stdout + result.stderr };
   };
 
@@ -50,7 +50,7 @@ describe('charts/inference environments are extended by writing a values file', 
   afterAll(() => chart.remove());
 
   it('knows a new environment once values-<env>.yaml declares it', () => {
-    const before = helmLint(chart.dir, { set: { environment: 'load-test' } });
+    const before = helmLint(chart.dir, { valueFiles: [sandboxIdentityValues], set: { environment: 'load-test' } });
     expect(before.status).not.toBe(0);
     expect(before.stdout).toMatch(/environment: 'load-test' is not a known environment/);
 
@@ -58,7 +58,7 @@ describe('charts/inference environments are extended by writing a values file', 
       'values-load-test.yaml',
       'environment: load-test\nnamespace: inference-load-test\nimage:\n  tag: "2.0.0"\n',
     );
-    const valueFiles = ['values-load-test.yaml'];
+    const valueFiles = ['values-load-test.yaml', sandboxIdentityValues];
     const after = helmLint(chart.dir, { valueFiles });
     expect(after.stdout).not.toMatch(/\[ERROR\]/);
     expect(after.status).toBe(0);
@@ -70,7 +70,7 @@ describe('charts/inference environments are extended by writing a values file', 
 
   it('does not take a values file that declares another environment', () => {
     chart.write('values-qa.yaml', 'environment: pre-prod\nnamespace: inference-qa\n');
-    const result = helmTemplate(chart.dir, 'inference', { set: { environment: 'qa' } });
+    const result = helmTemplate(chart.dir, 'inference', { valueFiles: [sandboxIdentityValues], set: { environment: 'qa' } });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/environment: 'qa' is not a known environment/);
   });

@@ -1,4 +1,5 @@
 import { copyChart } from './chartCopy';
+import { sandboxIdentityValues } from './environments';
 import { helmLint, renderObjects } from './helm';
 import { checkInferenceRelease } from './inferenceChecks';
 import { inferenceChartDir } from './paths';
@@ -12,11 +13,12 @@ describe('a broken inference chart is caught', () => {
     const chart = copyChart(inferenceChartDir);
     try {
       edit(chart);
-      const lint = helmLint(chart.dir);
+      const valueFiles = [sandboxIdentityValues];
+      const lint = helmLint(chart.dir, { valueFiles });
       if (lint.status !== 0) {
         return [`helm lint: ${lint.stdout}`];
       }
-      const objects = renderObjects(chart.dir, 'inference');
+      const objects = renderObjects(chart.dir, 'inference', { valueFiles });
       const groups = objects.find(o => o.kind === 'PrometheusRule')?.spec as { groups: unknown[] } | undefined;
       const rules = promtool(['check', 'rules', 'rules.yaml'], { 'rules.yaml': { groups: groups?.groups ?? [] } });
       return [

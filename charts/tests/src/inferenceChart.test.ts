@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { colours, inferenceEnvironments } from './environments';
+import { colours, inferenceEnvironments, sandboxIdentityValues } from './environments';
 import { helmLint, renderObjects } from './helm';
 import { checkInferenceRelease } from './inferenceChecks';
 import { inferenceChartDir } from './paths';
@@ -63,10 +63,10 @@ describe('charts/inference', () => {
   });
 
   it('renders the training Job only when enabled, outside the Services', () => {
-    const without = renderObjects(inferenceChartDir, 'inference');
+    const without = renderObjects(inferenceChartDir, 'inference', { valueFiles: [sandboxIdentityValues] });
     expect(without.filter(object => object.kind === 'Job')).toEqual([]);
     const withTraining = renderObjects(inferenceChartDir, 'inference', {
-      valueFiles: ['ci/training-values.yaml'],
+      valueFiles: [sandboxIdentityValues, 'ci/training-values.yaml'],
     });
     const jobs = withTraining.filter(object => object.kind === 'Job');
     expect(jobs).toHaveLength(1);
@@ -76,7 +76,7 @@ describe('charts/inference', () => {
   it('makes a new revision per colour, so switching the overlay starts a blue/green rollout', () => {
     const podTemplate = (colour: string) =>
       JSON.stringify(
-        (renderObjects(inferenceChartDir, 'inference', { valueFiles: [`values-${colour}.yaml`] })
+        (renderObjects(inferenceChartDir, 'inference', { valueFiles: [sandboxIdentityValues, `values-${colour}.yaml`] })
           .find(object => object.kind === 'Rollout')!.spec as { template: unknown }).template,
       );
     expect(podTemplate('blue')).not.toEqual(podTemplate('green'));

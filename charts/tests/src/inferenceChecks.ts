@@ -7,7 +7,11 @@ export interface InferenceExpectation {
   /** The colour overlay rendered, or undefined for none (the chart's default colour, blue). */
   colour?: string;
   serviceName?: string;
+  /** The blob container the environment's values name (default: the chart's, treated-images). */
+  blobContainer?: string;
 }
+
+const ALL_ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 
 const SERVICE = 'inference-service';
 const ALERTS = [
@@ -209,7 +213,7 @@ export function checkInferenceRelease(
   for (const [name, value] of Object.entries({
     DD_LOGS_INJECTION: 'true',
     PORT: '8000',
-    BLOB_CONTAINER: 'treated-images',
+    BLOB_CONTAINER: expected.blobContainer ?? 'treated-images',
   })) {
     if (configData[name] !== value) {
       problem(`Rollout: ${name} is ${configData[name]}, expected ${value}`);
@@ -238,11 +242,17 @@ export function checkInferenceRelease(
     const account = serviceAccounts.find(a => a.metadata.name === pod.spec.serviceAccountName);
     if (!account) {
       problem(`${where}: ServiceAccount ${pod.spec.serviceAccountName} is not rendered`);
-    } else if (
-      pod.metadata.labels['azure.workload.identity/use'] === 'true' &&
-      !account.metadata.annotations?.['azure.workload.identity/client-id']
-    ) {
-      problem(`ServiceAccount/${account.metadata.name}: no workload identity client id`);
+    } else if (pod.metadata.labels['azure.workload.identity/use'] === 'true') {
+      const clientId = account.metadata.annotations?.['azure.workload.identity/client-id'];
+      if (!clientId) {
+        problem(`ServiceAccount/${account.metadata.name}: no workload identity client id`);
+      } else if (clientId === ALL_ZERO_GUID) {
+        problem(`ServiceAccount/${account.metadata.name}: the all-zero workload identity client id`);
+      }
+      const podClientId = pod.spec.containers[0].env?.find(e => e.name === 'AZURE_CLIENT_ID')?.value;
+      if (podClientId !== clientId) {
+        problem(`${where}: AZURE_CLIENT_ID is ${podClientId}, the ServiceAccount's client id is ${clientId}`);
+      }
     }
   }
   for (const job of ofKind(objects, 'Job')) {

@@ -1,4 +1,4 @@
-import { inferenceEnvironments } from './environments';
+import { inferenceEnvironments, sandboxIdentityValues } from './environments';
 import { KubeObject, renderObjects } from './helm';
 import { field } from './kube';
 import { inferenceChartDir } from './paths';
@@ -106,7 +106,7 @@ describe.each(inferenceEnvironments())('PrometheusRule of $name', ({ name, value
 });
 
 describe('pre-promotion analysis queries', () => {
-  const objects = render([]);
+  const objects = render([sandboxIdentityValues]);
   const template = objects.find(o => o.kind === 'AnalysisTemplate')!;
   const metrics = field<{ name: string; successCondition: string; provider: { prometheus: { query: string } } }[]>(
     template,
