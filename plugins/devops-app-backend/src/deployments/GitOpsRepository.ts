@@ -1,9 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { git, GitCommandError, PushRejectedError } from './git';
 import { readImageTag, setImageTag } from './valuesFile';
 
@@ -43,6 +43,29 @@ export interface ImageTagChangeResult {
   after: string;
   diff: string;
   changed: boolean;
+  commit?: string;
+  pullRequestUrl?: string;
+}
+
+/** Several files edited in one commit (see {@link GitOpsRepository.commitFiles}). */
+export interface FilesChange {
+  /** Repository paths the edit reads; only these may be written. */
+  files: string[];
+  /** New texts of the files that change, from their texts at the branch tip (undefined: absent). */
+  edit(
+    texts: Record<string, string | undefined>,
+  ): Record<string, string> | Promise<Record<string, string>>;
+  /** Commit author: the Backstage user. */
+  author: { name: string; email: string };
+  message: string;
+  /** Push to this new branch and open a pull request into the tracked branch instead. */
+  pullRequest?: { branch: string; title: string; body: string };
+}
+
+export interface FilesChangeResult {
+  changed: boolean;
+  /** The files the commit changed. */
+  files: string[];
   commit?: string;
   pullRequestUrl?: string;
 }
@@ -137,20 +160,23 @@ export class GitOpsRepository {
     return Boolean(this.pullRequests);
   }
 
+  /**
+   * Edits several files in one commit and pushes it (or opens a pull request), serialised with every
+   * other write to this repository. `edit` gets the files' texts from a fresh clone of the branch tip
+   * (undefined when a file does not exist) and returns the new texts of those that change; nothing
+   * returned, nothing committed. If `edit` throws, or the push or the pull request fails, nothing is
+   * pushed (a pull request's branch is removed again).
+   */
+  commitFiles(change: FilesChange): Promise<FilesChangeResult> {
+    const run = this.queue.then(() => this.doCommitFiles(change));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private async doCommit(
     change: ImageTagChange,
   ): Promise<ImageTagChangeResult> {
-    const work = await mkdtemp(join(tmpdir(), 'devops-app-deploy-'));
-    try {
-      await git([
-        'clone',
-        '--quiet',
-        '--single-branch',
-        '--branch',
-        this.branch,
-        this.repository,
-        work,
-      ]);
+    return this.inClone(async work => {
       const path = join(work, change.file);
       let text: string;
       try {
@@ -171,83 +197,15 @@ export class GitOpsRepository {
         };
       }
       await writeFile(path, edited.text, 'utf8');
-      const identity = [
-        '-c',
-        `user.name=${change.author.name}`,
-        '-c',
-        `user.email=${change.author.email}`,
-        '-c',
-        'commit.gpgsign=false',
-      ];
-      await git(
-        [
-          ...identity,
-          'commit',
-          '--quiet',
-          '-m',
-          change.message,
-          '--',
-          change.file,
-        ],
+      const { commit, pullRequestUrl } = await this.commitAndPush(
         work,
+        [change.file],
+        change,
       );
       const diff = await git(
-        ['show', '--format=', 'HEAD', '--', change.file],
+        ['show', '--format=', commit, '--', change.file],
         work,
       );
-      const commit = (await git(['rev-parse', 'HEAD'], work)).trim();
-      const target = change.pullRequest?.branch ?? this.branch;
-      if (change.pullRequest && !this.pullRequests) {
-        throw new InputError(
-          'Pull requests are not configured (devopsApp.gitops.pullRequests.github)',
-        );
-      }
-      try {
-        await git(
-          [
-            'push',
-            '--quiet',
-            '--porcelain',
-            'origin',
-            `HEAD:refs/heads/${target}`,
-          ],
-          work,
-        );
-      } catch (e) {
-        if (e instanceof GitCommandError) {
-          const reason = e.stderr
-            .split('\n')
-            .map(l => l.replace(/^remote:\s*/, '').trim())
-            .filter(l => l && !/^To |^Done$|^error: failed to push/.test(l))
-            .slice(-3)
-            .join(' ');
-          throw new PushRejectedError(
-            `The GitOps remote rejected the push to ${target}; nothing was changed: ${reason}`,
-          );
-        }
-        throw e;
-      }
-      this.logger.info(
-        `Pushed ${commit.slice(0, 12)} to ${target}: ${change.message}`,
-      );
-      let pullRequestUrl: string | undefined;
-      if (change.pullRequest && this.pullRequests) {
-        try {
-          pullRequestUrl = await this.pullRequests.open({
-            head: target,
-            base: this.branch,
-            title: change.pullRequest.title,
-            body: change.pullRequest.body,
-          });
-        } catch (e) {
-          // Nothing half-done: take the pushed branch away again.
-          await git(
-            ['push', '--quiet', 'origin', `:refs/heads/${target}`],
-            work,
-          ).catch(() => undefined);
-          throw e;
-        }
-      }
       return {
         pullRequestUrl,
         file: change.file,
@@ -257,9 +215,134 @@ export class GitOpsRepository {
         changed: true,
         commit,
       };
+    });
+  }
+
+  private async doCommitFiles(change: FilesChange): Promise<FilesChangeResult> {
+    return this.inClone(async work => {
+      const before: Record<string, string | undefined> = {};
+      for (const file of change.files) {
+        before[file] = await readFile(join(work, file), 'utf8').catch(
+          () => undefined,
+        );
+      }
+      const after = await change.edit(before);
+      const files = Object.keys(after).filter(f => after[f] !== before[f]);
+      const foreign = files.filter(f => !change.files.includes(f));
+      if (foreign.length > 0) {
+        throw new InputError(
+          `The edit wrote ${foreign.join(', ')}, which it did not ask to read`,
+        );
+      }
+      if (files.length === 0) return { changed: false, files: [] };
+      for (const file of files) {
+        await mkdir(dirname(join(work, file)), { recursive: true });
+        await writeFile(join(work, file), after[file], 'utf8');
+      }
+      return {
+        changed: true,
+        files,
+        ...(await this.commitAndPush(work, files, change)),
+      };
+    });
+  }
+
+  /** Runs `body` in a fresh clone of the branch, removed afterwards whatever happens. */
+  private async inClone<T>(body: (work: string) => Promise<T>): Promise<T> {
+    const work = await mkdtemp(join(tmpdir(), 'devops-app-deploy-'));
+    try {
+      await git([
+        'clone',
+        '--quiet',
+        '--single-branch',
+        '--branch',
+        this.branch,
+        this.repository,
+        work,
+      ]);
+      return await body(work);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** Commits `files` as the author and pushes to the branch, or to a new branch with a pull request. */
+  private async commitAndPush(
+    work: string,
+    files: string[],
+    change: {
+      author: { name: string; email: string };
+      message: string;
+      pullRequest?: { branch: string; title: string; body: string };
+    },
+  ): Promise<{ commit: string; pullRequestUrl?: string }> {
+    const identity = [
+      '-c',
+      `user.name=${change.author.name}`,
+      '-c',
+      `user.email=${change.author.email}`,
+      '-c',
+      'commit.gpgsign=false',
+    ];
+    await git(['add', '--', ...files], work);
+    await git(
+      [...identity, 'commit', '--quiet', '-m', change.message, '--', ...files],
+      work,
+    );
+    const commit = (await git(['rev-parse', 'HEAD'], work)).trim();
+    const target = change.pullRequest?.branch ?? this.branch;
+    if (change.pullRequest && !this.pullRequests) {
+      throw new InputError(
+        'Pull requests are not configured (devopsApp.gitops.pullRequests.github)',
+      );
+    }
+    try {
+      await git(
+        [
+          'push',
+          '--quiet',
+          '--porcelain',
+          'origin',
+          `HEAD:refs/heads/${target}`,
+        ],
+        work,
+      );
+    } catch (e) {
+      if (e instanceof GitCommandError) {
+        const reason = e.stderr
+          .split('\n')
+          .map(l => l.replace(/^remote:\s*/, '').trim())
+          .filter(l => l && !/^To |^Done$|^error: failed to push/.test(l))
+          .slice(-3)
+          .join(' ');
+        throw new PushRejectedError(
+          `The GitOps remote rejected the push to ${target}; nothing was changed: ${reason}`,
+        );
+      }
+      throw e;
+    }
+    this.logger.info(
+      `Pushed ${commit.slice(0, 12)} to ${target}: ${change.message}`,
+    );
+    let pullRequestUrl: string | undefined;
+    if (change.pullRequest && this.pullRequests) {
+      try {
+        pullRequestUrl = await this.pullRequests.open({
+          head: target,
+          base: this.branch,
+          title: change.pullRequest.title,
+          body: change.pullRequest.body,
+        });
+      } catch (e) {
+        // Nothing half-done: take the pushed branch away again.
+        await git(
+          ['push', '--quiet', 'origin', `:refs/heads/${target}`],
+          work,
+        ).catch(() => undefined);
+        throw e;
+      }
+    }
+    return { commit, pullRequestUrl };
   }
 
   /** Brings the read cache up to the remote's branch; concurrent readers share one fetch. */

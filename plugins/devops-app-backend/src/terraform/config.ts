@@ -1,6 +1,8 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import path from 'node:path';
+import { GitOpsRepositoryOptions } from '../deployments/GitOpsRepository';
+import { GithubPullRequests } from '../deployments/GithubPullRequests';
 
 /** Where and how the run service runs the stacks (`devopsApp.terraform` in config). */
 export interface TerraformRunConfig {
@@ -20,6 +22,12 @@ export interface TerraformRunConfig {
   sandboxDelaySeconds?: number;
   /** A run whose backend has not written a heartbeat for this long is interrupted at start-up. */
   staleRunMs: number;
+  /**
+   * The GitOps repository (`devopsApp.gitops`) an applied run commits the environment's outputs to
+   * (`outputs/`); without it nothing is committed. Pull requests when `devopsApp.gitops.pullRequests`
+   * is configured, as for production deploys.
+   */
+  gitops?: Pick<GitOpsRepositoryOptions, 'repository' | 'branch' | 'pullRequests'>;
 }
 
 export function readTerraformRunConfig(
@@ -53,5 +61,16 @@ export function readTerraformRunConfig(
       (tf?.getOptionalNumber('stackTimeoutSeconds') ?? 1800) * 1000,
     sandboxDelaySeconds: tf?.getOptionalNumber('sandboxDelaySeconds'),
     staleRunMs: (tf?.getOptionalNumber('staleRunSeconds') ?? 60) * 1000,
+    gitops: readGitops(config),
+  };
+}
+
+function readGitops(config: RootConfigService): TerraformRunConfig['gitops'] {
+  const gitops = config.getOptionalConfig('devopsApp.gitops');
+  if (!gitops) return undefined;
+  return {
+    repository: gitops.getString('repository'),
+    branch: gitops.getOptionalString('branch') ?? 'main',
+    pullRequests: GithubPullRequests.fromConfig(config),
   };
 }

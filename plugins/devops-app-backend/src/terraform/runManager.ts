@@ -16,6 +16,8 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { TerraformRunConfig } from './config';
+import { GitOpsRepository } from '../deployments/GitOpsRepository';
+import { EnvironmentOutputsPublisher } from './outputs';
 import { isSecretVariable, Redactor } from './redactor';
 import { TerraformRunStore } from './runStore';
 import { TerraformRunSignals } from './signals';
@@ -69,6 +71,7 @@ export class TerraformRunManager {
     TerraformStackName,
     TerraformStackName[]
   >;
+  private readonly outputs?: Pick<EnvironmentOutputsPublisher, 'publish'>;
 
   constructor(
     private readonly options: {
@@ -85,10 +88,20 @@ export class TerraformRunManager {
       signals?: SignalsService;
       /** At most one log signal per run in this time; 500 ms by default. */
       logSignalIntervalMs?: number;
+      /** Commits an applied run's outputs; by default to `config.gitops`, none without it. */
+      outputs?: Pick<EnvironmentOutputsPublisher, 'publish'>;
     },
   ) {
     if (options.instanceId) this.instanceId = options.instanceId;
     this.dependencies = options.dependencies ?? TERRAFORM_STACK_DEPENDENCIES;
+    const { gitops } = options.config;
+    this.outputs =
+      options.outputs ??
+      (gitops &&
+        new EnvironmentOutputsPublisher({
+          gitops: new GitOpsRepository({ ...gitops, logger: options.logger }),
+          logger: options.logger,
+        }));
     this.signals = new TerraformRunSignals({
       signals: options.signals,
       logger: options.logger,
@@ -379,6 +392,12 @@ export class TerraformRunManager {
           .filter(s => s.status === 'failed')
           .map(s => `${s.stack}: ${s.error}`)
           .join('; ');
+      } else if (request.mode === 'apply' && this.outputs) {
+        // The outputs go to the GitOps repository before the run ends, so a step waiting for the end
+        // (register-file) reads them; publish never throws (outputs/EnvironmentOutputsPublisher.ts).
+        await this.outputs.publish(await store.getRun(id), line =>
+          log('cluster', 'system', redactor.redact(line)),
+        );
       }
     } catch (e) {
       status = 'failed';
@@ -575,6 +594,11 @@ export class TerraformRunManager {
     if (source.GRAFANA_ADMIN_PASSWORD)
       env.TF_VAR_grafana_admin_password = source.GRAFANA_ADMIN_PASSWORD;
     if (config.target === 'sandbox') {
+      // The sandbox's own inputs (where its outputs point: sandbox_prometheus_url, sandbox_kube_api_url,
+      // ...) from the backend's environment, so a test points them at its stand-ins without a file edit.
+      for (const [name, value] of Object.entries(source)) {
+        if (name.startsWith('TF_VAR_sandbox_')) env[name] = value;
+      }
       env.TF_VAR_sandbox_state_dir = config.stateDir;
       if (config.sandboxDelaySeconds !== undefined) {
         env.TF_VAR_sandbox_delay_seconds = String(config.sandboxDelaySeconds);

@@ -1,0 +1,2 @@
+export { EnvironmentOutputsPublisher } from './EnvironmentOutputsPublisher';
+export type { OutputsPublication } from './EnvironmentOutputsPublisher';
