@@ -236,6 +236,9 @@ describe('templates/new-environment through the scaffolder backend', () => {
       name: 'load-test',
       colour: 'blue',
       sync: 'automated',
+      protected: false,
+      production: false,
+      cluster: 'load-test',
     });
     expect(show('infra/environments/load-test/cluster.tfvars')).toMatch(
       /user_node_max_count = 3/,
@@ -278,6 +281,68 @@ describe('templates/new-environment through the scaffolder backend', () => {
       status: 'succeeded',
       taskId: task.id,
     });
+  });
+
+  it('commits chart files that render load-test on its own cluster, with the storage stack identity', async () => {
+    const checkout = await fs.mkdtemp(path.join(root, 'checkout-'));
+    execFileSync('sh', ['-c', `git -C '${remote}' archive main charts | tar -x -C '${checkout}'`]);
+    const helmBinary = path.join(REPO_ROOT, '.tools/bin/helm');
+    const helm = (...args: string[]) =>
+      execFileSync(helmBinary, args, {
+        cwd: checkout,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: root, KUBECONFIG: '/dev/null' },
+      });
+    const objects = (text: string) =>
+      yaml.parseAllDocuments(text).map(d => d.toJS()).filter(Boolean);
+
+    const apps = objects(
+      helm('template', 'argocd-apps', 'charts/argocd-apps', '--set', 'cluster=load-test'),
+    ).filter((o: any) => o.kind === 'Application');
+    expect(apps.map((a: any) => a.metadata.name).sort()).toEqual([
+      'devops-app-environments',
+      'inference-load-test',
+    ]);
+    const app = apps.find((a: any) => a.metadata.name === 'inference-load-test');
+    expect(app.spec.source.targetRevision).toBe('main');
+    expect(app.metadata.finalizers).toEqual([
+      'resources-finalizer.argocd.argoproj.io',
+    ]);
+    expect(app.metadata.annotations['devops-app.io/values-file']).toBe(
+      'charts/inference/values-load-test.yaml',
+    );
+    // The other clusters' Argo CDs do not deploy it.
+    const onDev = objects(
+      helm('template', 'argocd-apps', 'charts/argocd-apps', '--set', 'cluster=dev'),
+    );
+    expect(
+      onDev.filter((o: any) => o.metadata.name === 'inference-load-test'),
+    ).toEqual([]);
+
+    // The client id the sandbox storage stack output for load-test.
+    const state = JSON.parse(
+      await fs.readFile(path.join(root, 'state/load-test/storage.tfstate'), 'utf8'),
+    );
+    const clientId: string = state.outputs.inference_identity_client_id.value;
+    expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
+    const release = objects(
+      helm(
+        'template', 'inference', 'charts/inference',
+        ...app.spec.source.helm.valueFiles.flatMap((f: string) => ['-f', `charts/inference/${f}`]),
+        '--set', `azureWorkloadIdentity.clientId=${clientId}`,
+      ),
+    );
+    const serviceAccount = release.find((o: any) => o.kind === 'ServiceAccount');
+    expect(
+      serviceAccount.metadata.annotations['azure.workload.identity/client-id'],
+    ).toBe(clientId);
+    const rollout = release.find((o: any) => o.kind === 'Rollout');
+    expect(rollout.metadata.namespace).toBe('inference-load-test');
+    expect(
+      rollout.spec.template.spec.containers[0].env.find(
+        (e: any) => e.name === 'AZURE_CLIENT_ID',
+      ).value,
+    ).toBe(clientId);
   });
 
   it.each<[string, { vmSize?: string }]>([
