@@ -1,18 +1,20 @@
 /**
  * @jest-environment node
  */
-import { Browser } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { launchChromium, signInAsGuest } from './support/browser';
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
+  AKS_ENTRA_SERVER_APP_ID,
+  AksStandIn,
   INFERENCE,
   inferenceServiceCluster,
   KubernetesStandIn,
   matchesSelector,
   parseLabelSelector,
+  registerKubernetesCluster,
   SelectorError,
-  startKubernetesStandIn,
+  startAksStandIn,
 } from './support/kubernetesStandIn';
 import {
   guestToken,
@@ -22,66 +24,80 @@ import {
 } from './support/portal';
 
 /*
- * The Kubernetes tab (issue 8): Backstage's kubernetes backend, configured the way production configures
- * it (a config cluster, serviceAccount auth with the token in config, Rollouts and AnalysisRuns as custom
- * resources), reads a stand-in Kubernetes API server on 127.0.0.1 that answers as the Kubernetes API
- * documents (support/kubernetesStandIn.ts). The built frontend shows the service's Argo Rollout through
- * the kubernetes plugin's own Rollout rendering; nothing on the portal's side is mocked.
+ * The Kubernetes tab (issues 8 and 12): Backstage's kubernetes backend, configured as app-config.yaml
+ * configures it (the `catalog` cluster locator; Rollouts and AnalysisRuns as custom resources), finds
+ * the cluster through its kubernetes-cluster Resource in the catalog, registered while the portal runs,
+ * and signs in the way production does (`kubernetes.io/auth-provider: azure`: the backend's own Entra ID
+ * token for AKS, here from a stand-in managed identity endpoint). It reads a stand-in Kubernetes API
+ * server on 127.0.0.1 that serves HTTPS with the certificate the entity's CA annotation names, accepts
+ * only the token the Entra ID stand-in issued, and answers as the Kubernetes API documents
+ * (support/kubernetesStandIn.ts). The built frontend shows the service's Argo Rollout through the
+ * kubernetes plugin's own Rollout rendering; nothing on the portal's side is mocked.
  * That rendering is made for canary Rollouts: its "Paused (…)" badge only reads a CanaryPauseStep and its
  * step bar only canary steps, so for this blue/green Rollout (Paused, BlueGreenPause) the test reads the
  * phase, the pause, the revision and the active/preview hashes where the tab shows them: the manifest.
  */
-const CLUSTER = 'aks-devops-app';
+const CLUSTER = 'prod-stand-in-cluster';
+const CLUSTER_TITLE = 'AKS cluster (stand-in)';
 const SELECTOR = 'backstage.io/kubernetes-id=inference-service';
 
+let aks: AksStandIn;
 let cluster: KubernetesStandIn;
+let token: string;
 let portal: RunningPortal;
 let browser: Browser;
-// A fresh token per run: the stand-in refuses any other.
-const token = randomBytes(24).toString('base64url');
+let registration: { unregister(): Promise<void> } | undefined;
 
 beforeAll(async () => {
-  cluster = await startKubernetesStandIn({
-    token,
-    objects: inferenceServiceCluster(),
-  });
-  portal = await startPortal({
-    env: {
-      // The whole `kubernetes` section, as app-config.production.yaml has it but pointed at the stand-in.
-      APP_CONFIG_kubernetes: JSON.stringify({
-        serviceLocatorMethod: { type: 'multiTenant' },
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: [
-              {
-                name: CLUSTER,
-                url: cluster.url,
-                authProvider: 'serviceAccount',
-                serviceAccountToken: token,
-              },
-            ],
-          },
-        ],
-        customResources: [
-          { group: 'argoproj.io', apiVersion: 'v1alpha1', plural: 'rollouts' },
-          {
-            group: 'argoproj.io',
-            apiVersion: 'v1alpha1',
-            plural: 'analysisruns',
-          },
-        ],
-      }),
-    },
-  });
+  aks = await startAksStandIn({ objects: inferenceServiceCluster() });
+  cluster = aks.apiServer;
+  token = aks.entraId.token;
+  // app-config.yaml's kubernetes section as it is; only the backend's Entra ID comes from the stand-in.
+  portal = await startPortal({ env: aks.portalEnv });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
+  await registration?.unregister();
   await browser?.close();
   await portal?.stop();
-  await cluster?.stop();
+  await aks?.stop();
 });
+
+/** A full-page screenshot at the page's 1280x800 viewport, and one 1920 wide. */
+async function screenshots(page: Page, name: string) {
+  await page.screenshot({
+    path: resolve(resultsDir, `${name}.png`),
+    fullPage: true,
+  });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({
+    path: resolve(resultsDir, `${name}-1920.png`),
+    fullPage: true,
+  });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+async function objectsByEntity(): Promise<{
+  status: number;
+  body: ObjectsByEntity;
+}> {
+  const headers = {
+    Authorization: `Bearer ${await guestToken(portal.baseUrl)}`,
+    'Content-Type': 'application/json',
+  };
+  const entity = await (
+    await fetch(
+      `${portal.baseUrl}/api/catalog/entities/by-name/component/default/inference-service`,
+      { headers },
+    )
+  ).json();
+  const res = await fetch(
+    `${portal.baseUrl}/api/kubernetes/services/inference-service`,
+    { method: 'POST', headers, body: JSON.stringify({ entity }) },
+  );
+  return { status: res.status, body: (await res.json()) as ObjectsByEntity };
+}
 
 interface ObjectsByEntity {
   items: Array<{
@@ -103,28 +119,26 @@ interface ObjectsByEntity {
   }>;
 }
 
-describe('the stand-in answers as the Kubernetes API documents', () => {
+describe('the stand-ins answer as the Kubernetes API and Entra ID document', () => {
   it('401 without the bearer token, 404 Status for unknown paths, labelSelector honoured', async () => {
-    const rollouts = `${cluster.url}/apis/argoproj.io/v1alpha1/rollouts`;
-    const anonymous = await fetch(rollouts);
+    expect(cluster.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const rollouts = '/apis/argoproj.io/v1alpha1/rollouts';
+    const anonymous = await cluster.get(rollouts);
     expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toMatchObject({
+    expect(anonymous.body).toMatchObject({
       kind: 'Status',
       reason: 'Unauthorized',
       code: 401,
     });
-    const wrong = await fetch(rollouts, {
-      headers: { Authorization: 'Bearer not-the-token' },
-    });
+    const wrong = await cluster.get(rollouts, 'not-the-token');
     expect(wrong.status).toBe(401);
 
-    const auth = { headers: { Authorization: `Bearer ${token}` } };
-    const unknown = await fetch(
-      `${cluster.url}/apis/argoproj.io/v1alpha1/widgets`,
-      auth,
+    const unknown = await cluster.get(
+      '/apis/argoproj.io/v1alpha1/widgets',
+      token,
     );
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({
+    expect(unknown.body).toEqual({
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
@@ -135,17 +149,17 @@ describe('the stand-in answers as the Kubernetes API documents', () => {
       code: 404,
     });
 
-    const all = (await (await fetch(rollouts, auth)).json()) as {
+    const all = (await cluster.get(rollouts, token)).body as {
       items: Array<{ metadata: { name: string } }>;
     };
     expect(all.items.map(i => i.metadata.name).sort()).toEqual(
       [INFERENCE.rollout, INFERENCE.otherRollout].sort(),
     );
-    const selected = await fetch(
+    const selected = await cluster.get(
       `${rollouts}?labelSelector=${encodeURIComponent(SELECTOR)}`,
-      auth,
+      token,
     );
-    const list = (await selected.json()) as Record<string, any>;
+    const list = selected.body as Record<string, any>;
     expect(list).toMatchObject({
       kind: 'RolloutList',
       apiVersion: 'argoproj.io/v1alpha1',
@@ -154,11 +168,37 @@ describe('the stand-in answers as the Kubernetes API documents', () => {
     expect(list.items.map((i: any) => i.metadata.name)).toEqual([
       INFERENCE.rollout,
     ]);
-    const bad = await fetch(
+    const bad = await cluster.get(
       `${rollouts}?labelSelector=${encodeURIComponent('a in (b')}`,
-      auth,
+      token,
     );
     expect(bad.status).toBe(400);
+  });
+
+  it('the managed identity endpoint issues the AKS token only with its secret header, only for AKS', async () => {
+    const endpoint = aks.entraId.env.IDENTITY_ENDPOINT;
+    const ask = (resource: string, secret?: string) =>
+      fetch(
+        `${endpoint}?api-version=2019-08-01&resource=${encodeURIComponent(
+          resource,
+        )}`,
+        { headers: secret ? { 'X-IDENTITY-HEADER': secret } : {} },
+      );
+    expect((await ask(AKS_ENTRA_SERVER_APP_ID)).status).toBe(401);
+    const secret = aks.entraId.env.IDENTITY_HEADER;
+    expect((await ask('https://management.azure.com', secret)).status).toBe(
+      400,
+    );
+    const issued = await ask(AKS_ENTRA_SERVER_APP_ID, secret);
+    expect(issued.status).toBe(200);
+    expect(await issued.json()).toMatchObject({
+      access_token: token,
+      token_type: 'Bearer',
+      resource: AKS_ENTRA_SERVER_APP_ID,
+    });
+    // From here on the stand-ins record only what the backend asks.
+    aks.entraId.requests.length = 0;
+    cluster.requests.length = 0;
   });
 
   it('selects by labels with the documented selector grammar', () => {
@@ -183,7 +223,47 @@ describe('the stand-in answers as the Kubernetes API documents', () => {
   });
 });
 
-describe('the kubernetes backend reads the cluster', () => {
+describe('while no cluster entity names an API server', () => {
+  it('the backend lists no cluster: dev-, pre-prod- and prod-cluster have no kubernetes.io/api-server locally', async () => {
+    const { status, body } = await objectsByEntity();
+    expect(status).toBe(200);
+    expect(body.items).toEqual([]);
+    expect(cluster.requests).toEqual([]);
+    expect(aks.entraId.requests).toEqual([]);
+  });
+
+  it('the Kubernetes tab says there are no resources', async () => {
+    const page = await signInAsGuest(browser, portal.baseUrl, {
+      width: 1280,
+      height: 800,
+    });
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/inference-service/kubernetes`,
+    );
+    await page
+      .getByText('No Kubernetes resources')
+      .waitFor({ timeout: 90_000 });
+    await page
+      .getByText('No resources on any known clusters for inference-service')
+      .waitFor();
+    await screenshots(page, 'kubernetes-00-no-cluster');
+    // The tab asked the backend, and the backend asked no cluster.
+    expect(cluster.requests).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the kubernetes backend reads the cluster its catalog entity names', () => {
+  it('finds the cluster registered while the portal runs, with no restart', async () => {
+    registration = await registerKubernetesCluster(
+      portal.baseUrl,
+      aks.clusterEntity(CLUSTER, CLUSTER_TITLE),
+    );
+    const { status, body } = await objectsByEntity();
+    expect(status).toBe(200);
+    expect(body.items.map(i => i.cluster.name)).toEqual([CLUSTER]);
+  });
+
   it('POST /api/kubernetes/services/inference-service returns the Rollout among customResources, nothing of other services', async () => {
     const backstageToken = await guestToken(portal.baseUrl);
     const headers = {
@@ -215,7 +295,7 @@ describe('the kubernetes backend reads the cluster', () => {
     const body = (await res.json()) as ObjectsByEntity;
     expect(body.items).toHaveLength(1);
     const [item] = body.items;
-    expect(item.cluster.name).toBe(CLUSTER);
+    expect(item.cluster).toMatchObject({ name: CLUSTER, title: CLUSTER_TITLE });
     expect(item.errors).toEqual([]);
 
     const custom = item.resources
@@ -252,6 +332,15 @@ describe('the kubernetes backend reads the cluster', () => {
     expect(item.podMetrics).toHaveLength(6);
     expect(JSON.stringify(body)).not.toContain(INFERENCE.otherRollout);
 
+    // The token came from Entra ID (the stand-in), asked for AKS with the endpoint's secret: the
+    // backend's `azure` auth provider, as in production.
+    expect(aks.entraId.requests).toContainEqual({
+      resource: AKS_ENTRA_SERVER_APP_ID,
+      authorized: true,
+      status: 200,
+    });
+    expect(aks.entraId.requests.every(r => r.status === 200)).toBe(true);
+
     // What the backend asked the cluster: every list with the entity's selector, with the token.
     const asked = cluster.requests.slice(since);
     expect(asked).toContainEqual({
@@ -281,7 +370,10 @@ describe('the kubernetes backend reads the cluster', () => {
 
 describe('the Kubernetes tab', () => {
   it('shows the inference-service Rollout with its pods and not the other service', async () => {
-    const page = await signInAsGuest(browser, portal.baseUrl, { width: 1600, height: 1400 });
+    const page = await signInAsGuest(browser, portal.baseUrl, {
+      width: 1280,
+      height: 800,
+    });
 
     const since = cluster.requests.length;
     await page.goto(
@@ -295,15 +387,12 @@ describe('the Kubernetes tab', () => {
 
     // The cluster accordion: its name, and the service's pods counted (both ReplicaSets' pods).
     const clusterSummary = page.getByRole('button', {
-      name: new RegExp(`^${CLUSTER}`),
+      name: new RegExp(`^${CLUSTER_TITLE.replace(/[()]/g, '\\$&')}`),
     });
     await clusterSummary.waitFor({ timeout: 90_000 });
     expect(await clusterSummary.textContent()).toContain('6 pods');
     expect(await clusterSummary.textContent()).toContain('No pods with errors');
-    await page.screenshot({
-      path: resolve(resultsDir, 'kubernetes-01-tab.png'),
-      fullPage: true,
-    });
+    await screenshots(page, 'kubernetes-01-tab');
 
     // The plugin's Argo Rollouts rendering: name, kind, namespace, the pods it owns through its
     // ReplicaSets, and the HPA that scales it.
@@ -341,10 +430,7 @@ describe('the Kubernetes tab', () => {
         .getByRole('row', { name: /Running 1\/1 0 requests: 25% of 1000m/ })
         .count(),
     ).toBe(5);
-    await page.screenshot({
-      path: resolve(resultsDir, 'kubernetes-02-rollout.png'),
-      fullPage: true,
-    });
+    await screenshots(page, 'kubernetes-02-rollout');
     const shownPods = await podCells.allTextContents();
     await page.getByRole('button', { name: 'Next Page' }).click();
     await page.getByText('6-6 of 6').filter({ visible: true }).waitFor();
@@ -369,10 +455,7 @@ describe('the Kubernetes tab', () => {
     expect(manifest).toMatch(/rollout\.argoproj\.io\/revision: ["']?4/);
     expect(manifest).toContain(`activeSelector: ${INFERENCE.activeHash}`);
     expect(manifest).toContain(`previewSelector: ${INFERENCE.previewHash}`);
-    await page.screenshot({
-      path: resolve(resultsDir, 'kubernetes-03-rollout-manifest.png'),
-      fullPage: true,
-    });
+    await screenshots(page, 'kubernetes-03-rollout-manifest');
 
     // The page's data came from the cluster through the backend, with the entity's selector.
     expect(cluster.requests.slice(since)).toContainEqual({

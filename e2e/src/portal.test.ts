@@ -51,7 +51,9 @@ describe('backend API', () => {
         'Resource:dev(environment)',
         'Resource:pre-prod(environment)',
         'Resource:prod(environment)',
-        'Resource:aks-cluster(kubernetes-cluster)',
+        'Resource:dev-cluster(kubernetes-cluster)',
+        'Resource:pre-prod-cluster(kubernetes-cluster)',
+        'Resource:prod-cluster(kubernetes-cluster)',
         'Resource:treated-images-storage(blob-storage)',
         'Group:ml-team(team)',
         'Group:platform-team(team)',
@@ -119,8 +121,8 @@ describe('entity page in the browser', () => {
   });
 
   it('does not show the tab on entities without environments', async () => {
-    await page.goto(`${portal.baseUrl}/catalog/default/resource/aks-cluster`);
-    await page.getByText('Azure Kubernetes Service cluster').first().waitFor({ timeout: 60_000 });
+    await page.goto(`${portal.baseUrl}/catalog/default/resource/prod-cluster`);
+    await page.getByText('AKS cluster of the prod environment').first().waitFor({ timeout: 60_000 });
     // The header's other tabs are there, so the missing DevOps tab is not a page still loading.
     await page.getByRole('link', { name: 'Overview', exact: true }).waitFor();
     expect(await devopsTab().count()).toBe(0);

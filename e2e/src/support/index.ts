@@ -4,3 +4,19 @@ export type { RunningPortal } from './portal';
 export { launchChromium, signInAsGuest } from './browser';
 export { startPostgres } from './postgres';
 export type { ThrowawayPostgres } from './postgres';
+export {
+  AKS_ENTRA_SERVER_APP_ID,
+  inferenceServiceCluster,
+  INFERENCE,
+  registerKubernetesCluster,
+  startAksStandIn,
+  startEntraIdStandIn,
+  startKubernetesStandIn,
+} from './kubernetesStandIn';
+export type {
+  AksStandIn,
+  ClusterEntity,
+  EntraIdStandIn,
+  KubeObject,
+  KubernetesStandIn,
+} from './kubernetesStandIn';

@@ -1,13 +1,34 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  createServer,
+  IncomingMessage,
+  request as httpRequest,
+  RequestListener,
+  Server,
+  ServerResponse,
+} from 'node:http';
+import {
+  createServer as createHttpsServer,
+  request as httpsRequest,
+  Server as HttpsServer,
+} from 'node:https';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { guestToken, repoRoot } from './portal';
 
 /**
  * A stand-in Kubernetes API server on 127.0.0.1 for the Kubernetes tab's e2e test. It answers the
  * read-only part of the API the way the Kubernetes API documents it, so Backstage's kubernetes backend
  * talks to it exactly as it talks to AKS:
  *
- * - every request needs `Authorization: Bearer <token>`, otherwise 401 with a Status object;
+ * - HTTPS with its own self-signed certificate (`tls: true`; `caData` is what the cluster entity's
+ *   `kubernetes.io/api-server-certificate-authority` carries), or plain HTTP;
+ * - every request needs `Authorization: Bearer <token>`, otherwise 401 with a Status object (with
+ *   `startAksStandIn` the token is the one the Entra ID stand-in below issues for AKS);
  * - discovery: `/api`, `/api/v1`, `/apis`, `/apis/<group>`, `/apis/<group>/<version>`;
  * - list (all namespaces or one) and get of the resource types below, e.g. `/api/v1/pods`,
  *   `/apis/argoproj.io/v1alpha1/namespaces/<ns>/rollouts/<name>`; a list is a `<Kind>List` with
@@ -46,9 +67,17 @@ export interface RecordedRequest {
 }
 
 export interface KubernetesStandIn {
-  /** http://127.0.0.1:<port>, the cluster's `url`. */
+  /** https://127.0.0.1:<port> (or http:), the cluster entity's `kubernetes.io/api-server`. */
   url: string;
+  /**
+   * The base64 PEM of the server's self-signed certificate, the cluster entity's
+   * `kubernetes.io/api-server-certificate-authority`; over plain HTTP a placeholder the backend never
+   * reads (the catalog locator only lists clusters that have the annotation).
+   */
+  caData: string;
   requests: RecordedRequest[];
+  /** A GET as any client would send it (trusting `caData`), with the bearer token if given. */
+  get(path: string, token?: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -284,10 +313,62 @@ function typeOf(obj: KubeObject): ResourceType {
   return type;
 }
 
+const execFileAsync = promisify(execFile);
+
+/** A key and a self-signed certificate for 127.0.0.1 and localhost, valid for a day (openssl). */
+async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'kubernetes-stand-in-'));
+  try {
+    await execFileAsync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=kubernetes-stand-in',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ]);
+    return {
+      key: await readFile(join(dir, 'key.pem'), 'utf8'),
+      cert: await readFile(join(dir, 'cert.pem'), 'utf8'),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Listens on a free port of 127.0.0.1; `stop` also ends open keep-alive connections. */
+async function listenOnLoopback(server: Server | HttpsServer) {
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolveListen());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () =>
+      new Promise<void>(resolveStop => {
+        server.closeAllConnections();
+        server.close(() => resolveStop());
+      }),
+  };
+}
+
 export async function startKubernetesStandIn(options: {
-  /** The bearer token the cluster config carries (serviceAccountToken). */
+  /** The only bearer token it accepts. */
   token: string;
   objects: KubeObject[];
+  /** HTTPS with a self-signed certificate (default false: plain HTTP). */
+  tls?: boolean;
 }): Promise<KubernetesStandIn> {
   if (!options.token)
     throw new Error('startKubernetesStandIn: token must not be empty');
@@ -488,7 +569,10 @@ export async function startKubernetesStandIn(options: {
     };
   };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler: RequestListener = (
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const authorized = req.headers.authorization === `Bearer ${options.token}`;
     let answer: { code: number; body: unknown };
@@ -522,21 +606,285 @@ export async function startKubernetesStandIn(options: {
     req.resume();
     res.writeHead(answer.code, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(answer.body));
-  });
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const certificate = options.tls ? await selfSignedCertificate() : undefined;
+  const server = certificate
+    ? createHttpsServer(certificate, handler)
+    : createServer(handler);
+  const { port, stop } = await listenOnLoopback(server);
+  const url = `${certificate ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const get = (path: string, token?: string) =>
+    new Promise<{ status: number; body: any }>((resolveGet, reject) => {
+      const send = certificate ? httpsRequest : httpRequest;
+      const req = send(
+        `${url}${path}`,
+        {
+          headers: token ? { Authorization: `Bearer ${token}` } : {},
+          ...(certificate && { ca: certificate.cert }),
+        },
+        res => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', chunk => {
+            text += chunk;
+          });
+          res.on('end', () =>
+            resolveGet({ status: res.statusCode ?? 0, body: JSON.parse(text) }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    caData: Buffer.from(
+      certificate?.cert ??
+        '-----BEGIN CERTIFICATE-----\nplain HTTP: no certificate\n-----END CERTIFICATE-----\n',
+    ).toString('base64'),
     requests,
-    stop: () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    get,
+    stop,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entra ID for the backend's `azure` auth provider, and the cluster as the catalog names it
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The application id of "Azure Kubernetes Service AAD Server": the resource an Entra ID token for an
+ * AKS API server is issued for (the kubernetes backend's AzureIdentityStrategy asks for
+ * `<this>/.default`).
+ */
+export const AKS_ENTRA_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+
+export interface RecordedTokenRequest {
+  resource?: string;
+  /** Whether the request carried the endpoint's secret header (X-IDENTITY-HEADER). */
+  authorized: boolean;
+  status: number;
+}
+
+export interface EntraIdStandIn {
+  /** The access token it issues for AKS. */
+  token: string;
+  /** IDENTITY_ENDPOINT and IDENTITY_HEADER, plus AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential. */
+  env: Record<string, string>;
+  requests: RecordedTokenRequest[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A stand-in for the managed identity endpoint Azure runs next to an application (the App Service
+ * protocol: `GET $IDENTITY_ENDPOINT?api-version=2019-08-01&resource=<app id>` with the header
+ * `X-IDENTITY-HEADER: $IDENTITY_HEADER`, answered with `access_token` and `expires_on`). With its `env` the
+ * backend's DefaultAzureCredential (only its ManagedIdentityCredential, through AZURE_TOKEN_CREDENTIALS)
+ * obtains the AKS token here, so `kubernetes.io/auth-provider: azure`, the production setting, runs
+ * unchanged. It issues a token for AKS only; anything else is refused as Entra ID would.
+ */
+export async function startEntraIdStandIn(): Promise<EntraIdStandIn> {
+  const token = randomBytes(24).toString('base64url');
+  const secret = randomBytes(16).toString('hex');
+  const requests: RecordedTokenRequest[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const resource = url.searchParams.get('resource') ?? undefined;
+    const authorized = req.headers['x-identity-header'] === secret;
+    let code = 200;
+    let body: Record<string, unknown>;
+    if (req.method !== 'GET' || url.pathname !== '/msi/token') {
+      code = 404;
+      body = { error: 'not_found' };
+    } else if (!authorized) {
+      code = 401;
+      body = { error: 'unauthorized', error_description: 'X-IDENTITY-HEADER' };
+    } else if (url.searchParams.get('api-version') !== '2019-08-01') {
+      code = 400;
+      body = { error: 'invalid_request', error_description: 'api-version' };
+    } else if (resource !== AKS_ENTRA_SERVER_APP_ID) {
+      code = 400;
+      body = {
+        error: 'invalid_resource',
+        error_description: `AADSTS500011: resource ${resource} not found`,
+      };
+    } else {
+      body = {
+        access_token: token,
+        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+        resource,
+        token_type: 'Bearer',
+        client_id: '00000000-0000-0000-0000-00000000e2e0',
+      };
+    }
+    requests.push({ resource, authorized, status: code });
+    req.resume();
+    res.writeHead(code, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  const { port, stop } = await listenOnLoopback(server);
+  return {
+    token,
+    env: {
+      IDENTITY_ENDPOINT: `http://127.0.0.1:${port}/msi/token`,
+      IDENTITY_HEADER: secret,
+      AZURE_TOKEN_CREDENTIALS: 'ManagedIdentityCredential',
+    },
+    requests,
+    stop,
+  };
+}
+
+/** A `kubernetes-cluster` Resource as the kubernetes backend's catalog cluster locator reads it. */
+export interface ClusterEntity {
+  apiVersion: 'backstage.io/v1alpha1';
+  kind: 'Resource';
+  metadata: {
+    name: string;
+    title?: string;
+    annotations: Record<string, string>;
+  };
+  spec: { type: 'kubernetes-cluster'; owner: string; system: string };
+}
+
+export interface AksStandIn {
+  apiServer: KubernetesStandIn;
+  entraId: EntraIdStandIn;
+  /** For startPortal's `env`: the backend's `azure` auth provider gets its token from `entraId`. */
+  portalEnv: Record<string, string>;
+  /** The cluster's catalog entity: api-server, CA and `azure` auth provider of this stand-in. */
+  clusterEntity(name: string, title?: string): ClusterEntity;
+  stop(): Promise<void>;
+}
+
+/**
+ * An AKS cluster as the portal reaches it in production: the API server stand-in accepts only the
+ * token the Entra ID stand-in issues for AKS, so the request must go through the kubernetes backend's
+ * `azure` auth provider. TLS by default, so the entity's CA annotation is what the backend trusts; a
+ * test whose cluster entity gets its CA from somewhere else (e.g. the sandbox's placeholder output)
+ * passes `tls: false`.
+ */
+export async function startAksStandIn(options: {
+  objects: KubeObject[];
+  tls?: boolean;
+}): Promise<AksStandIn> {
+  const entraId = await startEntraIdStandIn();
+  const apiServer = await startKubernetesStandIn({
+    token: entraId.token,
+    objects: options.objects,
+    tls: options.tls ?? true,
+  });
+  return {
+    apiServer,
+    entraId,
+    portalEnv: entraId.env,
+    clusterEntity: (name, title) => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name,
+        ...(title && { title }),
+        annotations: {
+          'kubernetes.io/api-server': apiServer.url,
+          'kubernetes.io/api-server-certificate-authority': apiServer.caData,
+          'kubernetes.io/auth-provider': 'azure',
+        },
+      },
+      spec: {
+        type: 'kubernetes-cluster',
+        owner: 'group:default/platform-team',
+        system: 'devops-app',
+      },
+    }),
+    stop: async () => {
+      await apiServer.stop();
+      await entraId.stop();
+    },
+  };
+}
+
+/** The catalog file location the portal registers its local entities in (app-config.yaml). */
+const LOCAL_CATALOG_DIR = resolve(repoRoot, '.run/catalog');
+
+/**
+ * Registers a cluster entity in a running portal the way the portal registers what it creates locally
+ * (devops-app:catalog:register-file): a file in .run/catalog, then a refresh of that location. Resolves
+ * once the catalog serves the entity; `unregister` removes the file and the entity.
+ */
+export async function registerKubernetesCluster(
+  baseUrl: string,
+  entity: ClusterEntity,
+  timeoutMs = 60_000,
+): Promise<{ unregister(): Promise<void> }> {
+  const headers = {
+    Authorization: `Bearer ${await guestToken(baseUrl)}`,
+    'Content-Type': 'application/json',
+  };
+  const file = join(LOCAL_CATALOG_DIR, `${entity.metadata.name}.yaml`);
+  await mkdir(LOCAL_CATALOG_DIR, { recursive: true });
+  // JSON is YAML; `wx` so an entity of the same name is never overwritten.
+  await writeFile(file, `${JSON.stringify(entity, null, 2)}\n`, {
+    flag: 'wx',
+  });
+  // The Location entity the catalog makes of that config location, named as locationSpecToMetadataName
+  // (@backstage/plugin-catalog-node) names it. It is not listed while the directory was missing at the
+  // catalog's start, but refreshing it reads the directory again.
+  const location = `location:default/generated-${createHash('sha1')
+    .update(`file:${join(LOCAL_CATALOG_DIR, '*.yaml')}`)
+    .digest('hex')}`;
+  const refresh = async () => {
+    const res = await fetch(`${baseUrl}/api/catalog/refresh`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ entityRef: location }),
+    });
+    if (!res.ok) {
+      await rm(file, { force: true });
+      throw new Error(
+        `refreshing ${location} (${LOCAL_CATALOG_DIR}/*.yaml in catalog.locations): ${
+          res.status
+        } ${await res.text()}`,
+      );
+    }
+  };
+  const byName = `${baseUrl}/api/catalog/entities/by-name/resource/default/${entity.metadata.name}`;
+  const deadline = Date.now() + timeoutMs;
+  let uid: string | undefined;
+  for (;;) {
+    await refresh();
+    const res = await fetch(byName, { headers });
+    if (res.ok) {
+      const found = (await res.json()) as {
+        metadata: { uid: string; annotations?: Record<string, string> };
+      };
+      if (
+        found.metadata.annotations?.['kubernetes.io/api-server'] ===
+        entity.metadata.annotations['kubernetes.io/api-server']
+      ) {
+        uid = found.metadata.uid;
+        break;
+      }
+    }
+    if (Date.now() > deadline) {
+      await rm(file, { force: true });
+      throw new Error(
+        `the catalog did not serve ${entity.metadata.name} within ${
+          timeoutMs / 1000
+        }s`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  return {
+    unregister: async () => {
+      await rm(file, { force: true });
+      await refresh();
+      await fetch(`${baseUrl}/api/catalog/entities/by-uid/${uid}`, {
+        method: 'DELETE',
+        headers,
+      });
+    },
   };
 }
 
