@@ -285,25 +285,43 @@ describe('templates/new-environment through the scaffolder backend', () => {
 
   it('commits chart files that render load-test on its own cluster, with the storage stack identity', async () => {
     const checkout = await fs.mkdtemp(path.join(root, 'checkout-'));
-    execFileSync('sh', ['-c', `git -C '${remote}' archive main charts | tar -x -C '${checkout}'`]);
+    execFileSync('sh', [
+      '-c',
+      `git -C '${remote}' archive main charts | tar -x -C '${checkout}'`,
+    ]);
     const helmBinary = path.join(REPO_ROOT, '.tools/bin/helm');
     const helm = (...args: string[]) =>
       execFileSync(helmBinary, args, {
         cwd: checkout,
         encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '', HOME: root, KUBECONFIG: '/dev/null' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: root,
+          KUBECONFIG: '/dev/null',
+        },
       });
     const objects = (text: string) =>
-      yaml.parseAllDocuments(text).map(d => d.toJS()).filter(Boolean);
+      yaml
+        .parseAllDocuments(text)
+        .map(d => d.toJS())
+        .filter(Boolean);
 
     const apps = objects(
-      helm('template', 'argocd-apps', 'charts/argocd-apps', '--set', 'cluster=load-test'),
+      helm(
+        'template',
+        'argocd-apps',
+        'charts/argocd-apps',
+        '--set',
+        'cluster=load-test',
+      ),
     ).filter((o: any) => o.kind === 'Application');
     expect(apps.map((a: any) => a.metadata.name).sort()).toEqual([
       'devops-app-environments',
       'inference-load-test',
     ]);
-    const app = apps.find((a: any) => a.metadata.name === 'inference-load-test');
+    const app = apps.find(
+      (a: any) => a.metadata.name === 'inference-load-test',
+    );
     expect(app.spec.source.targetRevision).toBe('main');
     expect(app.metadata.finalizers).toEqual([
       'resources-finalizer.argocd.argoproj.io',
@@ -313,7 +331,13 @@ describe('templates/new-environment through the scaffolder backend', () => {
     );
     // The other clusters' Argo CDs do not deploy it.
     const onDev = objects(
-      helm('template', 'argocd-apps', 'charts/argocd-apps', '--set', 'cluster=dev'),
+      helm(
+        'template',
+        'argocd-apps',
+        'charts/argocd-apps',
+        '--set',
+        'cluster=dev',
+      ),
     );
     expect(
       onDev.filter((o: any) => o.metadata.name === 'inference-load-test'),
@@ -321,18 +345,29 @@ describe('templates/new-environment through the scaffolder backend', () => {
 
     // The client id the sandbox storage stack output for load-test.
     const state = JSON.parse(
-      await fs.readFile(path.join(root, 'state/load-test/storage.tfstate'), 'utf8'),
+      await fs.readFile(
+        path.join(root, 'state/load-test/storage.tfstate'),
+        'utf8',
+      ),
     );
     const clientId: string = state.outputs.inference_identity_client_id.value;
     expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
     const release = objects(
       helm(
-        'template', 'inference', 'charts/inference',
-        ...app.spec.source.helm.valueFiles.flatMap((f: string) => ['-f', `charts/inference/${f}`]),
-        '--set', `azureWorkloadIdentity.clientId=${clientId}`,
+        'template',
+        'inference',
+        'charts/inference',
+        ...app.spec.source.helm.valueFiles.flatMap((f: string) => [
+          '-f',
+          `charts/inference/${f}`,
+        ]),
+        '--set',
+        `azureWorkloadIdentity.clientId=${clientId}`,
       ),
     );
-    const serviceAccount = release.find((o: any) => o.kind === 'ServiceAccount');
+    const serviceAccount = release.find(
+      (o: any) => o.kind === 'ServiceAccount',
+    );
     expect(
       serviceAccount.metadata.annotations['azure.workload.identity/client-id'],
     ).toBe(clientId);
