@@ -82,3 +82,12 @@ locals {
   # Like AKS, the issuer URL is only known once the cluster exists: it embeds the record's random ID.
   oidc_issuer_url = "https://${var.location}.oic.prod-aks.azure.com/${local.subscription_id}/${terraform_data.kubernetes_cluster.id}/"
 }
+
+locals {
+  # No certificate authority exists here: a placeholder shaped like the real output (base64 PEM), unless a
+  # test brings the CA of its own stand-in API server.
+  cluster_ca_certificate = coalesce(
+    var.sandbox_cluster_ca_certificate,
+    base64encode("-----BEGIN CERTIFICATE-----\nsandbox: no certificate authority exists\n-----END CERTIFICATE-----\n"),
+  )
+}

@@ -25,13 +25,19 @@ output "cluster_id" {
 
 output "kube_api_host" {
   description = "HTTPS address of the Kubernetes API server, used by the monitoring stack's kubernetes and helm providers."
-  value       = "https://${terraform_data.kubernetes_cluster.output.fqdn}:443"
+  # Where a local client can reach an API server: a stand-in a test runs, or nothing (sandbox_kube_api_url).
+  value = var.sandbox_kube_api_url
 }
 
 output "cluster_ca_certificate" {
   description = "Base64-encoded PEM certificate of the cluster's certificate authority, for clients of kube_api_host."
-  value       = base64encode("-----BEGIN CERTIFICATE-----\nsandbox: no certificate authority exists\n-----END CERTIFICATE-----\n")
+  value       = local.cluster_ca_certificate
   sensitive   = true
+}
+
+output "cluster_ca_certificate_public" {
+  description = "The same CA certificate as cluster_ca_certificate, not marked sensitive: the catalog's kubernetes.io/api-server-certificate-authority annotation."
+  value       = local.cluster_ca_certificate
 }
 
 output "oidc_issuer_url" {

@@ -13,6 +13,12 @@ output "argocd_server_host" {
   value       = "argocd-server.${terraform_data.argocd_release.output.namespace}.svc.cluster.local"
 }
 
+output "argocd_url" {
+  description = "URL of the Argo CD server (UI and API): the environment's devops-app.io/argocd-url annotation."
+  # Local: no Argo CD runs here; the address a port-forward gives, or a test's stand-in.
+  value = var.sandbox_argocd_url
+}
+
 output "argo_rollouts_namespace" {
   description = "Namespace of the Argo Rollouts controller."
   value       = terraform_data.argo_rollouts_release.output.namespace
@@ -25,7 +31,8 @@ output "prometheus_namespace" {
 
 output "prometheus_url" {
   description = "In-cluster URL of the Prometheus HTTP API."
-  value       = "http://${local.prometheus_release}-prometheus.${terraform_data.kube_prometheus_stack_release.output.namespace}.svc.cluster.local:9090"
+  # Local: the Prometheus `make start` runs, or a test's own (sandbox_prometheus_url).
+  value = var.sandbox_prometheus_url
 }
 
 output "grafana_url" {

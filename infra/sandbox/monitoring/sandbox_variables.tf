@@ -20,3 +20,25 @@ variable "sandbox_state_dir" {
     error_message = "sandbox_state_dir must be an absolute path."
   }
 }
+
+variable "sandbox_prometheus_url" {
+  type        = string
+  description = "Sandbox only: the prometheus_url output, the Prometheus the portal's Metrics section queries for this environment. Default: the one `make start` runs; tests set TF_VAR_sandbox_prometheus_url to their own."
+  default     = "http://127.0.0.1:9090"
+
+  validation {
+    condition     = can(regex("^https?://[^/\\s@]+(:[0-9]+)?(/[^\\s]*)?$", var.sandbox_prometheus_url))
+    error_message = "sandbox_prometheus_url must be an http or https URL without credentials, such as http://127.0.0.1:9090."
+  }
+}
+
+variable "sandbox_argocd_url" {
+  type        = string
+  description = "Sandbox only: the argocd_url output (links only). Default: where `kubectl -n argocd port-forward svc/argocd-server 8080:443` serves Argo CD; tests set TF_VAR_sandbox_argocd_url to their stand-in."
+  default     = "https://127.0.0.1:8080"
+
+  validation {
+    condition     = can(regex("^https?://[^/\\s@]+(:[0-9]+)?(/[^\\s]*)?$", var.sandbox_argocd_url))
+    error_message = "sandbox_argocd_url must be an http or https URL without credentials, such as https://127.0.0.1:8080."
+  }
+}

@@ -34,6 +34,14 @@ output "cluster_ca_certificate" {
   sensitive   = true
 }
 
+output "cluster_ca_certificate_public" {
+  description = "The same CA certificate as cluster_ca_certificate, not marked sensitive: the catalog's kubernetes.io/api-server-certificate-authority annotation."
+  # A CA certificate is public data (every client of the API server is handed it), but the provider marks
+  # the whole kube_config sensitive; the portal's run service never reads sensitive outputs, so the CA
+  # it commits to the catalog comes from here. cluster_ca_certificate stays sensitive for its readers.
+  value = nonsensitive(azurerm_kubernetes_cluster.this.kube_config[0].cluster_ca_certificate)
+}
+
 output "oidc_issuer_url" {
   description = "OIDC issuer URL of the cluster's service-account tokens; identities federate with it for workload identity."
   value       = azurerm_kubernetes_cluster.this.oidc_issuer_url

@@ -13,6 +13,11 @@ output "argocd_server_host" {
   value       = module.argocd.server_host
 }
 
+output "argocd_url" {
+  description = "URL of the Argo CD server (UI and API): the environment's devops-app.io/argocd-url annotation."
+  value       = "https://${module.argocd.server_host}"
+}
+
 output "argo_rollouts_namespace" {
   description = "Namespace of the Argo Rollouts controller."
   value       = module.argocd.rollouts_namespace

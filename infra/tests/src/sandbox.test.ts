@@ -113,7 +113,19 @@ describe('sandbox stacks', () => {
       expect(cluster.environment).toBe(environment);
       expect(cluster.location).toBe(tfvars('cluster').location);
       expect(cluster.cluster_name).toBe(`aks-devops-app-${environment}`);
-      expect(cluster.kube_api_host).toMatch(/^https:\/\/.+:443$/);
+      // Where a local client can reach it: the defaults of the sandbox_* variables (local, obviously).
+      expect(cluster.kube_api_host).toBe('https://127.0.0.1:6443');
+      expect(cluster.cluster_ca_certificate_public).toBe(
+        cluster.cluster_ca_certificate,
+      );
+      expect(
+        Buffer.from(
+          String(cluster.cluster_ca_certificate_public),
+          'base64',
+        ).toString(),
+      ).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+      expect(monitoring.prometheus_url).toBe('http://127.0.0.1:9090');
+      expect(monitoring.argocd_url).toBe('https://127.0.0.1:8080');
       // The issuer embeds an ID that exists only after apply, so equality below proves it flowed.
       expect(cluster.oidc_issuer_url).toMatch(
         /^https:\/\/.+\/[0-9a-f-]{36}\/$/,
@@ -214,6 +226,50 @@ describe('sandbox stacks', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr.replace(/\s+/g, ' ')).toContain(
       'apply the cluster stack of the same environment first',
+    );
+  });
+
+  it('points its endpoints at whatever TF_VAR_sandbox_* names, for tests with their own stand-ins', async () => {
+    const dir = path.join(scratch, 'endpoints');
+    const ca = Buffer.from(
+      '-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n',
+    ).toString('base64');
+    const variables = {
+      sandbox_kube_api_url: 'http://127.0.0.1:16443',
+      sandbox_cluster_ca_certificate: ca,
+      sandbox_prometheus_url: 'http://127.0.0.1:19090',
+      sandbox_argocd_url: 'http://127.0.0.1:18080',
+      datadog_api_key: 'k',
+      datadog_app_key: 'k',
+    };
+    const outputs: Record<string, Record<string, unknown>> = {};
+    for (const stack of ['cluster', 'monitoring']) {
+      const run = runner('dev', stack, dir, variables);
+      await run.init();
+      await run.plan();
+      await run.apply();
+      outputs[stack] = outputValues(await run.outputs());
+    }
+    expect(outputs.cluster).toMatchObject({
+      kube_api_host: variables.sandbox_kube_api_url,
+      cluster_ca_certificate: ca,
+      cluster_ca_certificate_public: ca,
+    });
+    expect(outputs.monitoring).toMatchObject({
+      prometheus_url: variables.sandbox_prometheus_url,
+      argocd_url: variables.sandbox_argocd_url,
+    });
+
+    // A value that is no URL fails the plan with the variable's own message.
+    const bad = runner('dev', 'monitoring', dir, {
+      ...variables,
+      sandbox_prometheus_url: 'prometheus:9090',
+    });
+    await bad.init();
+    const result = await bad.plan([], false);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.replace(/\s+/g, ' ')).toContain(
+      'sandbox_prometheus_url must be an http or https URL without credentials',
     );
   });
 

@@ -142,19 +142,37 @@ describe('applyEnvironmentOutputs', () => {
     expect(values).toContain(
       '# load-test: created from the portal, based on dev; layered over values.yaml.',
     );
-    expect(values).toContain("  # The portal's deploy action rewrites this line.");
+    expect(values).toContain(
+      "  # The portal's deploy action rewrites this line.",
+    );
     expect(values).toContain(`  clientId: "${CLIENT_ID}"`);
     expect(values).toContain('# from the template');
     expect(result.changes.map(c => [c.file, c.key, c.output])).toEqual([
-      [CATALOG_FILE, 'resource:default/load-test devops-app.io/prometheus-url', 'monitoring.prometheus_url'],
-      [CATALOG_FILE, 'resource:default/load-test devops-app.io/argocd-url', 'monitoring.argocd_url'],
-      [CATALOG_FILE, 'resource:default/load-test-cluster kubernetes.io/api-server', 'cluster.kube_api_host'],
+      [
+        CATALOG_FILE,
+        'resource:default/load-test devops-app.io/prometheus-url',
+        'monitoring.prometheus_url',
+      ],
+      [
+        CATALOG_FILE,
+        'resource:default/load-test devops-app.io/argocd-url',
+        'monitoring.argocd_url',
+      ],
+      [
+        CATALOG_FILE,
+        'resource:default/load-test-cluster kubernetes.io/api-server',
+        'cluster.kube_api_host',
+      ],
       [
         CATALOG_FILE,
         'resource:default/load-test-cluster kubernetes.io/api-server-certificate-authority',
         'cluster.cluster_ca_certificate_public',
       ],
-      [VALUES_FILE, 'azureWorkloadIdentity.clientId', 'storage.inference_identity_client_id'],
+      [
+        VALUES_FILE,
+        'azureWorkloadIdentity.clientId',
+        'storage.inference_identity_client_id',
+      ],
       [VALUES_FILE, 'storage.accountUrl', 'storage.blob_endpoint'],
       [VALUES_FILE, 'storage.container', 'storage.container_name'],
     ]);
@@ -289,6 +307,23 @@ describe('applyEnvironmentOutputs', () => {
     expect(cluster.metadata.annotations).toEqual({
       'kubernetes.io/auth-provider': 'azure',
     });
+  });
+
+  it('adds keys the file does not have yet, under new mappings where needed', () => {
+    const values = VALUES.replace(/\nazureWorkloadIdentity:\n.*\n$/, '\n');
+    expect(values).not.toContain('azureWorkloadIdentity');
+    const result = applyEnvironmentOutputs({
+      environment: 'load-test',
+      outputs: outputs(),
+      values,
+    });
+    expect(parse(result.files[VALUES_FILE]).azureWorkloadIdentity).toEqual({
+      clientId: CLIENT_ID,
+    });
+    expect(result.files[VALUES_FILE]).toContain(
+      "  # The portal's deploy action rewrites this line.",
+    );
+    expect(result.files[VALUES_FILE]).toContain('# from the template');
   });
 
   it('refuses a file that is not YAML', () => {

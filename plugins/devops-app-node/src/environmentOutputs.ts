@@ -55,62 +55,63 @@ const annotation = (name: string) => ['metadata', 'annotations', name];
  * pods' `AZURE_CLIENT_ID`, `storage.accountUrl` the pods' `AZURE_STORAGE_ACCOUNT_URL`.
  * @public
  */
-export const ENVIRONMENT_OUTPUT_MAPPINGS: readonly EnvironmentOutputMapping[] = [
-  {
-    stack: 'monitoring',
-    output: 'prometheus_url',
-    file: 'catalog',
-    document: 'environment',
-    path: annotation(ANNOTATION_PROMETHEUS_URL),
-    kind: 'url',
-  },
-  {
-    stack: 'monitoring',
-    output: 'argocd_url',
-    file: 'catalog',
-    document: 'environment',
-    path: annotation(ANNOTATION_ARGOCD_URL),
-    kind: 'url',
-  },
-  {
-    stack: 'cluster',
-    output: 'kube_api_host',
-    file: 'catalog',
-    document: 'cluster',
-    path: annotation(ANNOTATION_KUBERNETES_API_SERVER),
-    kind: 'url',
-  },
-  {
-    // The non-sensitive twin of cluster_ca_certificate (infra/stacks/cluster/outputs.tf says why).
-    stack: 'cluster',
-    output: 'cluster_ca_certificate_public',
-    file: 'catalog',
-    document: 'cluster',
-    path: annotation(ANNOTATION_KUBERNETES_API_SERVER_CA),
-    kind: 'base64',
-  },
-  {
-    stack: 'storage',
-    output: 'inference_identity_client_id',
-    file: 'values',
-    path: ['azureWorkloadIdentity', 'clientId'],
-    kind: 'client-id',
-  },
-  {
-    stack: 'storage',
-    output: 'blob_endpoint',
-    file: 'values',
-    path: ['storage', 'accountUrl'],
-    kind: 'https-url',
-  },
-  {
-    stack: 'storage',
-    output: 'container_name',
-    file: 'values',
-    path: ['storage', 'container'],
-    kind: 'container',
-  },
-];
+export const ENVIRONMENT_OUTPUT_MAPPINGS: readonly EnvironmentOutputMapping[] =
+  [
+    {
+      stack: 'monitoring',
+      output: 'prometheus_url',
+      file: 'catalog',
+      document: 'environment',
+      path: annotation(ANNOTATION_PROMETHEUS_URL),
+      kind: 'url',
+    },
+    {
+      stack: 'monitoring',
+      output: 'argocd_url',
+      file: 'catalog',
+      document: 'environment',
+      path: annotation(ANNOTATION_ARGOCD_URL),
+      kind: 'url',
+    },
+    {
+      stack: 'cluster',
+      output: 'kube_api_host',
+      file: 'catalog',
+      document: 'cluster',
+      path: annotation(ANNOTATION_KUBERNETES_API_SERVER),
+      kind: 'url',
+    },
+    {
+      // The non-sensitive twin of cluster_ca_certificate (infra/stacks/cluster/outputs.tf says why).
+      stack: 'cluster',
+      output: 'cluster_ca_certificate_public',
+      file: 'catalog',
+      document: 'cluster',
+      path: annotation(ANNOTATION_KUBERNETES_API_SERVER_CA),
+      kind: 'base64',
+    },
+    {
+      stack: 'storage',
+      output: 'inference_identity_client_id',
+      file: 'values',
+      path: ['azureWorkloadIdentity', 'clientId'],
+      kind: 'client-id',
+    },
+    {
+      stack: 'storage',
+      output: 'blob_endpoint',
+      file: 'values',
+      path: ['storage', 'accountUrl'],
+      kind: 'https-url',
+    },
+    {
+      stack: 'storage',
+      output: 'container_name',
+      file: 'values',
+      path: ['storage', 'container'],
+      kind: 'container',
+    },
+  ];
 
 /** What {@link applyEnvironmentOutputs} reads. @public */
 export interface EnvironmentOutputsInput {
@@ -204,9 +205,16 @@ function isEntity(doc: Document, name: string, type: string): boolean {
 function withoutPaths(doc: Document, paths: string[][]): unknown {
   const data = JSON.parse(JSON.stringify(doc.toJS() ?? {}));
   for (const path of paths) {
-    let node = data;
-    for (const key of path.slice(0, -1)) node = node?.[key];
-    if (node && typeof node === 'object') delete node[path[path.length - 1]];
+    const nodes = [data];
+    for (const key of path.slice(0, -1))
+      nodes.push(nodes[nodes.length - 1]?.[key]);
+    // Delete the key, then every parent the deletion left empty (a mapping the edit had to create).
+    for (let i = path.length - 1; i >= 0; i--) {
+      const node = nodes[i];
+      if (!node || typeof node !== 'object') break;
+      delete node[path[i]];
+      if (i > 0 && Object.keys(node).length > 0) break;
+    }
   }
   return data;
 }
@@ -224,7 +232,9 @@ function parseAll(text: string, file: string): Document[] {
 
 /** Serialises documents as the yaml Document API does (comments kept), never folding long lines. */
 function stringify(docs: Document[]): string {
-  return docs.map(d => d.toString({ lineWidth: 0, flowCollectionPadding: false })).join('');
+  return docs
+    .map(d => d.toString({ lineWidth: 0, flowCollectionPadding: false }))
+    .join('');
 }
 
 /**
@@ -254,7 +264,9 @@ export function applyEnvironmentOutputs(
     mapping: EnvironmentOutputMapping,
   ): boolean => {
     const value = outputs[mapping.stack]?.[mapping.output];
-    const label = `${fileName} ${where}${mapping.path.slice(where ? 2 : 0).join('.')}`;
+    const label = `${fileName} ${where}${mapping.path
+      .slice(where ? 2 : 0)
+      .join('.')}`;
     const problem = problemOf(value, mapping.kind);
     if (problem) {
       result.skipped.push(
@@ -269,7 +281,8 @@ export function applyEnvironmentOutputs(
       file: fileName,
       key: `${where}${mapping.path.slice(where ? 2 : 0).join('.')}`,
       output: `${mapping.stack}.${mapping.output}`,
-      before: before === undefined || before === null ? undefined : String(before),
+      before:
+        before === undefined || before === null ? undefined : String(before),
       after: value as string,
     });
     return true;
@@ -294,12 +307,18 @@ export function applyEnvironmentOutputs(
         `${catalogFile}: holds no Resource "${environment}" of type ${ENVIRONMENT_ENTITY_TYPE}; left as it is`,
       );
     } else {
-      const clusterRef = envDoc.getIn(['metadata', 'annotations', ANNOTATION_KUBERNETES_CLUSTER]);
+      const clusterRef = envDoc.getIn([
+        'metadata',
+        'annotations',
+        ANNOTATION_KUBERNETES_CLUSTER,
+      ]);
       const clusterName = refName(
         typeof clusterRef === 'string' ? clusterRef : undefined,
       );
       const clusterDoc = clusterName
-        ? docs.find(d => isEntity(d, clusterName, KUBERNETES_CLUSTER_ENTITY_TYPE))
+        ? docs.find(d =>
+            isEntity(d, clusterName, KUBERNETES_CLUSTER_ENTITY_TYPE),
+          )
         : undefined;
       for (const mapping of byFile('catalog')) {
         const doc = mapping.document === 'cluster' ? clusterDoc : envDoc;
@@ -359,7 +378,12 @@ export function applyEnvironmentOutputs(
       const text = stringify(docs);
       const [again] = parseAll(text, valuesFile);
       const [original] = parseAll(input.values, valuesFile);
-      if (!isDeepStrictEqual(withoutPaths(again, paths), withoutPaths(original, paths))) {
+      if (
+        !isDeepStrictEqual(
+          withoutPaths(again, paths),
+          withoutPaths(original, paths),
+        )
+      ) {
         throw new Error(
           `${valuesFile}: writing the outputs would change more than ${paths
             .map(p => p.join('.'))

@@ -27,7 +27,10 @@ export interface TerraformRunConfig {
    * (`outputs/`); without it nothing is committed. Pull requests when `devopsApp.gitops.pullRequests`
    * is configured, as for production deploys.
    */
-  gitops?: Pick<GitOpsRepositoryOptions, 'repository' | 'branch' | 'pullRequests'>;
+  gitops?: Pick<
+    GitOpsRepositoryOptions,
+    'repository' | 'branch' | 'pullRequests'
+  >;
 }
 
 export function readTerraformRunConfig(

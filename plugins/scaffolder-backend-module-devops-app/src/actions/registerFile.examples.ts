@@ -4,7 +4,7 @@ import yaml from 'yaml';
 export const registerFileExamples: TemplateExample[] = [
   {
     description:
-      'Register the environment Resource a fetch:template step wrote',
+      "Register the environment (and its kubernetes-cluster Resource) whose file a fetch:template step wrote and devops-app:gitops:commit committed; what is registered is the file as committed on the GitOps branch, with the Terraform run's outputs",
     example: yaml.stringify({
       steps: [
         {

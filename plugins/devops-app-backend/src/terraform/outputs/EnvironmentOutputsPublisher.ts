@@ -32,7 +32,10 @@ const PUSH_ATTEMPTS = 3;
 export class EnvironmentOutputsPublisher {
   constructor(
     private readonly options: {
-      gitops: Pick<GitOpsRepository, 'commitFiles' | 'opensPullRequests' | 'repository' | 'branch'>;
+      gitops: Pick<
+        GitOpsRepository,
+        'commitFiles' | 'opensPullRequests' | 'repository' | 'branch'
+      >;
       logger: LoggerService;
     },
   ) {}
@@ -79,7 +82,11 @@ export class EnvironmentOutputsPublisher {
           });
           break;
         } catch (e) {
-          if (!(e instanceof PushRejectedError) || pullRequest || attempt >= PUSH_ATTEMPTS) {
+          if (
+            !(e instanceof PushRejectedError) ||
+            pullRequest ||
+            attempt >= PUSH_ATTEMPTS
+          ) {
             throw e;
           }
           log(`outputs: the push lost a race (${e.message}); trying again`);
@@ -87,14 +94,18 @@ export class EnvironmentOutputsPublisher {
       }
       describe(mapped, log);
       if (!result.changed) {
-        log('outputs: the environment\'s files already hold these outputs; no commit');
+        log(
+          "outputs: the environment's files already hold these outputs; no commit",
+        );
         return { status: 'unchanged', files: [] };
       }
       const where = result.pullRequestUrl
         ? `pull request ${result.pullRequestUrl}`
         : `${gitops.branch} of ${gitops.repository}`;
       log(
-        `outputs: committed ${result.commit} (${result.files.join(', ')}) to ${where}`,
+        `outputs: committed ${result.commit} (${result.files.join(
+          ', ',
+        )}) to ${where}`,
       );
       logger.info(
         `Terraform run ${run.id}: outputs of ${environment} committed as ${result.commit} to ${where}`,

@@ -18,7 +18,10 @@ import {
 // Real terraform on the sandbox stacks, a real bare git remote and the real helm: slow on a small machine.
 jest.setTimeout(240_000);
 
-const ROOT = resolvePackagePath('@devops-app/plugin-devops-app-backend', '../..');
+const ROOT = resolvePackagePath(
+  '@devops-app/plugin-devops-app-backend',
+  '../..',
+);
 const SKELETON = path.join(ROOT, 'templates/new-environment/skeleton');
 const CHART = path.join(ROOT, 'charts/inference');
 const ENV = 'load-test';
@@ -59,7 +62,18 @@ async function createRemote(root: string) {
   const id = ['-c', 'user.name=template', '-c', 'user.email=t@example.com'];
   await git(['init', '--quiet', '-b', 'main'], seed);
   await git([...id, 'add', '-A'], seed);
-  await git([...id, '-c', 'commit.gpgsign=false', 'commit', '--quiet', '-m', 'Add environment load-test'], seed);
+  await git(
+    [
+      ...id,
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '--quiet',
+      '-m',
+      'Add environment load-test',
+    ],
+    seed,
+  );
   await git(['clone', '--quiet', '--bare', seed, remote]);
   const dir = ['--git-dir', remote];
   return {
@@ -67,13 +81,25 @@ async function createRemote(root: string) {
     show: (file: string, rev = 'refs/heads/main') =>
       git([...dir, 'show', `${rev}:${file}`]),
     count: async () =>
-      Number((await git([...dir, 'rev-list', '--count', 'refs/heads/main'])).trim()),
-    head: async () => (await git([...dir, 'rev-parse', 'refs/heads/main'])).trim(),
+      Number(
+        (await git([...dir, 'rev-list', '--count', 'refs/heads/main'])).trim(),
+      ),
+    head: async () =>
+      (await git([...dir, 'rev-parse', 'refs/heads/main'])).trim(),
     lastCommit: () =>
-      git([...dir, 'show', '--name-only', '--format=%an <%ae>%n%s', 'refs/heads/main']),
+      git([
+        ...dir,
+        'show',
+        '--name-only',
+        '--format=%an <%ae>%n%s',
+        'refs/heads/main',
+      ]),
     rejectPushes: async () => {
       const hook = path.join(remote, 'hooks', 'pre-receive');
-      await fs.writeFile(hook, '#!/bin/sh\necho "branch is protected" >&2\nexit 1\n');
+      await fs.writeFile(
+        hook,
+        '#!/bin/sh\necho "branch is protected" >&2\nexit 1\n',
+      );
       await fs.chmod(hook, 0o755);
     },
   };
@@ -90,7 +116,10 @@ interface KubeObject {
  * `helm template` as Argo CD renders the environment: the chart with the committed values-<env>.yaml
  * beside it (the chart reads its environments' files), this checkout's chart otherwise.
  */
-async function helmTemplate(root: string, committedValues: string): Promise<KubeObject[]> {
+async function helmTemplate(
+  root: string,
+  committedValues: string,
+): Promise<KubeObject[]> {
   const chart = path.join(root, 'chart', 'inference');
   await fs.cp(CHART, chart, { recursive: true });
   const valuesFile = path.join(chart, `values-${ENV}.yaml`);
@@ -123,7 +152,8 @@ function podEnvironment(objects: KubeObject[], workload: KubeObject) {
   const env: Record<string, string> = {};
   for (const from of container.envFrom ?? []) {
     const map = objects.find(
-      o => o.kind === 'ConfigMap' && o.metadata.name === from.configMapRef?.name,
+      o =>
+        o.kind === 'ConfigMap' && o.metadata.name === from.configMapRef?.name,
     );
     Object.assign(env, map?.data ?? {});
   }
@@ -176,7 +206,9 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
     });
     const run = await done;
     expect(run.status).toBe('succeeded');
-    const outputs = Object.fromEntries(run.stacks.map(s => [s.stack, s.outputs!]));
+    const outputs = Object.fromEntries(
+      run.stacks.map(s => [s.stack, s.outputs!]),
+    );
     const storage = outputs.storage;
     expect(storage.inference_identity_client_id).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -188,7 +220,10 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
       `${USER} <guest@users.devops-app.local>`,
       `environment(${ENV}): Terraform outputs of run ${run.id}`,
     ]);
-    expect(last.trim().split('\n').slice(-2).sort()).toEqual([CATALOG_FILE, VALUES_FILE]);
+    expect(last.trim().split('\n').slice(-2).sort()).toEqual([
+      CATALOG_FILE,
+      VALUES_FILE,
+    ]);
     const log = (await manager.readLog(run.id, {})).map(l => l.line);
     expect(log).toContain(
       `outputs: committed ${head} (${CATALOG_FILE}, ${VALUES_FILE}) to main of ${remote.remote}`,
@@ -197,17 +232,25 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
     // The committed values hold the storage stack's outputs, comments kept.
     const committedValues = await remote.show(VALUES_FILE);
     const values = parse(committedValues);
-    expect(values.azureWorkloadIdentity.clientId).toBe(storage.inference_identity_client_id);
+    expect(values.azureWorkloadIdentity.clientId).toBe(
+      storage.inference_identity_client_id,
+    );
     expect(values.storage.accountUrl).toBe(storage.blob_endpoint);
     expect(values.storage.container).toBe(storage.container_name);
-    expect(committedValues).toContain("  # The portal's deploy action rewrites this line.");
+    expect(committedValues).toContain(
+      "  # The portal's deploy action rewrites this line.",
+    );
     expect(committedValues.startsWith(valuesBefore.split('\n')[0])).toBe(true);
 
     // The catalog file: the environment's endpoints and its cluster's API server and CA; no marker.
     const committedCatalog = await remote.show(CATALOG_FILE);
     expect(committedCatalog).not.toContain(REDACTED);
-    expect(committedCatalog.split('\n').slice(0, 3)).toEqual(catalogBefore.split('\n').slice(0, 3));
-    const [environment, cluster] = parseAllDocuments(committedCatalog).map(d => d.toJS());
+    expect(committedCatalog.split('\n').slice(0, 3)).toEqual(
+      catalogBefore.split('\n').slice(0, 3),
+    );
+    const [environment, cluster] = parseAllDocuments(committedCatalog).map(d =>
+      d.toJS(),
+    );
     expect(environment.metadata.annotations).toMatchObject({
       'devops-app.io/prometheus-url': sandboxEnv.TF_VAR_sandbox_prometheus_url,
       'devops-app.io/argocd-url': sandboxEnv.TF_VAR_sandbox_argocd_url,
@@ -222,10 +265,14 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
     // helm template of the chart with the committed values file.
     const objects = await helmTemplate(dirs.root, committedValues);
     const serviceAccount = objects.find(o => o.kind === 'ServiceAccount')!;
-    expect(serviceAccount.metadata.annotations?.['azure.workload.identity/client-id']).toBe(
-      storage.inference_identity_client_id,
+    expect(
+      serviceAccount.metadata.annotations?.[
+        'azure.workload.identity/client-id'
+      ],
+    ).toBe(storage.inference_identity_client_id);
+    const workloads = objects.filter(
+      o => o.kind === 'Rollout' || o.kind === 'Deployment',
     );
-    const workloads = objects.filter(o => o.kind === 'Rollout' || o.kind === 'Deployment');
     expect(workloads.length).toBeGreaterThan(0);
     for (const workload of workloads) {
       const env = podEnvironment(objects, workload);
@@ -267,7 +314,11 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
       })
     ).done;
     expect(run.status).toBe('succeeded');
-    expect(run.stacks.map(s => s.status)).toEqual(['applied', 'applied', 'applied']);
+    expect(run.stacks.map(s => s.status)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+    ]);
     expect(await remote.count()).toBe(1);
     const log = (await manager.readLog(run.id, {})).map(l => l.line);
     expect(log).toContainEqual(
@@ -299,6 +350,10 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
     ).done;
     expect(run.status).toBe('succeeded');
     expect(await remote.count()).toBe(1);
-    expect((await manager.readLog(run.id, {})).some(l => l.line.startsWith('outputs: '))).toBe(false);
+    expect(
+      (await manager.readLog(run.id, {})).some(l =>
+        l.line.startsWith('outputs: '),
+      ),
+    ).toBe(false);
   });
 });
