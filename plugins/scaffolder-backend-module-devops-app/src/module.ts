@@ -67,6 +67,13 @@ export const scaffolderModule = createBackendModule({
                 gitops.getOptionalString('localCatalogDir') ??
                   '../../.run/catalog',
               ),
+              // Registers the file as committed on the branch (with the Terraform run's outputs).
+              gitops: {
+                repository: /^[a-z+]+:\/\//.test(repository)
+                  ? repository
+                  : path.resolve(repository),
+                branch: gitops.getOptionalString('branch') ?? 'main',
+              },
             }),
           );
         }
