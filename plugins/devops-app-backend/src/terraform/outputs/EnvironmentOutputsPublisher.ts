@@ -8,7 +8,10 @@ import {
   EnvironmentStackOutputs,
 } from '@devops-app/plugin-devops-app-node';
 import { PushRejectedError } from '../../deployments/git';
-import { GitOpsRepository } from '../../deployments/GitOpsRepository';
+import {
+  FilesChangeResult,
+  GitOpsRepository,
+} from '../../deployments/GitOpsRepository';
 
 /** How a run's outputs ended up: committed, opened as a pull request, nothing to change, or not written. */
 export interface OutputsPublication {
@@ -61,26 +64,28 @@ export class EnvironmentOutputsPublisher {
           body: `Endpoints and identities the stacks of ${environment} output after Terraform run ${run.id}, requested on the portal by ${run.createdBy}.`,
         }
       : undefined;
-    try {
-      let result;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          result = await gitops.commitFiles({
-            files,
-            edit: texts => {
-              mapped = applyEnvironmentOutputs({
-                environment,
-                outputs,
-                catalog: texts[files[0]],
-                values: texts[files[1]],
-              });
-              return mapped.files;
-            },
-            author: authorOf(run.createdBy),
-            message: commitMessage(run),
-            pullRequest,
+    // Each attempt is a fresh clone, so the edit is made again on what the branch holds then.
+    const commitOnce = () =>
+      gitops.commitFiles({
+        files,
+        edit: texts => {
+          mapped = applyEnvironmentOutputs({
+            environment,
+            outputs,
+            catalog: texts[files[0]],
+            values: texts[files[1]],
           });
-          break;
+          return mapped.files;
+        },
+        author: authorOf(run.createdBy),
+        message: commitMessage(run),
+        pullRequest,
+      });
+    try {
+      let result: FilesChangeResult | undefined;
+      for (let attempt = 1; !result; attempt++) {
+        try {
+          result = await commitOnce();
         } catch (e) {
           if (
             !(e instanceof PushRejectedError) ||
