@@ -93,9 +93,11 @@ describe('new environment from the Create page', () => {
     await page.screenshot({
       path: join(resultsDir, 'new-environment-done.png'),
     });
-    expect(git('log', '-1', '--format=%s', 'main')).toBe(
+    // The template's commit, then the run's commit of the Terraform outputs into the environment's files.
+    expect(git('log', '-2', '--format=%s', 'main').split('\n')).toEqual([
+      expect.stringMatching(/^environment\([a-z0-9-]+\): Terraform outputs of run /),
       `Add environment ${name} (based on pre-prod)`,
-    );
+    ]);
     expect(
       git('show', `main:infra/environments/${name}/cluster.tfvars`),
     ).toContain(`environment         = "${name}"`);

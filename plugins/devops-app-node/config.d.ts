@@ -1,7 +1,7 @@
 export interface Config {
   devopsApp?: {
     /**
-     * The environments the portal manages, keyed by environment name (a lower-case DNS label).
+     * Optional defaults for environments, keyed by environment name (a lower-case DNS label). The environments themselves are the catalog's environment Resources; their annotations win over these.
      * @visibility frontend
      */
     environments?: {
@@ -12,12 +12,12 @@ export interface Config {
          */
         title?: string;
         /**
-         * Kubernetes namespace of the service; defaults to `inference-<name>`.
+         * Kubernetes namespace of the service; the entity's devops-app.io/namespace wins; default `inference-<name>`.
          * @visibility frontend
          */
         namespace?: string;
         /**
-         * Whether the environment is production; defaults to true for `prod`.
+         * Whether the environment is production; the entity's devops-app.io/production wins; default true for `prod`.
          * @visibility frontend
          */
         production?: boolean;

@@ -5,7 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { devopsAppPermissions } from '@devops-app/plugin-devops-app-common';
-import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
+import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { migrateDatabase } from './database/migrate';
 import { createRouter } from './router';
 
@@ -56,12 +56,11 @@ export const devopsAppPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(devopsAppPermissions);
 
         await migrateDatabase(database);
-        const environments = readEnvironmentsConfig(config);
-        logger.info(
-          `devops-app environments: ${
-            environments.map(e => e.name).join(', ') || 'none configured'
-          }`,
-        );
+        // Environments are read from the catalog on each request (an environment the template just
+        // registered is usable at once); devopsApp.environments only presets defaults.
+        const environments = EnvironmentResolver.fromConfig(config, {
+          catalog,
+        });
         httpRouter.use(
           await createRouter({
             httpAuth,

@@ -8,8 +8,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
-import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
+import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
+import { EntityEnvironmentsResponse } from '@devops-app/plugin-devops-app-common';
 import express from 'express';
+import { z } from 'zod';
+import { parseQuery } from './observability/router';
 import Router from 'express-promise-router';
 import { createObservabilityRouter } from './observability/router';
 import { createDeploymentsRouter } from './deployments';
@@ -17,7 +20,8 @@ import { createTerraformRouter, createTerraformRuns } from './terraform';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
-  environments: EnvironmentConfig[];
+  /** "The environments of this entity", for every route. */
+  environments: EnvironmentResolver;
   config: RootConfigService;
   catalog: CatalogService;
   logger: LoggerService;
@@ -28,6 +32,10 @@ export interface RouterOptions {
   /** Tells open Environments cards that an audit entry was written; tests may leave it out. */
   signals?: SignalsService;
 }
+
+const environmentsQuery = z
+  .object({ entityRef: z.string().min(1).max(300).optional() })
+  .strict();
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
   const { httpAuth, environments } = options;
@@ -41,9 +49,25 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json({ status: 'ok' });
   });
 
+  // The environments of an entity (the one resolver the frontend reads), or every environment in the
+  // catalog without entityRef; only what the caller may read.
   router.get('/environments', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    res.json({ items: environments });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const query = parseQuery(environmentsQuery, req);
+    if (query.entityRef === undefined) {
+      res.json({ items: await environments.all({ credentials }) });
+      return;
+    }
+    const resolved = await environments.resolve(query.entityRef, {
+      credentials,
+    });
+    const body: EntityEnvironmentsResponse = {
+      entityRef: resolved.entityRef,
+      items: resolved.environments,
+    };
+    res.json(body);
   });
 
   router.use(await createObservabilityRouter(options));

@@ -6,7 +6,7 @@ describe('readEnvironmentsConfig', () => {
     expect(readEnvironmentsConfig(new ConfigReader({}))).toEqual([]);
   });
 
-  it('fills defaults from the environment name', () => {
+  it('presets only what the configuration sets (the defaults live in environmentFromEntity)', () => {
     const config = new ConfigReader({
       devopsApp: {
         environments: {
@@ -17,9 +17,9 @@ describe('readEnvironmentsConfig', () => {
       },
     });
     expect(readEnvironmentsConfig(config)).toEqual([
-      { name: 'dev', title: 'Development', namespace: 'inference-dev', production: false },
-      { name: 'prod', title: 'prod', namespace: 'inference-prod', production: true },
-      { name: 'pre-prod', title: 'pre-prod', namespace: 'staging', production: false },
+      { name: 'dev', title: 'Development' },
+      { name: 'prod' },
+      { name: 'pre-prod', namespace: 'staging', production: false },
     ]);
   });
 

@@ -1,22 +1,21 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { validateEnvironmentName } from '@devops-app/plugin-devops-app-common';
+import {
+  EnvironmentDefaults,
+  validateEnvironmentName,
+} from '@devops-app/plugin-devops-app-common';
 
 /**
- * An environment as the portal's configuration describes it (`devopsApp.environments.<name>`).
+ * What `devopsApp.environments.<name>` presets for an environment: optional defaults under the
+ * environment entity's own annotations (see `environmentFromEntity`, which holds the built-in defaults).
  * @public
  */
-export interface EnvironmentConfig {
+export interface EnvironmentConfig extends EnvironmentDefaults {
   name: string;
-  title: string;
-  /** Kubernetes namespace of the service in this environment. */
-  namespace: string;
-  /** Production environments need stricter permissions and a typed confirmation. */
-  production: boolean;
 }
 
 /**
- * Reads `devopsApp.environments`. A missing block means no environment is configured; a wrong name or
+ * Reads `devopsApp.environments`, which is optional: a missing block presets nothing. A wrong name or
  * value fails at start-up with the config key in the message, rather than at the first request.
  * @public
  */
@@ -33,11 +32,13 @@ export function readEnvironmentsConfig(config: Config): EnvironmentConfig[] {
       );
     }
     const env = block.getConfig(name);
-    return {
-      name,
-      title: env.getOptionalString('title') ?? name,
-      namespace: env.getOptionalString('namespace') ?? `inference-${name}`,
-      production: env.getOptionalBoolean('production') ?? name === 'prod',
-    };
+    const preset: EnvironmentConfig = { name };
+    const title = env.getOptionalString('title');
+    const namespace = env.getOptionalString('namespace');
+    const production = env.getOptionalBoolean('production');
+    if (title !== undefined) preset.title = title;
+    if (namespace !== undefined) preset.namespace = namespace;
+    if (production !== undefined) preset.production = production;
+    return preset;
   });
 }

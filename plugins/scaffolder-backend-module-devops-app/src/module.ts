@@ -5,7 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
-  readEnvironmentsConfig,
+  EnvironmentResolver,
   terraformRunServiceRef,
 } from '@devops-app/plugin-devops-app-node';
 import path from 'node:path';
@@ -33,8 +33,7 @@ export const scaffolderModule = createBackendModule({
       async init({ scaffolderActions, catalog, config, terraformRuns }) {
         scaffolderActions.addActions(
           createValidateEnvironmentAction({
-            catalog,
-            environments: readEnvironmentsConfig(config),
+            environments: EnvironmentResolver.fromConfig(config, { catalog }),
           }),
         );
         const appBaseUrl = config.getString('app.baseUrl');

@@ -19,14 +19,26 @@ interface Instance {
   environments?: string[];
 }
 
+/**
+ * An environment for Argo CD: its name, or its name and the instance its entity names
+ * (`devops-app.io/argocd-instance`). Without an instance, the first instance whose `environments` lists
+ * it (or that lists none) serves it.
+ */
+export type ArgoCdEnvironment = string | { name: string; argocdInstance?: string };
+
+function nameOf(environment: ArgoCdEnvironment): string {
+  return typeof environment === 'string' ? environment : environment.name;
+}
+
 interface EntityLike {
   metadata: { name: string; annotations?: Record<string, string> };
 }
 
 /** What the portal tells the user when no Argo CD instance serves an environment. */
 export const ARGOCD_NOT_CONFIGURED =
-  'No Argo CD instance is configured for this environment: set devopsApp.argocd.instances ' +
-  '(name, baseUrl, token from an environment variable such as ${ARGOCD_TOKEN}, optional environments)';
+  'No Argo CD instance is configured for this environment: name it in the environment entity\'s ' +
+  'devops-app.io/argocd-instance and set devopsApp.argocd.instances (name, baseUrl, token from an ' +
+  'environment variable such as ${ARGOCD_TOKEN}; or list the environment in an instance\'s environments)';
 
 /**
  * Argo CD across several instances: finds an environment's Application, reads its state and the
@@ -64,17 +76,24 @@ export class ArgoCdService {
     return this.instances.length > 0;
   }
 
-  private clientFor(environment: string): ArgoCdClient | undefined {
+  private clientFor(environment: ArgoCdEnvironment): ArgoCdClient | undefined {
+    const instance =
+      typeof environment === 'string' ? undefined : environment.argocdInstance;
+    if (instance) {
+      return this.instances.find(i => i.client.name === instance)?.client;
+    }
+    const name = nameOf(environment);
     return this.instances.find(
-      i => !i.environments || i.environments.includes(environment),
+      i => !i.environments || i.environments.includes(name),
     )?.client;
   }
 
   private async findApplication(
     client: ArgoCdClient,
     entity: EntityLike,
-    environment: string,
+    target: ArgoCdEnvironment,
   ): Promise<ArgoCdApplication> {
+    const environment = nameOf(target);
     const selector =
       entity.metadata.annotations?.[ANNOTATION_ARGOCD_APP_SELECTOR];
     if (selector) {
@@ -94,7 +113,7 @@ export class ArgoCdService {
     );
   }
 
-  async status(entity: EntityLike, environment: string): Promise<ArgoCdStatus> {
+  async status(entity: EntityLike, environment: ArgoCdEnvironment): Promise<ArgoCdStatus> {
     const client = this.clientFor(environment);
     if (!client) {
       return { state: 'not-connected', message: ARGOCD_NOT_CONFIGURED };
@@ -103,7 +122,7 @@ export class ArgoCdService {
     try {
       app = await this.findApplication(client, entity, environment);
     } catch (e) {
-      const err = toPortalError(e, client.name, environment);
+      const err = toPortalError(e, client.name, nameOf(environment));
       return { state: 'error', instance: client.name, message: err.message };
     }
     const status: ArgoCdStatus = {
@@ -130,7 +149,7 @@ export class ArgoCdService {
   /** Syncs the environment's Application; refuses while a sync already runs. */
   async sync(
     entity: EntityLike,
-    environment: string,
+    environment: ArgoCdEnvironment,
   ): Promise<{ application: string; revision?: string }> {
     const { client, app } = await this.resolve(entity, environment);
     if (app.status?.operationState?.phase === 'Running') {
@@ -154,7 +173,7 @@ export class ArgoCdService {
   /** Whether the environment's Application syncs by itself; undefined when Argo CD is not reachable. */
   async isManualSync(
     entity: EntityLike,
-    environment: string,
+    environment: ArgoCdEnvironment,
   ): Promise<boolean | undefined> {
     if (!this.clientFor(environment)) return undefined;
     const { app } = await this.resolve(entity, environment);
@@ -164,7 +183,7 @@ export class ArgoCdService {
   /** Runs `promote-full` or `abort` on the environment's Rollout. */
   async rolloutAction(
     entity: EntityLike,
-    environment: string,
+    environment: ArgoCdEnvironment,
     action: 'promote-full' | 'abort',
   ): Promise<RolloutStatus> {
     const { client, app } = await this.resolve(entity, environment);
@@ -187,7 +206,7 @@ export class ArgoCdService {
     return rollout.status;
   }
 
-  private async resolve(entity: EntityLike, environment: string) {
+  private async resolve(entity: EntityLike, environment: ArgoCdEnvironment) {
     const client = this.clientFor(environment);
     if (!client) {
       throw new NotFoundError(ARGOCD_NOT_CONFIGURED);
@@ -196,7 +215,11 @@ export class ArgoCdService {
       const app = await this.findApplication(client, entity, environment);
       return { client, app };
     } catch (e) {
-      throw toPortalError(e, client.name, `the application of ${environment}`);
+      throw toPortalError(
+        e,
+        client.name,
+        `the application of ${nameOf(environment)}`,
+      );
     }
   }
 

@@ -10,14 +10,19 @@ import {
   deploymentSignalChannel,
   EnvironmentDeploymentStatus,
 } from '@devops-app/plugin-devops-app-common';
-import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
-import { ArgoCdService } from './ArgoCdService';
+import { ArgoCdEnvironment, ArgoCdService } from './ArgoCdService';
 import { AuditStore } from './AuditStore';
 import { GitOpsRepository } from './GitOpsRepository';
 import { valuesFileFor } from './valuesFile';
 
 interface EntityLike {
   metadata: { name: string; annotations?: Record<string, string> };
+}
+
+/** The environment an action targets: its name and the Argo CD instance it names, if any. */
+export interface EnvironmentTarget extends Exclude<ArgoCdEnvironment, string> {
+  title?: string;
+  production?: boolean;
 }
 
 export interface Actor {
@@ -57,7 +62,7 @@ export class DeploymentService {
   async status(
     entityRef: string,
     entity: EntityLike,
-    environment: EnvironmentConfig,
+    environment: EnvironmentTarget,
     permissions: Record<DeploymentAction, ActionPermission>,
   ): Promise<EnvironmentDeploymentStatus> {
     const valuesFile = valuesFileFor(environment.name);
@@ -74,7 +79,7 @@ export class DeploymentService {
             (e: Error) => ({ tag: undefined, error: e.message }),
           )
         : Promise.resolve({ tag: undefined, error: GITOPS_NOT_CONFIGURED }),
-      this.options.argocd.status(entity, environment.name),
+      this.options.argocd.status(entity, environment),
       this.options.audit.list({
         entityRef,
         environment: environment.name,
@@ -85,8 +90,8 @@ export class DeploymentService {
     ]);
     return {
       environment: environment.name,
-      title: environment.title,
-      production: environment.production,
+      title: environment.title ?? environment.name,
+      production: environment.production ?? false,
       valuesFile,
       gitTag: git.tag,
       gitError: git.error,
@@ -114,10 +119,11 @@ export class DeploymentService {
     actor: Actor,
     entityRef: string,
     entity: EntityLike,
-    environment: string,
+    target: EnvironmentTarget,
     tag: string,
-    production = false,
   ): Promise<DeploymentResult> {
+    const environment = target.name;
+    const production = target.production ?? false;
     const gitops = this.requireGitops();
     // Production goes through a pull request when the GitHub integration is configured for it.
     const viaPullRequest = production && gitops.opensPullRequests;
@@ -167,8 +173,8 @@ export class DeploymentService {
     if (result.changed && !result.pullRequestUrl) {
       // A manual-sync environment does not pick the commit up by itself: ask Argo CD to sync.
       try {
-        if (await this.options.argocd.isManualSync(entity, environment)) {
-          await this.options.argocd.sync(entity, environment);
+        if (await this.options.argocd.isManualSync(entity, target)) {
+          await this.options.argocd.sync(entity, target);
           result.syncRequested = true;
           result.syncMessage = 'Argo CD sync requested (manual sync policy)';
         }
@@ -199,10 +205,10 @@ export class DeploymentService {
     actor: Actor,
     entityRef: string,
     entity: EntityLike,
-    environment: string,
+    target: EnvironmentTarget,
   ) {
-    return this.audited(actor, entityRef, environment, 'sync', async () => {
-      const r = await this.options.argocd.sync(entity, environment);
+    return this.audited(actor, entityRef, target.name, 'sync', async () => {
+      const r = await this.options.argocd.sync(entity, target);
       return {
         message: `sync of ${r.application} requested`,
         after: r.revision,
@@ -214,13 +220,13 @@ export class DeploymentService {
     actor: Actor,
     entityRef: string,
     entity: EntityLike,
-    environment: string,
+    target: EnvironmentTarget,
     action: 'promote' | 'abort',
   ) {
-    return this.audited(actor, entityRef, environment, action, async () => {
+    return this.audited(actor, entityRef, target.name, action, async () => {
       const status = await this.options.argocd.rolloutAction(
         entity,
-        environment,
+        target,
         action === 'promote' ? 'promote-full' : 'abort',
       );
       return {

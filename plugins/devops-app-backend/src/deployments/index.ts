@@ -5,9 +5,8 @@ import {
   PermissionsService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
-import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
+import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { ArgoCdService } from './ArgoCdService';
 import { AuditStore } from './AuditStore';
 import { DeploymentService } from './DeploymentService';
@@ -30,9 +29,8 @@ export async function createDeploymentsRouter(options: {
   database: DatabaseService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
-  catalog: CatalogService;
   logger: LoggerService;
-  environments: EnvironmentConfig[];
+  environments: EnvironmentResolver;
   /** Announces audit entries to open Environments cards; without it the cards only poll. */
   signals?: SignalsService;
   fetch?: typeof fetch;
@@ -65,7 +63,6 @@ export async function createDeploymentsRouter(options: {
   return createRouter({
     httpAuth: options.httpAuth,
     permissions: options.permissions,
-    catalog: options.catalog,
     environments: options.environments,
     service,
   });

@@ -9,7 +9,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { SignalPayload, SignalsService } from '@backstage/plugin-signals-node';
-import { readEnvironmentsConfig } from '@devops-app/plugin-devops-app-node';
+import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import express from 'express';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
@@ -21,6 +21,10 @@ import {
   startArgoCdStandIn,
 } from './testing/argoCdStandIn';
 import { createGitRemote, GitRemote } from './testing/gitRemote';
+import {
+  environmentEntity,
+  STANDARD_ENVIRONMENTS,
+} from '../testing/environmentEntities';
 
 /**
  * The deployment routes end to end: real git (a bare remote in a temp dir), a stand-in Argo CD on
@@ -47,6 +51,17 @@ const entity = {
     lifecycle: 'production',
   },
 };
+
+/**
+ * The service's environments in the catalog: dev, pre-prod, prod, plus qa (related, but not in the
+ * service's devops-app.io/environments filter) and another service's environment.
+ */
+const catalogEntities = [
+  entity,
+  ...STANDARD_ENVIRONMENTS,
+  environmentEntity('qa'),
+  environmentEntity('staging', { services: ['component:default/other'] }),
+];
 
 const OWNERS = ['user:default/guest', 'user:default/ana'];
 const PROD_DEPLOYERS = ['user:default/ana', 'user:default/pat'];
@@ -133,7 +148,11 @@ describe('deployments router', () => {
   });
 
   async function app(
-    options: { argocd?: boolean; repository?: string } = { argocd: true },
+    options: {
+      argocd?: boolean;
+      repository?: string;
+      entities?: typeof catalogEntities;
+    } = { argocd: true },
   ) {
     const config = mockServices.rootConfig({
       data: {
@@ -156,12 +175,6 @@ describe('deployments router', () => {
                 },
               }
             : {}),
-          environments: {
-            dev: {},
-            'pre-prod': {},
-            prod: { production: true },
-            qa: {},
-          },
         },
       },
     });
@@ -171,9 +184,12 @@ describe('deployments router', () => {
       database: { getClient: async () => db } as unknown as DatabaseService,
       httpAuth: mockServices.httpAuth(),
       permissions,
-      catalog: catalogServiceMock({ entities: [entity as any] }),
       logger,
-      environments: readEnvironmentsConfig(config),
+      environments: EnvironmentResolver.fromConfig(config, {
+        catalog: catalogServiceMock({
+          entities: options.entities ?? catalogEntities,
+        }),
+      }),
       signals,
     });
     const server = express();
@@ -341,9 +357,9 @@ describe('deployments router', () => {
       ['a tag that is not a string', { environment: 'dev', tag: 5 }, /^tag: /],
       ['a missing environment', { tag: '1.0.0' }, /^environment: /],
       [
-        'an unknown environment',
+        "another service's environment",
         { environment: 'staging', tag: '1.0.0' },
-        /not configured/,
+        /^environment: component:default\/inference-service has no environment "staging" \(it has dev, pre-prod, prod\)/,
       ],
       [
         'an environment name that is not a DNS label',
@@ -351,9 +367,9 @@ describe('deployments router', () => {
         /^environment must be/,
       ],
       [
-        'an environment the entity does not list',
+        'an environment the entity does not list in devops-app.io/environments',
         { environment: 'qa', tag: '1.0.0' },
-        /not listed by component:default\/inference-service/,
+        /has no environment "qa"/,
       ],
     ];
     it.each(cases)('%s', async (_name, body, message) => {
@@ -533,6 +549,93 @@ describe('deployments router', () => {
     expect(sync.status).toBe(404);
     expect(sync.body.error.message).toContain('devopsApp.argocd.instances');
     expect(JSON.stringify(status.body)).not.toContain('argo-token');
+  });
+
+  it('an environment with a malformed annotation: its row says so, the others work, a deploy to it is 400 naming the annotation', async () => {
+    const { ['devops-app.io/environments']: _filter, ...annotations } =
+      entity.metadata.annotations;
+    const service = { ...entity, metadata: { ...entity.metadata, annotations } };
+    const server = await app({
+      argocd: true,
+      entities: [
+        service,
+        ...STANDARD_ENVIRONMENTS,
+        environmentEntity('broken', {
+          annotations: {
+            'devops-app.io/namespace': 'Bad_NS',
+            'devops-app.io/prometheus-url': 'ftp://prometheus',
+          },
+        }),
+      ],
+    });
+    const count = await remote.count();
+    const res = await request(server)
+      .post('/deployments')
+      .set('Authorization', as(USERS.owner))
+      .send({ entityRef: ENTITY_REF, environment: 'broken', tag: '1.0.0' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(
+      /^environment: environment "broken" \(resource:default\/broken\) cannot be used: devops-app.io\/namespace: "Bad_NS" is not a DNS label.*; devops-app.io\/prometheus-url: "ftp:\/\/prometheus" is not an http or https URL/,
+    );
+    expect(await remote.count()).toBe(count);
+    expect(await audit()).toEqual([]);
+
+    const status = await request(server)
+      .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+      .set('Authorization', as(USERS.owner));
+    expect(status.status).toBe(200);
+    expect(status.body.items.map((i: any) => i.environment)).toEqual([
+      'dev',
+      'pre-prod',
+      'prod',
+      'broken',
+    ]);
+    expect(status.body.items[0].argocd.state).toBe('connected');
+    expect(status.body.items[0].gitTag).toBeDefined();
+  });
+
+  it('an environment that names an Argo CD instance the portal does not have is refused, naming the annotation', async () => {
+    const server = await app({
+      argocd: true,
+      entities: [
+        entity,
+        ...STANDARD_ENVIRONMENTS.filter(e => e.metadata.name !== 'dev'),
+        environmentEntity('dev', {
+          annotations: { 'devops-app.io/argocd-instance': 'elsewhere' },
+        }),
+      ],
+    });
+    const res = await request(server)
+      .post('/deployments/sync')
+      .set('Authorization', as(USERS.owner))
+      .send({ entityRef: ENTITY_REF, environment: 'dev' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(
+      'devops-app.io/argocd-instance: "elsewhere" is not an Argo CD instance of the portal (devopsApp.argocd.instances[].name: main)',
+    );
+  });
+
+  it('an environment that names its instance is read through that instance only', async () => {
+    const server = await app({
+      argocd: true,
+      entities: [
+        entity,
+        ...STANDARD_ENVIRONMENTS.filter(e => e.metadata.name !== 'pre-prod'),
+        environmentEntity('pre-prod', {
+          annotations: {
+            'devops-app.io/argocd-instance': 'main',
+            'devops-app.io/promotion-order': '2',
+          },
+        }),
+      ],
+    });
+    const status = await request(server)
+      .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+      .set('Authorization', as(USERS.owner));
+    expect(status.body.items[1]).toMatchObject({
+      environment: 'pre-prod',
+      argocd: { state: 'connected', instance: 'main' },
+    });
   });
 
   it('previews the values-file diff for the confirmation dialog without committing', async () => {

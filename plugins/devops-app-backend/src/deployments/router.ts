@@ -1,20 +1,20 @@
 import {
-  BackstageCredentials,
   BackstageUserPrincipal,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import {
   DeploymentAction,
   DeploymentStatusResponse,
-  getEntityEnvironments,
   validateEnvironmentName,
   validateImageTag,
 } from '@devops-app/plugin-devops-app-common';
-import { EnvironmentConfig } from '@devops-app/plugin-devops-app-node';
+import {
+  EnvironmentResolver,
+  requireEnvironment,
+} from '@devops-app/plugin-devops-app-node';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -24,8 +24,7 @@ import { authorizeActions } from './permissions';
 export interface DeploymentsRouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
-  catalog: CatalogService;
-  environments: EnvironmentConfig[];
+  environments: EnvironmentResolver;
   service: DeploymentService;
 }
 
@@ -46,13 +45,14 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 
 /**
  * Deploy, sync, promote, abort, status and audit routes. Order of checks on every action: input
- * grammar (400), environment configured and listed by the entity (400), entity exists (404), permission
- * (403, audited as denied), then the action (audited with its result).
+ * grammar (400), entity exists (404), environment is one of the entity's environments in the catalog
+ * and its annotations are usable (400 naming the annotation), permission (403, audited as denied), then
+ * the action (audited with its result).
  */
 export async function createDeploymentsRouter(
   options: DeploymentsRouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, environments, service } = options;
+  const { httpAuth, permissions, environments, service } = options;
   const router = Router();
   router.use(express.json());
 
@@ -65,37 +65,16 @@ export async function createDeploymentsRouter(
     if (envReason) {
       throw new InputError(`environment ${envReason}`);
     }
-    const environment = environments.find(e => e.name === body.environment);
-    if (!environment) {
-      throw new InputError(
-        `environment "${body.environment}" is not configured in devopsApp.environments`,
-      );
-    }
-    const { entity, entityRef } = await loadEntity(credentials, body.entityRef);
-    if (
-      !getEntityEnvironments(entity).environments.includes(environment.name)
-    ) {
-      throw new InputError(
-        `environment "${environment.name}" is not listed by ${entityRef} (devops-app.io/environments)`,
-      );
-    }
-    return { credentials, environment, entity, entityRef };
-  }
-
-  async function loadEntity(credentials: BackstageCredentials, ref: string) {
-    let entityRef: string;
-    try {
-      entityRef = stringifyEntityRef(parseEntityRef(ref));
-    } catch (e) {
-      throw new InputError(`entityRef: ${(e as Error).message}`);
-    }
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) {
-      throw new NotFoundError(
-        `entityRef: no entity ${entityRef} in the catalog`,
-      );
-    }
-    return { entity, entityRef };
+    const resolved = await environments.resolve(body.entityRef, {
+      credentials,
+    });
+    const environment = requireEnvironment(resolved, body.environment);
+    return {
+      credentials,
+      environment,
+      entity: resolved.entity,
+      entityRef: resolved.entityRef,
+    };
   }
 
   async function authorize(
@@ -138,16 +117,13 @@ export async function createDeploymentsRouter(
     if (!ref) {
       throw new InputError('entityRef: required');
     }
-    const { entity, entityRef } = await loadEntity(credentials, ref);
-    const listed = getEntityEnvironments(entity).environments;
+    const {
+      entity,
+      entityRef,
+      environments: listed,
+    } = await environments.resolve(ref, { credentials });
     const items = await Promise.all(
-      listed.map(async name => {
-        const environment = environments.find(e => e.name === name) ?? {
-          name,
-          title: name,
-          namespace: `inference-${name}`,
-          production: name === 'prod',
-        };
+      listed.map(async environment => {
         const allowed = await authorizeActions(
           permissions,
           credentials,
@@ -195,9 +171,8 @@ export async function createDeploymentsRouter(
       actor,
       t.entityRef,
       t.entity,
-      t.environment.name,
+      t.environment,
       body.tag,
-      t.environment.production,
     );
     res.status(result.changed ? 201 : 200).json(result);
   });
@@ -206,7 +181,7 @@ export async function createDeploymentsRouter(
     const t = await target(req, parseBody(targetSchema, req.body));
     const actor = await authorize(t, 'sync');
     res.json(
-      await service.sync(actor, t.entityRef, t.entity, t.environment.name),
+      await service.sync(actor, t.entityRef, t.entity, t.environment),
     );
   });
 
@@ -219,7 +194,7 @@ export async function createDeploymentsRouter(
           actor,
           t.entityRef,
           t.entity,
-          t.environment.name,
+          t.environment,
           action,
         ),
       );
@@ -239,9 +214,16 @@ export async function createDeploymentsRouter(
       const issue = query.error.issues[0];
       throw new InputError(`${issue.path.join('.')}: ${issue.message}`);
     }
-    const entityRef = query.data.entityRef
-      ? stringifyEntityRef(parseEntityRef(query.data.entityRef))
-      : undefined;
+    let entityRef: string | undefined;
+    try {
+      entityRef = query.data.entityRef
+        ? stringifyEntityRef(parseEntityRef(query.data.entityRef))
+        : undefined;
+    } catch {
+      throw new InputError(
+        'entityRef: not an entity reference (kind:namespace/name)',
+      );
+    }
     res.json({ items: await service.auditLog({ ...query.data, entityRef }) });
   });
 

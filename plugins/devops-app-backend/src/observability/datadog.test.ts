@@ -10,6 +10,7 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
 import { SERVICE_REF, serviceEntity } from './testing/serviceEntity';
+import { STANDARD_ENVIRONMENTS } from '../testing/environmentEntities';
 import { DatadogStandIn, startDatadogStandIn } from './testing/datadogStandIn';
 
 /**
@@ -88,7 +89,7 @@ async function startBackend(datadog: object | undefined) {
   const { server } = await startTestBackend({
     features: [
       devopsAppPlugin,
-      catalogServiceMock.factory({ entities: [entity] }),
+      catalogServiceMock.factory({ entities: [entity, ...STANDARD_ENVIRONMENTS] }),
       mockServices.rootConfig.factory({ data: datadog ? { devopsApp: { datadog } } : {} }),
     ],
   });

@@ -1,39 +1,48 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { getEntityEnvironments } from '@devops-app/plugin-devops-app-common';
+import { InputError } from '@backstage/errors';
+import { Environment } from '@devops-app/plugin-devops-app-common';
+import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 
 export interface ReadableEntity {
   ref: string;
   annotations: Record<string, string>;
-  environments: string[];
+  environment: Environment;
 }
 
 /**
- * Loads the entity on behalf of the caller: the catalog applies its read permission to the caller's own
- * credentials, so an entity the caller may not read is indistinguishable from one that does not exist.
+ * Loads the entity on behalf of the caller (the catalog applies its read permission to the caller's own
+ * credentials, so an entity the caller may not read is indistinguishable from one that does not exist)
+ * and the one of its environments the request names. A problem with one of `annotations` of that
+ * environment (those the route depends on) is a 400 naming the annotation; other problems do not stop
+ * a read.
  */
-export async function loadReadableEntity(
-  catalog: CatalogService,
+export async function loadEnvironmentOfEntity(
+  resolver: EnvironmentResolver,
   credentials: BackstageCredentials,
   entityRef: string,
+  environment: string,
+  annotations: string[] = [],
 ): Promise<ReadableEntity> {
-  const entity = await catalog.getEntityByRef(entityRef, { credentials });
-  if (!entity) {
-    throw new NotFoundError(`entityRef: no entity ${entityRef} that you may read`);
-  }
-  return {
-    ref: entityRef,
-    annotations: entity.metadata.annotations ?? {},
-    environments: getEntityEnvironments(entity).environments,
-  };
-}
-
-/** The environment must be one the entity declares in `devops-app.io/environments`. */
-export function checkEnvironment(entity: ReadableEntity, environment: string) {
-  if (!entity.environments.includes(environment)) {
+  const resolved = await resolver.resolve(entityRef, { credentials });
+  const found = resolved.environments.find(e => e.name === environment);
+  if (!found) {
     throw new InputError(
-      `environment: ${entity.ref} has no environment "${environment}" (it has ${entity.environments.join(', ') || 'none'})`,
+      `environment: ${resolved.entityRef} has no environment "${environment.slice(0, 64)}" (it has ${
+        resolved.environments.map(e => e.name).join(', ') || 'none'
+      })`,
     );
   }
+  const blocking = found.problems.filter(p => annotations.includes(p.annotation));
+  if (blocking.length > 0) {
+    throw new InputError(
+      `environment: ${found.name} (${found.entityRef}): ${blocking
+        .map(p => `${p.annotation}: ${p.message}`)
+        .join('; ')}`,
+    );
+  }
+  return {
+    ref: resolved.entityRef,
+    annotations: resolved.entity.metadata.annotations ?? {},
+    environment: found,
+  };
 }

@@ -10,6 +10,7 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
 import { SERVICE_REF, serviceEntity } from './testing/serviceEntity';
+import { environmentEntity, STANDARD_ENVIRONMENTS } from '../testing/environmentEntities';
 import { knownSamples, SCRAPE_SECONDS } from './testing/knownSamples';
 import { countRangeQueries, RunningPrometheus, startPrometheus } from './testing/startPrometheus';
 
@@ -44,7 +45,7 @@ async function startBackend(prometheusConfig: object | undefined = undefined) {
   const { server } = await startTestBackend({
     features: [
       devopsAppPlugin,
-      catalogServiceMock.factory({ entities: [entity] }),
+      catalogServiceMock.factory({ entities: [entity, ...STANDARD_ENVIRONMENTS] }),
       mockServices.rootConfig.factory({
         data: {
           devopsApp: {
@@ -192,6 +193,86 @@ describe('metrics routes against a real Prometheus', () => {
   });
 });
 
+describe("an environment's own Prometheus (devops-app.io/prometheus-url) and the global querier", () => {
+  // load-test's samples live only in its own Prometheus: read from the global one, they would be empty.
+  let own: RunningPrometheus;
+  let server: Awaited<ReturnType<typeof startBackend>>;
+  beforeAll(async () => {
+    own = await startPrometheus(
+      knownSamples(samples.start, samples.end, [{ name: 'load-test', withErrors: false }]).text,
+    );
+    const { server: started } = await startTestBackend({
+      features: [
+        devopsAppPlugin,
+        catalogServiceMock.factory({
+          entities: [
+            // No devops-app.io/environments filter: every environment related to the service.
+            serviceEntity({ 'devops-app.io/prometheus-selector': 'service="inference-service"' }),
+            ...STANDARD_ENVIRONMENTS,
+            environmentEntity('load-test', { annotations: { 'devops-app.io/prometheus-url': own.baseUrl } }),
+            environmentEntity('broken', { annotations: { 'devops-app.io/prometheus-url': 'file:///etc/passwd' } }),
+          ],
+        }),
+        mockServices.rootConfig.factory({
+          data: { devopsApp: { prometheus: { baseUrl: prometheus.baseUrl, scrapeIntervalSeconds: 15 } } },
+        }),
+      ],
+    });
+    server = started;
+  }, 60_000);
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  const get = (environment: string, panel = 'request_rate') =>
+    request(server)
+      .get('/api/devops-app/observability/metrics')
+      .query({ entityRef: ref, environment, panel, start: queryStart, end: queryEnd })
+      .set('Authorization', mockCredentials.user.header());
+
+  it("reads an environment that names its Prometheus there: the values are that Prometheus's own answer", async () => {
+    const res = await get('load-test');
+    expect(res.status).toBe(200);
+    const body = res.body as MetricsPanelResponse;
+    const direct = await fetch(
+      `${own.baseUrl}/api/v1/query_range?${new URLSearchParams({
+        query: `sum(rate(http_request_duration_seconds_count{service="inference-service",environment="load-test"}[${Math.max(body.step + 15, 60)}s]))`,
+        start: `${body.start}`,
+        end: `${body.end}`,
+        step: `${body.step}`,
+      })}`,
+    ).then(r => r.json() as Promise<{ data: { result: Array<{ values: Array<[number, string]> }> } }>);
+    expect(values(body, 'value').length).toBeGreaterThan(200);
+    expect(values(body, 'value')).toEqual(direct.data.result[0].values.map(([, v]) => Number(v)));
+    // The known traffic without its 5xx: 6 requests every 15 s.
+    for (const v of values(body, 'value')) expect(v).toBeCloseTo(6 / 15, 6);
+    const errors = (await get('load-test', 'error_ratio')).body as MetricsPanelResponse;
+    for (const v of values(errors, 'value')) expect(v).toBe(0);
+  });
+
+  it('reads the others through the global querier, selected by the environment label', async () => {
+    const dev = (await get('dev', 'error_ratio')).body as MetricsPanelResponse;
+    for (const v of values(dev, 'value')) expect(v).toBeCloseTo(0.25, 6);
+    // The global querier has no load-test series: the environment's own Prometheus is what answered above.
+    const global = await directQuery(
+      'sum(rate(http_request_duration_seconds_count{environment="load-test"}[60s]))',
+      queryStart,
+      queryEnd,
+      60,
+    );
+    expect(global).toEqual([]);
+  });
+
+  it('refuses an environment whose prometheus-url is not http(s), naming the annotation, and reads the others', async () => {
+    const res = await get('broken');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(
+      'environment: broken (resource:default/broken): devops-app.io/prometheus-url: "file:///etc/passwd" is not an http or https URL without credentials',
+    );
+    expect((await get('dev')).status).toBe(200);
+  });
+});
+
 describe('metrics route validation', () => {
   let server: Awaited<ReturnType<typeof startBackend>>;
   beforeAll(async () => {
@@ -247,7 +328,8 @@ describe('metrics route validation', () => {
       .query(valid)
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(503);
-    expect(res.body.error.message).toMatch(/^Prometheus at http:\/\/127\.0\.0\.1:1 is unreachable/);
+    expect(res.body.error.message).toMatch(/^Prometheus \(devopsApp\.prometheus\.baseUrl\) is unreachable \((ECONNREFUSED|connection failed)\)$/);
+    expect(JSON.stringify(res.body)).not.toContain('127.0.0.1');
   });
 
   it('names Prometheus when it does not answer in time', async () => {
@@ -262,7 +344,7 @@ describe('metrics route validation', () => {
         .query(valid)
         .set('Authorization', mockCredentials.user.header());
       expect(res.status).toBe(503);
-      expect(res.body.error.message).toBe(`Prometheus at http://127.0.0.1:${port} is not answering (no answer within 300 ms)`);
+      expect(res.body.error.message).toBe('Prometheus (devopsApp.prometheus.baseUrl) is not answering (no answer within 300 ms)');
     } finally {
       silent.closeAllConnections();
       await new Promise(r => silent.close(r));
@@ -271,7 +353,7 @@ describe('metrics route validation', () => {
 
   it('says when Prometheus is not configured', async () => {
     const { server: bare } = await startTestBackend({
-      features: [devopsAppPlugin, catalogServiceMock.factory({ entities: [entity] })],
+      features: [devopsAppPlugin, catalogServiceMock.factory({ entities: [entity, ...STANDARD_ENVIRONMENTS] })],
     });
     const res = await request(bare)
       .get('/api/devops-app/observability/metrics')

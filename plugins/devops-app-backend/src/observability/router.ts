@@ -4,9 +4,9 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_DATADOG_SERVICE_NAME,
+  ANNOTATION_PROMETHEUS_URL,
   ANNOTATION_PROMETHEUS_SELECTOR,
   LOG_LEVELS,
   LOGS_CURSOR_MAX_LENGTH,
@@ -14,20 +14,21 @@ import {
   METRICS_TIME_RANGES,
   NotConfiguredResponse,
 } from '@devops-app/plugin-devops-app-common';
+import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { readDatadogConfig, readPrometheusConfig } from './config';
 import { DatadogScope, DatadogService } from './datadog/DatadogService';
 import { resolveDatadogWindow } from './datadog/timeWindow';
-import { checkEnvironment, loadReadableEntity, ReadableEntity } from './entityAccess';
+import { loadEnvironmentOfEntity, ReadableEntity } from './entityAccess';
 import { MetricsService } from './prometheus/MetricsService';
 import { PrometheusClient } from './prometheus/PrometheusClient';
 
 export interface ObservabilityRouterOptions {
   config: RootConfigService;
   httpAuth: HttpAuthService;
-  catalog: CatalogService;
+  environments: EnvironmentResolver;
   logger: LoggerService;
 }
 
@@ -111,16 +112,16 @@ export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: express.Reque
 export async function createObservabilityRouter(
   options: ObservabilityRouterOptions,
 ): Promise<express.Router> {
-  const { config, httpAuth, catalog, logger } = options;
+  const { config, httpAuth, environments, logger } = options;
   const router = Router();
 
   const prometheusConfig = readPrometheusConfig(config);
-  const metrics = prometheusConfig
-    ? new MetricsService({
-        client: new PrometheusClient(prometheusConfig),
-        scrapeIntervalSeconds: prometheusConfig.scrapeIntervalSeconds,
-      })
-    : undefined;
+  // Environments that name their own Prometheus are read there even without a global querier.
+  const metrics = new MetricsService({
+    client: prometheusConfig ? new PrometheusClient(prometheusConfig) : undefined,
+    scrapeIntervalSeconds: prometheusConfig?.scrapeIntervalSeconds ?? 15,
+    timeoutMs: prometheusConfig?.timeoutMs,
+  });
   const datadogConfig = readDatadogConfig(config);
   logger.info(
     `devops-app observability: Prometheus ${prometheusConfig ? prometheusConfig.baseUrl : 'not configured'}, Datadog ${datadogConfig ? datadogConfig.site : 'not configured'}`,
@@ -129,13 +130,18 @@ export async function createObservabilityRouter(
   router.get('/observability/metrics', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const query = parseQuery(metricsQuery, req);
-    const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
-    checkEnvironment(entity, query.environment);
-    if (!metrics) {
+    const entity = await loadEnvironmentOfEntity(
+      environments,
+      credentials,
+      query.entityRef,
+      query.environment,
+      [ANNOTATION_PROMETHEUS_URL],
+    );
+    if (!metrics.reaches(entity.environment)) {
       const answer: NotConfiguredResponse = {
         configured: false,
         upstream: 'prometheus',
-        message: 'Prometheus is not configured: set devopsApp.prometheus.baseUrl',
+        message: `Prometheus is not configured for ${entity.environment.name}: set ${ANNOTATION_PROMETHEUS_URL} on ${entity.environment.entityRef} or devopsApp.prometheus.baseUrl (the global querier)`,
       };
       res.json(answer);
       return;
@@ -154,6 +160,7 @@ export async function createObservabilityRouter(
       await metrics.getPanel({
         selector,
         environment: query.environment,
+        prometheusUrl: entity.environment.prometheusUrl,
         panel: query.panel,
         range: query.range,
         start: query.start,
@@ -205,8 +212,12 @@ export async function createObservabilityRouter(
       const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
       const query: Q = parseQuery(schema, req);
       const window = resolveDatadogWindow(query, Date.now());
-      const entity = await loadReadableEntity(catalog, credentials, query.entityRef);
-      checkEnvironment(entity, query.environment);
+      const entity = await loadEnvironmentOfEntity(
+        environments,
+        credentials,
+        query.entityRef,
+        query.environment,
+      );
       const target = datadogScope(entity, query.environment, window);
       res.json(target.datadog ? await answer(target.datadog, target.scope, query) : target.answer);
     });

@@ -1,28 +1,28 @@
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { createValidateEnvironmentAction } from './validateEnvironment';
 
-const environmentResource = (name: string) => ({
+const environmentResource = (
+  name: string,
+  annotations: Record<string, string> = {},
+) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Resource',
-  metadata: { name, namespace: 'default' },
+  metadata: { name, namespace: 'default', annotations },
   spec: { type: 'environment', owner: 'group:default/platform-team' },
 });
 
 describe('devops-app:environment:validate', () => {
   const catalog = catalogServiceMock({
-    entities: [environmentResource('dev'), environmentResource('pre-prod')],
+    entities: [
+      environmentResource('dev'),
+      environmentResource('pre-prod'),
+      environmentResource('prod', { 'devops-app.io/production': 'true' }),
+    ],
   });
   const action = createValidateEnvironmentAction({
-    catalog,
-    environments: [
-      {
-        name: 'prod',
-        title: 'Production',
-        namespace: 'inference-prod',
-        production: true,
-      },
-    ],
+    environments: new EnvironmentResolver(catalog),
   });
 
   it('accepts a free, well-formed name and outputs its namespace', async () => {
@@ -32,6 +32,48 @@ describe('devops-app:environment:validate', () => {
     await action.handler(ctx);
     expect(ctx.output).toHaveBeenCalledWith('name', 'load-test');
     expect(ctx.output).toHaveBeenCalledWith('namespace', 'inference-load-test');
+    expect(ctx.output).toHaveBeenCalledWith('basedOn', 'pre-prod');
+    expect(ctx.output).toHaveBeenCalledWith('production', false);
+  });
+
+  it('takes the entity ref the catalog picker gives, and the base environment\'s production class', async () => {
+    const ctx = createMockActionContext({
+      input: {
+        name: 'prod-eu',
+        basedOn: 'resource:default/prod',
+        pinnedRevision: 'v1.2.0',
+      },
+    });
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('basedOn', 'prod');
+    expect(ctx.output).toHaveBeenCalledWith('production', true);
+  });
+
+  it('a production-class environment needs a pinned revision: a commit SHA or a release tag', async () => {
+    const missing = createMockActionContext({
+      input: { name: 'prod-eu', basedOn: 'prod' },
+    });
+    await expect(action.handler(missing)).rejects.toThrow(
+      /^pinnedRevision: required for a production-class environment \(based on prod\)/,
+    );
+    const branch = createMockActionContext({
+      input: { name: 'prod-eu', basedOn: 'prod', pinnedRevision: 'main' },
+    });
+    await expect(action.handler(branch)).rejects.toThrow(
+      'pinnedRevision: "main" is not a 40-hex commit SHA or a release tag vX.Y.Z',
+    );
+    expect(missing.output).not.toHaveBeenCalled();
+    expect(branch.output).not.toHaveBeenCalled();
+  });
+
+  it('refuses a base that is not an environment reference, naming the field', async () => {
+    const ctx = createMockActionContext({
+      input: { name: 'perf', basedOn: 'component:default/inference-service' },
+    });
+    await expect(action.handler(ctx)).rejects.toThrow(
+      'basedOn: "component:default/inference-service" is not an environment',
+    );
+    expect(ctx.output).not.toHaveBeenCalled();
   });
 
   it.each(['Load-Test', 'load test', '..', 'x'.repeat(40)])(
@@ -52,10 +94,10 @@ describe('devops-app:environment:validate', () => {
     );
   });
 
-  it('rejects a name the configuration already has', async () => {
+  it('rejects a name a production environment already has', async () => {
     const ctx = createMockActionContext({ input: { name: 'prod' } });
     await expect(action.handler(ctx)).rejects.toThrow(
-      'devopsApp.environments.prod',
+      'Environment "prod" already exists in the catalog (resource:default/prod)',
     );
   });
 
@@ -64,7 +106,7 @@ describe('devops-app:environment:validate', () => {
       input: { name: 'perf', basedOn: 'staging' },
     });
     await expect(action.handler(ctx)).rejects.toThrow(
-      'Base environment "staging" does not exist',
+      'Base environment "staging" does not exist in the catalog (it has dev, pre-prod, prod)',
     );
   });
 });

@@ -217,9 +217,11 @@ describe('templates/new-environment through the scaffolder backend', () => {
     });
     expect(created.status).toBe(201);
     expect(task.status).toBe('completed');
-    expect(git('log', '-1', '--format=%s', 'main')).toBe(
+    // The template's commit, then the run's commit of the Terraform outputs into the environment's files.
+    expect(git('log', '-2', '--format=%s', 'main').split('\n')).toEqual([
+      expect.stringMatching(/^environment\([a-z0-9-]+\): Terraform outputs of run /),
       'Add environment load-test (based on pre-prod)',
-    );
+    ]);
     const show = (file: string) => git('show', `main:${file}`);
     expect(
       yaml.parse(show('charts/inference/values-load-test.yaml')),

@@ -15,6 +15,8 @@ export interface PanelRequest {
   /** The entity's `devops-app.io/prometheus-selector`. */
   selector: string;
   environment: string;
+  /** The environment's own Prometheus (`devops-app.io/prometheus-url`); undefined: the global querier. */
+  prometheusUrl?: string;
   panel: MetricsPanelName;
   range?: MetricsTimeRange;
   start?: number;
@@ -28,17 +30,50 @@ const MAX_CACHE_MS = 60_000;
 /**
  * Builds a panel's PromQL from the server-side templates and reads it from Prometheus, through a cache
  * shared by every viewer of the backend instance.
+ *
+ * Two ways to reach an environment's series, both selected by the `environment` label: the environment's
+ * own Prometheus, when its entity names one (`devops-app.io/prometheus-url`), or the global querier
+ * (`devopsApp.prometheus.baseUrl`: in production a Thanos Query in front of every cluster's Prometheus).
  */
 export class MetricsService {
   private readonly cache = new SharedQueryCache<PrometheusMatrixSeries[]>({ maxEntries: 1000 });
+  private readonly environmentClients = new Map<string, PrometheusClient>();
 
   constructor(
     private readonly options: {
-      client: PrometheusClient;
+      /** The global querier; undefined when only environments' own Prometheus servers are used. */
+      client?: PrometheusClient;
       scrapeIntervalSeconds: number;
+      timeoutMs?: number;
       now?: () => number;
     },
   ) {}
+
+  /** Whether a request for this environment has a Prometheus to go to. */
+  reaches(request: { prometheusUrl?: string }): boolean {
+    return Boolean(request.prometheusUrl || this.options.client);
+  }
+
+  private clientFor(request: PanelRequest): PrometheusClient {
+    if (!request.prometheusUrl) {
+      if (!this.options.client) {
+        throw new InputError(`environment ${request.environment} has no Prometheus`);
+      }
+      return this.options.client;
+    }
+    const key = `${request.environment} ${request.prometheusUrl}`;
+    let client = this.environmentClients.get(key);
+    if (!client) {
+      if (this.environmentClients.size >= 1000) this.environmentClients.clear();
+      client = new PrometheusClient({
+        baseUrl: request.prometheusUrl,
+        timeoutMs: this.options.timeoutMs ?? 10_000,
+        name: `Prometheus of environment ${request.environment} (devops-app.io/prometheus-url)`,
+      });
+      this.environmentClients.set(key, client);
+    }
+    return client;
+  }
 
   private nowMs(): number {
     return this.options.now?.() ?? Date.now();
@@ -63,6 +98,7 @@ export class MetricsService {
 
   async getPanel(request: PanelRequest): Promise<MetricsPanelResponse> {
     const { range, queries } = this.plan(request);
+    const client = this.clientFor(request);
     // Kept until the next step boundary, when a new point can appear; a range wholly in the past does
     // not change, so it is kept for the longest time.
     const untilNextStep = (range.end + range.step) * 1000 - this.nowMs();
@@ -70,7 +106,8 @@ export class MetricsService {
     const results = await Promise.all(
       queries.map(q => {
         const query = { query: q.expr, start: range.start, end: range.end, step: range.step };
-        return this.cache.get(JSON.stringify(query), ttl, () => this.options.client.queryRange(query));
+        const key = JSON.stringify({ ...query, prometheus: request.prometheusUrl ?? '' });
+        return this.cache.get(key, ttl, () => client.queryRange(query));
       }),
     );
     const series: MetricsSeries[] = [];

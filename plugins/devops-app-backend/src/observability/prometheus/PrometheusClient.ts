@@ -15,12 +15,18 @@ export interface RangeQuery {
 
 /**
  * Reads Prometheus's HTTP API (`/api/v1/query_range`). Failures become errors that name Prometheus and
- * say what went wrong, so the UI can tell "Prometheus is down" from "no data".
+ * say what went wrong, so the UI can tell "Prometheus is down" from "no data". They name it by `name`
+ * (which Prometheus, in the words of the configuration), never by its address: answers carry no
+ * internal addresses.
  */
 export class PrometheusClient {
+  private readonly name: string;
+
   constructor(
-    private readonly options: { baseUrl: string; timeoutMs: number },
-  ) {}
+    private readonly options: { baseUrl: string; timeoutMs: number; name?: string },
+  ) {
+    this.name = options.name ?? 'Prometheus (devopsApp.prometheus.baseUrl)';
+  }
 
   get baseUrl(): string {
     return this.options.baseUrl;
@@ -47,8 +53,9 @@ export class PrometheusClient {
         // Not `instanceof Error`: the abort reason is a DOMException, of another realm under Jest.
         (error as { name?: string } | undefined)?.name === 'TimeoutError'
           ? `not answering (no answer within ${this.options.timeoutMs} ms)`
-          : `unreachable (${error instanceof Error ? (error.cause as Error)?.message ?? error.message : error})`;
-      throw new ServiceUnavailableError(`Prometheus at ${this.options.baseUrl} is ${reason}`);
+          : // The cause's code (ECONNREFUSED, ENOTFOUND), not its message, which holds the address.
+            `unreachable (${(error as { cause?: { code?: string } })?.cause?.code ?? 'connection failed'})`;
+      throw new ServiceUnavailableError(`${this.name} is ${reason}`);
     }
     const text = await response.text();
     let parsed: { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
@@ -56,17 +63,17 @@ export class PrometheusClient {
       parsed = JSON.parse(text);
     } catch {
       throw new ServiceUnavailableError(
-        `Prometheus at ${this.options.baseUrl} answered ${response.status} with a body that is not JSON`,
+        `${this.name} answered ${response.status} with a body that is not JSON`,
       );
     }
     if (!response.ok || parsed.status !== 'success') {
       throw new ServiceUnavailableError(
-        `Prometheus at ${this.options.baseUrl} answered ${response.status}: ${parsed.error ?? 'no error message'}`,
+        `${this.name} answered ${response.status}: ${parsed.error ?? 'no error message'}`,
       );
     }
     if (parsed.data?.resultType !== 'matrix' || !Array.isArray(parsed.data.result)) {
       throw new ServiceUnavailableError(
-        `Prometheus at ${this.options.baseUrl} answered a ${parsed.data?.resultType} where a matrix was expected`,
+        `${this.name} answered a ${parsed.data?.resultType} where a matrix was expected`,
       );
     }
     return parsed.data.result as PrometheusMatrixSeries[];

@@ -25,11 +25,20 @@ const PODS: Pod[] = [
   { instance: 'b', colour: 'green', outcomes: { success: 2, error: 1, rejected: 1 } },
 ];
 
-export function knownSamples(start: number, end: number): KnownSamples {
-  const dev = samplesOf(start, end, 'dev', true);
-  // pre-prod: the same traffic without any 5xx, so there is no 5xx series at all.
-  const preProd = samplesOf(start, end, 'pre-prod', false);
-  return { text: `${mergeFamilies([dev, preProd])}# EOF\n`, start, end };
+/**
+ * By default dev (with 5xx) and pre-prod (the same traffic without any 5xx, so there is no 5xx series
+ * at all); `environments` names others, e.g. the samples of an environment's own Prometheus.
+ */
+export function knownSamples(
+  start: number,
+  end: number,
+  environments: { name: string; withErrors: boolean }[] = [
+    { name: 'dev', withErrors: true },
+    { name: 'pre-prod', withErrors: false },
+  ],
+): KnownSamples {
+  const parts = environments.map(e => samplesOf(start, end, e.name, e.withErrors));
+  return { text: `${mergeFamilies(parts)}# EOF\n`, start, end };
 }
 
 /** OpenMetrics wants each family once: merge the lines of several environments by family. */
