@@ -47,8 +47,14 @@ describe('parseEnvironments', () => {
     expect(getEntityEnvironments(entity).environments).toEqual(['dev', 'prod']);
     expect(isDevopsAppAvailable(entity)).toBe(true);
     expect(isDevopsAppAvailable({ metadata: {} })).toBe(false);
+    // The tab applies to any entity with a devops-app.io/ annotation: environments come from the catalog.
     expect(
-      isDevopsAppAvailable({ metadata: { annotations: { 'devops-app.io/environments': ' ' } } }),
+      isDevopsAppAvailable({
+        metadata: { annotations: { 'devops-app.io/prometheus-selector': 'service="x"' } },
+      }),
+    ).toBe(true);
+    expect(
+      isDevopsAppAvailable({ metadata: { annotations: { 'backstage.io/kubernetes-id': 'x' } } }),
     ).toBe(false);
   });
 });
