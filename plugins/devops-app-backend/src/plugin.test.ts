@@ -3,8 +3,11 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
+import { serviceEntity } from './observability/testing/serviceEntity';
 import { devopsAppPlugin } from './plugin';
+import { environmentEntity, STANDARD_ENVIRONMENTS } from './testing/environmentEntities';
 
 describe('devops-app backend plugin', () => {
   async function start(config: object = {}) {
@@ -40,18 +43,62 @@ describe('devops-app backend plugin', () => {
     expect(forged.status).toBe(401);
   });
 
-  it('lists the configured environments with their defaults', async () => {
-    const server = await start({
-      devopsApp: { environments: { dev: { title: 'Development' }, prod: {} } },
+  it("serves the resolver: an entity's environments from the catalog, with the configured defaults, and 400/404/401", async () => {
+    const { server } = await startTestBackend({
+      features: [
+        devopsAppPlugin,
+        catalogServiceMock.factory({
+          entities: [
+            serviceEntity({ 'devops-app.io/prometheus-selector': 'service="inference-service"' }),
+            ...STANDARD_ENVIRONMENTS,
+            environmentEntity('load-test', { annotations: { 'devops-app.io/namespace': 'Bad_NS' } }),
+          ],
+        }),
+        mockServices.rootConfig.factory({
+          data: { devopsApp: { environments: { dev: { title: 'Development' } } } },
+        }),
+      ],
     });
     const res = await request(server)
       .get('/api/devops-app/environments')
+      .query({ entityRef: 'component:default/inference-service' })
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(200);
-    expect(res.body.items).toEqual([
-      { name: 'dev', title: 'Development', namespace: 'inference-dev', production: false },
-      { name: 'prod', title: 'prod', namespace: 'inference-prod', production: true },
+    expect(res.body.entityRef).toBe('component:default/inference-service');
+    expect(res.body.items.map((e: any) => [e.name, e.title, e.namespace, e.production])).toEqual([
+      ['dev', 'Development', 'inference-dev', false],
+      ['pre-prod', 'pre-prod', 'inference-pre-prod', false],
+      ['prod', 'prod', 'inference-prod', true],
+      ['load-test', 'load-test', 'inference-load-test', false],
     ]);
+    expect(res.body.items[3].problems).toEqual([
+      {
+        annotation: 'devops-app.io/namespace',
+        message: '"Bad_NS" is not a DNS label (a-z, 0-9, "-", at most 63 characters)',
+      },
+    ]);
+    const all = await request(server)
+      .get('/api/devops-app/environments')
+      .set('Authorization', mockCredentials.service.header());
+    expect(all.body.items.map((e: any) => e.name)).toEqual(['dev', 'pre-prod', 'prod', 'load-test']);
+    const bad = await request(server)
+      .get('/api/devops-app/environments')
+      .query({ entityRef: 'component:' })
+      .set('Authorization', mockCredentials.user.header());
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^entityRef: /);
+    expect(JSON.stringify(bad.body)).not.toMatch(/\bat \//);
+    const unknownField = await request(server)
+      .get('/api/devops-app/environments')
+      .query({ entityRef: 'component:default/inference-service', extra: '1' })
+      .set('Authorization', mockCredentials.user.header());
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body.error.message).toContain('extra');
+    await request(server)
+      .get('/api/devops-app/environments')
+      .query({ entityRef: 'component:default/nope' })
+      .set('Authorization', mockCredentials.user.header())
+      .expect(404);
     await request(server)
       .get('/api/devops-app/environments')
       .set('Authorization', mockCredentials.none.header())
