@@ -248,12 +248,37 @@ describe('templates/new-environment through the scaffolder backend', () => {
     expect(show('infra/environments/load-test/backend.hcl')).toMatch(
       /tfstate-load-test/,
     );
-    expect(
-      yaml.parse(show('catalog/environments/load-test.yaml')),
-    ).toMatchObject({
+    // The environment, related to the service, and its cluster; the run committed the sandbox stacks'
+    // outputs into their annotations.
+    const [environmentDoc, clusterDoc] = yaml
+      .parseAllDocuments(show('catalog/environments/load-test.yaml'))
+      .map(d => d.toJSON());
+    expect(environmentDoc).toMatchObject({
       kind: 'Resource',
-      metadata: { name: 'load-test' },
-      spec: { type: 'environment', owner: 'group:default/ml-team' },
+      metadata: {
+        name: 'load-test',
+        annotations: {
+          'devops-app.io/namespace': 'inference-load-test',
+          'devops-app.io/production': 'false',
+          'devops-app.io/kubernetes-cluster': 'resource:default/load-test-cluster',
+          'devops-app.io/prometheus-url': expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        },
+      },
+      spec: {
+        type: 'environment',
+        owner: 'group:default/ml-team',
+        dependencyOf: ['component:default/inference-service'],
+      },
+    });
+    expect(clusterDoc).toMatchObject({
+      metadata: {
+        name: 'load-test-cluster',
+        annotations: {
+          'kubernetes.io/auth-provider': 'azure',
+          'kubernetes.io/api-server': expect.stringMatching(/^https:\/\//),
+        },
+      },
+      spec: { type: 'kubernetes-cluster' },
     });
     for (const stack of ['cluster', 'monitoring', 'storage']) {
       await fs.access(path.join(root, 'state/load-test', `${stack}.tfstate`));
@@ -261,13 +286,10 @@ describe('templates/new-environment through the scaffolder backend', () => {
     expect(log).toMatch(/\[cluster\] Apply complete!/);
     expect(log).toMatch(/\[storage\] Apply complete!/);
     // The file lands in the directory the catalog's file location globs, which is refreshed.
+    // As committed, outputs included.
     expect(
-      yaml.parse(
-        await fs.readFile(path.join(root, 'catalog/load-test.yaml'), 'utf8'),
-      ),
-    ).toMatchObject({
-      metadata: { name: 'load-test' },
-    });
+      await fs.readFile(path.join(root, 'catalog/load-test.yaml'), 'utf8'),
+    ).toBe(`${show('catalog/environments/load-test.yaml')}\n`);
     expect(catalog.refreshEntity).toHaveBeenCalledWith(
       `location:default/${locationSpecToMetadataName({
         type: 'file',
