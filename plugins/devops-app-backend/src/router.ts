@@ -15,7 +15,10 @@ import { z } from 'zod';
 import { parseQuery } from './observability/router';
 import Router from 'express-promise-router';
 import { createObservabilityRouter } from './observability/router';
-import { createDeploymentsRouter } from './deployments';
+import {
+  createDeploymentsRouter,
+  gitopsRepositoryFromConfig,
+} from './deployments';
 import { createTerraformRouter, createTerraformRuns } from './terraform';
 
 export interface RouterOptions {
@@ -70,9 +73,17 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(body);
   });
 
+  // One GitOps repository for deploys and the runs' output commits: their writes share one queue.
+  const gitops = gitopsRepositoryFromConfig(options.config, options.logger);
   router.use(await createObservabilityRouter(options));
-  router.use(await createDeploymentsRouter(options));
-  router.use('/terraform', createTerraformRouter({ ...options, runs: await createTerraformRuns(options) }));
+  router.use(await createDeploymentsRouter({ ...options, gitops }));
+  router.use(
+    '/terraform',
+    createTerraformRouter({
+      ...options,
+      runs: await createTerraformRuns({ ...options, gitops }),
+    }),
+  );
 
   return router;
 }

@@ -84,6 +84,23 @@ export function isEnvironmentEntity(entity: EnvironmentEntityLike): boolean {
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const ENTITY_REF = /^[a-z][a-z0-9-]*:[a-z0-9][a-z0-9-_.]*\/[a-z0-9][a-z0-9-_.]*$/i;
 
+/** The inference chart's directory in the GitOps repository. @public */
+export const INFERENCE_CHART_PATH = 'charts/inference';
+
+/**
+ * The environment's Helm values file in the GitOps repository: `values.yaml` is the base and the dev
+ * environment; every other environment has `values-<env>.yaml` (charts/README.md).
+ * @public
+ */
+export function environmentValuesFile(
+  environment: string,
+  chartPath: string = INFERENCE_CHART_PATH,
+): string {
+  return environment === 'dev'
+    ? `${chartPath}/values.yaml`
+    : `${chartPath}/values-${environment}.yaml`;
+}
+
 /** The default namespace of the service in an environment. @public */
 export function defaultNamespace(environment: string): string {
   return `inference-${environment}`;

@@ -1,9 +1,8 @@
-import { REDACTED } from '@devops-app/plugin-devops-app-common';
+import { environmentValuesFile, REDACTED } from '@devops-app/plugin-devops-app-common';
 import { parse, parseAllDocuments } from 'yaml';
 import {
   applyEnvironmentOutputs,
   environmentCatalogFile,
-  environmentValuesFile,
   EnvironmentStackOutputs,
 } from './environmentOutputs';
 
@@ -88,6 +87,8 @@ describe('applyEnvironmentOutputs', () => {
   it('names the files by environment', () => {
     expect(environmentCatalogFile('load-test')).toBe(CATALOG_FILE);
     expect(environmentValuesFile('load-test')).toBe(VALUES_FILE);
+    // dev's values are the chart's base file.
+    expect(environmentValuesFile('dev')).toBe('charts/inference/values.yaml');
   });
 
   it('writes the annotations and values, keeping comments, order and quoting', () => {
@@ -277,7 +278,7 @@ describe('applyEnvironmentOutputs', () => {
         /^catalog\/environments\/dev\.yaml: not in the repository \(dev, pre-prod and prod live in catalog\/environments\.yaml\)/,
       ),
       expect.stringMatching(
-        /^charts\/inference\/values-dev\.yaml: not in the repository/,
+        /^charts\/inference\/values\.yaml: not in the repository/,
       ),
     ]);
   });

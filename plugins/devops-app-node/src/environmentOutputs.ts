@@ -1,4 +1,5 @@
 import {
+  environmentValuesFile,
   ANNOTATION_ARGOCD_URL,
   ANNOTATION_KUBERNETES_API_SERVER,
   ANNOTATION_KUBERNETES_API_SERVER_CA,
@@ -23,10 +24,6 @@ export function environmentCatalogFile(environment: string): string {
   return `catalog/environments/${environment}.yaml`;
 }
 
-/** The environment's own Helm values file in the GitOps repository. @public */
-export function environmentValuesFile(environment: string): string {
-  return `charts/inference/values-${environment}.yaml`;
-}
 
 /** `terraform output` values per stack, as the run service records them (sensitive ones replaced). @public */
 export type EnvironmentStackOutputs = Partial<

@@ -20,6 +20,22 @@ export { AuditStore } from './AuditStore';
 export { DeploymentService } from './DeploymentService';
 export { GitOpsRepository } from './GitOpsRepository';
 
+/** The repository of `devopsApp.gitops`, or undefined when none is configured. */
+export function gitopsRepositoryFromConfig(
+  config: RootConfigService,
+  logger: LoggerService,
+): GitOpsRepository | undefined {
+  const gitopsConfig = config.getOptionalConfig('devopsApp.gitops');
+  return gitopsConfig
+    ? new GitOpsRepository({
+        repository: gitopsConfig.getString('repository'),
+        branch: gitopsConfig.getOptionalString('branch') ?? 'main',
+        logger,
+        pullRequests: GithubPullRequests.fromConfig(config),
+      })
+    : undefined;
+}
+
 /**
  * Builds the deployments feature from the plugin's services and configuration and returns its
  * router (deploy, sync, promote, abort, status, audit). The database must be migrated already.
@@ -31,19 +47,14 @@ export async function createDeploymentsRouter(options: {
   permissions: PermissionsService;
   logger: LoggerService;
   environments: EnvironmentResolver;
+  /** The GitOps repository, shared with the terraform runs' output commits (one write queue). */
+  gitops?: GitOpsRepository;
   /** Announces audit entries to open Environments cards; without it the cards only poll. */
   signals?: SignalsService;
   fetch?: typeof fetch;
 }) {
-  const gitopsConfig = options.config.getOptionalConfig('devopsApp.gitops');
-  const gitops = gitopsConfig
-    ? new GitOpsRepository({
-        repository: gitopsConfig.getString('repository'),
-        branch: gitopsConfig.getOptionalString('branch') ?? 'main',
-        logger: options.logger,
-        pullRequests: GithubPullRequests.fromConfig(options.config),
-      })
-    : undefined;
+  const gitops =
+    options.gitops ?? gitopsRepositoryFromConfig(options.config, options.logger);
   const argocd = ArgoCdService.fromConfig(options.config, {
     fetch: options.fetch,
   });

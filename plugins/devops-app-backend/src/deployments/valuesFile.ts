@@ -2,21 +2,10 @@ import { InputError } from '@backstage/errors';
 import { isDeepStrictEqual } from 'node:util';
 import { parseDocument } from 'yaml';
 
-/** The chart directory in the GitOps repository. */
-export const CHART_PATH = 'charts/inference';
-
-/**
- * The values file that holds an environment's image tag: `values.yaml` is the base and the dev
- * environment; every other environment has `values-<env>.yaml` (charts/README.md).
- */
-export function valuesFileFor(
-  environment: string,
-  chartPath: string = CHART_PATH,
-): string {
-  return environment === 'dev'
-    ? `${chartPath}/values.yaml`
-    : `${chartPath}/values-${environment}.yaml`;
-}
+export {
+  INFERENCE_CHART_PATH as CHART_PATH,
+  environmentValuesFile as valuesFileFor,
+} from '@devops-app/plugin-devops-app-common';
 
 function parse(text: string, file: string): unknown {
   const doc = parseDocument(text);

@@ -6,7 +6,9 @@ import {
 } from '@backstage/backend-plugin-api';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import os from 'node:os';
+import { GitOpsRepository } from '../deployments/GitOpsRepository';
 import { readTerraformRunConfig } from './config';
+import { EnvironmentOutputsPublisher } from './outputs';
 import { TerraformRunManager } from './runManager';
 import { TerraformRunStore } from './runStore';
 
@@ -25,14 +27,17 @@ export async function createTerraformRuns(options: {
   logger: LoggerService;
   /** Tells open run pages and lists that a run moved; tests may leave it out. */
   signals?: SignalsService;
+  /** Where applied runs commit their outputs: the deployments' repository, so writes share a queue. */
+  gitops?: GitOpsRepository;
 }): Promise<TerraformRunManager> {
-  const { config, database, lifecycle, logger, signals } = options;
+  const { config, database, lifecycle, logger, signals, gitops } = options;
   const port = config.getOptionalNumber('backend.listen.port') ?? 7007;
   const runs = new TerraformRunManager({
     config: readTerraformRunConfig(config),
     store: new TerraformRunStore(await database.getClient()),
     logger,
     signals,
+    outputs: gitops && new EnvironmentOutputsPublisher({ gitops, logger }),
     // A restart of the same backend recognises its own leftover runs at once; runs of other
     // instances are interrupted only once their heartbeat is stale.
     instanceId: `${os.hostname()}:${port}`,

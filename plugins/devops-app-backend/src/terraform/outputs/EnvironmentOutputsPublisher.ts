@@ -1,9 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { TerraformRun } from '@devops-app/plugin-devops-app-common';
+import {
+  environmentValuesFile,
+  TerraformRun,
+} from '@devops-app/plugin-devops-app-common';
 import {
   applyEnvironmentOutputs,
   environmentCatalogFile,
-  environmentValuesFile,
   EnvironmentOutputsResult,
   EnvironmentStackOutputs,
 } from '@devops-app/plugin-devops-app-node';
