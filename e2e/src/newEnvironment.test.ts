@@ -67,25 +67,25 @@ describe('new environment from the Create page', () => {
     await page.goto(
       `${portal.baseUrl}/create/templates/default/new-environment`,
     );
-    await page.getByLabel('Name').first().fill(name);
+    await page.getByLabel('Name').first().fill(name, { timeout: 60_000 });
     const owner = page.getByLabel('Owner group').first();
-    await owner.click();
+    await owner.click({ timeout: 30_000 });
     await owner.fill('ML');
     await page
       .getByRole('option', { name: /ML team/ })
       .first()
-      .click();
+      .click({ timeout: 30_000 });
     for (let step = 0; step < 3; step++) {
-      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Next' }).click({ timeout: 30_000 });
       await page.screenshot({
         path: join(resultsDir, `new-environment-step-${step + 2}.png`),
       });
     }
-    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Review' }).click({ timeout: 30_000 });
     await page.screenshot({
       path: join(resultsDir, 'new-environment-review.png'),
     });
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Create' }).click({ timeout: 30_000 });
 
     await page
       .getByRole('link', { name: 'Terraform run' })
@@ -112,22 +112,28 @@ describe('new environment from the Create page', () => {
     await page.goto(`${portal.baseUrl}/catalog/default/resource/${name}/infrastructure`);
     const row = page.locator('tr', { hasText: name }).first();
     await row.waitFor({ timeout: 60_000 });
-    await row.getByText('succeeded').waitFor();
-    await row.click();
+    await row.getByText('succeeded').waitFor({ timeout: 60_000 });
+    await row.click({ timeout: 30_000 });
     const log = page.getByLabel('cluster log');
-    await log.getByText(/Apply complete!/).waitFor();
+    await log.getByText(/Apply complete!/).waitFor({ timeout: 60_000 });
     await page.screenshot({
       path: join(resultsDir, 'new-environment-infrastructure.png'),
     });
 
-    // The service's DevOps tab lists only the runs of the environments its annotation names, and the
-    // new environment is not one of them (yet).
+    // The new environment is the service's environment now (its spec.dependencyOf names
+    // inference-service), so the service's DevOps tab lists its run in the Infrastructure section, with
+    // no restart and no edit of the service's entity.
     await page.goto(
       `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
     );
-    await page
-      .getByText('No terraform run yet. Create an environment from the Create page.')
-      .waitFor({ timeout: 60_000 });
-    expect(await page.locator('tr', { hasText: name }).count()).toBe(0);
+    const serviceRow = page.locator('tr', { hasText: name }).filter({ hasText: 'succeeded' }).first();
+    await serviceRow.waitFor({ timeout: 90_000 });
+    expect(
+      await page.getByText('No terraform run yet. Create an environment from the Create page.').count(),
+    ).toBe(0);
+    await page.screenshot({
+      path: join(resultsDir, 'new-environment-service-devops.png'),
+      fullPage: true,
+    });
   });
 });

@@ -101,22 +101,30 @@ describe('entity page in the browser', () => {
   });
 
   it('shows the environments on the DevOps tab', async () => {
-    await devopsTab().click();
+    await devopsTab().click({ timeout: 60_000 });
     await page.waitForURL(/\/devops$/);
-    const table = page.getByRole('table').first();
-    await table.getByText('inference-dev').waitFor({ timeout: 60_000 });
+    // The Environments card: the environment Resources related to the service (catalog/environments.yaml),
+    // from the backend's resolver, in promotion order: stage, name, title, namespace, tier, owner.
+    const table = page.getByRole('table').filter({ has: page.getByTestId('stage-dev') });
+    await table.getByTestId('stage-prod').waitFor({ timeout: 60_000 });
     const rows = await table.getByRole('row').allInnerTexts();
     expect(rows).toHaveLength(4);
-    expect(rows[1]).toMatch(/dev[\s\S]*Development[\s\S]*inference-dev[\s\S]*non-production/);
-    expect(rows[2]).toMatch(/pre-prod[\s\S]*Pre-production[\s\S]*inference-pre-prod/);
-    expect(rows[3]).toMatch(/prod[\s\S]*Production[\s\S]*inference-prod[\s\S]*production/);
+    expect(rows[0]).toMatch(/Stage[\s\S]*Environment[\s\S]*Title[\s\S]*Namespace[\s\S]*Tier/i);
+    expect(rows[1]).toMatch(/^1\.\s+dev\s[\s\S]*Development[\s\S]*inference-dev\s[\s\S]*non-production[\s\S]*ML team/);
+    expect(rows[2]).toMatch(
+      /^2\.\s+pre-prod\s[\s\S]*Pre-production[\s\S]*inference-pre-prod\s[\s\S]*non-production[\s\S]*Platform team/,
+    );
+    expect(rows[3]).toMatch(/^3\.\s+prod\s[\s\S]*Production[\s\S]*inference-prod\s[\s\S]*production[\s\S]*Platform team/);
+    expect(rows[3]).not.toContain('non-production');
+    // No environment has annotation problems locally, so there is no Problems column.
+    expect(rows[0]).not.toMatch(/Problems/i);
     expect(await page.getByText('service="inference-service"').count()).toBe(1);
     await shot('04-devops-tab');
 
     // Each environment links to its Resource entity (shown by the Resource's title).
-    await table.getByRole('row').nth(3).getByRole('link', { name: 'Production' }).click();
+    await table.getByRole('row').nth(3).getByRole('link', { name: 'Production' }).click({ timeout: 30_000 });
     await page.waitForURL(/\/catalog\/default\/resource\/prod/);
-    await page.getByText('Production environment; manual sync').first().waitFor();
+    await page.getByText('Production environment; manual sync').first().waitFor({ timeout: 60_000 });
     await shot('05-environment-prod');
   });
 
@@ -124,7 +132,7 @@ describe('entity page in the browser', () => {
     await page.goto(`${portal.baseUrl}/catalog/default/resource/prod-cluster`);
     await page.getByText('AKS cluster of the prod environment').first().waitFor({ timeout: 60_000 });
     // The header's other tabs are there, so the missing DevOps tab is not a page still loading.
-    await page.getByRole('link', { name: 'Overview', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Overview', exact: true }).waitFor({ timeout: 60_000 });
     expect(await devopsTab().count()).toBe(0);
   });
 });
