@@ -116,7 +116,7 @@ function environmentRows(): string[] {
   return within(table)
     .getAllByRole('row')
     .slice(1)
-    .map(r => (r as HTMLTableRowElement).cells[1].textContent ?? '');
+    .map(r => (r as HTMLTableRowElement).cells[0].querySelector('strong')?.textContent ?? '');
 }
 
 // The tab renders every section; on a loaded 2-core machine that takes seconds, not milliseconds.
@@ -132,9 +132,9 @@ describe('DevopsTab', () => {
     const text = rows.map(r => r.textContent);
     // header + dev, pre-prod, prod in the resolver's (promotion) order
     expect(text).toHaveLength(4);
-    expect(text[1]).toMatch(/1\.dev.*Development.*inference-dev.*non-production.*protected/);
-    expect(text[2]).toMatch(/2\.pre-prod.*Pre-production.*inference-pre-prod/);
-    expect(text[3]).toMatch(/3\.prod.*Production.*inference-prod.*production/);
+    expect(text[1]).toMatch(/1\. dev.*Development.*inference-dev.*non-production.*protected/);
+    expect(text[2]).toMatch(/2\. pre-prod.*Pre-production.*inference-pre-prod/);
+    expect(text[3]).toMatch(/3\. prod.*Production.*inference-prod.*production/);
     expect(within(rows[1]).getByRole('link', { name: 'Development' })).toHaveAttribute(
       'href',
       '/catalog/default/resource/dev',

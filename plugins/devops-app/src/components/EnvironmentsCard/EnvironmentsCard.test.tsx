@@ -153,8 +153,8 @@ const rowOf = async (name: string) => {
   const cell = await waitFor(() => {
     const table = document.querySelector('table');
     if (!table) throw new Error('no table yet');
-    // The name's cell (the title's cell holds the name too when the entity has no title).
-    return within(table as HTMLElement).getAllByText(name, { selector: 'td' })[0];
+    // The environment's name, in bold in its cell (beside its stage, above its catalog link).
+    return within(table as HTMLElement).getAllByText(name, { selector: 'td strong' })[0];
   });
   return cell.closest('tr') as HTMLElement;
 };
@@ -515,7 +515,7 @@ describe('EnvironmentsCard', () => {
     const getDeploymentStatus = jest.fn(async () => status(statuses));
     await render({ getEntityEnvironments, getDeploymentStatus });
     await rowOf('prod');
-    expect(screen.queryAllByText('load-test', { selector: 'td' })).toHaveLength(0);
+    expect(screen.queryAllByText('load-test', { selector: 'td strong' })).toHaveLength(0);
 
     // The template registers load-test; the user comes back to the tab.
     environments = [...environments, environment('load-test')];
@@ -532,7 +532,7 @@ describe('EnvironmentsCard', () => {
     expect(getEntityEnvironments).toHaveBeenCalledWith(ENTITY_REF);
     // The rows already shown stay, in the resolver's order
     const names = Array.from(document.querySelector('table')!.querySelectorAll('tbody tr')).map(
-      r => within(r as HTMLElement).queryAllByText(/^(dev|prod|load-test)$/, { selector: 'td' })[0]?.textContent,
+      r => within(r as HTMLElement).queryAllByText(/^(dev|prod|load-test)$/, { selector: 'td strong' })[0]?.textContent,
     );
     expect(names).toEqual(['dev', 'prod', 'load-test']);
   });

@@ -261,20 +261,31 @@ export function EnvironmentsCard(props: { entity: Entity }) {
   const anyProblem = data.some(r => r.problems.length > 0);
   const columns: TableColumn<Row>[] = [
     {
-      title: 'Stage',
-      render: row =>
-        row.promotionOrder === undefined ? (
-          <Tooltip title="Not in the promotion line (no devops-app.io/promotion-order)">
-            <span>
-              <Muted>—</Muted>
-            </span>
-          </Tooltip>
-        ) : (
-          <span data-testid={`stage-${row.name}`}>{row.promotionOrder}.</span>
-        ),
+      // Stage, name and the environment's catalog entity in one cell, so the card fits 1280 px with
+      // its actions in view.
+      title: 'Environment',
+      field: 'name',
+      highlight: true,
+      render: row => (
+        <Box>
+          <Typography variant="body2" component="div" noWrap>
+            {row.promotionOrder === undefined ? (
+              <Tooltip title="Not in the promotion line (no devops-app.io/promotion-order)">
+                <span>
+                  <Muted>—</Muted>
+                </span>
+              </Tooltip>
+            ) : (
+              <span data-testid={`stage-${row.name}`}>{row.promotionOrder}.</span>
+            )}{' '}
+            <strong>{row.name}</strong>
+          </Typography>
+          <EntityLink entityRef={row.entityRef} defaultKind="resource">
+            {row.title}
+          </EntityLink>
+        </Box>
+      ),
     },
-    { title: 'Environment', field: 'name', highlight: true },
-    { title: 'Title', render: row => row.title },
     ...(anyProblem
       ? [
           {
@@ -317,14 +328,6 @@ export function EnvironmentsCard(props: { entity: Entity }) {
         ) : (
           <Muted>—</Muted>
         ),
-    },
-    {
-      title: 'Catalog',
-      render: row => (
-        <EntityLink entityRef={row.entityRef} defaultKind="resource">
-          {row.title}
-        </EntityLink>
-      ),
     },
     {
       title: 'Image tag',
