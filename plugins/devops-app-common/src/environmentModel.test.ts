@@ -69,7 +69,7 @@ describe('environmentFromEntity', () => {
         'devops-app.io/namespace': 'Bad_NS',
         'devops-app.io/production': 'yes',
         'devops-app.io/promotion-order': 'first',
-        'devops-app.io/prometheus-url': 'javascript:alert(1)',
+        'devops-app.io/prometheus-url': 'data:text/plain,not-prometheus',
         'devops-app.io/argocd-url': 'https://user:secret@argocd.example.com',
         'devops-app.io/argocd-instance': 'Not An Instance',
         'devops-app.io/kubernetes-cluster': 'dev-cluster',
