@@ -12,8 +12,8 @@ import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { EntityEnvironmentsResponse } from '@devops-app/plugin-devops-app-common';
 import express from 'express';
 import { z } from 'zod';
-import { parseQuery } from './observability/router';
 import Router from 'express-promise-router';
+import { entityRefSchema, parseQuery } from './request';
 import { createObservabilityRouter } from './observability/router';
 import {
   createDeploymentsRouter,
@@ -36,11 +36,15 @@ export interface RouterOptions {
   signals?: SignalsService;
 }
 
+const noQuery = z.object({}).strict();
+
 const environmentsQuery = z
-  .object({ entityRef: z.string().min(1).max(300).optional() })
+  .object({ entityRef: entityRefSchema.optional() })
   .strict();
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { httpAuth, environments } = options;
   const router = Router();
   router.use(express.json());
@@ -48,6 +52,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   // No route is opened to unauthenticated callers: the backend's default auth policy answers 401
   // before a request reaches this router, and each route asks for the principal types it serves.
   router.get('/health', async (req, res) => {
+    parseQuery(noQuery, req);
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     res.json({ status: 'ok' });
   });
@@ -55,10 +60,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   // The environments of an entity (the one resolver the frontend reads), or every environment in the
   // catalog without entityRef; only what the caller may read.
   router.get('/environments', async (req, res) => {
+    const query = parseQuery(environmentsQuery, req);
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const query = parseQuery(environmentsQuery, req);
     if (query.entityRef === undefined) {
       res.json({ items: await environments.all({ credentials }) });
       return;

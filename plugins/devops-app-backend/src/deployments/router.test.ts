@@ -341,21 +341,33 @@ describe('deployments router', () => {
 
   describe('bad input answers 400 and commits nothing', () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
-      ['a tag with a space', { environment: 'dev', tag: '1.0 0' }, /^tag /],
-      ['a tag with ;', { environment: 'dev', tag: '1.0;rm -rf' }, /^tag /],
+      [
+        'a tag with a space',
+        { environment: 'dev', tag: '1.0 0' },
+        /^tag: "1\.0 0" may only hold/,
+      ],
+      [
+        'a tag with ;',
+        { environment: 'dev', tag: '1.0;rm -rf' },
+        /^tag: "1\.0;rm -rf" may only hold/,
+      ],
       [
         'a tag with a newline',
         { environment: 'dev', tag: '1.0\nimage: evil' },
-        /^tag /,
+        /^tag: "1\.0\\nimage: evil" may only hold/,
       ],
       [
         'a 200-character tag',
         { environment: 'dev', tag: 'a'.repeat(200) },
-        /^tag is longer than 63/,
+        /^tag: "a{40}…" is longer than 63 characters$/,
       ],
-      ['an empty tag', { environment: 'dev', tag: '' }, /^tag is empty/],
-      ['a tag that is not a string', { environment: 'dev', tag: 5 }, /^tag: /],
-      ['a missing environment', { tag: '1.0.0' }, /^environment: /],
+      ['an empty tag', { environment: 'dev', tag: '' }, /^tag: is empty$/],
+      [
+        'a tag that is not a string',
+        { environment: 'dev', tag: 5 },
+        /^tag: must be a string, not a number$/,
+      ],
+      ['a missing environment', { tag: '1.0.0' }, /^environment: required$/],
       [
         "another service's environment",
         { environment: 'staging', tag: '1.0.0' },
@@ -364,7 +376,7 @@ describe('deployments router', () => {
       [
         'an environment name that is not a DNS label',
         { environment: 'Prod;x', tag: '1.0.0' },
-        /^environment must be/,
+        /^environment: "Prod;x" must be a lower-case DNS label/,
       ],
       [
         'an environment the entity does not list in devops-app.io/environments',
@@ -436,10 +448,11 @@ describe('deployments router', () => {
         const res = await request(server)
           .post(path)
           .set('Authorization', as(USERS[user]))
+          // Only a deploy takes a tag: the other actions refuse unknown fields.
           .send({
             entityRef: ENTITY_REF,
             environment: env,
-            tag: `9.${count}.0`,
+            ...(action === 'deploy' ? { tag: `9.${count}.0` } : {}),
           });
         const records = await audit();
         expect({
@@ -487,7 +500,11 @@ describe('deployments router', () => {
         const res = await request(server)
           .post(path)
           .set('Authorization', mockCredentials.none.header())
-          .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '1.0.0' });
+          .send({
+            entityRef: ENTITY_REF,
+            environment: 'dev',
+            ...(path === '/deployments' ? { tag: '1.0.0' } : {}),
+          });
         expect(res.status).toBe(401);
       }
       const status = await request(server)
@@ -554,7 +571,10 @@ describe('deployments router', () => {
   it('an environment with a malformed annotation: its row says so, the others work, a deploy to it is 400 naming the annotation', async () => {
     const { ['devops-app.io/environments']: _filter, ...annotations } =
       entity.metadata.annotations;
-    const service = { ...entity, metadata: { ...entity.metadata, annotations } };
+    const service = {
+      ...entity,
+      metadata: { ...entity.metadata, annotations },
+    };
     const server = await app({
       argocd: true,
       entities: [

@@ -3,12 +3,10 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import {
   DeploymentAction,
   DeploymentStatusResponse,
-  validateEnvironmentName,
   validateImageTag,
 } from '@devops-app/plugin-devops-app-common';
 import {
@@ -18,6 +16,14 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import {
+  checkedString,
+  entityRefSchema,
+  environmentNameSchema,
+  integerParam,
+  parseBody,
+  parseQuery,
+} from '../request';
 import { DeploymentService } from './DeploymentService';
 import { authorizeActions } from './permissions';
 
@@ -28,20 +34,23 @@ export interface DeploymentsRouterOptions {
   service: DeploymentService;
 }
 
-const targetSchema = z.object({
-  entityRef: z.string().min(1).max(300),
-  environment: z.string().max(200),
-});
-const deploySchema = targetSchema.extend({ tag: z.string().max(500) });
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(`${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
-  return parsed.data;
-}
+const targetSchema = z
+  .object({
+    entityRef: entityRefSchema,
+    environment: environmentNameSchema,
+  })
+  .strict();
+const deploySchema = targetSchema
+  .extend({ tag: checkedString(validateImageTag) })
+  .strict();
+const statusQuery = z.object({ entityRef: entityRefSchema }).strict();
+const auditQuery = z
+  .object({
+    entityRef: entityRefSchema.optional(),
+    environment: environmentNameSchema.optional(),
+    limit: integerParam({ min: 1, max: 500 }).optional(),
+  })
+  .strict();
 
 /**
  * Deploy, sync, promote, abort, status and audit routes. Order of checks on every action: input
@@ -61,10 +70,6 @@ export async function createDeploymentsRouter(
     body: { entityRef: string; environment: string },
   ) {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const envReason = validateEnvironmentName(body.environment);
-    if (envReason) {
-      throw new InputError(`environment ${envReason}`);
-    }
     const resolved = await environments.resolve(body.entityRef, {
       credentials,
     });
@@ -111,17 +116,13 @@ export async function createDeploymentsRouter(
   }
 
   router.get('/deployments/status', async (req, res) => {
+    const query = parseQuery(statusQuery, req);
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const ref =
-      typeof req.query.entityRef === 'string' ? req.query.entityRef : '';
-    if (!ref) {
-      throw new InputError('entityRef: required');
-    }
     const {
       entity,
       entityRef,
       environments: listed,
-    } = await environments.resolve(ref, { credentials });
+    } = await environments.resolve(query.entityRef, { credentials });
     const items = await Promise.all(
       listed.map(async environment => {
         const allowed = await authorizeActions(
@@ -150,21 +151,13 @@ export async function createDeploymentsRouter(
   });
 
   router.post('/deployments/preview', async (req, res) => {
-    const body = parseBody(deploySchema, req.body);
-    const tagReason = validateImageTag(body.tag);
-    if (tagReason) {
-      throw new InputError(`tag ${tagReason}`);
-    }
+    const body = parseBody(deploySchema, req);
     const t = await target(req, body);
     res.json(await service.preview(t.environment.name, body.tag));
   });
 
   router.post('/deployments', async (req, res) => {
-    const body = parseBody(deploySchema, req.body);
-    const tagReason = validateImageTag(body.tag);
-    if (tagReason) {
-      throw new InputError(`tag ${tagReason}`);
-    }
+    const body = parseBody(deploySchema, req);
     const t = await target(req, body);
     const actor = await authorize(t, 'deploy', body.tag);
     const result = await service.deploy(
@@ -178,16 +171,14 @@ export async function createDeploymentsRouter(
   });
 
   router.post('/deployments/sync', async (req, res) => {
-    const t = await target(req, parseBody(targetSchema, req.body));
+    const t = await target(req, parseBody(targetSchema, req));
     const actor = await authorize(t, 'sync');
-    res.json(
-      await service.sync(actor, t.entityRef, t.entity, t.environment),
-    );
+    res.json(await service.sync(actor, t.entityRef, t.entity, t.environment));
   });
 
   for (const action of ['promote', 'abort'] as const) {
     router.post(`/deployments/${action}`, async (req, res) => {
-      const t = await target(req, parseBody(targetSchema, req.body));
+      const t = await target(req, parseBody(targetSchema, req));
       const actor = await authorize(t, action);
       res.json(
         await service.rollout(
@@ -202,29 +193,9 @@ export async function createDeploymentsRouter(
   }
 
   router.get('/audit', async (req, res) => {
+    const query = parseQuery(auditQuery, req);
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const query = z
-      .object({
-        entityRef: z.string().max(300).optional(),
-        environment: z.string().max(64).optional(),
-        limit: z.coerce.number().int().min(1).max(500).optional(),
-      })
-      .safeParse(req.query);
-    if (!query.success) {
-      const issue = query.error.issues[0];
-      throw new InputError(`${issue.path.join('.')}: ${issue.message}`);
-    }
-    let entityRef: string | undefined;
-    try {
-      entityRef = query.data.entityRef
-        ? stringifyEntityRef(parseEntityRef(query.data.entityRef))
-        : undefined;
-    } catch {
-      throw new InputError(
-        'entityRef: not an entity reference (kind:namespace/name)',
-      );
-    }
-    res.json({ items: await service.auditLog({ ...query.data, entityRef }) });
+    res.json({ items: await service.auditLog(query) });
   });
 
   return router;

@@ -3,7 +3,6 @@ import {
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import {
   ANNOTATION_DATADOG_SERVICE_NAME,
   ANNOTATION_PROMETHEUS_URL,
@@ -18,6 +17,12 @@ import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import {
+  entityRefSchema,
+  environmentNameSchema,
+  parseQuery,
+  refusedField,
+} from '../request';
 import { readDatadogConfig, readPrometheusConfig } from './config';
 import { DatadogScope, DatadogService } from './datadog/DatadogService';
 import { resolveDatadogWindow } from './datadog/timeWindow';
@@ -33,7 +38,14 @@ export interface ObservabilityRouterOptions {
 }
 
 /** Query parameters that would carry raw PromQL: refused with a message rather than ignored. */
-const RAW_QUERY_PARAMS = ['query', 'promql', 'expr'];
+const rawPromql = Object.fromEntries(
+  ['query', 'promql', 'expr'].map(name => [
+    name,
+    refusedField(
+      `raw PromQL is not accepted; choose a panel (${METRICS_PANELS.join(', ')})`,
+    ),
+  ]),
+);
 
 const rangeEnum = z.enum(Object.keys(METRICS_TIME_RANGES) as [keyof typeof METRICS_TIME_RANGES]);
 
@@ -45,8 +57,9 @@ const timeRangeParams = {
 
 const metricsQuery = z
   .object({
-    entityRef: z.string().min(1),
-    environment: z.string().min(1),
+    ...rawPromql,
+    entityRef: entityRefSchema,
+    environment: environmentNameSchema,
     panel: z.enum(METRICS_PANELS),
     split: z.enum(['colour']).optional(),
     ...timeRangeParams,
@@ -56,8 +69,9 @@ const metricsQuery = z
 /** A preset range (default 1h) or a custom from/to, checked by `resolveDatadogWindow`. */
 const datadogScopeQuery = z
   .object({
-    entityRef: z.string().min(1),
-    environment: z.string().min(1),
+    ...rawPromql,
+    entityRef: entityRefSchema,
+    environment: environmentNameSchema,
     range: rangeEnum.optional(),
     from: z.string().min(1).max(40).optional(),
     to: z.string().min(1).max(40).optional(),
@@ -87,24 +101,6 @@ const logsQuery = datadogScopeQuery
     message: 'send the from and to of the page the cursor came from',
   });
 
-/** Parses query parameters with zod; a failure is a 400 naming the field. */
-export function parseQuery<T extends z.ZodTypeAny>(schema: T, req: express.Request): z.infer<T> {
-  for (const name of RAW_QUERY_PARAMS) {
-    if (name in req.query) {
-      throw new InputError(
-        `${name}: raw PromQL is not accepted; choose a panel (${METRICS_PANELS.join(', ')})`,
-      );
-    }
-  }
-  const parsed = schema.safeParse(req.query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(', ') || 'query';
-    throw new InputError(`${field}: ${issue.message}`);
-  }
-  return parsed.data;
-}
-
 /**
  * Routes of the Metrics and Logs & Traces sections, under `/observability`. Every route needs Backstage
  * credentials and reads the entity on the caller's behalf before touching an upstream.
@@ -128,8 +124,8 @@ export async function createObservabilityRouter(
   );
 
   router.get('/observability/metrics', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const query = parseQuery(metricsQuery, req);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const entity = await loadEnvironmentOfEntity(
       environments,
       credentials,
@@ -209,8 +205,8 @@ export async function createObservabilityRouter(
     answer: (service: DatadogService, scope: DatadogScope, query: Q) => Promise<unknown>,
   ) {
     router.get(path, async (req, res) => {
-      const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
       const query: Q = parseQuery(schema, req);
+      const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
       const window = resolveDatadogWindow(query, Date.now());
       const entity = await loadEnvironmentOfEntity(
         environments,

@@ -2,61 +2,102 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   TERRAFORM_STACKS,
   terraformApplyPermission,
-  validateEnvironmentName,
 } from '@devops-app/plugin-devops-app-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import {
+  environmentNameSchema,
+  integerParam,
+  parseBody,
+  parseQuery,
+} from '../request';
 import { TerraformRunManager } from './runManager';
 
-const tfvars = z.object(
-  Object.fromEntries(
-    TERRAFORM_STACKS.map(s => [s, z.string().max(65536)]),
-  ) as Record<(typeof TERRAFORM_STACKS)[number], z.ZodString>,
-);
+const MAX_FILE_CHARACTERS = 65536;
 
-const startRunBody = z.object({
-  environment: z.string(),
-  mode: z.enum(['plan', 'apply']),
-  taskId: z.string().max(255).optional(),
-  files: z
-    .object({ tfvars, backendHcl: z.string().max(65536).optional() })
-    .optional(),
-});
+const tfvars = z
+  .object(
+    Object.fromEntries(
+      TERRAFORM_STACKS.map(s => [s, z.string().max(MAX_FILE_CHARACTERS)]),
+    ) as Record<(typeof TERRAFORM_STACKS)[number], z.ZodString>,
+  )
+  .strict();
+
+const startRunBody = z
+  .object({
+    environment: environmentNameSchema,
+    mode: z.enum(['plan', 'apply']),
+    // The scaffolder task that asks (a UUID); shown in the run's history, so no free text.
+    taskId: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9._-]{1,255}$/,
+        'must be 1 to 255 letters, digits, ".", "_" or "-" (a scaffolder task id)',
+      )
+      .optional(),
+    files: z
+      .object({
+        tfvars,
+        backendHcl: z.string().max(MAX_FILE_CHARACTERS).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 /** At most this many `environment` values in one list request. */
 const MAX_LIST_ENVIRONMENTS = 50;
 
 /**
  * The `environment` query parameter of `GET /runs`: absent (every run), or one or more environment
- * names (`?environment=dev&environment=prod`), each checked against the environment grammar.
+ * names (`?environment=dev&environment=prod`), each checked against the environment grammar. A
+ * problem names `environment` (not `environment[3]`): the caller sent one parameter, repeated.
  */
-function parseEnvironmentFilter(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  const values = Array.isArray(value) ? value : [value];
-  if (values.length > MAX_LIST_ENVIRONMENTS) {
-    throw new InputError(
-      `environment: at most ${MAX_LIST_ENVIRONMENTS} environments per request`,
-    );
-  }
-  for (const name of values) {
-    if (typeof name !== 'string') {
-      throw new InputError(
-        'environment: must be an environment name, repeated for several (environment=a&environment=b)',
-      );
-    }
-    const reason = validateEnvironmentName(name);
-    if (reason) {
-      throw new InputError(`environment: "${name.slice(0, 64)}" ${reason}`);
-    }
-  }
-  return [...new Set(values as string[])];
-}
+const environmentFilter = z.preprocess(
+  value => (value === undefined || Array.isArray(value) ? value : [value]),
+  z
+    .array(z.unknown(), {
+      error:
+        'must be an environment name, repeated for several (environment=a&environment=b)',
+    })
+    .max(
+      MAX_LIST_ENVIRONMENTS,
+      `at most ${MAX_LIST_ENVIRONMENTS} environments per request`,
+    )
+    .superRefine((values, ctx) => {
+      for (const value of values) {
+        if (typeof value !== 'string') {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'must be an environment name, repeated for several (environment=a&environment=b)',
+          });
+          return;
+        }
+        const checked = environmentNameSchema.safeParse(value);
+        if (!checked.success) {
+          ctx.addIssue({
+            code: 'custom',
+            message: checked.error.issues[0].message,
+          });
+          return;
+        }
+      }
+    })
+    .transform(values => [...new Set(values as string[])])
+    .optional(),
+);
+
+const listRunsQuery = z.object({ environment: environmentFilter }).strict();
+const logQuery = z.object({ after: integerParam().optional() }).strict();
+const noQuery = z.object({}).strict();
+const noBody = z.object({}).strict();
 
 /**
  * Routes of the terraform run service, mounted under /terraform:
@@ -88,44 +129,37 @@ export function createTerraformRouter(options: {
   };
 
   router.post('/runs', async (req, res) => {
+    const body = parseBody(startRunBody, req);
     const credentials = await authorizeApply(req);
-    const parsed = startRunBody.safeParse(req.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InputError(
-        `${issue.path.join('.') || 'body'}: ${issue.message}`,
-      );
-    }
     const { run } = await runs.startRun({
-      ...parsed.data,
+      ...body,
       createdBy: credentials.principal.userEntityRef,
     });
     res.status(201).json(run);
   });
 
   router.get('/runs', async (req, res) => {
+    const { environment: environments } = parseQuery(listRunsQuery, req);
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const environments = parseEnvironmentFilter(req.query.environment);
     res.json({ items: await runs.listRuns({ environments }) });
   });
 
   router.get('/runs/:id', async (req, res) => {
+    parseQuery(noQuery, req);
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     res.json(await runs.getRun(req.params.id));
   });
 
   router.get('/runs/:id/log', async (req, res) => {
+    const { after } = parseQuery(logQuery, req);
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const after =
-      req.query.after === undefined ? undefined : Number(req.query.after);
-    if (after !== undefined && !Number.isInteger(after)) {
-      throw new InputError('after: must be an integer');
-    }
     await runs.getRun(req.params.id);
     res.json({ items: await runs.readLog(req.params.id, { after }) });
   });
 
   router.post('/runs/:id/cancel', async (req, res) => {
+    parseQuery(noQuery, req);
+    parseBody(noBody, req);
     await authorizeApply(req);
     res.json(await runs.cancelRun(req.params.id));
   });
