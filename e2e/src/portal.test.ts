@@ -104,20 +104,21 @@ describe('entity page in the browser', () => {
     await devopsTab().click({ timeout: 60_000 });
     await page.waitForURL(/\/devops$/);
     // The Environments card: the environment Resources related to the service (catalog/environments.yaml),
-    // from the backend's resolver, in promotion order: stage, name, title, namespace, tier, owner.
+    // from the backend's resolver, in promotion order; the first cell holds stage, name, title, namespace
+    // and tier, then owner, image tag, Argo CD, Rollout, last deploy and the actions.
     const table = page.getByRole('table').filter({ has: page.getByTestId('stage-dev') });
     await table.getByTestId('stage-prod').waitFor({ timeout: 60_000 });
     const rows = await table.getByRole('row').allInnerTexts();
     expect(rows).toHaveLength(4);
-    expect(rows[0]).toMatch(/Stage[\s\S]*Environment[\s\S]*Title[\s\S]*Namespace[\s\S]*Tier/i);
+    expect(rows[0]).toMatch(/Environment[\s\S]*Owner[\s\S]*Image tag[\s\S]*Argo CD[\s\S]*Rollout[\s\S]*Actions/i);
     expect(rows[1]).toMatch(/^1\.\s+dev\s[\s\S]*Development[\s\S]*inference-dev\s[\s\S]*non-production[\s\S]*ML team/);
     expect(rows[2]).toMatch(
       /^2\.\s+pre-prod\s[\s\S]*Pre-production[\s\S]*inference-pre-prod\s[\s\S]*non-production[\s\S]*Platform team/,
     );
     expect(rows[3]).toMatch(/^3\.\s+prod\s[\s\S]*Production[\s\S]*inference-prod\s[\s\S]*production[\s\S]*Platform team/);
     expect(rows[3]).not.toContain('non-production');
-    // No environment has annotation problems locally, so there is no Problems column.
-    expect(rows[0]).not.toMatch(/Problems/i);
+    // No environment has annotation problems locally.
+    expect(await table.locator('[data-testid^="problems-"]').count()).toBe(0);
     expect(await page.getByText('service="inference-service"').count()).toBe(1);
     await shot('04-devops-tab');
 

@@ -489,7 +489,7 @@ describe('EnvironmentsCard', () => {
     const dev = await rowOf('dev');
     expect(within(dev).getByTestId('git-tag-dev').textContent).toBe('0.1.0');
     expect(dev.textContent).toContain('inference-dev');
-    expect(dev.textContent).toContain('none');
+    expect(within(dev).queryByTestId('problems-dev')).toBeNull();
     expect(within(await rowOf('prod')).getByTestId('git-tag-prod').textContent).toBe('0.1.0');
     const deploy = within(dev).getByRole('button', { name: 'Deploy tag' });
     expect(deploy).toBeEnabled();

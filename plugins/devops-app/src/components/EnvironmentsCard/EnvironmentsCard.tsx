@@ -78,7 +78,7 @@ function EntityLink(props: {
 function ProblemsCell({ row }: { row: Row }) {
   if (row.problems.length === 0) return <Muted>none</Muted>;
   return (
-    <Box data-testid={`problems-${row.name}`} role="alert">
+    <Box data-testid={`problems-${row.name}`} role="alert" mt={0.5}>
       {row.problems.map(p => (
         <Box key={`${p.annotation}:${p.message}`}>
           <StatusError>{describeProblem(p)}</StatusError>
@@ -258,16 +258,15 @@ export function EnvironmentsCard(props: { entity: Entity }) {
   );
   const repository = deployments.status?.repository;
 
-  const anyProblem = data.some(r => r.problems.length > 0);
   const columns: TableColumn<Row>[] = [
     {
-      // Stage, name and the environment's catalog entity in one cell, so the card fits 1280 px with
-      // its actions in view.
+      // What the environment is, in one cell (stage, name, its catalog entity, namespace, class, and any
+      // annotation problem), so the card fits 1280 px with its actions in view.
       title: 'Environment',
       field: 'name',
       highlight: true,
       render: row => (
-        <Box>
+        <Box minWidth={180} maxWidth={340}>
           <Typography variant="body2" component="div" noWrap>
             {row.promotionOrder === undefined ? (
               <Tooltip title="Not in the promotion line (no devops-app.io/promotion-order)">
@@ -283,40 +282,26 @@ export function EnvironmentsCard(props: { entity: Entity }) {
           <EntityLink entityRef={row.entityRef} defaultKind="resource">
             {row.title}
           </EntityLink>
-        </Box>
-      ),
-    },
-    ...(anyProblem
-      ? [
-          {
-            title: 'Problems',
-            render: (row: Row) => <ProblemsCell row={row} />,
-          },
-        ]
-      : []),
-    {
-      title: 'Namespace',
-      render: row =>
-        row.problems.some(p => p.annotation === ANNOTATION_NAMESPACE) ? (
-          <StatusError>invalid annotation</StatusError>
-        ) : (
-          row.namespace
-        ),
-    },
-    {
-      title: 'Tier',
-      render: row => (
-        <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
-          {row.production ? (
-            <Chip size="small" color="secondary" label="production" />
-          ) : (
-            <Chip size="small" label="non-production" />
-          )}
-          {row.protected && (
-            <Tooltip title="Never removed or pruned by the portal">
-              <Chip size="small" variant="outlined" label="protected" />
-            </Tooltip>
-          )}
+          <Box>
+            {row.problems.some(p => p.annotation === ANNOTATION_NAMESPACE) ? (
+              <StatusError>invalid annotation</StatusError>
+            ) : (
+              <Muted>{row.namespace}</Muted>
+            )}
+          </Box>
+          <Box display="flex" flexWrap="wrap" mt={0.5} style={{ gap: 4 }}>
+            {row.production ? (
+              <Chip size="small" color="secondary" label="production" />
+            ) : (
+              <Chip size="small" label="non-production" />
+            )}
+            {row.protected && (
+              <Tooltip title="Never removed or pruned by the portal">
+                <Chip size="small" variant="outlined" label="protected" />
+              </Tooltip>
+            )}
+          </Box>
+          {row.problems.length > 0 && <ProblemsCell row={row} />}
         </Box>
       ),
     },
