@@ -20,3 +20,7 @@ export type {
   KubeObject,
   KubernetesStandIn,
 } from './kubernetesStandIn';
+export { countRangeQueries, startPrometheus } from './prometheus';
+export type { RunningPrometheus } from './prometheus';
+export { knownSamples, SCRAPE_SECONDS } from './knownSamples';
+export type { KnownSamples } from './knownSamples';

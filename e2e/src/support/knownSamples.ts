@@ -1,5 +1,3 @@
-// Copied from plugins/devops-app-backend/src/observability/testing/knownSamples.ts (e2e does not import
-// across packages' src).
 /**
  * Test support: OpenMetrics samples of the inference service with known rates, two pods (blue on
  * instance a, green on instance b), one sample every 15 s.

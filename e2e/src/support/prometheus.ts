@@ -1,16 +1,14 @@
-// Copied from plugins/devops-app-backend/src/observability/testing/startPrometheus.ts (e2e does not import
-// across packages' src): a real Prometheus serving known samples on its own port.
+/**
+ * Test support shared by the backend plugin's metrics tests and the browser suites: a real Prometheus
+ * (Debian's binary) on a free port of 127.0.0.1, serving blocks made with `promtool tsdb
+ * create-blocks-from openmetrics` from known samples.
+ */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-
-/**
- * Test support: a real Prometheus (Debian's binary) on a free port of 127.0.0.1, serving blocks made
- * with `promtool tsdb create-blocks-from openmetrics` from known samples.
- */
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

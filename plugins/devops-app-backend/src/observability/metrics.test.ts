@@ -11,8 +11,13 @@ import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
 import { SERVICE_REF, serviceEntity } from './testing/serviceEntity';
 import { environmentEntity, STANDARD_ENVIRONMENTS } from '../testing/environmentEntities';
-import { knownSamples, SCRAPE_SECONDS } from './testing/knownSamples';
-import { countRangeQueries, RunningPrometheus, startPrometheus } from './testing/startPrometheus';
+import {
+  countRangeQueries,
+  knownSamples,
+  RunningPrometheus,
+  SCRAPE_SECONDS,
+  startPrometheus,
+} from '@devops-app/e2e';
 
 /**
  * The Metrics routes against a real Prometheus (Debian's binary) holding known samples: each panel's
