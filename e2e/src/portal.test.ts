@@ -108,6 +108,15 @@ describe('entity page in the browser', () => {
     // and tier, then owner, image tag, Argo CD, Rollout, last deploy and the actions.
     const table = page.getByRole('table').filter({ has: page.getByTestId('stage-dev') });
     await table.getByTestId('stage-prod').waitFor({ timeout: 60_000 });
+    // Owner links show the group's title once the catalog answered for it (before, its ref).
+    await page.waitForFunction(
+      () => {
+        const text = document.querySelector('table')?.textContent ?? '';
+        return text.split('Platform team').length - 1 >= 2 && text.includes('ML team');
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
     const rows = await table.getByRole('row').allInnerTexts();
     expect(rows).toHaveLength(4);
     expect(rows[0]).toMatch(/Environment[\s\S]*Owner[\s\S]*Image tag[\s\S]*Argo CD[\s\S]*Rollout[\s\S]*Actions/i);
