@@ -7,7 +7,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launchChromium, signInAsGuest } from './support/browser';
+import {
+  launchChromium,
+  screenshotsAtBothWidths,
+  signInAsGuest,
+} from './support/browser';
 import { knownSamples } from './support/knownSamples';
 import {
   AksStandIn,
@@ -65,19 +69,7 @@ const git = (...args: string[]) =>
     encoding: 'utf8',
   }).trim();
 
-/** A full-page screenshot at the page's 1280x800 viewport, and one 1920 wide. */
-async function screenshots(p: Page, name: string) {
-  await p.screenshot({
-    path: resolve(resultsDir, `${name}.png`),
-    fullPage: true,
-  });
-  await p.setViewportSize({ width: 1920, height: 1080 });
-  await p.screenshot({
-    path: resolve(resultsDir, `${name}-1920.png`),
-    fullPage: true,
-  });
-  await p.setViewportSize({ width: 1280, height: 800 });
-}
+const screenshots = screenshotsAtBothWidths;
 
 beforeAll(async () => {
   // A file left by an interrupted run would make the catalog serve load-test before the template runs.

@@ -6,7 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launchChromium, signInAsGuest } from './support/browser';
+import {
+  launchChromium,
+  screenshotsAtBothWidths,
+  signInAsGuest,
+} from './support/browser';
 import {
   guestToken,
   repoRoot,
@@ -36,12 +40,7 @@ let remote: string;
 const git = (...args: string[]) =>
   execFileSync('git', ['--git-dir', remote, ...args], { encoding: 'utf8' }).trim();
 
-async function screenshots(p: Page, name: string) {
-  await p.screenshot({ path: resolve(resultsDir, `${name}.png`), fullPage: true });
-  await p.setViewportSize({ width: 1920, height: 1080 });
-  await p.screenshot({ path: resolve(resultsDir, `${name}-1920.png`), fullPage: true });
-  await p.setViewportSize({ width: 1280, height: 800 });
-}
+const screenshots = screenshotsAtBothWidths;
 
 beforeAll(async () => {
   // In the local catalog's file location before the backend starts, as the template's register step

@@ -1,4 +1,6 @@
 import { Browser, chromium, Page } from 'playwright-core';
+import { resolve } from 'node:path';
+import { resultsDir } from './portal';
 
 /** Debian's chromium (never a downloaded browser), headless, with nothing that reaches the network. */
 export function launchChromium(): Promise<Browser> {
@@ -33,4 +35,15 @@ export async function signInAsGuest(
   await enter.click();
   await page.waitForURL(/\/catalog$/);
   return page;
+}
+
+/**
+ * Full-page screenshots of a step into test-results/e2e: `<name>.png` at the page's 1280x800 viewport and
+ * `<name>-1920.png` 1920 wide; the page is left at 1280x800.
+ */
+export async function screenshotsAtBothWidths(page: Page, name: string) {
+  await page.screenshot({ path: resolve(resultsDir, `${name}.png`), fullPage: true });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: resolve(resultsDir, `${name}-1920.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
