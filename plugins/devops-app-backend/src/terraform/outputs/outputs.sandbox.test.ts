@@ -163,6 +163,35 @@ function podEnvironment(objects: KubeObject[], workload: KubeObject) {
   return env;
 }
 
+/** A run manager on the sandbox stacks whose applied runs commit their outputs to `remote`. */
+function managerCommittingTo(
+  db: Knex,
+  root: string,
+  remote: { remote: string },
+  env?: NodeJS.ProcessEnv,
+) {
+  return createManager(
+    db,
+    testConfig(root, { gitops: { repository: remote.remote, branch: 'main' } }),
+    { env },
+  );
+}
+
+/** Runs the environment's stacks to the end, as `createdBy`. */
+async function runToEnd(
+  manager: ReturnType<typeof createManager>,
+  mode: 'apply' | 'plan',
+  createdBy = USER,
+) {
+  const { done } = await manager.startRun({
+    environment: ENV,
+    mode,
+    createdBy,
+    files: await environmentFiles(ENV),
+  });
+  return done;
+}
+
 describe('Terraform outputs flow into the GitOps repository (real terraform, git and helm)', () => {
   let db: Knex;
   let dirs: Awaited<ReturnType<typeof tempDirs>>;
@@ -188,23 +217,14 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
       TF_VAR_sandbox_kube_api_url: 'http://127.0.0.1:16443',
       TF_VAR_sandbox_cluster_ca_certificate: ca,
     };
-    const manager = createManager(
-      db,
-      testConfig(dirs.root, {
-        gitops: { repository: remote.remote, branch: 'main' },
-      }),
-      { env: { ...process.env, ...sandboxEnv } },
-    );
+    const manager = managerCommittingTo(db, dirs.root, remote, {
+      ...process.env,
+      ...sandboxEnv,
+    });
     const catalogBefore = await remote.show(CATALOG_FILE);
     const valuesBefore = await remote.show(VALUES_FILE);
 
-    const { done } = await manager.startRun({
-      environment: ENV,
-      mode: 'apply',
-      createdBy: USER,
-      files: await environmentFiles(ENV),
-    });
-    const run = await done;
+    const run = await runToEnd(manager, 'apply');
     expect(run.status).toBe('succeeded');
     const outputs = Object.fromEntries(
       run.stacks.map(s => [s.stack, s.outputs!]),
@@ -281,14 +301,7 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
     }
 
     // Applying again changes nothing: no second commit.
-    const again = await (
-      await manager.startRun({
-        environment: ENV,
-        mode: 'apply',
-        createdBy: 'user:default/someone-else',
-        files: await environmentFiles(ENV),
-      })
-    ).done;
+    const again = await runToEnd(manager, 'apply', 'user:default/someone-else');
     expect(again.status).toBe('succeeded');
     expect(await remote.count()).toBe(2);
     expect((await manager.readLog(again.id, {})).map(l => l.line)).toContain(
@@ -299,20 +312,8 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
   it('keeps the applied run succeeded and pushes nothing when the commit fails, saying so in the log', async () => {
     const remote = await createRemote(dirs.root);
     await remote.rejectPushes();
-    const manager = createManager(
-      db,
-      testConfig(dirs.root, {
-        gitops: { repository: remote.remote, branch: 'main' },
-      }),
-    );
-    const run = await (
-      await manager.startRun({
-        environment: ENV,
-        mode: 'apply',
-        createdBy: USER,
-        files: await environmentFiles(ENV),
-      })
-    ).done;
+    const manager = managerCommittingTo(db, dirs.root, remote);
+    const run = await runToEnd(manager, 'apply');
     expect(run.status).toBe('succeeded');
     expect(run.stacks.map(s => s.status)).toEqual([
       'applied',
@@ -334,20 +335,8 @@ describe('Terraform outputs flow into the GitOps repository (real terraform, git
 
   it('commits nothing for a plan-only run', async () => {
     const remote = await createRemote(dirs.root);
-    const manager = createManager(
-      db,
-      testConfig(dirs.root, {
-        gitops: { repository: remote.remote, branch: 'main' },
-      }),
-    );
-    const run = await (
-      await manager.startRun({
-        environment: ENV,
-        mode: 'plan',
-        createdBy: USER,
-        files: await environmentFiles(ENV),
-      })
-    ).done;
+    const manager = managerCommittingTo(db, dirs.root, remote);
+    const run = await runToEnd(manager, 'plan');
     expect(run.status).toBe('succeeded');
     expect(await remote.count()).toBe(1);
     expect(
