@@ -17,10 +17,10 @@ import {
   AksStandIn,
   INFERENCE,
   inferenceServiceCluster,
+  kubernetesObjectsOf,
   startAksStandIn,
 } from './support/kubernetesStandIn';
 import {
-  guestToken,
   repoRoot,
   resultsDir,
   RunningPortal,
@@ -495,24 +495,8 @@ describe(`the ${ENV} environment from creation to deploy`, () => {
   it('the Kubernetes tab finds the load-test cluster through the catalog', async () => {
     const since = aks.apiServer.requests.length;
     // Through the API: the catalog locator lists the cluster the template registered.
-    const headers = {
-      Authorization: `Bearer ${await guestToken(portal.baseUrl)}`,
-      'Content-Type': 'application/json',
-    };
-    const entity = await (
-      await fetch(
-        `${portal.baseUrl}/api/catalog/entities/by-name/component/default/inference-service`,
-        { headers },
-      )
-    ).json();
-    const res = await fetch(
-      `${portal.baseUrl}/api/kubernetes/services/inference-service`,
-      { method: 'POST', headers, body: JSON.stringify({ entity }) },
-    );
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as {
-      items: Array<{ cluster: { name: string }; errors: unknown[] }>;
-    };
+    const { status, body } = await kubernetesObjectsOf(portal.baseUrl);
+    expect(status).toBe(200);
     expect(body.items.map(i => i.cluster.name)).toEqual([`${ENV}-cluster`]);
     expect(body.items[0].errors).toEqual([]);
 

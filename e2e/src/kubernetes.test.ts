@@ -1,9 +1,12 @@
 /**
  * @jest-environment node
  */
-import { Browser, Page } from 'playwright-core';
-import { launchChromium, signInAsGuest } from './support/browser';
-import { resolve } from 'node:path';
+import { Browser } from 'playwright-core';
+import {
+  launchChromium,
+  screenshotsAtBothWidths,
+  signInAsGuest,
+} from './support/browser';
 import {
   AKS_ENTRA_SERVER_APP_ID,
   AksStandIn,
@@ -15,10 +18,11 @@ import {
   registerKubernetesCluster,
   SelectorError,
   startAksStandIn,
+  kubernetesObjectsOf,
+  ObjectsByEntity,
 } from './support/kubernetesStandIn';
 import {
   guestToken,
-  resultsDir,
   RunningPortal,
   startPortal,
 } from './support/portal';
@@ -64,60 +68,8 @@ afterAll(async () => {
   await aks?.stop();
 });
 
-/** A full-page screenshot at the page's 1280x800 viewport, and one 1920 wide. */
-async function screenshots(page: Page, name: string) {
-  await page.screenshot({
-    path: resolve(resultsDir, `${name}.png`),
-    fullPage: true,
-  });
-  await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.screenshot({
-    path: resolve(resultsDir, `${name}-1920.png`),
-    fullPage: true,
-  });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
-async function objectsByEntity(): Promise<{
-  status: number;
-  body: ObjectsByEntity;
-}> {
-  const headers = {
-    Authorization: `Bearer ${await guestToken(portal.baseUrl)}`,
-    'Content-Type': 'application/json',
-  };
-  const entity = await (
-    await fetch(
-      `${portal.baseUrl}/api/catalog/entities/by-name/component/default/inference-service`,
-      { headers },
-    )
-  ).json();
-  const res = await fetch(
-    `${portal.baseUrl}/api/kubernetes/services/inference-service`,
-    { method: 'POST', headers, body: JSON.stringify({ entity }) },
-  );
-  return { status: res.status, body: (await res.json()) as ObjectsByEntity };
-}
-
-interface ObjectsByEntity {
-  items: Array<{
-    cluster: { name: string };
-    errors: unknown[];
-    podMetrics: Array<{ pod: { metadata: { name: string } } }>;
-    resources: Array<{
-      type: string;
-      resources: Array<{
-        kind?: string;
-        metadata: {
-          name: string;
-          namespace?: string;
-          annotations?: Record<string, string>;
-        };
-        status?: Record<string, any>;
-      }>;
-    }>;
-  }>;
-}
+const screenshots = screenshotsAtBothWidths;
+const objectsByEntity = () => kubernetesObjectsOf(portal.baseUrl);
 
 describe('the stand-ins answer as the Kubernetes API and Entra ID document', () => {
   it('401 without the bearer token, 404 Status for unknown paths, labelSelector honoured', async () => {

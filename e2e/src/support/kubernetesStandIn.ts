@@ -1287,3 +1287,50 @@ export function inferenceServiceCluster(): KubeObject[] {
   });
   return objects;
 }
+
+/** What the kubernetes backend answers for a service: per cluster, its objects and errors. */
+export interface ObjectsByEntity {
+  items: Array<{
+    cluster: { name: string };
+    errors: unknown[];
+    podMetrics: Array<{ pod: { metadata: { name: string } } }>;
+    resources: Array<{
+      type: string;
+      resources: Array<{
+        kind?: string;
+        metadata: {
+          name: string;
+          namespace?: string;
+          annotations?: Record<string, string>;
+        };
+        status?: Record<string, any>;
+      }>;
+    }>;
+  }>;
+}
+
+/**
+ * Asks the portal's kubernetes backend for the objects of a Component, as its Kubernetes tab does
+ * (`POST /api/kubernetes/services/<name>` with the entity), signed in as the guest.
+ */
+export async function kubernetesObjectsOf(
+  baseUrl: string,
+  component = 'inference-service',
+): Promise<{ status: number; body: ObjectsByEntity }> {
+  const headers = {
+    Authorization: `Bearer ${await guestToken(baseUrl)}`,
+    'Content-Type': 'application/json',
+  };
+  const entity = await (
+    await fetch(
+      `${baseUrl}/api/catalog/entities/by-name/component/default/${component}`,
+      { headers },
+    )
+  ).json();
+  const res = await fetch(`${baseUrl}/api/kubernetes/services/${component}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ entity }),
+  });
+  return { status: res.status, body: (await res.json()) as ObjectsByEntity };
+}
