@@ -104,11 +104,21 @@ describe('new environment from the Create page', () => {
 
     // The new environment's page (registered in the catalog by the template) lists its run; the
     // stack's log is there.
-    await page.goto(`${portal.baseUrl}/catalog/default/resource/${name}`);
-    await page
+    // The catalog processes the registered file in its own loop: an entity page opened before that
+    // says "not found" and does not look again, so open it again until the entity is there (90 s).
+    const description = page
       .getByText(`Environment created from the portal, based on pre-prod.`)
-      .first()
-      .waitFor({ timeout: 60_000 });
+      .first();
+    const registeredBy = Date.now() + 90_000;
+    for (;;) {
+      await page.goto(`${portal.baseUrl}/catalog/default/resource/${name}`);
+      try {
+        await description.waitFor({ timeout: 15_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > registeredBy) throw e;
+      }
+    }
     await page.goto(`${portal.baseUrl}/catalog/default/resource/${name}/infrastructure`);
     const row = page.locator('tr', { hasText: name }).first();
     await row.waitFor({ timeout: 60_000 });
