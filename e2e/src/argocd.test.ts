@@ -12,15 +12,21 @@ import {
   application,
   pausedRollout,
   startArgoCdStandIn,
-} from '../../plugins/devops-app-backend/src/deployments/testing/argoCdStandIn';
+} from '../../plugins/devops-app-backend/src/deployments/__testUtils__/argoCdStandIn';
 import { launchChromium, signInAsGuest } from './support/browser';
-import { guestToken, repoRoot, resultsDir, RunningPortal, startPortal } from './support/portal';
+import {
+  guestToken,
+  repoRoot,
+  resultsDir,
+  RunningPortal,
+  startPortal,
+} from './support/portal';
 
 /*
  * The portal connected to Argo CD. No Argo CD runs on this machine: the production code paths (the
  * devops-app backend's Argo CD REST client, Roadie's history card reading through the backend's proxy)
  * talk to a stand-in on 127.0.0.1 that answers as Argo CD's REST API documents
- * (plugins/devops-app-backend/src/deployments/testing/argoCdStandIn.ts). Config is given the way
+ * (plugins/devops-app-backend/src/deployments/__testUtils__/argoCdStandIn.ts). Config is given the way
  * app-config.production.yaml gives it: devopsApp.argocd.instances, argocd.baseUrl and the GET-only
  * proxy endpoint /argocd/api with the token as a header.
  */
@@ -34,11 +40,27 @@ let tmp: string;
 let argo: Awaited<ReturnType<typeof startArgoCdStandIn>>;
 
 function withHistory(app: any) {
-  const source = { repoURL: 'https://github.com/devops-app/devops-app.git', path: 'charts/inference', targetRevision: 'main' };
+  const source = {
+    repoURL: 'https://github.com/devops-app/devops-app.git',
+    path: 'charts/inference',
+    targetRevision: 'main',
+  };
   app.spec.source = source;
   app.status.history = [
-    { id: 1, revision: REV_OLD, deployedAt: '2026-11-24T09:00:00Z', deployStartedAt: '2026-11-24T08:59:30Z', source },
-    { id: 2, revision: REV_NEW, deployedAt: '2026-11-25T14:00:00Z', deployStartedAt: '2026-11-25T13:59:30Z', source },
+    {
+      id: 1,
+      revision: REV_OLD,
+      deployedAt: '2026-11-24T09:00:00Z',
+      deployStartedAt: '2026-11-24T08:59:30Z',
+      source,
+    },
+    {
+      id: 2,
+      revision: REV_NEW,
+      deployedAt: '2026-11-25T14:00:00Z',
+      deployStartedAt: '2026-11-25T13:59:30Z',
+      source,
+    },
   ];
   return app;
 }
@@ -51,11 +73,23 @@ beforeAll(async () => {
     stdio: 'ignore',
   });
   const revisions = {
-    [REV_OLD]: { author: 'Alan <alan@example.com>', date: '2026-11-24T08:58:00Z', message: 'deploy inference 0.1.0 to dev' },
-    [REV_NEW]: { author: 'Grace <grace@example.com>', date: '2026-11-25T13:58:00Z', message: 'deploy inference 0.2.0 to dev' },
+    [REV_OLD]: {
+      author: 'Alan <alan@example.com>',
+      date: '2026-11-24T08:58:00Z',
+      message: 'deploy inference 0.1.0 to dev',
+    },
+    [REV_NEW]: {
+      author: 'Grace <grace@example.com>',
+      date: '2026-11-25T13:58:00Z',
+      message: 'deploy inference 0.2.0 to dev',
+    },
   };
   argo = await startArgoCdStandIn(TOKEN, [
-    { application: withHistory(application('dev', { automated: true })), rollout: pausedRollout('dev'), revisions },
+    {
+      application: withHistory(application('dev', { automated: true })),
+      rollout: pausedRollout('dev'),
+      revisions,
+    },
     { application: application('pre-prod', { automated: true }) },
     { application: application('prod', { automated: false }) },
   ]);
@@ -65,7 +99,10 @@ beforeAll(async () => {
       APP_CONFIG_devopsApp_argocd: JSON.stringify({
         instances: [{ name: 'stand-in', baseUrl: argo.baseUrl, token: TOKEN }],
       }),
-      APP_CONFIG_argocd: JSON.stringify({ baseUrl: argo.baseUrl, revisionsToLoad: 20 }),
+      APP_CONFIG_argocd: JSON.stringify({
+        baseUrl: argo.baseUrl,
+        revisionsToLoad: 20,
+      }),
       APP_CONFIG_proxy: JSON.stringify({
         endpoints: {
           '/argocd/api': {
@@ -89,15 +126,21 @@ afterAll(async () => {
 
 describe('the portal connected to Argo CD (stand-in)', () => {
   it('the proxy reads Argo CD for signed-in users only and passes no changes', async () => {
-    const url = `${portal.baseUrl}/api/proxy/argocd/api/applications?selector=${encodeURIComponent(
+    const url = `${
+      portal.baseUrl
+    }/api/proxy/argocd/api/applications?selector=${encodeURIComponent(
       'devops-app.io/service=inference-service',
     )}`;
     expect((await fetch(url)).status).toBe(401);
 
     const token = await guestToken(portal.baseUrl);
-    const read = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    const read = await fetch(url, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(read.status).toBe(200);
-    const body = (await read.json()) as { items: { metadata: { name: string } }[] };
+    const body = (await read.json()) as {
+      items: { metadata: { name: string } }[];
+    };
     expect(body.items.map(i => i.metadata.name).sort()).toEqual([
       'inference-dev',
       'inference-pre-prod',
@@ -107,11 +150,17 @@ describe('the portal connected to Argo CD (stand-in)', () => {
     expect(JSON.stringify(await read.headers)).not.toContain(TOKEN);
 
     const before = argo.requests.filter(r => r.method === 'POST').length;
-    const sync = await fetch(`${portal.baseUrl}/api/proxy/argocd/api/applications/inference-dev/sync`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: '{}',
-    });
+    const sync = await fetch(
+      `${portal.baseUrl}/api/proxy/argocd/api/applications/inference-dev/sync`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+        },
+        body: '{}',
+      },
+    );
     // allowedMethods [GET]: the proxy does not forward it (the request falls through to a 404).
     expect(sync.status).toBeGreaterThanOrEqual(400);
     expect(argo.requests.filter(r => r.method === 'POST').length).toBe(before);
@@ -119,40 +168,68 @@ describe('the portal connected to Argo CD (stand-in)', () => {
 
   it("shows Roadie's Argo CD history on the overview, newest deploy first, with the commits", async () => {
     const page = await signInAsGuest(browser, portal.baseUrl);
-    await page.goto(`${portal.baseUrl}/catalog/default/component/inference-service`);
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/inference-service`,
+    );
     const newer = page.getByText('deploy inference 0.2.0 to dev');
     await newer.waitFor({ timeout: 90_000 });
     await page.getByText('ArgoCD history').first().waitFor();
     const rows = await page.locator('tr').allTextContents();
-    const iNew = rows.findIndex(r => r.includes('deploy inference 0.2.0 to dev'));
-    const iOld = rows.findIndex(r => r.includes('deploy inference 0.1.0 to dev'));
+    const iNew = rows.findIndex(r =>
+      r.includes('deploy inference 0.2.0 to dev'),
+    );
+    const iOld = rows.findIndex(r =>
+      r.includes('deploy inference 0.1.0 to dev'),
+    );
     expect(iNew).toBeGreaterThan(-1);
     expect(iOld).toBeGreaterThan(iNew);
     expect(rows[iNew]).toContain('inference-dev');
     expect(rows[iNew]).toContain('Grace');
-    expect(argo.requests.some(r => r.path === `/api/v1/applications/inference-dev/revisions/${REV_NEW}/metadata`)).toBe(true);
+    expect(
+      argo.requests.some(
+        r =>
+          r.path ===
+          `/api/v1/applications/inference-dev/revisions/${REV_NEW}/metadata`,
+      ),
+    ).toBe(true);
     // The Argo CD token never reaches the browser: not in the page, not in the frontend config.
     expect(await page.content()).not.toContain(TOKEN);
-    await page.screenshot({ path: resolve(resultsDir, 'argocd-01-history.png'), fullPage: true });
+    await page.screenshot({
+      path: resolve(resultsDir, 'argocd-01-history.png'),
+      fullPage: true,
+    });
     await page.close();
   });
 
   it('promotes the paused dev Rollout from the Environments card through the Argo CD API', async () => {
     const page = await signInAsGuest(browser, portal.baseUrl);
-    await page.goto(`${portal.baseUrl}/catalog/default/component/inference-service/devops`);
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
+    );
     const devRow = page.locator('tr', { has: page.getByTestId('git-tag-dev') });
-    await devRow.getByText('waiting for promotion').waitFor({ timeout: 90_000 });
-    expect(await devRow.textContent()).toContain('inference-dev · automated sync');
-    await page.screenshot({ path: resolve(resultsDir, 'argocd-02-paused.png'), fullPage: true });
+    await devRow
+      .getByText('waiting for promotion')
+      .waitFor({ timeout: 90_000 });
+    expect(await devRow.textContent()).toContain(
+      'inference-dev · automated sync',
+    );
+    await page.screenshot({
+      path: resolve(resultsDir, 'argocd-02-paused.png'),
+      fullPage: true,
+    });
 
     await devRow.getByRole('button', { name: 'Promote' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Promote' }).click();
     await dialog.waitFor({ state: 'detached', timeout: 30_000 });
 
-    const actions = argo.requests.filter(r => r.method === 'POST' && r.path.includes('/resource/actions'));
+    const actions = argo.requests.filter(
+      r => r.method === 'POST' && r.path.includes('/resource/actions'),
+    );
     expect(actions).toHaveLength(1);
-    expect(actions[0].path).toBe('/api/v1/applications/inference-dev/resource/actions/v2');
+    expect(actions[0].path).toBe(
+      '/api/v1/applications/inference-dev/resource/actions/v2',
+    );
     expect(actions[0].body).toMatchObject({
       name: 'inference-dev',
       namespace: 'inference-dev',
@@ -170,7 +247,10 @@ describe('the portal connected to Argo CD (stand-in)', () => {
     expect(audit).toContain('user:default/guest');
     expect(audit).toContain('dev');
     expect(audit).toContain('success');
-    await page.screenshot({ path: resolve(resultsDir, 'argocd-03-promoted.png'), fullPage: true });
+    await page.screenshot({
+      path: resolve(resultsDir, 'argocd-03-promoted.png'),
+      fullPage: true,
+    });
     await page.close();
   });
 });

@@ -104,7 +104,9 @@ describe('deploy from the DevOps tab', () => {
     viewer.on('websocket', ws =>
       ws.on('framereceived', frame => signalFrames.push(String(frame.payload))),
     );
-    await viewer.goto(`${portal.baseUrl}/catalog/default/component/inference-service/devops`);
+    await viewer.goto(
+      `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
+    );
     await viewer.getByTestId('git-tag-dev').waitFor({ timeout: 90_000 });
 
     const devRow = page.locator('tr', { has: page.getByTestId('git-tag-dev') });
@@ -135,7 +137,8 @@ describe('deploy from the DevOps tab', () => {
     await page.getByText(`0.1.0 → ${tag}`).waitFor();
     await viewer.waitForFunction(
       expected =>
-        document.querySelector('[data-testid="git-tag-dev"]')?.textContent === expected,
+        document.querySelector('[data-testid="git-tag-dev"]')?.textContent ===
+        expected,
       tag,
       { timeout: 30_000 },
     );

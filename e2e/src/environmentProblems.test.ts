@@ -38,7 +38,9 @@ let tmp: string;
 let remote: string;
 
 const git = (...args: string[]) =>
-  execFileSync('git', ['--git-dir', remote, ...args], { encoding: 'utf8' }).trim();
+  execFileSync('git', ['--git-dir', remote, ...args], {
+    encoding: 'utf8',
+  }).trim();
 
 const screenshots = screenshotsAtBothWidths;
 
@@ -74,7 +76,10 @@ spec:
     env: { APP_CONFIG_devopsApp_gitops_repository: JSON.stringify(remote) },
   });
   browser = await launchChromium();
-  page = await signInAsGuest(browser, portal.baseUrl, { width: 1280, height: 800 });
+  page = await signInAsGuest(browser, portal.baseUrl, {
+    width: 1280,
+    height: 800,
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -86,28 +91,45 @@ afterAll(async () => {
 
 describe('an environment with malformed annotations', () => {
   it('shows its problems in its own row, actions disabled; the other rows work', async () => {
-    await page.goto(`${portal.baseUrl}/catalog/default/component/inference-service/devops`);
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
+    );
     const rowOf = (name: string) =>
-      page.locator('tr', { has: page.locator('strong', { hasText: new RegExp(`^${name}$`) }) });
+      page.locator('tr', {
+        has: page.locator('strong', { hasText: new RegExp(`^${name}$`) }),
+      });
     const broken = rowOf(ENV);
     await broken.waitFor({ timeout: 90_000 });
-    await broken.getByText('devops-app.io/namespace').first().waitFor({ timeout: 30_000 });
+    await broken
+      .getByText('devops-app.io/namespace')
+      .first()
+      .waitFor({ timeout: 30_000 });
     const text = await broken.innerText();
     expect(text).toContain('"Bad_NS" is not a DNS label');
     expect(text).toContain('devops-app.io/prometheus-url');
-    expect(text).toContain('"nowhere" is not an Argo CD instance of the portal');
+    expect(text).toContain(
+      '"nowhere" is not an Argo CD instance of the portal',
+    );
     for (const label of ['Deploy tag', 'Sync', 'Promote', 'Abort']) {
-      expect(await broken.getByRole('button', { name: label }).isDisabled()).toBe(true);
+      expect(
+        await broken.getByRole('button', { name: label }).isDisabled(),
+      ).toBe(true);
     }
     // The other rows are whole: dev reads its tag from git and may be deployed by its owner.
     const dev = rowOf('dev');
     await page.waitForFunction(
-      () => /\d/.test(document.querySelector('[data-testid="git-tag-dev"]')?.textContent ?? ''),
+      () =>
+        /\d/.test(
+          document.querySelector('[data-testid="git-tag-dev"]')?.textContent ??
+            '',
+        ),
       undefined,
       { timeout: 60_000 },
     );
     expect(await dev.innerText()).toContain('inference-dev');
-    expect(await dev.getByRole('button', { name: 'Deploy tag' }).isDisabled()).toBe(false);
+    expect(
+      await dev.getByRole('button', { name: 'Deploy tag' }).isDisabled(),
+    ).toBe(false);
     await broken.scrollIntoViewIfNeeded();
     await screenshots(page, 'environment-problems-01-card');
 
@@ -118,7 +140,9 @@ describe('an environment with malformed annotations', () => {
     await metricsCard
       .locator('[role="button"][aria-labelledby^="metrics-environment-label"]')
       .click({ timeout: 30_000 });
-    await page.getByRole('option', { name: ENV, exact: true }).click({ timeout: 30_000 });
+    await page
+      .getByRole('option', { name: ENV, exact: true })
+      .click({ timeout: 30_000 });
     await metricsCard
       .getByText(/ftp:\/\/prometheus\.example\.com/)
       .first()
@@ -143,10 +167,14 @@ describe('an environment with malformed annotations', () => {
       }),
     });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { name: string; message: string } };
+    const body = (await res.json()) as {
+      error: { name: string; message: string };
+    };
     expect(body.error.name).toBe('InputError');
     expect(body.error.message).toMatch(
-      new RegExp(`^environment: environment "${ENV}" \\(resource:default/${ENV}\\) cannot be used: devops-app\\.io/namespace: "Bad_NS" is not a DNS label`),
+      new RegExp(
+        `^environment: environment "${ENV}" \\(resource:default/${ENV}\\) cannot be used: devops-app\\.io/namespace: "Bad_NS" is not a DNS label`,
+      ),
     );
     expect(body.error.message).toContain('devops-app.io/argocd-instance');
     expect(JSON.stringify(body)).not.toMatch(/\n\s+at /);

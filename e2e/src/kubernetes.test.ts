@@ -21,11 +21,7 @@ import {
   kubernetesObjectsOf,
   ObjectsByEntity,
 } from './support/kubernetesStandIn';
-import {
-  guestToken,
-  RunningPortal,
-  startPortal,
-} from './support/portal';
+import { guestToken, RunningPortal, startPortal } from './support/portal';
 
 /*
  * The Kubernetes tab (issues 8 and 12): Backstage's kubernetes backend, configured as app-config.yaml

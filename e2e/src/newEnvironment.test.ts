@@ -61,8 +61,11 @@ afterAll(async () => {
 });
 
 describe('new environment from the Create page', () => {
-  it('creates an environment on the sandbox stacks; its run and log show on the environment\'s Infrastructure tab', async () => {
-    const page = await signInAsGuest(browser, portal.baseUrl, { width: 1400, height: 1000 });
+  it("creates an environment on the sandbox stacks; its run and log show on the environment's Infrastructure tab", async () => {
+    const page = await signInAsGuest(browser, portal.baseUrl, {
+      width: 1400,
+      height: 1000,
+    });
 
     await page.goto(
       `${portal.baseUrl}/create/templates/default/new-environment`,
@@ -76,16 +79,22 @@ describe('new environment from the Create page', () => {
       .first()
       .click({ timeout: 30_000 });
     for (let step = 0; step < 3; step++) {
-      await page.getByRole('button', { name: 'Next' }).click({ timeout: 30_000 });
+      await page
+        .getByRole('button', { name: 'Next' })
+        .click({ timeout: 30_000 });
       await page.screenshot({
         path: join(resultsDir, `new-environment-step-${step + 2}.png`),
       });
     }
-    await page.getByRole('button', { name: 'Review' }).click({ timeout: 30_000 });
+    await page
+      .getByRole('button', { name: 'Review' })
+      .click({ timeout: 30_000 });
     await page.screenshot({
       path: join(resultsDir, 'new-environment-review.png'),
     });
-    await page.getByRole('button', { name: 'Create' }).click({ timeout: 30_000 });
+    await page
+      .getByRole('button', { name: 'Create' })
+      .click({ timeout: 30_000 });
 
     await page
       .getByRole('link', { name: 'Terraform run' })
@@ -95,7 +104,9 @@ describe('new environment from the Create page', () => {
     });
     // The template's commit, then the run's commit of the Terraform outputs into the environment's files.
     expect(git('log', '-2', '--format=%s', 'main').split('\n')).toEqual([
-      expect.stringMatching(/^environment\([a-z0-9-]+\): Terraform outputs of run /),
+      expect.stringMatching(
+        /^environment\([a-z0-9-]+\): Terraform outputs of run /,
+      ),
       `Add environment ${name} (based on pre-prod)`,
     ]);
     expect(
@@ -119,7 +130,9 @@ describe('new environment from the Create page', () => {
         if (Date.now() > registeredBy) throw e;
       }
     }
-    await page.goto(`${portal.baseUrl}/catalog/default/resource/${name}/infrastructure`);
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/resource/${name}/infrastructure`,
+    );
     const row = page.locator('tr', { hasText: name }).first();
     await row.waitFor({ timeout: 60_000 });
     await row.getByText('succeeded').waitFor({ timeout: 60_000 });
@@ -136,10 +149,17 @@ describe('new environment from the Create page', () => {
     await page.goto(
       `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
     );
-    const serviceRow = page.locator('tr', { hasText: name }).filter({ hasText: 'succeeded' }).first();
+    const serviceRow = page
+      .locator('tr', { hasText: name })
+      .filter({ hasText: 'succeeded' })
+      .first();
     await serviceRow.waitFor({ timeout: 90_000 });
     expect(
-      await page.getByText('No terraform run yet. Create an environment from the Create page.').count(),
+      await page
+        .getByText(
+          'No terraform run yet. Create an environment from the Create page.',
+        )
+        .count(),
     ).toBe(0);
     await page.screenshot({
       path: join(resultsDir, 'new-environment-service-devops.png'),

@@ -4,7 +4,12 @@
 import { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { resolve } from 'node:path';
-import { guestToken, resultsDir, RunningPortal, startPortal } from './support/portal';
+import {
+  guestToken,
+  resultsDir,
+  RunningPortal,
+  startPortal,
+} from './support/portal';
 
 /*
  * The whole local portal: the real backend (new backend system, SQLite, guest sign-in, catalog from
@@ -41,8 +46,16 @@ describe('backend API', () => {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(res.status).toBe(200);
-    const refs = ((await res.json()) as { kind: string; metadata: { name: string }; spec?: { type?: string } }[])
-      .map(e => `${e.kind}:${e.metadata.name}${e.spec?.type ? `(${e.spec.type})` : ''}`);
+    const refs = (
+      (await res.json()) as {
+        kind: string;
+        metadata: { name: string };
+        spec?: { type?: string };
+      }[]
+    ).map(
+      e =>
+        `${e.kind}:${e.metadata.name}${e.spec?.type ? `(${e.spec.type})` : ''}`,
+    );
     expect(refs).toEqual(
       expect.arrayContaining([
         'System:devops-app',
@@ -75,8 +88,13 @@ describe('entity page in the browser', () => {
   });
 
   // The entity page's tabs are links in the page header.
-  const devopsTab = () => page.getByRole('link', { name: 'DevOps', exact: true });
-  const shot = (name: string) => page.screenshot({ path: resolve(resultsDir, `${name}.png`), fullPage: true });
+  const devopsTab = () =>
+    page.getByRole('link', { name: 'DevOps', exact: true });
+  const shot = (name: string) =>
+    page.screenshot({
+      path: resolve(resultsDir, `${name}.png`),
+      fullPage: true,
+    });
 
   it('signs in as guest and lands on the catalog', async () => {
     await page.goto(portal.baseUrl);
@@ -96,7 +114,9 @@ describe('entity page in the browser', () => {
     await link.click();
     await page.waitForURL(/\/catalog\/default\/component\/inference-service/);
     await devopsTab().waitFor({ timeout: 60_000 });
-    expect(await page.getByRole('heading', { name: 'Inference service' }).count()).toBeGreaterThan(0);
+    expect(
+      await page.getByRole('heading', { name: 'Inference service' }).count(),
+    ).toBeGreaterThan(0);
     await shot('03-entity-overview');
   });
 
@@ -106,25 +126,36 @@ describe('entity page in the browser', () => {
     // The Environments card: the environment Resources related to the service (catalog/environments.yaml),
     // from the backend's resolver, in promotion order; the first cell holds stage, name, title, namespace
     // and tier, then owner, image tag, Argo CD, Rollout, last deploy and the actions.
-    const table = page.getByRole('table').filter({ has: page.getByTestId('stage-dev') });
+    const table = page
+      .getByRole('table')
+      .filter({ has: page.getByTestId('stage-dev') });
     await table.getByTestId('stage-prod').waitFor({ timeout: 60_000 });
     // Owner links show the group's title once the catalog answered for it (before, its ref).
     await page.waitForFunction(
       () => {
         const text = document.querySelector('table')?.textContent ?? '';
-        return text.split('Platform team').length - 1 >= 2 && text.includes('ML team');
+        return (
+          text.split('Platform team').length - 1 >= 2 &&
+          text.includes('ML team')
+        );
       },
       undefined,
       { timeout: 60_000 },
     );
     const rows = await table.getByRole('row').allInnerTexts();
     expect(rows).toHaveLength(4);
-    expect(rows[0]).toMatch(/Environment[\s\S]*Owner[\s\S]*Image tag[\s\S]*Argo CD[\s\S]*Rollout[\s\S]*Actions/i);
-    expect(rows[1]).toMatch(/^1\.\s+dev\s[\s\S]*Development[\s\S]*inference-dev\s[\s\S]*non-production[\s\S]*ML team/);
+    expect(rows[0]).toMatch(
+      /Environment[\s\S]*Owner[\s\S]*Image tag[\s\S]*Argo CD[\s\S]*Rollout[\s\S]*Actions/i,
+    );
+    expect(rows[1]).toMatch(
+      /^1\.\s+dev\s[\s\S]*Development[\s\S]*inference-dev\s[\s\S]*non-production[\s\S]*ML team/,
+    );
     expect(rows[2]).toMatch(
       /^2\.\s+pre-prod\s[\s\S]*Pre-production[\s\S]*inference-pre-prod\s[\s\S]*non-production[\s\S]*Platform team/,
     );
-    expect(rows[3]).toMatch(/^3\.\s+prod\s[\s\S]*Production[\s\S]*inference-prod\s[\s\S]*production[\s\S]*Platform team/);
+    expect(rows[3]).toMatch(
+      /^3\.\s+prod\s[\s\S]*Production[\s\S]*inference-prod\s[\s\S]*production[\s\S]*Platform team/,
+    );
     expect(rows[3]).not.toContain('non-production');
     // No environment has annotation problems locally.
     expect(await table.locator('[data-testid^="problems-"]').count()).toBe(0);
@@ -132,17 +163,29 @@ describe('entity page in the browser', () => {
     await shot('04-devops-tab');
 
     // Each environment links to its Resource entity (shown by the Resource's title).
-    await table.getByRole('row').nth(3).getByRole('link', { name: 'Production' }).click({ timeout: 30_000 });
+    await table
+      .getByRole('row')
+      .nth(3)
+      .getByRole('link', { name: 'Production' })
+      .click({ timeout: 30_000 });
     await page.waitForURL(/\/catalog\/default\/resource\/prod/);
-    await page.getByText('Production environment; manual sync').first().waitFor({ timeout: 60_000 });
+    await page
+      .getByText('Production environment; manual sync')
+      .first()
+      .waitFor({ timeout: 60_000 });
     await shot('05-environment-prod');
   });
 
   it('does not show the tab on entities without environments', async () => {
     await page.goto(`${portal.baseUrl}/catalog/default/resource/prod-cluster`);
-    await page.getByText('AKS cluster of the prod environment').first().waitFor({ timeout: 60_000 });
+    await page
+      .getByText('AKS cluster of the prod environment')
+      .first()
+      .waitFor({ timeout: 60_000 });
     // The header's other tabs are there, so the missing DevOps tab is not a page still loading.
-    await page.getByRole('link', { name: 'Overview', exact: true }).waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('link', { name: 'Overview', exact: true })
+      .waitFor({ timeout: 60_000 });
     expect(await devopsTab().count()).toBe(0);
   });
 });

@@ -22,17 +22,19 @@ async function main() {
   const logDir = resolve(process.cwd(), '../test-results/bench');
   mkdirSync(logDir, { recursive: true });
   const prometheus = await startPrometheus();
-  const backend = await startBackend(prometheus.baseUrl, resolve(logDir, 'observability-backend.log')).catch(
-    async error => {
-      await prometheus.stop();
-      throw error;
-    },
-  );
+  const backend = await startBackend(
+    prometheus.baseUrl,
+    resolve(logDir, 'observability-backend.log'),
+  ).catch(async error => {
+    await prometheus.stop();
+    throw error;
+  });
   try {
     const ours = await measure('devops-app backend', load, backend, prometheus);
     const proxy = await measure('plain proxy', load, backend, prometheus);
     console.log(formatResults(load, ours, proxy));
-    if (process.argv.includes('--json')) console.log(JSON.stringify({ load, ours, proxy }));
+    if (process.argv.includes('--json'))
+      console.log(JSON.stringify({ load, ours, proxy }));
   } finally {
     await backend.stop();
     await prometheus.stop();

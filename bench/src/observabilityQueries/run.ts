@@ -1,7 +1,13 @@
 import { Backend, Prometheus } from './stack';
 
 /** The panels of the Metrics section and the PromQL a raw-PromQL plugin would send for them. */
-export const PANELS = ['request_rate', 'error_ratio', 'latency', 'inference_duration', 'predictions_by_outcome'];
+export const PANELS = [
+  'request_rate',
+  'error_ratio',
+  'latency',
+  'inference_duration',
+  'predictions_by_outcome',
+];
 
 const SEL = 'service="inference-service",environment="dev"';
 const W = '30s';
@@ -12,8 +18,14 @@ const W = '30s';
 export const RAW_QUERIES = [
   `sum(rate(http_request_duration_seconds_count{${SEL}}[${W}]))`,
   `(sum(rate(http_request_duration_seconds_count{${SEL},status=~"5.."}[${W}])) or (sum(rate(http_request_duration_seconds_count{${SEL}}[${W}])) * 0)) / sum(rate(http_request_duration_seconds_count{${SEL}}[${W}]))`,
-  ...[0.5, 0.95, 0.99].map(q => `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${SEL}}[${W}])))`),
-  ...[0.5, 0.95].map(q => `histogram_quantile(${q}, sum by (le) (rate(inference_duration_seconds_bucket{${SEL}}[${W}])))`),
+  ...[0.5, 0.95, 0.99].map(
+    q =>
+      `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${SEL}}[${W}])))`,
+  ),
+  ...[0.5, 0.95].map(
+    q =>
+      `histogram_quantile(${q}, sum by (le) (rate(inference_duration_seconds_bucket{${SEL}}[${W}])))`,
+  ),
   `sum by (outcome) (rate(predictions_total{${SEL}}[${W}]))`,
 ];
 
@@ -32,13 +44,18 @@ export interface SideResult {
   wallMs: number;
 }
 
-async function viewers(load: ViewerLoad, refresh: () => Promise<number>): Promise<{ requests: number; failed: number }> {
+async function viewers(
+  load: ViewerLoad,
+  refresh: () => Promise<number>,
+): Promise<{ requests: number; failed: number }> {
   let requests = 0;
   let failed = 0;
   await Promise.all(
     Array.from({ length: load.viewers }, async () => {
       for (let r = 0; r < load.refreshes; r++) {
-        await new Promise(done => setTimeout(done, Math.random() * load.spreadMs));
+        await new Promise(done =>
+          setTimeout(done, Math.random() * load.spreadMs),
+        );
         const result = await refresh();
         requests += result >= 0 ? result : -result;
         if (result < 0) failed += -result;
@@ -60,7 +77,9 @@ function backendRefresh(backend: Backend) {
       ),
     );
     await Promise.all(answers.map(a => a.arrayBuffer()));
-    return answers.every(a => a.ok) ? answers.length : -answers.filter(a => !a.ok).length;
+    return answers.every(a => a.ok)
+      ? answers.length
+      : -answers.filter(a => !a.ok).length;
   };
 }
 
@@ -78,12 +97,19 @@ function proxyRefresh(backend: Backend) {
             Authorization: `Bearer ${backend.token}`,
             'Content-Type': 'application/x-www-form-urlencoded',
           },
-          body: new URLSearchParams({ query, start: `${start}`, end: `${end}`, step: `${step}` }),
+          body: new URLSearchParams({
+            query,
+            start: `${start}`,
+            end: `${end}`,
+            step: `${step}`,
+          }),
         }),
       ),
     );
     await Promise.all(answers.map(a => a.arrayBuffer()));
-    return answers.every(a => a.ok) ? answers.length : -answers.filter(a => !a.ok).length;
+    return answers.every(a => a.ok)
+      ? answers.length
+      : -answers.filter(a => !a.ok).length;
   };
 }
 
@@ -104,10 +130,21 @@ export async function measure(
   return { side, requests, failed, prometheusQueries, wallMs };
 }
 
-export function formatResults(load: ViewerLoad, ours: SideResult, proxy: SideResult): string {
+export function formatResults(
+  load: ViewerLoad,
+  ours: SideResult,
+  proxy: SideResult,
+): string {
   const rows = [ours, proxy].map(
     r =>
-      `| ${r.side.padEnd(18)} | ${String(r.requests).padStart(8)} | ${String(r.failed).padStart(6)} | ${String(r.prometheusQueries).padStart(18)} | ${(r.prometheusQueries / (load.viewers * load.refreshes)).toFixed(2).padStart(16)} |`,
+      `| ${r.side.padEnd(18)} | ${String(r.requests).padStart(8)} | ${String(
+        r.failed,
+      ).padStart(6)} | ${String(r.prometheusQueries).padStart(18)} | ${(
+        r.prometheusQueries /
+        (load.viewers * load.refreshes)
+      )
+        .toFixed(2)
+        .padStart(16)} |`,
   );
   const ratio = proxy.prometheusQueries / Math.max(1, ours.prometheusQueries);
   return [
@@ -115,6 +152,8 @@ export function formatResults(load: ViewerLoad, ours: SideResult, proxy: SideRes
     '| side               | requests | failed | Prometheus queries | per view refresh |',
     '| ------------------ | -------- | ------ | ------------------ | ---------------- |',
     ...rows,
-    `Prometheus queries, plain proxy / devops-app backend: ${ratio.toFixed(1)}x`,
+    `Prometheus queries, plain proxy / devops-app backend: ${ratio.toFixed(
+      1,
+    )}x`,
   ].join('\n');
 }

@@ -4,18 +4,25 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-async function waitFor(what: string, timeoutMs: number, ready: () => Promise<boolean>, exited: () => boolean) {
+async function waitFor(
+  what: string,
+  timeoutMs: number,
+  ready: () => Promise<boolean>,
+  exited: () => boolean,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited()) throw new Error(`${what} exited during start-up`);
     if (await ready().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} not ready within ${timeoutMs} ms`);
     await new Promise(r => setTimeout(r, 500));
   }
 }
 
 async function stopChild(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid)
+    return;
   const exited = new Promise(r => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
@@ -39,17 +46,30 @@ export async function startPrometheus(): Promise<Prometheus> {
   );
   const child = spawn(
     'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
     { stdio: 'ignore' },
   );
-  await waitFor('prometheus', 30_000, async () => (await fetch(`${baseUrl}/-/ready`)).ok, () => child.exitCode !== null);
+  await waitFor(
+    'prometheus',
+    30_000,
+    async () => (await fetch(`${baseUrl}/-/ready`)).ok,
+    () => child.exitCode !== null,
+  );
   return {
     baseUrl,
     async rangeQueries() {
       const text = await (await fetch(`${baseUrl}/metrics`)).text();
       return text
         .split('\n')
-        .filter(l => l.startsWith('prometheus_http_requests_total{') && l.includes('handler="/api/v1/query_range"'))
+        .filter(
+          l =>
+            l.startsWith('prometheus_http_requests_total{') &&
+            l.includes('handler="/api/v1/query_range"'),
+        )
         .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     },
     async stop() {
@@ -70,19 +90,28 @@ export interface Backend {
  * reading the given Prometheus both ways: our plugin's metrics routes, and a plain proxy endpoint
  * `/api/proxy/prometheus` as the raw-PromQL plugins use.
  */
-export async function startBackend(prometheusUrl: string, logFile: string): Promise<Backend> {
+export async function startBackend(
+  prometheusUrl: string,
+  logFile: string,
+): Promise<Backend> {
   const portal = await startPortal({
     logFile,
     env: {
       APP_CONFIG_devopsApp_prometheus_baseUrl: JSON.stringify(prometheusUrl),
       APP_CONFIG_devopsApp_prometheus_scrapeIntervalSeconds: '1',
       APP_CONFIG_proxy: JSON.stringify({
-        endpoints: { '/prometheus': { target: prometheusUrl, credentials: 'require' } },
+        endpoints: {
+          '/prometheus': { target: prometheusUrl, credentials: 'require' },
+        },
       }),
     },
   });
   try {
-    return { baseUrl: portal.baseUrl, token: await guestToken(portal.baseUrl), stop: portal.stop };
+    return {
+      baseUrl: portal.baseUrl,
+      token: await guestToken(portal.baseUrl),
+      stop: portal.stop,
+    };
   } catch (error) {
     await portal.stop();
     throw error;

@@ -9,9 +9,9 @@ import {
 } from '@devops-app/plugin-devops-app-common';
 // The run service itself, in process: what is compared is its scheduling of the stacks.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports, @backstage/no-forbidden-package-imports
-import { TerraformRunManager } from '@devops-app/plugin-devops-app-backend/src/terraform/runManager';
+import { TerraformRunManager } from '@devops-app/plugin-devops-app-backend/src/terraform/TerraformRunManager';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports, @backstage/no-forbidden-package-imports
-import { TerraformRunStore } from '@devops-app/plugin-devops-app-backend/src/terraform/runStore';
+import { TerraformRunStore } from '@devops-app/plugin-devops-app-backend/src/terraform/TerraformRunStore';
 import knexFactory from 'knex';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';

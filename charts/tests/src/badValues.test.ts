@@ -18,20 +18,58 @@ describe('charts/inference rejects bad values at helm lint', () => {
   const lintWith = (name: string, content: string) => {
     const file = path.join(dir, `${name}.yaml`);
     fs.writeFileSync(file, content);
-    const result = helmLint(inferenceChartDir, { valueFiles: [sandboxIdentityValues, file] });
+    const result = helmLint(inferenceChartDir, {
+      valueFiles: [sandboxIdentityValues, file],
+    });
     return { status: result.status, output: result.stdout + result.stderr };
   };
 
   it.each([
-    ['a negative replica count', 'replicaCount: -1\n', /replicaCount: Must be greater than or equal to 0/],
-    ['an image tag with spaces', 'image:\n  tag: "1.2 beta"\n', /image\.tag: Does not match pattern/],
-    ['an image tag with a shell character', 'image:\n  tag: "1.2;rm"\n', /image\.tag: Does not match pattern/],
-    ['an environment name in capitals', 'environment: Prod\n', /environment: Does not match pattern/],
-    ['an unknown environment', 'environment: staging\n', /environment: 'staging' is not a known environment \(known: dev, pre-prod, prod\)/],
-    ['a colour overlay used as an environment', 'environment: green\n', /environment: 'green' is not a known environment/],
-    ['an unknown colour', 'rollout:\n  colour: purple\n', /rollout\.colour: .*must be one of/],
-    ['a misspelled key', 'rollout:\n  autoPromotionEnabeld: false\n', /rollout: Additional property autoPromotionEnabeld is not allowed/],
-    ['an error-ratio threshold above 1', 'analysis:\n  maxErrorRatio: 5\n', /analysis\.maxErrorRatio: Must be less than or equal to 1/],
+    [
+      'a negative replica count',
+      'replicaCount: -1\n',
+      /replicaCount: Must be greater than or equal to 0/,
+    ],
+    [
+      'an image tag with spaces',
+      'image:\n  tag: "1.2 beta"\n',
+      /image\.tag: Does not match pattern/,
+    ],
+    [
+      'an image tag with a shell character',
+      'image:\n  tag: "1.2;rm"\n',
+      /image\.tag: Does not match pattern/,
+    ],
+    [
+      'an environment name in capitals',
+      'environment: Prod\n',
+      /environment: Does not match pattern/,
+    ],
+    [
+      'an unknown environment',
+      'environment: staging\n',
+      /environment: 'staging' is not a known environment \(known: dev, pre-prod, prod\)/,
+    ],
+    [
+      'a colour overlay used as an environment',
+      'environment: green\n',
+      /environment: 'green' is not a known environment/,
+    ],
+    [
+      'an unknown colour',
+      'rollout:\n  colour: purple\n',
+      /rollout\.colour: .*must be one of/,
+    ],
+    [
+      'a misspelled key',
+      'rollout:\n  autoPromotionEnabeld: false\n',
+      /rollout: Additional property autoPromotionEnabeld is not allowed/,
+    ],
+    [
+      'an error-ratio threshold above 1',
+      'analysis:\n  maxErrorRatio: 5\n',
+      /analysis\.maxErrorRatio: Must be less than or equal to 1/,
+    ],
   ])('%s', (_, values, message) => {
     const { status, output } = lintWith(_.replace(/\W+/g, '-'), values);
     expect(status).not.toBe(0);
@@ -39,7 +77,10 @@ describe('charts/inference rejects bad values at helm lint', () => {
   });
 
   it('accepts the same files without the bad value', () => {
-    const { status, output } = lintWith('fine', 'replicaCount: 1\nimage:\n  tag: "1.2-beta"\n');
+    const { status, output } = lintWith(
+      'fine',
+      'replicaCount: 1\nimage:\n  tag: "1.2-beta"\n',
+    );
     expect(output).not.toMatch(/\[ERROR\]/);
     expect(status).toBe(0);
   });
@@ -50,9 +91,14 @@ describe('charts/inference environments are extended by writing a values file', 
   afterAll(() => chart.remove());
 
   it('knows a new environment once values-<env>.yaml declares it', () => {
-    const before = helmLint(chart.dir, { valueFiles: [sandboxIdentityValues], set: { environment: 'load-test' } });
+    const before = helmLint(chart.dir, {
+      valueFiles: [sandboxIdentityValues],
+      set: { environment: 'load-test' },
+    });
     expect(before.status).not.toBe(0);
-    expect(before.stdout).toMatch(/environment: 'load-test' is not a known environment/);
+    expect(before.stdout).toMatch(
+      /environment: 'load-test' is not a known environment/,
+    );
 
     chart.write(
       'values-load-test.yaml',
@@ -64,14 +110,26 @@ describe('charts/inference environments are extended by writing a values file', 
     expect(after.status).toBe(0);
     const objects = renderObjects(chart.dir, 'inference', { valueFiles });
     expect(objects.flatMap(validateObject)).toEqual([]);
-    expect(checkInferenceRelease(objects, { environment: 'load-test' })).toEqual([]);
-    expect(inferenceEnvironments(chart.dir).map(e => e.name)).toContain('load-test');
+    expect(
+      checkInferenceRelease(objects, { environment: 'load-test' }),
+    ).toEqual([]);
+    expect(inferenceEnvironments(chart.dir).map(e => e.name)).toContain(
+      'load-test',
+    );
   });
 
   it('does not take a values file that declares another environment', () => {
-    chart.write('values-qa.yaml', 'environment: pre-prod\nnamespace: inference-qa\n');
-    const result = helmTemplate(chart.dir, 'inference', { valueFiles: [sandboxIdentityValues], set: { environment: 'qa' } });
+    chart.write(
+      'values-qa.yaml',
+      'environment: pre-prod\nnamespace: inference-qa\n',
+    );
+    const result = helmTemplate(chart.dir, 'inference', {
+      valueFiles: [sandboxIdentityValues],
+      set: { environment: 'qa' },
+    });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/environment: 'qa' is not a known environment/);
+    expect(result.stderr).toMatch(
+      /environment: 'qa' is not a known environment/,
+    );
   });
 });

@@ -19,8 +19,12 @@ describe('a broken inference chart is caught', () => {
         return [`helm lint: ${lint.stdout}`];
       }
       const objects = renderObjects(chart.dir, 'inference', { valueFiles });
-      const groups = objects.find(o => o.kind === 'PrometheusRule')?.spec as { groups: unknown[] } | undefined;
-      const rules = promtool(['check', 'rules', 'rules.yaml'], { 'rules.yaml': { groups: groups?.groups ?? [] } });
+      const groups = objects.find(o => o.kind === 'PrometheusRule')?.spec as
+        | { groups: unknown[] }
+        | undefined;
+      const rules = promtool(['check', 'rules', 'rules.yaml'], {
+        'rules.yaml': { groups: groups?.groups ?? [] },
+      });
       return [
         ...objects.flatMap(validateObject),
         ...checkInferenceRelease(objects, { environment: 'dev' }),
@@ -36,14 +40,70 @@ describe('a broken inference chart is caught', () => {
   });
 
   it.each([
-    ['a misspelled field', 'templates/rollout.yaml', (t: string) => t.replace('readinessProbe:', 'readinesProbe:'), /unknown field "spec\.template\.spec\.containers\[0\]\.readinesProbe"/],
-    ['pods the Services do not select', 'templates/rollout.yaml', (t: string) => t.replace(/(template:\n {4}metadata:\n {6}labels:\n[\s\S]*?app\.kubernetes\.io\/component: )server/, '$1web'), /selector does not match the Rollout's pods/],
-    ['analysis not fed the preview hash', 'templates/rollout.yaml', (t: string) => t.replace('podTemplateHashValue: Preview', 'podTemplateHashValue: Stable'), /analysis is not given the preview pods' hash/],
-    ['a wrong readiness path', 'values.yaml', (t: string) => t.replace('path: /readyz', 'path: /ready'), /readiness probe is not GET \/readyz/],
-    ['a writable root filesystem', 'templates/_helpers.tpl', (t: string) => t.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'), /root filesystem is writable/],
-    ['broken PromQL', 'templates/_promql.tpl', (t: string) => t.replace('sum by (le) (rate(', 'sum by (le) (rat('), /promtool: [\s\S]*rat/],
-    ['broken YAML', 'templates/configmap.yaml', (t: string) => t.replace('data:', 'data:\n  - broken: [\n'), /helm lint/],
-    ['a Datadog tag not from the label', 'templates/_helpers.tpl', (t: string) => t.replace("fieldPath: metadata.labels['tags.datadoghq.com/env']", 'fieldPath: metadata.name'), /DD_ENV is not read from the tags\.datadoghq\.com\/env label/],
+    [
+      'a misspelled field',
+      'templates/rollout.yaml',
+      (t: string) => t.replace('readinessProbe:', 'readinesProbe:'),
+      /unknown field "spec\.template\.spec\.containers\[0\]\.readinesProbe"/,
+    ],
+    [
+      'pods the Services do not select',
+      'templates/rollout.yaml',
+      (t: string) =>
+        t.replace(
+          /(template:\n {4}metadata:\n {6}labels:\n[\s\S]*?app\.kubernetes\.io\/component: )server/,
+          '$1web',
+        ),
+      /selector does not match the Rollout's pods/,
+    ],
+    [
+      'analysis not fed the preview hash',
+      'templates/rollout.yaml',
+      (t: string) =>
+        t.replace(
+          'podTemplateHashValue: Preview',
+          'podTemplateHashValue: Stable',
+        ),
+      /analysis is not given the preview pods' hash/,
+    ],
+    [
+      'a wrong readiness path',
+      'values.yaml',
+      (t: string) => t.replace('path: /readyz', 'path: /ready'),
+      /readiness probe is not GET \/readyz/,
+    ],
+    [
+      'a writable root filesystem',
+      'templates/_helpers.tpl',
+      (t: string) =>
+        t.replace(
+          'readOnlyRootFilesystem: true',
+          'readOnlyRootFilesystem: false',
+        ),
+      /root filesystem is writable/,
+    ],
+    [
+      'broken PromQL',
+      'templates/_promql.tpl',
+      (t: string) => t.replace('sum by (le) (rate(', 'sum by (le) (rat('),
+      /promtool: [\s\S]*rat/,
+    ],
+    [
+      'broken YAML',
+      'templates/configmap.yaml',
+      (t: string) => t.replace('data:', 'data:\n  - broken: [\n'),
+      /helm lint/,
+    ],
+    [
+      'a Datadog tag not from the label',
+      'templates/_helpers.tpl',
+      (t: string) =>
+        t.replace(
+          "fieldPath: metadata.labels['tags.datadoghq.com/env']",
+          'fieldPath: metadata.name',
+        ),
+      /DD_ENV is not read from the tags\.datadoghq\.com\/env label/,
+    ],
   ])('%s', (_, file, change, message) => {
     const problems = problemsOf(chart => chart.edit(file, change));
     expect(problems.join('\n')).toMatch(message);

@@ -9,7 +9,9 @@ export function copyChart(chartDir: string): {
   edit(file: string, change: (text: string) => string): void;
   remove(): void;
 } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${path.basename(chartDir)}-`));
+  const dir = fs.mkdtempSync(
+    path.join(os.tmpdir(), `${path.basename(chartDir)}-`),
+  );
   fs.cpSync(chartDir, dir, { recursive: true });
   return {
     dir,

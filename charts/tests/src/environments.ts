@@ -8,7 +8,11 @@ import { argocdAppsChartDir, inferenceChartDir, packageDir } from './paths';
  * Every real render of an environment needs one: the chart refuses a missing or all-zero client id unless
  * `local` is true.
  */
-export const sandboxIdentityValues = path.join(packageDir, 'values', 'sandbox-identity.yaml');
+export const sandboxIdentityValues = path.join(
+  packageDir,
+  'values',
+  'sandbox-identity.yaml',
+);
 export const SANDBOX_CLIENT_ID = '5f0c7c2e-8b1a-4d3e-9f6a-2b7c4d8e1a90';
 export const ALL_ZERO_CLIENT_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -25,7 +29,10 @@ export const colours = ['blue', 'green'] as const;
 export type Colour = (typeof colours)[number];
 
 function readYaml(file: string): Record<string, unknown> {
-  return (parse(fs.readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
+  return (parse(fs.readFileSync(file, 'utf8')) ?? {}) as Record<
+    string,
+    unknown
+  >;
 }
 
 /**
@@ -39,11 +46,16 @@ export function inferenceEnvironments(
   const chart = readYaml(path.join(chartDir, 'Chart.yaml'));
   const annotations = (chart.annotations ?? {}) as Record<string, string>;
   const base = annotations['devops-app.io/base-environment'];
-  const environments: ChartEnvironment[] = [{ name: base, valueFiles: [sandboxIdentityValues] }];
+  const environments: ChartEnvironment[] = [
+    { name: base, valueFiles: [sandboxIdentityValues] },
+  ];
   for (const file of fs.readdirSync(chartDir).sort()) {
     const match = /^values-(.+)\.yaml$/.exec(file);
     if (match && readYaml(path.join(chartDir, file)).environment === match[1]) {
-      environments.push({ name: match[1], valueFiles: [file, sandboxIdentityValues] });
+      environments.push({
+        name: match[1],
+        valueFiles: [file, sandboxIdentityValues],
+      });
     }
   }
   return environments;
@@ -63,7 +75,8 @@ export interface AppEnvironment {
 }
 
 /** The cluster an environment file names (default: the environment's own name). */
-export const clusterOf = (environment: AppEnvironment) => environment.cluster ?? environment.name;
+export const clusterOf = (environment: AppEnvironment) =>
+  environment.cluster ?? environment.name;
 
 export function argocdEnvironments(
   chartDir: string = argocdAppsChartDir,

@@ -30,7 +30,10 @@ export interface ValuesOptions {
 let helmBinary: string | undefined;
 
 function helm(args: string[], cwd: string): HelmResult {
-  helmBinary ??= toolPath('helm', 'run scripts/install-helm.sh (make installs it)');
+  helmBinary ??= toolPath(
+    'helm',
+    'run scripts/install-helm.sh (make installs it)',
+  );
   const result = spawnSync(helmBinary, args, {
     cwd,
     encoding: 'utf8',
@@ -93,7 +96,9 @@ export function renderObjects(
 export function parseManifests(text: string): KubeObject[] {
   return parseAllDocuments(text).flatMap(document => {
     if (document.errors.length > 0) {
-      throw new Error(`rendered YAML does not parse: ${document.errors[0].message}`);
+      throw new Error(
+        `rendered YAML does not parse: ${document.errors[0].message}`,
+      );
     }
     const object = document.toJS({ maxAliasCount: -1 }) as KubeObject | null;
     return object ? [object] : [];

@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { colours, inferenceEnvironments, sandboxIdentityValues } from './environments';
+import {
+  colours,
+  inferenceEnvironments,
+  sandboxIdentityValues,
+} from './environments';
 import { helmLint, renderObjects } from './helm';
 import { checkInferenceRelease } from './inferenceChecks';
 import { inferenceChartDir } from './paths';
@@ -40,44 +44,63 @@ describe('charts/inference', () => {
       });
 
       it('renders only objects a strict API server accepts, wired for blue/green', () => {
-        const objects = renderObjects(inferenceChartDir, 'inference', { valueFiles });
+        const objects = renderObjects(inferenceChartDir, 'inference', {
+          valueFiles,
+        });
         expect(objects.flatMap(validateObject)).toEqual([]);
-        expect(checkInferenceRelease(objects, { environment, colour })).toEqual([]);
+        expect(checkInferenceRelease(objects, { environment, colour })).toEqual(
+          [],
+        );
       });
     },
   );
 
   describe.each(
     environments.flatMap(environment =>
-      ciValueFiles.map(ciFile => ({ environment: environment.name, ciFile, valueFiles: [...environment.valueFiles, ciFile] })),
+      ciValueFiles.map(ciFile => ({
+        environment: environment.name,
+        ciFile,
+        valueFiles: [...environment.valueFiles, ciFile],
+      })),
     ),
   )('$environment with $ciFile', ({ environment, valueFiles }) => {
     it('lints and renders valid, wired objects', () => {
       const lint = helmLint(inferenceChartDir, { valueFiles });
       expect(lint.stdout).not.toMatch(/\[ERROR\]/);
       expect(lint.status).toBe(0);
-      const objects = renderObjects(inferenceChartDir, 'inference', { valueFiles });
+      const objects = renderObjects(inferenceChartDir, 'inference', {
+        valueFiles,
+      });
       expect(objects.flatMap(validateObject)).toEqual([]);
       expect(checkInferenceRelease(objects, { environment })).toEqual([]);
     });
   });
 
   it('renders the training Job only when enabled, outside the Services', () => {
-    const without = renderObjects(inferenceChartDir, 'inference', { valueFiles: [sandboxIdentityValues] });
+    const without = renderObjects(inferenceChartDir, 'inference', {
+      valueFiles: [sandboxIdentityValues],
+    });
     expect(without.filter(object => object.kind === 'Job')).toEqual([]);
     const withTraining = renderObjects(inferenceChartDir, 'inference', {
       valueFiles: [sandboxIdentityValues, 'ci/training-values.yaml'],
     });
     const jobs = withTraining.filter(object => object.kind === 'Job');
     expect(jobs).toHaveLength(1);
-    expect(jobs[0].metadata.labels?.['app.kubernetes.io/component']).toBe('training');
+    expect(jobs[0].metadata.labels?.['app.kubernetes.io/component']).toBe(
+      'training',
+    );
   });
 
   it('makes a new revision per colour, so switching the overlay starts a blue/green rollout', () => {
     const podTemplate = (colour: string) =>
       JSON.stringify(
-        (renderObjects(inferenceChartDir, 'inference', { valueFiles: [sandboxIdentityValues, `values-${colour}.yaml`] })
-          .find(object => object.kind === 'Rollout')!.spec as { template: unknown }).template,
+        (
+          renderObjects(inferenceChartDir, 'inference', {
+            valueFiles: [sandboxIdentityValues, `values-${colour}.yaml`],
+          }).find(object => object.kind === 'Rollout')!.spec as {
+            template: unknown;
+          }
+        ).template,
       );
     expect(podTemplate('blue')).not.toEqual(podTemplate('green'));
   });

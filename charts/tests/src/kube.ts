@@ -37,7 +37,10 @@ export interface Probe {
 }
 
 export interface PodTemplate {
-  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    labels: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec: PodSpec;
 }
 

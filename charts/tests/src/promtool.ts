@@ -15,17 +15,29 @@ export function promtool(
   args: string[],
   files: Record<string, unknown>,
 ): { status: number; output: string } {
-  promtoolBinary ??= toolPath('promtool', 'install the Debian package prometheus');
+  promtoolBinary ??= toolPath(
+    'promtool',
+    'install the Debian package prometheus',
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-'));
   try {
     for (const [name, content] of Object.entries(files)) {
-      fs.writeFileSync(path.join(dir, name), stringify(content, { lineWidth: 0 }));
+      fs.writeFileSync(
+        path.join(dir, name),
+        stringify(content, { lineWidth: 0 }),
+      );
     }
-    const result = spawnSync(promtoolBinary, args, { cwd: dir, encoding: 'utf8' });
+    const result = spawnSync(promtoolBinary, args, {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     if (result.error) {
       throw result.error;
     }
-    return { status: result.status ?? -1, output: result.stdout + result.stderr };
+    return {
+      status: result.status ?? -1,
+      output: result.stdout + result.stderr,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

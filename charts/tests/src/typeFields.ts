@@ -90,8 +90,7 @@ export class TypeFieldChecker {
       return [];
     }
     const members = (type.isUnion() ? type.types : [type]).filter(
-      member =>
-        !(member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)),
+      member => !(member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)),
     );
     if (Array.isArray(value)) {
       const arrayType = members.find(member =>

@@ -1,11 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import {
-  ConfigMap,
-  Service,
-  ServiceAccount,
-} from 'kubernetes-models/v1';
+import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
@@ -48,7 +44,10 @@ const OBJECT_META: TypeLocation = {
 
 /** Every kind the charts may render. A kind missing here fails validation, so none goes unchecked. */
 const kinds: Record<string, KindSchema> = {
-  'v1/ConfigMap': { model: ConfigMap, fields: { type: coreType('v1', 'ConfigMap') } },
+  'v1/ConfigMap': {
+    model: ConfigMap,
+    fields: { type: coreType('v1', 'ConfigMap') },
+  },
   'v1/Service': { model: Service, fields: { type: coreType('v1', 'Service') } },
   'v1/ServiceAccount': {
     model: ServiceAccount,
@@ -87,7 +86,10 @@ const kinds: Record<string, KindSchema> = {
       },
     },
   },
-  'argoproj.io/v1alpha1/Rollout': { model: Rollout, fields: { crd: 'rollout-crd.yaml' } },
+  'argoproj.io/v1alpha1/Rollout': {
+    model: Rollout,
+    fields: { crd: 'rollout-crd.yaml' },
+  },
   'argoproj.io/v1alpha1/AnalysisTemplate': {
     model: AnalysisTemplate,
     fields: { crd: 'analysis-template-crd.yaml' },

@@ -42,8 +42,14 @@ export async function signInAsGuest(
  * `<name>-1920.png` 1920 wide; the page is left at 1280x800.
  */
 export async function screenshotsAtBothWidths(page: Page, name: string) {
-  await page.screenshot({ path: resolve(resultsDir, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: resolve(resultsDir, `${name}.png`),
+    fullPage: true,
+  });
   await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.screenshot({ path: resolve(resultsDir, `${name}-1920.png`), fullPage: true });
+  await page.screenshot({
+    path: resolve(resultsDir, `${name}-1920.png`),
+    fullPage: true,
+  });
   await page.setViewportSize({ width: 1280, height: 800 });
 }

@@ -1,5 +1,11 @@
 /** What the browser suites use to run the portal, shared with the benchmarks in bench/. */
-export { freePort, guestToken, repoRoot, resultsDir, startPortal } from './portal';
+export {
+  freePort,
+  guestToken,
+  repoRoot,
+  resultsDir,
+  startPortal,
+} from './portal';
 export type { RunningPortal } from './portal';
 export { launchChromium, signInAsGuest } from './browser';
 export { startPostgres } from './postgres';

@@ -103,12 +103,19 @@ export async function startLiveInference(): Promise<LiveInference> {
       );
       for (;;) {
         const body = await fetch(`${prometheusUrl}/api/v1/query?query=${query}`)
-          .then(r => r.json() as Promise<{ data?: { result?: Array<{ value: [number, string] }> } }>)
+          .then(
+            r =>
+              r.json() as Promise<{
+                data?: { result?: Array<{ value: [number, string] }> };
+              }>,
+          )
           .catch(() => undefined);
         const value = Number(body?.data?.result?.[0]?.value[1] ?? 0);
         if (value > 0) return;
         if (Date.now() > deadline) {
-          throw new Error(`Prometheus at ${prometheusUrl} had no request rate within ${timeoutMs} ms`);
+          throw new Error(
+            `Prometheus at ${prometheusUrl} had no request rate within ${timeoutMs} ms`,
+          );
         }
         await new Promise(r => setTimeout(r, 500));
       }

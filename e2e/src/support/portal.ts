@@ -102,9 +102,12 @@ export async function startPortal(
     }
     try {
       const token = await guestToken(baseUrl);
-      const res = await fetch(`${baseUrl}/api/catalog/entities/by-name/component/default/inference-service`, {
-        headers: { Authorization: `Bearer ${token}` },
-      });
+      const res = await fetch(
+        `${baseUrl}/api/catalog/entities/by-name/component/default/inference-service`,
+        {
+          headers: { Authorization: `Bearer ${token}` },
+        },
+      );
       if (res.ok) {
         return { baseUrl, stop };
       }
@@ -114,7 +117,11 @@ export async function startPortal(
     await new Promise(r => setTimeout(r, 2000));
   }
   await stop();
-  throw new Error(`backend did not serve the catalog within ${timeoutMs / 1000}s, see ${logFile}`);
+  throw new Error(
+    `backend did not serve the catalog within ${
+      timeoutMs / 1000
+    }s, see ${logFile}`,
+  );
 }
 
 /** A Backstage token from the guest provider, as the sign-in page obtains it. */

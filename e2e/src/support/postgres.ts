@@ -7,7 +7,13 @@ import { freePort } from './portal';
 const BIN = process.env.POSTGRES_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 
 export interface ThrowawayPostgres {
-  connection: { host: string; port: number; user: string; password: string; database: string };
+  connection: {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    database: string;
+  };
   stop: () => Promise<void>;
 }
 
@@ -17,7 +23,9 @@ export interface ThrowawayPostgres {
  * across instances). initdb refuses to run as root, so as root the server runs as the `postgres` user.
  */
 export async function startPostgres(
-  options: { /** Default 100; each backend keeps a pool per plugin database. */ maxConnections?: number } = {},
+  options: {
+    /** Default 100; each backend keeps a pool per plugin database. */ maxConnections?: number;
+  } = {},
 ): Promise<ThrowawayPostgres> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pg-'));
   const port = await freePort();
@@ -31,10 +39,27 @@ export async function startPostgres(
   if (asRoot) execFileSync('chown', ['postgres', dir]);
   const data = path.join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
-  const settings = options.maxConnections ? ` -c max_connections=${options.maxConnections}` : '';
-  run('pg_ctl', ['-D', data, '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -h 127.0.0.1 -k ${dir} -F${settings}`, 'start']);
+  const settings = options.maxConnections
+    ? ` -c max_connections=${options.maxConnections}`
+    : '';
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-w',
+    '-l',
+    path.join(dir, 'log'),
+    '-o',
+    `-p ${port} -h 127.0.0.1 -k ${dir} -F${settings}`,
+    'start',
+  ]);
   return {
-    connection: { host: '127.0.0.1', port, user: 'postgres', password: '', database: 'postgres' },
+    connection: {
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      password: '',
+      database: 'postgres',
+    },
     stop: async () => {
       run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']);
       await fs.rm(dir, { recursive: true, force: true });

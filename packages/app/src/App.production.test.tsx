@@ -12,7 +12,11 @@ describe('App with the production sign-in config', () => {
             app: {
               title: 'Test',
               baseUrl: 'http://localhost:3000',
-              extensions: [{ 'sign-in-page:app': { config: { providers: ['microsoft'] } } }],
+              extensions: [
+                {
+                  'sign-in-page:app': { config: { providers: ['microsoft'] } },
+                },
+              ],
             },
             backend: { baseUrl: 'http://localhost:7007' },
           },

@@ -18,9 +18,10 @@ describe('App', () => {
 
     render(App.createRoot());
 
-    expect(await screen.findByRole('button', { name: 'Enter' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('button', { name: 'Enter' }),
+    ).toBeInTheDocument();
     expect(screen.getByText('Guest')).toBeInTheDocument();
     expect(screen.queryByText('Microsoft')).not.toBeInTheDocument();
   });
-
 });

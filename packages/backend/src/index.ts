@@ -39,8 +39,6 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-events-backend'));
 
 backend.add(import('@devops-app/plugin-devops-app-backend'));
-backend.add(
-  import('@devops-app/plugin-scaffolder-backend-module-devops-app'),
-);
+backend.add(import('@devops-app/plugin-scaffolder-backend-module-devops-app'));
 
 backend.start();

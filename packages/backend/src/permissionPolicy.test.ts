@@ -25,8 +25,12 @@ import { DevopsAppPermissionPolicy } from './permissionPolicy';
  */
 const rules = Object.values(permissionRules);
 
-function evaluate(criteria: PermissionCriteria<PermissionCondition>, entity: Entity): boolean {
-  if ('allOf' in criteria) return criteria.allOf.every(c => evaluate(c, entity));
+function evaluate(
+  criteria: PermissionCriteria<PermissionCondition>,
+  entity: Entity,
+): boolean {
+  if ('allOf' in criteria)
+    return criteria.allOf.every(c => evaluate(c, entity));
   if ('anyOf' in criteria) return criteria.anyOf.some(c => evaluate(c, entity));
   if ('not' in criteria) return !evaluate(criteria.not, entity);
   const rule = rules.find(r => r.name === criteria.rule);
@@ -51,7 +55,9 @@ function service(prodDeployers?: string): Entity {
       name: 'inference-service',
       annotations: {
         'devops-app.io/environments': 'dev,pre-prod,prod',
-        ...(prodDeployers ? { 'devops-app.io/prod-deployers': prodDeployers } : {}),
+        ...(prodDeployers
+          ? { 'devops-app.io/prod-deployers': prodDeployers }
+          : {}),
       },
     },
     spec: { owner: 'group:default/ml-team' },
@@ -62,24 +68,46 @@ function service(prodDeployers?: string): Entity {
 const users: Record<string, string[] | undefined> = {
   owner: ['user:default/guest', 'group:default/ml-team'],
   nonOwner: ['user:default/eve', 'group:default/other-team'],
-  prodDeployer: ['user:default/pat', 'group:default/platform-team', 'group:default/prod-deployers'],
-  ownerAndProdDeployer: ['user:default/ana', 'group:default/ml-team', 'group:default/prod-deployers'],
+  prodDeployer: [
+    'user:default/pat',
+    'group:default/platform-team',
+    'group:default/prod-deployers',
+  ],
+  ownerAndProdDeployer: [
+    'user:default/ana',
+    'group:default/ml-team',
+    'group:default/prod-deployers',
+  ],
   anonymous: undefined,
 };
 
-async function decide(user: string, permission: Permission, production: boolean, entity: Entity) {
+async function decide(
+  user: string,
+  permission: Permission,
+  production: boolean,
+  entity: Entity,
+) {
   const claims = users[user];
   const policy = new DevopsAppPermissionPolicy(async () => ({
     userEntityRef: claims![0],
     ownershipEntityRefs: claims!,
   }));
   const policyUser = claims
-    ? { credentials: mockCredentials.user(claims[0]), info: { userEntityRef: claims[0], ownershipEntityRefs: claims } }
+    ? {
+        credentials: mockCredentials.user(claims[0]),
+        info: { userEntityRef: claims[0], ownershipEntityRefs: claims },
+      }
     : undefined;
-  const action = allowed(await policy.handle({ permission }, policyUser), entity);
+  const action = allowed(
+    await policy.handle({ permission }, policyUser),
+    entity,
+  );
   if (!production) return action;
   const prod = allowed(
-    await policy.handle({ permission: productionEnvironmentPermission }, policyUser),
+    await policy.handle(
+      { permission: productionEnvironmentPermission },
+      policyUser,
+    ),
     entity,
   );
   return action && prod;
@@ -107,24 +135,57 @@ describe('DevopsAppPermissionPolicy', () => {
         const entity = service('group:default/prod-deployers');
         expect(await decide(user, permission, false, entity)).toBe(nonProd);
         expect(await decide(user, permission, true, entity)).toBe(prodNamed);
-        expect(await decide(user, permission, true, service())).toBe(prodUnnamed);
+        expect(await decide(user, permission, true, service())).toBe(
+          prodUnnamed,
+        );
       });
     }
   }
 
   it('lets everyone signed in read, and nobody anonymous', async () => {
-    const policy = new DevopsAppPermissionPolicy(async () => ({ userEntityRef: 'user:default/eve', ownershipEntityRefs: [] }));
-    const read = { name: 'catalog.entity.read', type: 'basic', attributes: { action: 'read' } } as Permission;
-    const eve = { credentials: mockCredentials.user('user:default/eve'), info: { userEntityRef: 'user:default/eve', ownershipEntityRefs: [] } };
-    expect((await policy.handle({ permission: read }, eve)).result).toBe(AuthorizeResult.ALLOW);
-    expect((await policy.handle({ permission: read })).result).toBe(AuthorizeResult.DENY);
-    expect((await policy.handle({ permission: terraformApplyPermission }, eve)).result).toBe(AuthorizeResult.ALLOW);
+    const policy = new DevopsAppPermissionPolicy(async () => ({
+      userEntityRef: 'user:default/eve',
+      ownershipEntityRefs: [],
+    }));
+    const read = {
+      name: 'catalog.entity.read',
+      type: 'basic',
+      attributes: { action: 'read' },
+    } as Permission;
+    const eve = {
+      credentials: mockCredentials.user('user:default/eve'),
+      info: { userEntityRef: 'user:default/eve', ownershipEntityRefs: [] },
+    };
+    expect((await policy.handle({ permission: read }, eve)).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect((await policy.handle({ permission: read })).result).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect(
+      (await policy.handle({ permission: terraformApplyPermission }, eve))
+        .result,
+    ).toBe(AuthorizeResult.ALLOW);
   });
 
   it('matches the prod-deployers group regardless of case, and not a different group', async () => {
     const mixedCase = service('group:default/Prod-Deployers');
-    expect(await decide('ownerAndProdDeployer', deploymentCreatePermission, true, mixedCase)).toBe(true);
+    expect(
+      await decide(
+        'ownerAndProdDeployer',
+        deploymentCreatePermission,
+        true,
+        mixedCase,
+      ),
+    ).toBe(true);
     const other = service('group:default/release-managers');
-    expect(await decide('ownerAndProdDeployer', deploymentCreatePermission, true, other)).toBe(false);
+    expect(
+      await decide(
+        'ownerAndProdDeployer',
+        deploymentCreatePermission,
+        true,
+        other,
+      ),
+    ).toBe(false);
   });
 });

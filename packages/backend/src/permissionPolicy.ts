@@ -46,10 +46,15 @@ const OWNER_ACTIONS = [
 
 export class DevopsAppPermissionPolicy implements PermissionPolicy {
   constructor(
-    private readonly getUserInfo: (user: PolicyQueryUser) => Promise<BackstageUserInfo>,
+    private readonly getUserInfo: (
+      user: PolicyQueryUser,
+    ) => Promise<BackstageUserInfo>,
   ) {}
 
-  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
     if (!user) {
       return { result: AuthorizeResult.DENY };
     }
@@ -64,12 +69,21 @@ export class DevopsAppPermissionPolicy implements PermissionPolicy {
     }
     if (isPermission(permission, productionEnvironmentPermission)) {
       const { ownershipEntityRefs } = await this.getUserInfo(user);
-      const groups = ownershipEntityRefs.filter(ref => ref.startsWith('group:'));
+      const groups = ownershipEntityRefs.filter(ref =>
+        ref.startsWith('group:'),
+      );
       return createCatalogConditionalDecision(permission, {
         anyOf: [
-          { not: catalogConditions.hasAnnotation({ annotation: ANNOTATION_PROD_DEPLOYERS }) },
+          {
+            not: catalogConditions.hasAnnotation({
+              annotation: ANNOTATION_PROD_DEPLOYERS,
+            }),
+          },
           ...groups.map(group =>
-            catalogConditions.hasAnnotation({ annotation: ANNOTATION_PROD_DEPLOYERS, value: group }),
+            catalogConditions.hasAnnotation({
+              annotation: ANNOTATION_PROD_DEPLOYERS,
+              value: group,
+            }),
           ),
         ],
       });
@@ -87,7 +101,9 @@ export const devopsAppPermissionPolicyModule = createBackendModule({
       deps: { policy: policyExtensionPoint, userInfo: coreServices.userInfo },
       async init({ policy, userInfo }) {
         policy.setPolicy(
-          new DevopsAppPermissionPolicy(user => userInfo.getUserInfo(user.credentials)),
+          new DevopsAppPermissionPolicy(user =>
+            userInfo.getUserInfo(user.credentials),
+          ),
         );
       },
     });

@@ -5,14 +5,20 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
-import { serviceEntity } from './observability/testing/serviceEntity';
+import { serviceEntity } from './observability/__testUtils__/serviceEntity';
 import { devopsAppPlugin } from './plugin';
-import { environmentEntity, STANDARD_ENVIRONMENTS } from './testing/environmentEntities';
+import {
+  environmentEntity,
+  STANDARD_ENVIRONMENTS,
+} from './__testUtils__/environmentEntities';
 
 describe('devops-app backend plugin', () => {
   async function start(config: object = {}) {
     const { server } = await startTestBackend({
-      features: [devopsAppPlugin, mockServices.rootConfig.factory({ data: config })],
+      features: [
+        devopsAppPlugin,
+        mockServices.rootConfig.factory({ data: config }),
+      ],
     });
     return server;
   }
@@ -49,13 +55,20 @@ describe('devops-app backend plugin', () => {
         devopsAppPlugin,
         catalogServiceMock.factory({
           entities: [
-            serviceEntity({ 'devops-app.io/prometheus-selector': 'service="inference-service"' }),
+            serviceEntity({
+              'devops-app.io/prometheus-selector':
+                'service="inference-service"',
+            }),
             ...STANDARD_ENVIRONMENTS,
-            environmentEntity('load-test', { annotations: { 'devops-app.io/namespace': 'Bad_NS' } }),
+            environmentEntity('load-test', {
+              annotations: { 'devops-app.io/namespace': 'Bad_NS' },
+            }),
           ],
         }),
         mockServices.rootConfig.factory({
-          data: { devopsApp: { environments: { dev: { title: 'Development' } } } },
+          data: {
+            devopsApp: { environments: { dev: { title: 'Development' } } },
+          },
         }),
       ],
     });
@@ -65,7 +78,14 @@ describe('devops-app backend plugin', () => {
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(200);
     expect(res.body.entityRef).toBe('component:default/inference-service');
-    expect(res.body.items.map((e: any) => [e.name, e.title, e.namespace, e.production])).toEqual([
+    expect(
+      res.body.items.map((e: any) => [
+        e.name,
+        e.title,
+        e.namespace,
+        e.production,
+      ]),
+    ).toEqual([
       ['dev', 'Development', 'inference-dev', false],
       ['pre-prod', 'pre-prod', 'inference-pre-prod', false],
       ['prod', 'prod', 'inference-prod', true],
@@ -74,13 +94,19 @@ describe('devops-app backend plugin', () => {
     expect(res.body.items[3].problems).toEqual([
       {
         annotation: 'devops-app.io/namespace',
-        message: '"Bad_NS" is not a DNS label (a-z, 0-9, "-", at most 63 characters)',
+        message:
+          '"Bad_NS" is not a DNS label (a-z, 0-9, "-", at most 63 characters)',
       },
     ]);
     const all = await request(server)
       .get('/api/devops-app/environments')
       .set('Authorization', mockCredentials.service.header());
-    expect(all.body.items.map((e: any) => e.name)).toEqual(['dev', 'pre-prod', 'prod', 'load-test']);
+    expect(all.body.items.map((e: any) => e.name)).toEqual([
+      'dev',
+      'pre-prod',
+      'prod',
+      'load-test',
+    ]);
     const bad = await request(server)
       .get('/api/devops-app/environments')
       .query({ entityRef: 'component:' })
@@ -135,7 +161,9 @@ describe('devops-app backend plugin', () => {
       ]),
       rules: [],
     });
-    expect(res.body.permissions.map((p: { name: string }) => p.name).sort()).toEqual([
+    expect(
+      res.body.permissions.map((p: { name: string }) => p.name).sort(),
+    ).toEqual([
       'devops-app.deployment.create',
       'devops-app.environment.production',
       'devops-app.rollout.abort',
@@ -145,8 +173,8 @@ describe('devops-app backend plugin', () => {
   });
 
   it('refuses to start with an invalid environment name in config', async () => {
-    await expect(start({ devopsApp: { environments: { 'Pre Prod': {} } } })).rejects.toThrow(
-      /devopsApp\.environments\.Pre Prod/,
-    );
+    await expect(
+      start({ devopsApp: { environments: { 'Pre Prod': {} } } }),
+    ).rejects.toThrow(/devopsApp\.environments\.Pre Prod/);
   });
 });

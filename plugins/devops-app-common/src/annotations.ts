@@ -6,7 +6,8 @@
 /** Comma-separated environment names, e.g. `dev,pre-prod,prod`. @public */
 export const ANNOTATION_ENVIRONMENTS = 'devops-app.io/environments';
 /** PromQL label matchers that select the service's series, e.g. `service="inference-service"`. @public */
-export const ANNOTATION_PROMETHEUS_SELECTOR = 'devops-app.io/prometheus-selector';
+export const ANNOTATION_PROMETHEUS_SELECTOR =
+  'devops-app.io/prometheus-selector';
 /** Group allowed to deploy to prod in addition to the owners. @public */
 export const ANNOTATION_PROD_DEPLOYERS = 'devops-app.io/prod-deployers';
 /** Datadog service name (unified service tagging `service`). @public */
@@ -53,4 +54,5 @@ export const ANNOTATION_KUBERNETES_API_SERVER = 'kubernetes.io/api-server';
 export const ANNOTATION_KUBERNETES_API_SERVER_CA =
   'kubernetes.io/api-server-certificate-authority';
 /** @public */
-export const ANNOTATION_KUBERNETES_AUTH_PROVIDER = 'kubernetes.io/auth-provider';
+export const ANNOTATION_KUBERNETES_AUTH_PROVIDER =
+  'kubernetes.io/auth-provider';

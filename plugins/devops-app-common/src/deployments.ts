@@ -9,7 +9,8 @@
  * Kubernetes label value.
  * @public
  */
-export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
+export const IMAGE_TAG_PATTERN =
+  /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
 
 /** @public */
 export const IMAGE_TAG_MAX_LENGTH = 63;

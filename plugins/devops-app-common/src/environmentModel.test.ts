@@ -4,7 +4,11 @@ import {
   isEnvironmentEntity,
 } from './environmentModel';
 
-const entity = (name: string, annotations: Record<string, string> = {}, extra: object = {}) => ({
+const entity = (
+  name: string,
+  annotations: Record<string, string> = {},
+  extra: object = {},
+) => ({
   kind: 'Resource',
   metadata: { name, namespace: 'default', annotations },
   spec: { type: 'environment', owner: 'group:default/ml-team' },
@@ -28,7 +32,10 @@ describe('environmentFromEntity', () => {
       kubernetesCluster: undefined,
       problems: [],
     });
-    expect(environmentFromEntity(entity('prod'))).toMatchObject({ production: true, protected: true });
+    expect(environmentFromEntity(entity('prod'))).toMatchObject({
+      production: true,
+      protected: true,
+    });
   });
 
   it('reads every annotation; the entity wins over the configured defaults', () => {
@@ -57,7 +64,12 @@ describe('environmentFromEntity', () => {
       kubernetesCluster: 'resource:default/pre-prod-cluster',
       problems: [],
     });
-    expect(environmentFromEntity(entity('qa'), { namespace: 'qa-ns', production: true })).toMatchObject({
+    expect(
+      environmentFromEntity(entity('qa'), {
+        namespace: 'qa-ns',
+        production: true,
+      }),
+    ).toMatchObject({
       namespace: 'qa-ns',
       production: true,
     });
@@ -98,16 +110,32 @@ describe('environmentFromEntity', () => {
   it('sorts by promotion order, then the environments outside the line by name', () => {
     const envs = [
       environmentFromEntity(entity('zeta')),
-      environmentFromEntity(entity('prod', { 'devops-app.io/promotion-order': '3' })),
+      environmentFromEntity(
+        entity('prod', { 'devops-app.io/promotion-order': '3' }),
+      ),
       environmentFromEntity(entity('alpha')),
-      environmentFromEntity(entity('dev', { 'devops-app.io/promotion-order': '1' })),
+      environmentFromEntity(
+        entity('dev', { 'devops-app.io/promotion-order': '1' }),
+      ),
     ];
-    expect(envs.sort(compareEnvironments).map(e => e.name)).toEqual(['dev', 'prod', 'alpha', 'zeta']);
+    expect(envs.sort(compareEnvironments).map(e => e.name)).toEqual([
+      'dev',
+      'prod',
+      'alpha',
+      'zeta',
+    ]);
   });
 
   it('knows an environment entity', () => {
     expect(isEnvironmentEntity(entity('dev'))).toBe(true);
-    expect(isEnvironmentEntity({ ...entity('dev'), spec: { type: 'kubernetes-cluster' } })).toBe(false);
-    expect(isEnvironmentEntity({ ...entity('dev'), kind: 'Component' })).toBe(false);
+    expect(
+      isEnvironmentEntity({
+        ...entity('dev'),
+        spec: { type: 'kubernetes-cluster' },
+      }),
+    ).toBe(false);
+    expect(isEnvironmentEntity({ ...entity('dev'), kind: 'Component' })).toBe(
+      false,
+    );
   });
 });

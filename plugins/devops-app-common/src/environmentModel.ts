@@ -82,7 +82,8 @@ export function isEnvironmentEntity(entity: EnvironmentEntityLike): boolean {
 }
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const ENTITY_REF = /^[a-z][a-z0-9-]*:[a-z0-9][a-z0-9-_.]*\/[a-z0-9][a-z0-9-_.]*$/i;
+const ENTITY_REF =
+  /^[a-z][a-z0-9-]*:[a-z0-9][a-z0-9-_.]*\/[a-z0-9][a-z0-9-_.]*$/i;
 
 /** The inference chart's directory in the GitOps repository. @public */
 export const INFERENCE_CHART_PATH = 'charts/inference';
@@ -153,7 +154,10 @@ export function environmentFromEntity(
     if (value === undefined) return undefined;
     const parsed = httpUrl(value.trim());
     if (!parsed) {
-      problem(annotation, `"${value}" is not an http or https URL without credentials`);
+      problem(
+        annotation,
+        `"${value}" is not an http or https URL without credentials`,
+      );
     }
     return parsed;
   };
@@ -173,26 +177,44 @@ export function environmentFromEntity(
   let promotionOrder: number | undefined;
   const orderValue = annotations[ANNOTATION_PROMOTION_ORDER];
   if (orderValue !== undefined) {
-    if (/^[1-9][0-9]{0,3}$/.test(orderValue)) promotionOrder = Number(orderValue);
-    else problem(ANNOTATION_PROMOTION_ORDER, `"${orderValue}" is not a whole number from 1 to 9999`);
+    if (/^[1-9][0-9]{0,3}$/.test(orderValue))
+      promotionOrder = Number(orderValue);
+    else
+      problem(
+        ANNOTATION_PROMOTION_ORDER,
+        `"${orderValue}" is not a whole number from 1 to 9999`,
+      );
   }
 
   let argocdInstance: string | undefined;
   const instanceValue = annotations[ANNOTATION_ARGOCD_INSTANCE];
   if (instanceValue !== undefined) {
     if (DNS_LABEL.test(instanceValue)) argocdInstance = instanceValue;
-    else problem(ANNOTATION_ARGOCD_INSTANCE, `"${instanceValue}" is not an instance name`);
+    else
+      problem(
+        ANNOTATION_ARGOCD_INSTANCE,
+        `"${instanceValue}" is not an instance name`,
+      );
   }
 
   let kubernetesCluster: string | undefined;
   const clusterValue = annotations[ANNOTATION_KUBERNETES_CLUSTER];
   if (clusterValue !== undefined) {
-    if (ENTITY_REF.test(clusterValue)) kubernetesCluster = clusterValue.toLocaleLowerCase('en-US');
-    else problem(ANNOTATION_KUBERNETES_CLUSTER, `"${clusterValue}" is not an entity ref (resource:<namespace>/<name>)`);
+    if (ENTITY_REF.test(clusterValue))
+      kubernetesCluster = clusterValue.toLocaleLowerCase('en-US');
+    else
+      problem(
+        ANNOTATION_KUBERNETES_CLUSTER,
+        `"${clusterValue}" is not an entity ref (resource:<namespace>/<name>)`,
+      );
   }
 
-  const production = bool(ANNOTATION_PRODUCTION, defaults.production ?? name === 'prod');
-  const owner = typeof entity.spec?.owner === 'string' ? entity.spec.owner : undefined;
+  const production = bool(
+    ANNOTATION_PRODUCTION,
+    defaults.production ?? name === 'prod',
+  );
+  const owner =
+    typeof entity.spec?.owner === 'string' ? entity.spec.owner : undefined;
   return {
     name,
     entityRef: `resource:${entity.metadata.namespace ?? 'default'}/${name}`,

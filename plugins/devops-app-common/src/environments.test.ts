@@ -6,9 +6,12 @@ import {
 } from './environments';
 
 describe('environment names', () => {
-  it.each(['dev', 'pre-prod', 'prod', 'load-test-2', 'a'])('accepts %s', name => {
-    expect(validateEnvironmentName(name)).toBeUndefined();
-  });
+  it.each(['dev', 'pre-prod', 'prod', 'load-test-2', 'a'])(
+    'accepts %s',
+    name => {
+      expect(validateEnvironmentName(name)).toBeUndefined();
+    },
+  );
 
   it.each([
     ['Prod', 'lower-case DNS label'],
@@ -50,11 +53,15 @@ describe('parseEnvironments', () => {
     // The tab applies to any entity with a devops-app.io/ annotation: environments come from the catalog.
     expect(
       isDevopsAppAvailable({
-        metadata: { annotations: { 'devops-app.io/prometheus-selector': 'service="x"' } },
+        metadata: {
+          annotations: { 'devops-app.io/prometheus-selector': 'service="x"' },
+        },
       }),
     ).toBe(true);
     expect(
-      isDevopsAppAvailable({ metadata: { annotations: { 'backstage.io/kubernetes-id': 'x' } } }),
+      isDevopsAppAvailable({
+        metadata: { annotations: { 'backstage.io/kubernetes-id': 'x' } },
+      }),
     ).toBe(false);
   });
 });

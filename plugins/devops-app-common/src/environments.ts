@@ -69,8 +69,12 @@ interface EntityWithAnnotations {
  * the environments related to it in the catalog (see the backend's environment resolver).
  * @public
  */
-export function getEntityEnvironments(entity: EntityWithAnnotations): EnvironmentList {
-  return parseEnvironments(entity.metadata.annotations?.[ANNOTATION_ENVIRONMENTS]);
+export function getEntityEnvironments(
+  entity: EntityWithAnnotations,
+): EnvironmentList {
+  return parseEnvironments(
+    entity.metadata.annotations?.[ANNOTATION_ENVIRONMENTS],
+  );
 }
 
 /**

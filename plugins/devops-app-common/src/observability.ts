@@ -19,12 +19,21 @@ export type MetricsPanelName = (typeof METRICS_PANELS)[number];
 export type MetricsUnit = 'requests/s' | 'ratio' | 'seconds' | 'predictions/s';
 
 /** Title and unit of each panel, shared so the charts label what the backend computes. @public */
-export const METRICS_PANEL_INFO: Record<MetricsPanelName, { title: string; unit: MetricsUnit }> = {
+export const METRICS_PANEL_INFO: Record<
+  MetricsPanelName,
+  { title: string; unit: MetricsUnit }
+> = {
   request_rate: { title: 'Request rate', unit: 'requests/s' },
   error_ratio: { title: 'Error ratio (5xx)', unit: 'ratio' },
   latency: { title: 'Latency p50 / p95 / p99', unit: 'seconds' },
-  inference_duration: { title: 'Inference duration p50 / p95', unit: 'seconds' },
-  predictions_by_outcome: { title: 'Predictions by outcome', unit: 'predictions/s' },
+  inference_duration: {
+    title: 'Inference duration p50 / p95',
+    unit: 'seconds',
+  },
+  predictions_by_outcome: {
+    title: 'Predictions by outcome',
+    unit: 'predictions/s',
+  },
 };
 
 /** Time ranges of the picker, in seconds. @public */

@@ -1,4 +1,7 @@
-import { environmentValuesFile, REDACTED } from '@devops-app/plugin-devops-app-common';
+import {
+  environmentValuesFile,
+  REDACTED,
+} from '@devops-app/plugin-devops-app-common';
 import { parse, parseAllDocuments } from 'yaml';
 import {
   applyEnvironmentOutputs,

@@ -24,7 +24,6 @@ export function environmentCatalogFile(environment: string): string {
   return `catalog/environments/${environment}.yaml`;
 }
 
-
 /** `terraform output` values per stack, as the run service records them (sensitive ones replaced). @public */
 export type EnvironmentStackOutputs = Partial<
   Record<TerraformStackName, Record<string, unknown> | undefined>

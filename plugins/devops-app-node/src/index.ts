@@ -6,5 +6,5 @@
  */
 export * from './environmentsConfig';
 export * from './environmentOutputs';
-export * from './environmentResolver';
+export * from './EnvironmentResolver';
 export * from './terraform';

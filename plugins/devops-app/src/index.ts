@@ -5,7 +5,11 @@
  *
  * @packageDocumentation
  */
-export { devopsAppPlugin, EntityDevopsAppContent, EntityDevopsAppMetricsCard } from './plugin';
+export {
+  devopsAppPlugin,
+  EntityDevopsAppContent,
+  EntityDevopsAppMetricsCard,
+} from './plugin';
 export { rootRouteRef } from './routes';
 export { isDevopsAppAvailable } from '@devops-app/plugin-devops-app-common';
 export * from './api';

@@ -46,7 +46,8 @@ export const EntityDevopsAppMetricsCard = devopsAppPlugin.provide(
   createComponentExtension({
     name: 'EntityDevopsAppMetricsCard',
     component: {
-      lazy: () => import('./components/MetricsCard').then(m => m.EntityMetricsCard),
+      lazy: () =>
+        import('./components/MetricsCard').then(m => m.EntityMetricsCard),
     },
   }),
 );

@@ -8,8 +8,8 @@ export {
   buildService,
   freePort,
   startServiceProcess,
-} from './testing/serviceProcess';
-export type { ServiceProcess } from './testing/serviceProcess';
+} from './launch/serviceProcess';
+export type { ServiceProcess } from './launch/serviceProcess';
 export { runLoad } from './loadgen/runLoad';
 export type { LoadOptions, LoadReport } from './loadgen/runLoad';
 export { requestMix } from './loadgen/requestMix';

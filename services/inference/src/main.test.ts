@@ -6,7 +6,7 @@ import {
   freePort,
   ServiceProcess,
   startServiceProcess,
-} from './testing/serviceProcess';
+} from './launch/serviceProcess';
 
 // These tests run the compiled service as its own process, as the container does, so dd-trace is
 // loaded first and instruments the real modules. No Datadog agent: a free port stands in for it.

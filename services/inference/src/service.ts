@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from './config';
 import { buildServer } from './http/server';
-import { ServiceMetrics } from './metrics/serviceMetrics';
-import { BlobPredictionStore } from './storage/blobPredictionStore';
+import { ServiceMetrics } from './metrics/ServiceMetrics';
+import { BlobPredictionStore } from './storage/BlobPredictionStore';
 import { createBlobServiceClient } from './storage/blobServiceClient';
 import { currentTracing } from './tracing/tracing';
 

@@ -5,7 +5,7 @@ import {
   application,
   pausedRollout,
   startArgoCdStandIn,
-} from './testing/argoCdStandIn';
+} from './__testUtils__/argoCdStandIn';
 
 /**
  * The production Argo CD client against a stand-in server on 127.0.0.1 that answers as Argo CD's

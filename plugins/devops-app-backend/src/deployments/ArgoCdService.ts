@@ -24,7 +24,9 @@ interface Instance {
  * (`devops-app.io/argocd-instance`). Without an instance, the first instance whose `environments` lists
  * it (or that lists none) serves it.
  */
-export type ArgoCdEnvironment = string | { name: string; argocdInstance?: string };
+export type ArgoCdEnvironment =
+  | string
+  | { name: string; argocdInstance?: string };
 
 function nameOf(environment: ArgoCdEnvironment): string {
   return typeof environment === 'string' ? environment : environment.name;
@@ -36,9 +38,9 @@ interface EntityLike {
 
 /** What the portal tells the user when no Argo CD instance serves an environment. */
 export const ARGOCD_NOT_CONFIGURED =
-  'No Argo CD instance is configured for this environment: name it in the environment entity\'s ' +
+  "No Argo CD instance is configured for this environment: name it in the environment entity's " +
   'devops-app.io/argocd-instance and set devopsApp.argocd.instances (name, baseUrl, token from an ' +
-  'environment variable such as ${ARGOCD_TOKEN}; or list the environment in an instance\'s environments)';
+  "environment variable such as ${ARGOCD_TOKEN}; or list the environment in an instance's environments)";
 
 /**
  * Argo CD across several instances: finds an environment's Application, reads its state and the
@@ -113,7 +115,10 @@ export class ArgoCdService {
     );
   }
 
-  async status(entity: EntityLike, environment: ArgoCdEnvironment): Promise<ArgoCdStatus> {
+  async status(
+    entity: EntityLike,
+    environment: ArgoCdEnvironment,
+  ): Promise<ArgoCdStatus> {
     const client = this.clientFor(environment);
     if (!client) {
       return { state: 'not-connected', message: ARGOCD_NOT_CONFIGURED };

@@ -2,7 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { GitOpsRepository } from './GitOpsRepository';
-import { createGitRemote, GitRemote } from './testing/gitRemote';
+import { createGitRemote, GitRemote } from './__testUtils__/gitRemote';
 
 const DEV = 'charts/inference/values.yaml';
 const PROD = 'charts/inference/values-prod.yaml';

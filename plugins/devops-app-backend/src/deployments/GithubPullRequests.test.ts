@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import { git } from './git';
 import { GitOpsRepository } from './GitOpsRepository';
 import { GithubPullRequests } from './GithubPullRequests';
-import { createGitRemote, GitRemote } from './testing/gitRemote';
+import { createGitRemote, GitRemote } from './__testUtils__/gitRemote';
 
 /**
  * Production deploys through a pull request: real git (bare remote in a temp dir) for the branch, and a

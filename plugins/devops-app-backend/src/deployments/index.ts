@@ -54,7 +54,8 @@ export async function createDeploymentsRouter(options: {
   fetch?: typeof fetch;
 }) {
   const gitops =
-    options.gitops ?? gitopsRepositoryFromConfig(options.config, options.logger);
+    options.gitops ??
+    gitopsRepositoryFromConfig(options.config, options.logger);
   const argocd = ArgoCdService.fromConfig(options.config, {
     fetch: options.fetch,
   });

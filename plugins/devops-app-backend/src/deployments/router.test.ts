@@ -19,12 +19,12 @@ import {
   application,
   pausedRollout,
   startArgoCdStandIn,
-} from './testing/argoCdStandIn';
-import { createGitRemote, GitRemote } from './testing/gitRemote';
+} from './__testUtils__/argoCdStandIn';
+import { createGitRemote, GitRemote } from './__testUtils__/gitRemote';
 import {
   environmentEntity,
   STANDARD_ENVIRONMENTS,
-} from '../testing/environmentEntities';
+} from '../__testUtils__/environmentEntities';
 
 /**
  * The deployment routes end to end: real git (a bare remote in a temp dir), a stand-in Argo CD on

@@ -19,13 +19,16 @@ export interface DatadogConfig {
 }
 
 /** `devopsApp.prometheus`; undefined when not configured (a state the UI shows, not an error). */
-export function readPrometheusConfig(config: Config): PrometheusConfig | undefined {
+export function readPrometheusConfig(
+  config: Config,
+): PrometheusConfig | undefined {
   const block = config.getOptionalConfig('devopsApp.prometheus');
   const baseUrl = block?.getOptionalString('baseUrl');
   if (!block || !baseUrl) return undefined;
   return {
     baseUrl,
-    scrapeIntervalSeconds: block.getOptionalNumber('scrapeIntervalSeconds') ?? 15,
+    scrapeIntervalSeconds:
+      block.getOptionalNumber('scrapeIntervalSeconds') ?? 15,
     timeoutMs: block.getOptionalNumber('timeoutMs') ?? 10_000,
   };
 }

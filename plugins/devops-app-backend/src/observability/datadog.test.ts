@@ -4,14 +4,21 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { LogsResponse, MonitorsResponse, TracesResponse } from '@devops-app/plugin-devops-app-common';
+import {
+  LogsResponse,
+  MonitorsResponse,
+  TracesResponse,
+} from '@devops-app/plugin-devops-app-common';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
-import { SERVICE_REF, serviceEntity } from './testing/serviceEntity';
-import { STANDARD_ENVIRONMENTS } from '../testing/environmentEntities';
-import { DatadogStandIn, startDatadogStandIn } from './testing/datadogStandIn';
+import { SERVICE_REF, serviceEntity } from './__testUtils__/serviceEntity';
+import { STANDARD_ENVIRONMENTS } from '../__testUtils__/environmentEntities';
+import {
+  DatadogStandIn,
+  startDatadogStandIn,
+} from './__testUtils__/datadogStandIn';
 
 /**
  * The Logs & Traces routes run the production client (@datadog/datadog-api-client) against a stand-in
@@ -23,7 +30,8 @@ const entity = serviceEntity({
   'datadoghq.com/service-name': 'inference-service',
 });
 const ref = SERVICE_REF;
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+const minutesAgo = (m: number) =>
+  new Date(Date.now() - m * 60_000).toISOString();
 
 let standIn: DatadogStandIn;
 
@@ -37,7 +45,10 @@ beforeAll(async () => {
         message: 'request received',
         service: 'inference-service',
         env: 'dev',
-        attributes: { request_id: 'req-42', dd: { trace_id: '1234567890123456789', span_id: '42' } },
+        attributes: {
+          request_id: 'req-42',
+          dd: { trace_id: '1234567890123456789', span_id: '42' },
+        },
       },
       {
         id: 'AQAAAYa2',
@@ -46,7 +57,10 @@ beforeAll(async () => {
         message: 'blob upload failed: storage unavailable',
         service: 'inference-service',
         env: 'dev',
-        attributes: { request_id: 'req-42', dd: { trace_id: '1234567890123456789', span_id: '43' } },
+        attributes: {
+          request_id: 'req-42',
+          dd: { trace_id: '1234567890123456789', span_id: '43' },
+        },
       },
       {
         id: 'AQAAAYa3',
@@ -68,15 +82,53 @@ beforeAll(async () => {
       },
     ],
     resources: [
-      { resource: 'POST /v1/predict', env: 'dev', hits: 1200, errors: 12, p95: 250_000_000 },
-      { resource: 'GET /healthz', env: 'dev', hits: 3000, errors: 0, p95: 1_000_000 },
-      { resource: 'POST /v1/predict', env: 'prod', hits: 99, errors: 0, p95: 1 },
+      {
+        resource: 'POST /v1/predict',
+        env: 'dev',
+        hits: 1200,
+        errors: 12,
+        p95: 250_000_000,
+      },
+      {
+        resource: 'GET /healthz',
+        env: 'dev',
+        hits: 3000,
+        errors: 0,
+        p95: 1_000_000,
+      },
+      {
+        resource: 'POST /v1/predict',
+        env: 'prod',
+        hits: 99,
+        errors: 0,
+        p95: 1,
+      },
     ],
     monitors: [
-      { id: 101, name: 'Error rate high', overall_state: 'Alert', tags: ['service:inference-service'] },
-      { id: 102, name: 'p95 latency (dev)', overall_state: 'OK', tags: ['service:inference-service', 'env:dev'] },
-      { id: 103, name: 'p95 latency (prod)', overall_state: 'Warn', tags: ['service:inference-service', 'env:prod'] },
-      { id: 104, name: 'Other service', overall_state: 'No Data', tags: ['service:other'] },
+      {
+        id: 101,
+        name: 'Error rate high',
+        overall_state: 'Alert',
+        tags: ['service:inference-service'],
+      },
+      {
+        id: 102,
+        name: 'p95 latency (dev)',
+        overall_state: 'OK',
+        tags: ['service:inference-service', 'env:dev'],
+      },
+      {
+        id: 103,
+        name: 'p95 latency (prod)',
+        overall_state: 'Warn',
+        tags: ['service:inference-service', 'env:prod'],
+      },
+      {
+        id: 104,
+        name: 'Other service',
+        overall_state: 'No Data',
+        tags: ['service:other'],
+      },
     ],
   });
 });
@@ -89,8 +141,12 @@ async function startBackend(datadog: object | undefined) {
   const { server } = await startTestBackend({
     features: [
       devopsAppPlugin,
-      catalogServiceMock.factory({ entities: [entity, ...STANDARD_ENVIRONMENTS] }),
-      mockServices.rootConfig.factory({ data: datadog ? { devopsApp: { datadog } } : {} }),
+      catalogServiceMock.factory({
+        entities: [entity, ...STANDARD_ENVIRONMENTS],
+      }),
+      mockServices.rootConfig.factory({
+        data: datadog ? { devopsApp: { datadog } } : {},
+      }),
     ],
   });
   return server;
@@ -134,7 +190,9 @@ describe('Datadog routes with the production client against the stand-in', () =>
     });
     expect(error.link).toMatch(/^https:\/\/app\.datadoghq\.eu\/logs\?/);
     expect(new URL(error.link).searchParams.get('event')).toBe('AQAAAYa2');
-    expect(new URL(body.link).searchParams.get('query')).toBe('service:inference-service env:dev');
+    expect(new URL(body.link).searchParams.get('query')).toBe(
+      'service:inference-service env:dev',
+    );
     expect(body.rows[0].traceLink).toBeUndefined();
     // The keys went in headers only, never into an answer.
     expect(JSON.stringify(body)).not.toContain(standIn.apiKey);
@@ -143,8 +201,12 @@ describe('Datadog routes with the production client against the stand-in', () =>
   it('filters by level and text', async () => {
     const res = await get('logs', { level: 'error', text: 'storage "x"' });
     expect(res.status).toBe(200);
-    expect((res.body as LogsResponse).rows.map(r => r.id)).toEqual(['AQAAAYa2']);
-    const sent = standIn.requests[standIn.requests.length - 1].body as { filter: { query: string } };
+    expect((res.body as LogsResponse).rows.map(r => r.id)).toEqual([
+      'AQAAAYa2',
+    ]);
+    const sent = standIn.requests[standIn.requests.length - 1].body as {
+      filter: { query: string };
+    };
     expect(sent.filter.query).toBe(
       'service:inference-service env:dev (status:error OR status:critical OR status:emergency OR status:alert) "storage \\"x\\""',
     );
@@ -180,9 +242,9 @@ describe('Datadog routes with the production client against the stand-in', () =>
       [102, 'OK'],
     ]);
     expect(body.rows[0].link).toBe('https://app.datadoghq.eu/monitors/101');
-    expect(standIn.requests[standIn.requests.length - 1].query.get('monitor_tags')).toBe(
-      'service:inference-service',
-    );
+    expect(
+      standIn.requests[standIn.requests.length - 1].query.get('monitor_tags'),
+    ).toBe('service:inference-service');
   });
 
   it('retries a 429 as the rate-limit headers say, within the bound', async () => {
@@ -196,7 +258,9 @@ describe('Datadog routes with the production client against the stand-in', () =>
     standIn.rateLimitNext(3, 1);
     const res = await get('monitors', {});
     expect(res.status).toBe(503);
-    expect(res.body.error.message).toMatch(/^Datadog monitors \(datadoghq\.eu\): rate limited \(429\)/);
+    expect(res.body.error.message).toMatch(
+      /^Datadog monitors \(datadoghq\.eu\): rate limited \(429\)/,
+    );
     standIn.rateLimitNext(0, 1);
   });
 
@@ -233,13 +297,18 @@ describe('Datadog failures and configuration', () => {
   });
 
   it('names Datadog when it cannot be reached', async () => {
-    const server = await startBackend({ ...configured(), apiBaseUrl: 'http://127.0.0.1:1' });
+    const server = await startBackend({
+      ...configured(),
+      apiBaseUrl: 'http://127.0.0.1:1',
+    });
     const res = await request(server)
       .get('/api/devops-app/observability/traces')
       .query(query)
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(503);
-    expect(res.body.error.message).toMatch(/^Datadog spans aggregate \(datadoghq\.eu\): unreachable/);
+    expect(res.body.error.message).toMatch(
+      /^Datadog spans aggregate \(datadoghq\.eu\): unreachable/,
+    );
   });
 
   it('names Datadog when it does not answer in time', async () => {
@@ -247,13 +316,19 @@ describe('Datadog failures and configuration', () => {
     await new Promise<void>(r => silent.listen(0, '127.0.0.1', r));
     const { port } = silent.address() as AddressInfo;
     try {
-      const server = await startBackend({ ...configured(), apiBaseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+      const server = await startBackend({
+        ...configured(),
+        apiBaseUrl: `http://127.0.0.1:${port}`,
+        timeoutMs: 300,
+      });
       const res = await request(server)
         .get('/api/devops-app/observability/monitors')
         .query(query)
         .set('Authorization', mockCredentials.user.header());
       expect(res.status).toBe(503);
-      expect(res.body.error.message).toBe('Datadog monitors (datadoghq.eu): no answer in time');
+      expect(res.body.error.message).toBe(
+        'Datadog monitors (datadoghq.eu): no answer in time',
+      );
     } finally {
       silent.closeAllConnections();
       await new Promise(r => silent.close(r));
@@ -268,7 +343,10 @@ describe('Datadog failures and configuration', () => {
         .query(query)
         .set('Authorization', mockCredentials.user.header());
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ configured: false, upstream: 'datadog' });
+      expect(res.body).toMatchObject({
+        configured: false,
+        upstream: 'datadog',
+      });
     }
   });
 });
@@ -277,7 +355,8 @@ describe('Logs paging and custom windows, through the production client', () => 
   // 130 lines of one request, a second apart, newest 1 minute ago: a page of 100, then 30.
   const LINES = 130;
   const base = Date.now();
-  const lineAt = (i: number) => new Date(base - 60_000 - i * 1000).toISOString();
+  const lineAt = (i: number) =>
+    new Date(base - 60_000 - i * 1000).toISOString();
   let pagingStandIn: DatadogStandIn;
   let server: Awaited<ReturnType<typeof startBackend>>;
 
@@ -292,7 +371,15 @@ describe('Logs paging and custom windows, through the production client', () => 
         env: 'dev',
         attributes: { request_id: 'req-many' },
       })),
-      resources: [{ resource: 'POST /v1/predict', env: 'dev', hits: 10, errors: 1, p95: 5_000_000 }],
+      resources: [
+        {
+          resource: 'POST /v1/predict',
+          env: 'dev',
+          hits: 10,
+          errors: 1,
+          p95: 5_000_000,
+        },
+      ],
       monitors: [],
     });
     server = await startBackend({
@@ -312,7 +399,9 @@ describe('Logs paging and custom windows, through the production client', () => 
       .query({ entityRef: ref, environment: 'dev', ...query })
       .set('Authorization', mockCredentials.user.header());
   const lastLogsBody = () =>
-    pagingStandIn.requests.filter(r => r.path === '/api/v2/logs/events/search').slice(-1)[0].body as {
+    pagingStandIn.requests
+      .filter(r => r.path === '/api/v2/logs/events/search')
+      .slice(-1)[0].body as {
       filter: { query: string; from: string; to: string };
       sort: string;
       page: { limit: number; cursor?: string };
@@ -329,7 +418,11 @@ describe('Logs paging and custom windows, through the production client', () => 
     expect(page1.from).toBe(firstFilter.from);
     expect(page1.to).toBe(firstFilter.to);
 
-    const second = await get('logs', { cursor: page1.nextCursor!, from: page1.from!, to: page1.to! });
+    const second = await get('logs', {
+      cursor: page1.nextCursor!,
+      from: page1.from!,
+      to: page1.to!,
+    });
     expect(second.status).toBe(200);
     const page2 = second.body as LogsResponse;
     // The cursor went back as Datadog's page.cursor, with the identical filter and sort.
@@ -342,11 +435,17 @@ describe('Logs paging and custom windows, through the production client', () => 
     expect(page2.nextCursor).toBeUndefined();
     const ids = [...page1.rows, ...page2.rows].map(r => r.id);
     expect(new Set(ids).size).toBe(LINES);
-    expect(ids).toEqual(Array.from({ length: LINES }, (_, i) => `line-${String(i).padStart(3, '0')}`));
+    expect(ids).toEqual(
+      Array.from(
+        { length: LINES },
+        (_, i) => `line-${String(i).padStart(3, '0')}`,
+      ),
+    );
   });
 
   it("pages one request's story oldest first, and the filters stay", async () => {
-    const page1 = (await get('logs', { requestId: 'req-many' })).body as LogsResponse;
+    const page1 = (await get('logs', { requestId: 'req-many' }))
+      .body as LogsResponse;
     expect(page1.rows[0].message).toBe(`line ${LINES - 1}`);
     const res = await get('logs', {
       requestId: 'req-many',
@@ -356,8 +455,12 @@ describe('Logs paging and custom windows, through the production client', () => 
     });
     expect(res.status).toBe(200);
     expect(lastLogsBody().sort).toBe('timestamp');
-    expect(lastLogsBody().filter.query).toBe('service:inference-service env:dev @request_id:"req-many"');
-    expect((res.body as LogsResponse).rows.map(r => r.message).slice(-1)).toEqual(['line 0']);
+    expect(lastLogsBody().filter.query).toBe(
+      'service:inference-service env:dev @request_id:"req-many"',
+    );
+    expect(
+      (res.body as LogsResponse).rows.map(r => r.message).slice(-1),
+    ).toEqual(['line 0']);
 
     const errors = (await get('logs', { level: 'error' })).body as LogsResponse;
     expect(errors.rows).toHaveLength(LINES / 10);
@@ -367,7 +470,11 @@ describe('Logs paging and custom windows, through the production client', () => 
   it('keeps retrying a 429 on a next page', async () => {
     const page1 = (await get('logs', {})).body as LogsResponse;
     pagingStandIn.rateLimitNext(1, 1);
-    const res = await get('logs', { cursor: page1.nextCursor!, from: page1.from!, to: page1.to! });
+    const res = await get('logs', {
+      cursor: page1.nextCursor!,
+      from: page1.from!,
+      to: page1.to!,
+    });
     expect(res.status).toBe(200);
     expect((res.body as LogsResponse).rows).toHaveLength(LINES - 100);
   });
@@ -376,20 +483,43 @@ describe('Logs paging and custom windows, through the production client', () => 
     const page1 = (await get('logs', {})).body as LogsResponse;
     const window = { from: page1.from!, to: page1.to! };
     const cases: Array<[Record<string, string>, RegExp]> = [
-      [{ cursor: 'has spaces in it', ...window }, /^cursor: must be the nextCursor of a previous page/],
-      [{ cursor: 'x'.repeat(2049), ...window }, /^cursor: must be at most 2048 characters/],
-      [{ cursor: page1.nextCursor! }, /^cursor: send the from and to of the page the cursor came from/],
-      // Well-formed but not issued by Datadog, or issued for another search: Datadog answers 400.
-      [{ cursor: 'eyJzdGFydEF0IjoiQVFBQUFYS2tMS3pPbm40NGV3In0=', ...window }, /^cursor: Datadog did not accept it/],
       [
-        { cursor: page1.nextCursor!, ...window, from: new Date(Date.parse(window.from) - 1000).toISOString() },
+        { cursor: 'has spaces in it', ...window },
+        /^cursor: must be the nextCursor of a previous page/,
+      ],
+      [
+        { cursor: 'x'.repeat(2049), ...window },
+        /^cursor: must be at most 2048 characters/,
+      ],
+      [
+        { cursor: page1.nextCursor! },
+        /^cursor: send the from and to of the page the cursor came from/,
+      ],
+      // Well-formed but not issued by Datadog, or issued for another search: Datadog answers 400.
+      [
+        { cursor: 'eyJzdGFydEF0IjoiQVFBQUFYS2tMS3pPbm40NGV3In0=', ...window },
+        /^cursor: Datadog did not accept it/,
+      ],
+      [
+        {
+          cursor: page1.nextCursor!,
+          ...window,
+          from: new Date(Date.parse(window.from) - 1000).toISOString(),
+        },
         /^cursor: Datadog did not accept it .*Invalid cursor/,
       ],
-      [{ cursor: page1.nextCursor!, ...window, level: 'error' }, /^cursor: Datadog did not accept it/],
+      [
+        { cursor: page1.nextCursor!, ...window, level: 'error' },
+        /^cursor: Datadog did not accept it/,
+      ],
     ];
     for (const [query, message] of cases) {
       const res = await get('logs', query);
-      expect({ query, status: res.status, message: res.body.error?.message }).toEqual({
+      expect({
+        query,
+        status: res.status,
+        message: res.body.error?.message,
+      }).toEqual({
         query,
         status: 400,
         message: expect.stringMatching(message),
@@ -404,7 +534,9 @@ describe('Logs paging and custom windows, through the production client', () => 
     const res = await get('logs', { from, to });
     expect(res.status).toBe(200);
     const body = res.body as LogsResponse;
-    expect(body.rows.map(r => r.message)).toEqual(Array.from({ length: 10 }, (_, i) => `line ${10 + i}`));
+    expect(body.rows.map(r => r.message)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `line ${10 + i}`),
+    );
     expect(lastLogsBody().filter).toMatchObject({ from: lineAt(19), to });
     expect(body).toMatchObject({ from: lineAt(19), to });
     expect(new URL(body.link).searchParams.get('from_ts')).toBe(from);
@@ -414,8 +546,13 @@ describe('Logs paging and custom windows, through the production client', () => 
     const aggregate = pagingStandIn.requests.slice(-1)[0].body as {
       data: { attributes: { filter: { from: string; to: string } } };
     };
-    expect(aggregate.data.attributes.filter).toMatchObject({ from, to: String(Date.parse(to)) });
-    expect(new URL((traces.body as TracesResponse).link).searchParams.get('start')).toBe(from);
+    expect(aggregate.data.attributes.filter).toMatchObject({
+      from,
+      to: String(Date.parse(to)),
+    });
+    expect(
+      new URL((traces.body as TracesResponse).link).searchParams.get('start'),
+    ).toBe(from);
 
     expect((await get('monitors', { from, to })).status).toBe(200);
   });
@@ -424,21 +561,44 @@ describe('Logs paging and custom windows, through the production client', () => 
     const now = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();
     const cases: Array<[Record<string, string>, RegExp]> = [
-      [{ from: iso(now - 60_000), to: iso(now - 120_000) }, /^to: must be after from/],
-      [{ from: iso(now - 60_000), to: iso(now - 60_000) }, /^to: must be after from/],
-      [{ from: iso(now - 31 * 86_400_000), to: iso(now) }, /^from: range at most 30 days \(2592000 s\)/],
-      [{ from: iso(now - 60_000), to: iso(now + 5 * 60_000) }, /^to: .* is in the future/],
+      [
+        { from: iso(now - 60_000), to: iso(now - 120_000) },
+        /^to: must be after from/,
+      ],
+      [
+        { from: iso(now - 60_000), to: iso(now - 60_000) },
+        /^to: must be after from/,
+      ],
+      [
+        { from: iso(now - 31 * 86_400_000), to: iso(now) },
+        /^from: range at most 30 days \(2592000 s\)/,
+      ],
+      [
+        { from: iso(now - 60_000), to: iso(now + 5 * 60_000) },
+        /^to: .* is in the future/,
+      ],
       [{ from: 'yesterday', to: iso(now) }, /^from: must be ISO 8601/],
-      [{ from: iso(now - 60_000), to: '2026-11-25 14:00' }, /^to: must be ISO 8601/],
+      [
+        { from: iso(now - 60_000), to: '2026-11-25 14:00' },
+        /^to: must be ISO 8601/,
+      ],
       [{ from: iso(now - 60_000) }, /^to: required with from/],
       [{ to: iso(now) }, /^from: required with to/],
-      [{ range: '1h', from: iso(now - 60_000), to: iso(now) }, /^range: give a preset range or from and to, not both/],
+      [
+        { range: '1h', from: iso(now - 60_000), to: iso(now) },
+        /^range: give a preset range or from and to, not both/,
+      ],
       [{ range: '2h' }, /^range:/],
     ];
     for (const path of ['logs', 'traces', 'monitors']) {
       for (const [query, message] of cases) {
         const res = await get(path, query);
-        expect({ path, query, status: res.status, message: res.body.error?.message }).toEqual({
+        expect({
+          path,
+          query,
+          status: res.status,
+          message: res.body.error?.message,
+        }).toEqual({
           path,
           query,
           status: 400,

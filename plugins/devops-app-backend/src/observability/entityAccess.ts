@@ -27,12 +27,16 @@ export async function loadEnvironmentOfEntity(
   const found = resolved.environments.find(e => e.name === environment);
   if (!found) {
     throw new InputError(
-      `environment: ${resolved.entityRef} has no environment "${environment.slice(0, 64)}" (it has ${
+      `environment: ${
+        resolved.entityRef
+      } has no environment "${environment.slice(0, 64)}" (it has ${
         resolved.environments.map(e => e.name).join(', ') || 'none'
       })`,
     );
   }
-  const blocking = found.problems.filter(p => annotations.includes(p.annotation));
+  const blocking = found.problems.filter(p =>
+    annotations.includes(p.annotation),
+  );
   if (blocking.length > 0) {
     throw new InputError(
       `environment: ${found.name} (${found.entityRef}): ${blocking

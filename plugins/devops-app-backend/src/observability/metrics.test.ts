@@ -9,8 +9,11 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
-import { SERVICE_REF, serviceEntity } from './testing/serviceEntity';
-import { environmentEntity, STANDARD_ENVIRONMENTS } from '../testing/environmentEntities';
+import { SERVICE_REF, serviceEntity } from './__testUtils__/serviceEntity';
+import {
+  environmentEntity,
+  STANDARD_ENVIRONMENTS,
+} from '../__testUtils__/environmentEntities';
 import {
   countRangeQueries,
   knownSamples,
@@ -50,11 +53,16 @@ async function startBackend(prometheusConfig: object | undefined = undefined) {
   const { server } = await startTestBackend({
     features: [
       devopsAppPlugin,
-      catalogServiceMock.factory({ entities: [entity, ...STANDARD_ENVIRONMENTS] }),
+      catalogServiceMock.factory({
+        entities: [entity, ...STANDARD_ENVIRONMENTS],
+      }),
       mockServices.rootConfig.factory({
         data: {
           devopsApp: {
-            prometheus: prometheusConfig ?? { baseUrl: prometheus.baseUrl, scrapeIntervalSeconds: 15 },
+            prometheus: prometheusConfig ?? {
+              baseUrl: prometheus.baseUrl,
+              scrapeIntervalSeconds: 15,
+            },
           },
         },
       }),
@@ -63,18 +71,36 @@ async function startBackend(prometheusConfig: object | undefined = undefined) {
   return server;
 }
 
-async function directQuery(query: string, start: number, end: number, step: number) {
-  const params = new URLSearchParams({ query, start: `${start}`, end: `${end}`, step: `${step}` });
+async function directQuery(
+  query: string,
+  start: number,
+  end: number,
+  step: number,
+) {
+  const params = new URLSearchParams({
+    query,
+    start: `${start}`,
+    end: `${end}`,
+    step: `${step}`,
+  });
   const res = await fetch(`${prometheus.baseUrl}/api/v1/query_range?${params}`);
   const body = (await res.json()) as {
-    data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+    data: {
+      result: Array<{
+        metric: Record<string, string>;
+        values: Array<[number, string]>;
+      }>;
+    };
   };
   return body.data.result;
 }
 
 function values(panel: MetricsPanelResponse, name: string): number[] {
   const series = panel.series.find(s => s.name === name);
-  if (!series) throw new Error(`no series ${name} in ${panel.series.map(s => s.name).join(', ')}`);
+  if (!series)
+    throw new Error(
+      `no series ${name} in ${panel.series.map(s => s.name).join(', ')}`,
+    );
   return series.points.map(([, v]) => v as number);
 }
 
@@ -87,7 +113,14 @@ describe('metrics routes against a real Prometheus', () => {
   async function panel(name: string, extra: Record<string, string> = {}) {
     const res = await request(server)
       .get('/api/devops-app/observability/metrics')
-      .query({ entityRef: ref, environment: 'dev', panel: name, start: queryStart, end: queryEnd, ...extra })
+      .query({
+        entityRef: ref,
+        environment: 'dev',
+        panel: name,
+        start: queryStart,
+        end: queryEnd,
+        ...extra,
+      })
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(200);
     return res.body as MetricsPanelResponse;
@@ -106,12 +139,17 @@ describe('metrics routes against a real Prometheus', () => {
     const rate = await panel('request_rate');
     for (const v of values(rate, 'value')) expect(v).toBeCloseTo(8 / 15, 6);
     const direct = await directQuery(
-      `sum(rate(http_request_duration_seconds_count{service="inference-service",environment="dev"}[${Math.max(rate.step + 15, 60)}s]))`,
+      `sum(rate(http_request_duration_seconds_count{service="inference-service",environment="dev"}[${Math.max(
+        rate.step + 15,
+        60,
+      )}s]))`,
       rate.start,
       rate.end,
       rate.step,
     );
-    expect(values(rate, 'value')).toEqual(direct[0].values.map(([, v]) => Number(v)));
+    expect(values(rate, 'value')).toEqual(
+      direct[0].values.map(([, v]) => Number(v)),
+    );
 
     const errors = await panel('error_ratio');
     for (const v of values(errors, 'value')) expect(v).toBeCloseTo(0.25, 6);
@@ -119,7 +157,10 @@ describe('metrics routes against a real Prometheus', () => {
     const none = await panel('error_ratio', { environment: 'pre-prod' });
     expect(values(none, 'value').length).toBeGreaterThan(200);
     for (const v of values(none, 'value')) expect(v).toBe(0);
-    const noneByColour = await panel('error_ratio', { environment: 'pre-prod', split: 'colour' });
+    const noneByColour = await panel('error_ratio', {
+      environment: 'pre-prod',
+      split: 'colour',
+    });
     expect(noneByColour.series.map(s => s.name)).toEqual(['blue', 'green']);
   });
 
@@ -130,12 +171,17 @@ describe('metrics routes against a real Prometheus', () => {
     for (const v of values(latency, 'p95')) expect(v).toBeCloseTo(0.9, 6);
     for (const v of values(latency, 'p99')) expect(v).toBeCloseTo(0.98, 6);
     const direct = await directQuery(
-      `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="inference-service",environment="dev"}[${Math.max(latency.step + 15, 60)}s])))`,
+      `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="inference-service",environment="dev"}[${Math.max(
+        latency.step + 15,
+        60,
+      )}s])))`,
       latency.start,
       latency.end,
       latency.step,
     );
-    expect(values(latency, 'p95')).toEqual(direct[0].values.map(([, v]) => Number(v)));
+    expect(values(latency, 'p95')).toEqual(
+      direct[0].values.map(([, v]) => Number(v)),
+    );
 
     const inference = await panel('inference_duration');
     for (const v of values(inference, 'p50')) expect(v).toBeCloseTo(0.125, 6);
@@ -144,7 +190,11 @@ describe('metrics routes against a real Prometheus', () => {
 
   it('predictions by outcome', async () => {
     const body = await panel('predictions_by_outcome');
-    expect(body.series.map(s => s.name)).toEqual(['error', 'rejected', 'success']);
+    expect(body.series.map(s => s.name)).toEqual([
+      'error',
+      'rejected',
+      'success',
+    ]);
     for (const v of values(body, 'success')) expect(v).toBeCloseTo(5 / 15, 6);
     for (const v of values(body, 'error')) expect(v).toBeCloseTo(2 / 15, 6);
     for (const v of values(body, 'rejected')) expect(v).toBeCloseTo(1 / 15, 6);
@@ -156,8 +206,10 @@ describe('metrics routes against a real Prometheus', () => {
     expect(rate.series.map(s => s.name)).toEqual(['blue', 'green']);
     for (const v of values(rate, 'blue')) expect(v).toBeCloseTo(4 / 15, 6);
     const outcomes = await panel('predictions_by_outcome', { split: 'colour' });
-    for (const v of values(outcomes, 'success blue')) expect(v).toBeCloseTo(3 / 15, 6);
-    for (const v of values(outcomes, 'rejected green')) expect(v).toBeCloseTo(1 / 15, 6);
+    for (const v of values(outcomes, 'success blue'))
+      expect(v).toBeCloseTo(3 / 15, 6);
+    for (const v of values(outcomes, 'rejected green'))
+      expect(v).toBeCloseTo(1 / 15, 6);
     const latency = await panel('latency', { split: 'colour' });
     expect(latency.series.map(s => s.name)).toEqual([
       'p50 blue',
@@ -178,7 +230,13 @@ describe('metrics routes against a real Prometheus', () => {
   it('shares identical queries in flight and caches them', async () => {
     const before = await countRangeQueries(prometheus.baseUrl);
     // A range nobody asked for yet, so the cache is cold.
-    const query = { entityRef: ref, environment: 'dev', panel: 'error_ratio', start: queryStart - 60, end: queryEnd - 60 };
+    const query = {
+      entityRef: ref,
+      environment: 'dev',
+      panel: 'error_ratio',
+      start: queryStart - 60,
+      end: queryEnd - 60,
+    };
     const answers = await Promise.all(
       Array.from({ length: 10 }, () =>
         request(server)
@@ -204,7 +262,9 @@ describe("an environment's own Prometheus (devops-app.io/prometheus-url) and the
   let server: Awaited<ReturnType<typeof startBackend>>;
   beforeAll(async () => {
     own = await startPrometheus(
-      knownSamples(samples.start, samples.end, [{ name: 'load-test', withErrors: false }]).text,
+      knownSamples(samples.start, samples.end, [
+        { name: 'load-test', withErrors: false },
+      ]).text,
     );
     const { server: started } = await startTestBackend({
       features: [
@@ -212,14 +272,30 @@ describe("an environment's own Prometheus (devops-app.io/prometheus-url) and the
         catalogServiceMock.factory({
           entities: [
             // No devops-app.io/environments filter: every environment related to the service.
-            serviceEntity({ 'devops-app.io/prometheus-selector': 'service="inference-service"' }),
+            serviceEntity({
+              'devops-app.io/prometheus-selector':
+                'service="inference-service"',
+            }),
             ...STANDARD_ENVIRONMENTS,
-            environmentEntity('load-test', { annotations: { 'devops-app.io/prometheus-url': own.baseUrl } }),
-            environmentEntity('broken', { annotations: { 'devops-app.io/prometheus-url': 'file:///etc/passwd' } }),
+            environmentEntity('load-test', {
+              annotations: { 'devops-app.io/prometheus-url': own.baseUrl },
+            }),
+            environmentEntity('broken', {
+              annotations: {
+                'devops-app.io/prometheus-url': 'file:///etc/passwd',
+              },
+            }),
           ],
         }),
         mockServices.rootConfig.factory({
-          data: { devopsApp: { prometheus: { baseUrl: prometheus.baseUrl, scrapeIntervalSeconds: 15 } } },
+          data: {
+            devopsApp: {
+              prometheus: {
+                baseUrl: prometheus.baseUrl,
+                scrapeIntervalSeconds: 15,
+              },
+            },
+          },
         }),
       ],
     });
@@ -232,7 +308,13 @@ describe("an environment's own Prometheus (devops-app.io/prometheus-url) and the
   const get = (environment: string, panel = 'request_rate') =>
     request(server)
       .get('/api/devops-app/observability/metrics')
-      .query({ entityRef: ref, environment, panel, start: queryStart, end: queryEnd })
+      .query({
+        entityRef: ref,
+        environment,
+        panel,
+        start: queryStart,
+        end: queryEnd,
+      })
       .set('Authorization', mockCredentials.user.header());
 
   it("reads an environment that names its Prometheus there: the values are that Prometheus's own answer", async () => {
@@ -241,17 +323,28 @@ describe("an environment's own Prometheus (devops-app.io/prometheus-url) and the
     const body = res.body as MetricsPanelResponse;
     const direct = await fetch(
       `${own.baseUrl}/api/v1/query_range?${new URLSearchParams({
-        query: `sum(rate(http_request_duration_seconds_count{service="inference-service",environment="load-test"}[${Math.max(body.step + 15, 60)}s]))`,
+        query: `sum(rate(http_request_duration_seconds_count{service="inference-service",environment="load-test"}[${Math.max(
+          body.step + 15,
+          60,
+        )}s]))`,
         start: `${body.start}`,
         end: `${body.end}`,
         step: `${body.step}`,
       })}`,
-    ).then(r => r.json() as Promise<{ data: { result: Array<{ values: Array<[number, string]> }> } }>);
+    ).then(
+      r =>
+        r.json() as Promise<{
+          data: { result: Array<{ values: Array<[number, string]> }> };
+        }>,
+    );
     expect(values(body, 'value').length).toBeGreaterThan(200);
-    expect(values(body, 'value')).toEqual(direct.data.result[0].values.map(([, v]) => Number(v)));
+    expect(values(body, 'value')).toEqual(
+      direct.data.result[0].values.map(([, v]) => Number(v)),
+    );
     // The known traffic without its 5xx: 6 requests every 15 s.
     for (const v of values(body, 'value')) expect(v).toBeCloseTo(6 / 15, 6);
-    const errors = (await get('load-test', 'error_ratio')).body as MetricsPanelResponse;
+    const errors = (await get('load-test', 'error_ratio'))
+      .body as MetricsPanelResponse;
     for (const v of values(errors, 'value')) expect(v).toBe(0);
   });
 
@@ -288,7 +381,12 @@ describe('metrics route validation', () => {
       .get('/api/devops-app/observability/metrics')
       .query(query)
       .set('Authorization', mockCredentials.user.header());
-  const valid = { entityRef: ref, environment: 'dev', panel: 'request_rate', range: '1h' };
+  const valid = {
+    entityRef: ref,
+    environment: 'dev',
+    panel: 'request_rate',
+    range: '1h',
+  };
 
   it('refuses raw PromQL', async () => {
     const res = await get({ ...valid, query: 'up' });
@@ -302,11 +400,19 @@ describe('metrics route validation', () => {
     expect(res.body.error.message).toMatch(/^panel:/);
     res = await get({ ...valid, environment: 'staging' });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/environment: .*no environment "staging"/);
+    expect(res.body.error.message).toMatch(
+      /environment: .*no environment "staging"/,
+    );
     res = await get({ ...valid, range: '90d' });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/^range:/);
-    res = await get({ entityRef: ref, environment: 'dev', panel: 'request_rate', start: 0, end: 31 * 86400 });
+    res = await get({
+      entityRef: ref,
+      environment: 'dev',
+      panel: 'request_rate',
+      start: 0,
+      end: 31 * 86400,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/at most 30 days/);
     res = await get({ ...valid, colour: 'blue' });
@@ -327,13 +433,18 @@ describe('metrics route validation', () => {
   });
 
   it('names Prometheus when it is down', async () => {
-    const down = await startBackend({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 2000 });
+    const down = await startBackend({
+      baseUrl: 'http://127.0.0.1:1',
+      timeoutMs: 2000,
+    });
     const res = await request(down)
       .get('/api/devops-app/observability/metrics')
       .query(valid)
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(503);
-    expect(res.body.error.message).toMatch(/^Prometheus \(devopsApp\.prometheus\.baseUrl\) is unreachable \((ECONNREFUSED|connection failed)\)$/);
+    expect(res.body.error.message).toMatch(
+      /^Prometheus \(devopsApp\.prometheus\.baseUrl\) is unreachable \((ECONNREFUSED|connection failed)\)$/,
+    );
     expect(JSON.stringify(res.body)).not.toContain('127.0.0.1');
   });
 
@@ -343,13 +454,18 @@ describe('metrics route validation', () => {
     await new Promise<void>(r => silent.listen(0, '127.0.0.1', r));
     const { port } = silent.address() as AddressInfo;
     try {
-      const slow = await startBackend({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+      const slow = await startBackend({
+        baseUrl: `http://127.0.0.1:${port}`,
+        timeoutMs: 300,
+      });
       const res = await request(slow)
         .get('/api/devops-app/observability/metrics')
         .query(valid)
         .set('Authorization', mockCredentials.user.header());
       expect(res.status).toBe(503);
-      expect(res.body.error.message).toBe('Prometheus (devopsApp.prometheus.baseUrl) is not answering (no answer within 300 ms)');
+      expect(res.body.error.message).toBe(
+        'Prometheus (devopsApp.prometheus.baseUrl) is not answering (no answer within 300 ms)',
+      );
     } finally {
       silent.closeAllConnections();
       await new Promise(r => silent.close(r));
@@ -358,13 +474,21 @@ describe('metrics route validation', () => {
 
   it('says when Prometheus is not configured', async () => {
     const { server: bare } = await startTestBackend({
-      features: [devopsAppPlugin, catalogServiceMock.factory({ entities: [entity, ...STANDARD_ENVIRONMENTS] })],
+      features: [
+        devopsAppPlugin,
+        catalogServiceMock.factory({
+          entities: [entity, ...STANDARD_ENVIRONMENTS],
+        }),
+      ],
     });
     const res = await request(bare)
       .get('/api/devops-app/observability/metrics')
       .query(valid)
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ configured: false, upstream: 'prometheus' });
+    expect(res.body).toMatchObject({
+      configured: false,
+      upstream: 'prometheus',
+    });
   });
 });

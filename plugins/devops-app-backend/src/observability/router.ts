@@ -42,12 +42,16 @@ const rawPromql = Object.fromEntries(
   ['query', 'promql', 'expr'].map(name => [
     name,
     refusedField(
-      `raw PromQL is not accepted; choose a panel (${METRICS_PANELS.join(', ')})`,
+      `raw PromQL is not accepted; choose a panel (${METRICS_PANELS.join(
+        ', ',
+      )})`,
     ),
   ]),
 );
 
-const rangeEnum = z.enum(Object.keys(METRICS_TIME_RANGES) as [keyof typeof METRICS_TIME_RANGES]);
+const rangeEnum = z.enum(
+  Object.keys(METRICS_TIME_RANGES) as [keyof typeof METRICS_TIME_RANGES],
+);
 
 const timeRangeParams = {
   range: rangeEnum.optional(),
@@ -85,14 +89,23 @@ const logsQuery = datadogScopeQuery
     // The service echoes a caller's X-Request-ID only when it is 1 to 128 safe characters.
     requestId: z
       .string()
-      .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits, ".", "_", ":" or "-"')
+      .regex(
+        /^[A-Za-z0-9._:-]{1,128}$/,
+        'must be 1 to 128 letters, digits, ".", "_", ":" or "-"',
+      )
       .optional(),
     // Datadog's `meta.page.after`: opaque, passed through as it came; bounded and printable only.
     cursor: z
       .string()
       .min(1)
-      .max(LOGS_CURSOR_MAX_LENGTH, `must be at most ${LOGS_CURSOR_MAX_LENGTH} characters`)
-      .regex(/^[\x21-\x7e]+$/, 'must be the nextCursor of a previous page (printable characters, no spaces)')
+      .max(
+        LOGS_CURSOR_MAX_LENGTH,
+        `must be at most ${LOGS_CURSOR_MAX_LENGTH} characters`,
+      )
+      .regex(
+        /^[\x21-\x7e]+$/,
+        'must be the nextCursor of a previous page (printable characters, no spaces)',
+      )
       .optional(),
   })
   .strict()
@@ -114,18 +127,24 @@ export async function createObservabilityRouter(
   const prometheusConfig = readPrometheusConfig(config);
   // Environments that name their own Prometheus are read there even without a global querier.
   const metrics = new MetricsService({
-    client: prometheusConfig ? new PrometheusClient(prometheusConfig) : undefined,
+    client: prometheusConfig
+      ? new PrometheusClient(prometheusConfig)
+      : undefined,
     scrapeIntervalSeconds: prometheusConfig?.scrapeIntervalSeconds ?? 15,
     timeoutMs: prometheusConfig?.timeoutMs,
   });
   const datadogConfig = readDatadogConfig(config);
   logger.info(
-    `devops-app observability: Prometheus ${prometheusConfig ? prometheusConfig.baseUrl : 'not configured'}, Datadog ${datadogConfig ? datadogConfig.site : 'not configured'}`,
+    `devops-app observability: Prometheus ${
+      prometheusConfig ? prometheusConfig.baseUrl : 'not configured'
+    }, Datadog ${datadogConfig ? datadogConfig.site : 'not configured'}`,
   );
 
   router.get('/observability/metrics', async (req, res) => {
     const query = parseQuery(metricsQuery, req);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const entity = await loadEnvironmentOfEntity(
       environments,
       credentials,
@@ -178,7 +197,8 @@ export async function createObservabilityRouter(
       const answer: NotConfiguredResponse = {
         configured: false,
         upstream: 'datadog',
-        message: 'Datadog is not configured: set devopsApp.datadog.site, apiKey and appKey (DD_SITE, DD_API_KEY, DD_APP_KEY)',
+        message:
+          'Datadog is not configured: set devopsApp.datadog.site, apiKey and appKey (DD_SITE, DD_API_KEY, DD_APP_KEY)',
       };
       return { answer };
     }
@@ -202,11 +222,17 @@ export async function createObservabilityRouter(
   function datadogRoute<Q extends z.infer<typeof datadogScopeQuery>>(
     path: string,
     schema: z.ZodType<Q>,
-    answer: (service: DatadogService, scope: DatadogScope, query: Q) => Promise<unknown>,
+    answer: (
+      service: DatadogService,
+      scope: DatadogScope,
+      query: Q,
+    ) => Promise<unknown>,
   ) {
     router.get(path, async (req, res) => {
       const query: Q = parseQuery(schema, req);
-      const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
       const window = resolveDatadogWindow(query, Date.now());
       const entity = await loadEnvironmentOfEntity(
         environments,
@@ -215,7 +241,11 @@ export async function createObservabilityRouter(
         query.environment,
       );
       const target = datadogScope(entity, query.environment, window);
-      res.json(target.datadog ? await answer(target.datadog, target.scope, query) : target.answer);
+      res.json(
+        target.datadog
+          ? await answer(target.datadog, target.scope, query)
+          : target.answer,
+      );
     });
   }
 

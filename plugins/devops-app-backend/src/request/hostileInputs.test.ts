@@ -7,14 +7,17 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import knexFactory, { Knex } from 'knex';
 import path from 'node:path';
 import request from 'supertest';
-import { createGitRemote, GitRemote } from '../deployments/testing/gitRemote';
+import {
+  createGitRemote,
+  GitRemote,
+} from '../deployments/__testUtils__/gitRemote';
 import {
   SERVICE_REF,
   serviceEntity,
-} from '../observability/testing/serviceEntity';
+} from '../observability/__testUtils__/serviceEntity';
 import { devopsAppPlugin } from '../plugin';
 import { INFRA_DIR, tempDirs } from '../terraform/__testUtils__/sandbox';
-import { STANDARD_ENVIRONMENTS } from '../testing/environmentEntities';
+import { STANDARD_ENVIRONMENTS } from '../__testUtils__/environmentEntities';
 
 /**
  * A corpus of hostile values through every route that takes input, on the whole plugin

@@ -9,12 +9,12 @@ import os from 'node:os';
 import { GitOpsRepository } from '../deployments/GitOpsRepository';
 import { readTerraformRunConfig } from './config';
 import { EnvironmentOutputsPublisher } from './outputs';
-import { TerraformRunManager } from './runManager';
-import { TerraformRunStore } from './runStore';
+import { TerraformRunManager } from './TerraformRunManager';
+import { TerraformRunStore } from './TerraformRunStore';
 
 export { createTerraformRouter } from './router';
-export { TerraformRunManager } from './runManager';
-export { TerraformRunSignals } from './signals';
+export { TerraformRunManager } from './TerraformRunManager';
+export { TerraformRunSignals } from './TerraformRunSignals';
 
 /**
  * The run service of the backend plugin: reads `devopsApp.terraform`, interrupts the runs a stopped

@@ -1,7 +1,7 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import knexFactory, { Knex } from 'knex';
 import { startPostgres } from '@devops-app/e2e';
-import { TerraformRunStore } from './runStore';
+import { TerraformRunStore } from './TerraformRunStore';
 import {
   createManager,
   environmentFiles,

@@ -13,7 +13,7 @@ import { Knex } from 'knex';
 import request from 'supertest';
 import { migrateDatabase } from '../database/migrate';
 import { createTerraformRouter } from './router';
-import { TerraformRunStore } from './runStore';
+import { TerraformRunStore } from './TerraformRunStore';
 import {
   createManager,
   environmentFiles,

@@ -17,7 +17,7 @@ import {
   parseBody,
   parseQuery,
 } from '../request';
-import { TerraformRunManager } from './runManager';
+import { TerraformRunManager } from './TerraformRunManager';
 
 const MAX_FILE_CHARACTERS = 65536;
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { Redactor } from './redactor';
+import { Redactor } from './Redactor';
 
 export interface TerraformCommand {
   binary: string;

@@ -27,13 +27,24 @@ describe('devops-app frontend plugin (new frontend system)', () => {
     if (!filter) {
       throw new Error('the DevOps tab has no entity filter');
     }
-    expect(filter(component({ 'devops-app.io/environments': 'dev,prod' }))).toBe(true);
+    expect(
+      filter(component({ 'devops-app.io/environments': 'dev,prod' })),
+    ).toBe(true);
     // Environments come from the catalog now: any devops-app.io/ annotation opens the tab.
-    expect(filter(component({ 'devops-app.io/prometheus-selector': 'service="svc"' }))).toBe(true);
-    expect(filter(component({ 'backstage.io/kubernetes-id': 'svc' }))).toBe(false);
-    expect(filter(component({}))).toBe(false);
-    expect(filter({ ...component({ 'devops-app.io/environments': 'dev' }), kind: 'Resource' })).toBe(
+    expect(
+      filter(
+        component({ 'devops-app.io/prometheus-selector': 'service="svc"' }),
+      ),
+    ).toBe(true);
+    expect(filter(component({ 'backstage.io/kubernetes-id': 'svc' }))).toBe(
       false,
     );
+    expect(filter(component({}))).toBe(false);
+    expect(
+      filter({
+        ...component({ 'devops-app.io/environments': 'dev' }),
+        kind: 'Resource',
+      }),
+    ).toBe(false);
   });
 });

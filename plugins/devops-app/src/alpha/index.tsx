@@ -28,9 +28,9 @@ export const devopsEntityContent = EntityContentBlueprint.make({
   params: {
     path: '/devops',
     title: 'DevOps',
-    filter: entity => entity.kind === 'Component' && isDevopsAppAvailable(entity),
-    loader: () =>
-      import('../components/DevopsTab').then(m => <m.DevopsTab />),
+    filter: entity =>
+      entity.kind === 'Component' && isDevopsAppAvailable(entity),
+    loader: () => import('../components/DevopsTab').then(m => <m.DevopsTab />),
   },
 });
 
@@ -38,8 +38,10 @@ export const devopsEntityContent = EntityContentBlueprint.make({
 export const devopsMetricsEntityCard = EntityCardBlueprint.make({
   name: 'metrics',
   params: {
-    filter: entity => entity.kind === 'Component' && isDevopsAppAvailable(entity),
-    loader: () => import('../components/MetricsCard').then(m => <m.EntityMetricsCard />),
+    filter: entity =>
+      entity.kind === 'Component' && isDevopsAppAvailable(entity),
+    loader: () =>
+      import('../components/MetricsCard').then(m => <m.EntityMetricsCard />),
   },
 });
 
@@ -49,9 +51,12 @@ export const environmentInfrastructureContent = EntityContentBlueprint.make({
   params: {
     path: '/infrastructure',
     title: 'Infrastructure',
-    filter: entity => entity.kind === 'Resource' && entity.spec?.type === 'environment',
+    filter: entity =>
+      entity.kind === 'Resource' && entity.spec?.type === 'environment',
     loader: () =>
-      import('../components/TerraformRunsSection').then(m => <m.EnvironmentInfrastructureContent />),
+      import('../components/TerraformRunsSection').then(m => (
+        <m.EnvironmentInfrastructureContent />
+      )),
   },
 });
 
@@ -60,7 +65,10 @@ export const terraformRunPage = PageBlueprint.make({
   name: 'terraform-runs',
   params: {
     path: '/devops-app/terraform-runs',
-    loader: () => import('../components/TerraformRunPage').then(m => <m.TerraformRunPage />),
+    loader: () =>
+      import('../components/TerraformRunPage').then(m => (
+        <m.TerraformRunPage />
+      )),
   },
 });
 

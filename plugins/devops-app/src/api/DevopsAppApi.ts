@@ -32,13 +32,21 @@ export interface DevopsAppApi extends DeploymentsApi, TerraformRunsApi {
    */
   getEntityEnvironments(entityRef: string): Promise<EntityEnvironmentsResponse>;
   /** One metrics panel; PromQL is built by the backend. */
-  getMetricsPanel(request: MetricsPanelRequest): Promise<MetricsPanelResponse | NotConfiguredResponse>;
+  getMetricsPanel(
+    request: MetricsPanelRequest,
+  ): Promise<MetricsPanelResponse | NotConfiguredResponse>;
   /** Datadog log lines of the service. */
-  searchLogs(request: LogsRequest): Promise<LogsResponse | NotConfiguredResponse>;
+  searchLogs(
+    request: LogsRequest,
+  ): Promise<LogsResponse | NotConfiguredResponse>;
   /** Datadog APM spans aggregated by resource. */
-  getTraceSummary(request: ObservabilityRequest): Promise<TracesResponse | NotConfiguredResponse>;
+  getTraceSummary(
+    request: ObservabilityRequest,
+  ): Promise<TracesResponse | NotConfiguredResponse>;
   /** Datadog monitors of the service and their states. */
-  getMonitors(request: ObservabilityRequest): Promise<MonitorsResponse | NotConfiguredResponse>;
+  getMonitors(
+    request: ObservabilityRequest,
+  ): Promise<MonitorsResponse | NotConfiguredResponse>;
 }
 
 /** Which environment of which entity a deployment action targets. @public */
@@ -52,14 +60,22 @@ export interface DeploymentsApi {
   /** Git, Argo CD and Rollout state of each environment of the entity, with the user's permissions. */
   getDeploymentStatus(entityRef: string): Promise<DeploymentStatusResponse>;
   /** The values-file change a deploy would make (for the confirmation dialog); writes nothing. */
-  previewDeployment(request: DeploymentTarget & { tag: string }): Promise<DeploymentResult>;
+  previewDeployment(
+    request: DeploymentTarget & { tag: string },
+  ): Promise<DeploymentResult>;
   /** Sets image.tag in the environment's values file (GitOps commit) and syncs when sync is manual. */
-  deploy(request: DeploymentTarget & { tag: string }): Promise<DeploymentResult>;
+  deploy(
+    request: DeploymentTarget & { tag: string },
+  ): Promise<DeploymentResult>;
   syncEnvironment(request: DeploymentTarget): Promise<AuditRecord>;
   promoteRollout(request: DeploymentTarget): Promise<AuditRecord>;
   abortRollout(request: DeploymentTarget): Promise<AuditRecord>;
   /** Deploys, syncs, promotions and aborts, newest first. */
-  getAuditLog(request: { entityRef: string; environment?: string; limit?: number }): Promise<AuditRecord[]>;
+  getAuditLog(request: {
+    entityRef: string;
+    environment?: string;
+    limit?: number;
+  }): Promise<AuditRecord[]>;
 }
 
 /** Terraform runs of the new-environment flow (read only; runs start from the scaffolder). @public */
@@ -68,7 +84,10 @@ export interface TerraformRunsApi {
    * Runs, newest first: of `environment` when given, of any of `environments` when given (an empty
    * list matches no run and asks nothing), else every run.
    */
-  listTerraformRuns(request: { environment?: string; environments?: string[] }): Promise<TerraformRun[]>;
+  listTerraformRuns(request: {
+    environment?: string;
+    environments?: string[];
+  }): Promise<TerraformRun[]>;
   getTerraformRun(id: string): Promise<TerraformRun>;
   /** Log lines after `after` (a `seq`), oldest first. */
   getTerraformRunLog(id: string, after?: number): Promise<TerraformLogLine[]>;

@@ -1,7 +1,9 @@
 import { DevopsAppClient } from './DevopsAppClient';
 
 describe('DevopsAppClient observability methods', () => {
-  const discoveryApi = { getBaseUrl: async (id: string) => `http://backend.test/api/${id}` };
+  const discoveryApi = {
+    getBaseUrl: async (id: string) => `http://backend.test/api/${id}`,
+  };
   const ok = () =>
     new Response(JSON.stringify({ configured: true, series: [], rows: [] }), {
       status: 200,
@@ -9,7 +11,11 @@ describe('DevopsAppClient observability methods', () => {
     });
 
   it('names a panel, never PromQL, and asks for the colour split', async () => {
-    const fetchApi = { fetch: jest.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => ok()) };
+    const fetchApi = {
+      fetch: jest.fn(async (_input: RequestInfo | URL, _init?: RequestInit) =>
+        ok(),
+      ),
+    };
     const client = new DevopsAppClient({ discoveryApi, fetchApi });
     await client.getMetricsPanel({
       entityRef: 'component:default/inference-service',
@@ -30,7 +36,11 @@ describe('DevopsAppClient observability methods', () => {
   });
 
   it('sends only the log filters that are set', async () => {
-    const fetchApi = { fetch: jest.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => ok()) };
+    const fetchApi = {
+      fetch: jest.fn(async (_input: RequestInfo | URL, _init?: RequestInit) =>
+        ok(),
+      ),
+    };
     const client = new DevopsAppClient({ discoveryApi, fetchApi });
     await client.searchLogs({
       entityRef: 'component:default/inference-service',
@@ -39,8 +49,16 @@ describe('DevopsAppClient observability methods', () => {
       text: '',
       requestId: 'req-42',
     });
-    await client.getTraceSummary({ entityRef: 'component:default/x', environment: 'prod', range: '24h' });
-    await client.getMonitors({ entityRef: 'component:default/x', environment: 'prod', range: '24h' });
+    await client.getTraceSummary({
+      entityRef: 'component:default/x',
+      environment: 'prod',
+      range: '24h',
+    });
+    await client.getMonitors({
+      entityRef: 'component:default/x',
+      environment: 'prod',
+      range: '24h',
+    });
     const urls = fetchApi.fetch.mock.calls.map(c => new URL(String(c[0])));
     expect(urls.map(u => u.pathname)).toEqual([
       '/api/devops-app/observability/logs',

@@ -1,4 +1,7 @@
-import { Environment, EntityEnvironmentsResponse } from '@devops-app/plugin-devops-app-common';
+import {
+  Environment,
+  EntityEnvironmentsResponse,
+} from '@devops-app/plugin-devops-app-common';
 import { DevopsAppClient } from './DevopsAppClient';
 
 describe('DevopsAppClient', () => {
@@ -30,16 +33,22 @@ describe('DevopsAppClient', () => {
           title: 'load-test',
           namespace: 'inference-load-test',
           promotionOrder: undefined,
-          problems: [{ annotation: 'devops-app.io/namespace', message: '"Bad_NS" is not a DNS label' }],
+          problems: [
+            {
+              annotation: 'devops-app.io/namespace',
+              message: '"Bad_NS" is not a DNS label',
+            },
+          ],
         },
       ],
     };
     const fetchApi = {
-      fetch: jest.fn(async (_url: RequestInfo | URL) =>
-        new Response(JSON.stringify(body), {
-          status: 200,
-          headers: { 'Content-Type': 'application/json' },
-        }),
+      fetch: jest.fn(
+        async (_url: RequestInfo | URL) =>
+          new Response(JSON.stringify(body), {
+            status: 200,
+            headers: { 'Content-Type': 'application/json' },
+          }),
       ),
     };
     const client = new DevopsAppClient({ discoveryApi, fetchApi });
@@ -54,23 +63,35 @@ describe('DevopsAppClient', () => {
 
   it('turns an error response into an error carrying the status and message', async () => {
     const fetchApi = {
-      fetch: jest.fn(async () =>
-        new Response(
-          JSON.stringify({ error: { name: 'AuthenticationError', message: 'Missing credentials' } }),
-          { status: 401, statusText: 'Unauthorized', headers: { 'Content-Type': 'application/json' } },
-        ),
+      fetch: jest.fn(
+        async () =>
+          new Response(
+            JSON.stringify({
+              error: {
+                name: 'AuthenticationError',
+                message: 'Missing credentials',
+              },
+            }),
+            {
+              status: 401,
+              statusText: 'Unauthorized',
+              headers: { 'Content-Type': 'application/json' },
+            },
+          ),
       ),
     };
     const client = new DevopsAppClient({ discoveryApi, fetchApi });
-    const error = await client.getEntityEnvironments('component:default/inference-service').then(
-      () => undefined,
-      (e: Error & { statusCode?: number }) => e,
-    );
+    const error = await client
+      .getEntityEnvironments('component:default/inference-service')
+      .then(
+        () => undefined,
+        (e: Error & { statusCode?: number }) => e,
+      );
     expect(error?.statusCode).toBe(401);
     expect(error?.message).toContain('401');
-    expect(String(error?.message) + String((error as { cause?: unknown })?.cause)).toContain(
-      'Missing credentials',
-    );
+    expect(
+      String(error?.message) + String((error as { cause?: unknown })?.cause),
+    ).toContain('Missing credentials');
   });
 });
 
@@ -103,7 +124,9 @@ describe('DevopsAppClient terraform runs', () => {
   it('answers an empty environment list without asking the backend (it would list every run)', async () => {
     const fetch = okList();
     const client = new DevopsAppClient({ discoveryApi, fetchApi: { fetch } });
-    await expect(client.listTerraformRuns({ environments: [] })).resolves.toEqual([]);
+    await expect(
+      client.listTerraformRuns({ environments: [] }),
+    ).resolves.toEqual([]);
     expect(fetch).not.toHaveBeenCalled();
   });
 });

@@ -36,7 +36,9 @@ export class DevopsAppClient implements DevopsAppApi {
     this.fetchApi = options.fetchApi;
   }
 
-  async getEntityEnvironments(entityRef: string): Promise<EntityEnvironmentsResponse> {
+  async getEntityEnvironments(
+    entityRef: string,
+  ): Promise<EntityEnvironmentsResponse> {
     return this.get(`/environments?${new URLSearchParams({ entityRef })}`);
   }
 
@@ -44,13 +46,20 @@ export class DevopsAppClient implements DevopsAppApi {
     request: MetricsPanelRequest,
   ): Promise<MetricsPanelResponse | NotConfiguredResponse> {
     const { splitByColour, ...rest } = request;
-    const query = new URLSearchParams({ ...rest, ...(splitByColour ? { split: 'colour' } : {}) });
+    const query = new URLSearchParams({
+      ...rest,
+      ...(splitByColour ? { split: 'colour' } : {}),
+    });
     return this.get(`/observability/metrics?${query}`);
   }
 
-  async searchLogs(request: LogsRequest): Promise<LogsResponse | NotConfiguredResponse> {
+  async searchLogs(
+    request: LogsRequest,
+  ): Promise<LogsResponse | NotConfiguredResponse> {
     const query = new URLSearchParams(
-      Object.entries(request).filter(([, v]) => v !== undefined && v !== '') as [string, string][],
+      Object.entries(request).filter(
+        ([, v]) => v !== undefined && v !== '',
+      ) as [string, string][],
     );
     return this.get(`/observability/logs?${query}`);
   }
@@ -58,22 +67,36 @@ export class DevopsAppClient implements DevopsAppApi {
   async getTraceSummary(
     request: ObservabilityRequest,
   ): Promise<TracesResponse | NotConfiguredResponse> {
-    return this.get(`/observability/traces?${new URLSearchParams({ ...request })}`);
+    return this.get(
+      `/observability/traces?${new URLSearchParams({ ...request })}`,
+    );
   }
 
-  async getMonitors(request: ObservabilityRequest): Promise<MonitorsResponse | NotConfiguredResponse> {
-    return this.get(`/observability/monitors?${new URLSearchParams({ ...request })}`);
+  async getMonitors(
+    request: ObservabilityRequest,
+  ): Promise<MonitorsResponse | NotConfiguredResponse> {
+    return this.get(
+      `/observability/monitors?${new URLSearchParams({ ...request })}`,
+    );
   }
 
-  async getDeploymentStatus(entityRef: string): Promise<DeploymentStatusResponse> {
-    return this.get(`/deployments/status?${new URLSearchParams({ entityRef })}`);
+  async getDeploymentStatus(
+    entityRef: string,
+  ): Promise<DeploymentStatusResponse> {
+    return this.get(
+      `/deployments/status?${new URLSearchParams({ entityRef })}`,
+    );
   }
 
-  async previewDeployment(request: DeploymentTarget & { tag: string }): Promise<DeploymentResult> {
+  async previewDeployment(
+    request: DeploymentTarget & { tag: string },
+  ): Promise<DeploymentResult> {
     return this.send('/deployments/preview', request);
   }
 
-  async deploy(request: DeploymentTarget & { tag: string }): Promise<DeploymentResult> {
+  async deploy(
+    request: DeploymentTarget & { tag: string },
+  ): Promise<DeploymentResult> {
     return this.send('/deployments', request);
   }
 
@@ -101,13 +124,23 @@ export class DevopsAppClient implements DevopsAppApi {
     return body.items;
   }
 
-  async listTerraformRuns(request: { environment?: string; environments?: string[] }): Promise<TerraformRun[]> {
-    const names = [...(request.environment ? [request.environment] : []), ...(request.environments ?? [])];
+  async listTerraformRuns(request: {
+    environment?: string;
+    environments?: string[];
+  }): Promise<TerraformRun[]> {
+    const names = [
+      ...(request.environment ? [request.environment] : []),
+      ...(request.environments ?? []),
+    ];
     if (request.environments && names.length === 0) return [];
     // Repeated `environment=` parameters: the backend answers the runs of any of them.
-    const params = new URLSearchParams(names.map(name => ['environment', name]));
+    const params = new URLSearchParams(
+      names.map(name => ['environment', name]),
+    );
     const query = names.length > 0 ? `?${params}` : '';
-    const body = await this.get<{ items: TerraformRun[] }>(`/terraform/runs${query}`);
+    const body = await this.get<{ items: TerraformRun[] }>(
+      `/terraform/runs${query}`,
+    );
     return body.items;
   }
 
@@ -115,7 +148,10 @@ export class DevopsAppClient implements DevopsAppApi {
     return this.get(`/terraform/runs/${encodeURIComponent(id)}`);
   }
 
-  async getTerraformRunLog(id: string, after?: number): Promise<TerraformLogLine[]> {
+  async getTerraformRunLog(
+    id: string,
+    after?: number,
+  ): Promise<TerraformLogLine[]> {
     const query = after === undefined ? '' : `?after=${after}`;
     const body = await this.get<{ items: TerraformLogLine[] }>(
       `/terraform/runs/${encodeURIComponent(id)}/log${query}`,

@@ -9,14 +9,26 @@ import {
 } from '../__testUtils__/environments';
 import { DevopsAppApi, devopsAppApiRef } from '../api';
 import { EntityEnvironmentsProvider } from './EntityEnvironmentsProvider';
-import { useEntityEnvironments, useEntityEnvironmentsQuery } from './useEntityEnvironments';
+import {
+  useEntityEnvironments,
+  useEntityEnvironmentsQuery,
+} from './useEntityEnvironments';
 
 const SERVICE = 'component:default/inference-service';
 
-function wrapperWith(api: Partial<DevopsAppApi>, provider?: { entityRef: string; refreshMs?: number }) {
+function wrapperWith(
+  api: Partial<DevopsAppApi>,
+  provider?: { entityRef: string; refreshMs?: number },
+) {
   return ({ children }: { children?: ReactNode }) => (
     <TestApiProvider apis={[[devopsAppApiRef, api as DevopsAppApi]]}>
-      {provider ? <EntityEnvironmentsProvider {...provider}>{children}</EntityEnvironmentsProvider> : children}
+      {provider ? (
+        <EntityEnvironmentsProvider {...provider}>
+          {children}
+        </EntityEnvironmentsProvider>
+      ) : (
+        children
+      )}
     </TestApiProvider>
   );
 }
@@ -25,13 +37,22 @@ afterEach(() => setPageVisibility('visible'));
 
 describe('useEntityEnvironments', () => {
   it('polls while the page is visible, not while hidden, and at once when visible again', async () => {
-    const getEntityEnvironments = jest.fn(async () => environmentsResponse([environment('dev')]));
-    const { result } = renderHook(() => useEntityEnvironmentsQuery(SERVICE, 100), {
-      wrapper: wrapperWith({ getEntityEnvironments }),
-    });
+    const getEntityEnvironments = jest.fn(async () =>
+      environmentsResponse([environment('dev')]),
+    );
+    const { result } = renderHook(
+      () => useEntityEnvironmentsQuery(SERVICE, 100),
+      {
+        wrapper: wrapperWith({ getEntityEnvironments }),
+      },
+    );
     expect(result.current.loading).toBe(true);
-    await waitFor(() => expect(result.current.environments?.map(e => e.name)).toEqual(['dev']));
-    await waitFor(() => expect(getEntityEnvironments.mock.calls.length).toBeGreaterThanOrEqual(3));
+    await waitFor(() =>
+      expect(result.current.environments?.map(e => e.name)).toEqual(['dev']),
+    );
+    await waitFor(() =>
+      expect(getEntityEnvironments.mock.calls.length).toBeGreaterThanOrEqual(3),
+    );
 
     act(() => setPageVisibility('hidden'));
     const reads = getEntityEnvironments.mock.calls.length;
@@ -39,13 +60,17 @@ describe('useEntityEnvironments', () => {
     expect(getEntityEnvironments.mock.calls.length).toBe(reads);
 
     act(() => setPageVisibility('visible'));
-    await waitFor(() => expect(getEntityEnvironments.mock.calls.length).toBeGreaterThan(reads));
+    await waitFor(() =>
+      expect(getEntityEnvironments.mock.calls.length).toBeGreaterThan(reads),
+    );
   });
 
   it('keeps the last list when a refresh fails, and says so', async () => {
     const getEntityEnvironments = jest
       .fn<Promise<EntityEnvironmentsResponse>, [string]>()
-      .mockResolvedValueOnce(environmentsResponse([environment('dev'), environment('prod')]))
+      .mockResolvedValueOnce(
+        environmentsResponse([environment('dev'), environment('prod')]),
+      )
       .mockRejectedValueOnce(new Error('Request failed with 503'))
       .mockResolvedValue(environmentsResponse([environment('dev')]));
     const { result } = renderHook(() => useEntityEnvironmentsQuery(SERVICE), {
@@ -54,12 +79,21 @@ describe('useEntityEnvironments', () => {
     await waitFor(() => expect(result.current.environments).toHaveLength(2));
 
     act(() => result.current.refresh());
-    await waitFor(() => expect(result.current.refreshError?.message).toBe('Request failed with 503'));
-    expect(result.current.environments?.map(e => e.name)).toEqual(['dev', 'prod']);
+    await waitFor(() =>
+      expect(result.current.refreshError?.message).toBe(
+        'Request failed with 503',
+      ),
+    );
+    expect(result.current.environments?.map(e => e.name)).toEqual([
+      'dev',
+      'prod',
+    ]);
     expect(result.current.error).toBeUndefined();
 
     act(() => result.current.refresh());
-    await waitFor(() => expect(result.current.environments?.map(e => e.name)).toEqual(['dev']));
+    await waitFor(() =>
+      expect(result.current.environments?.map(e => e.name)).toEqual(['dev']),
+    );
     expect(result.current.refreshError).toBeUndefined();
   });
 
@@ -71,7 +105,9 @@ describe('useEntityEnvironments', () => {
         },
       }),
     });
-    await waitFor(() => expect(result.current.error?.message).toBe('Entity not found'));
+    await waitFor(() =>
+      expect(result.current.error?.message).toBe('Entity not found'),
+    );
     expect(result.current.loading).toBe(false);
     expect(result.current.environments).toBeUndefined();
   });
@@ -79,19 +115,32 @@ describe('useEntityEnvironments', () => {
   it("never shows one entity's list for another while that one loads", async () => {
     let release: () => void = () => {};
     const getEntityEnvironments = jest.fn(async (entityRef: string) => {
-      if (entityRef !== SERVICE) await new Promise<void>(resolve => (release = resolve));
-      return environmentsResponse([environment(entityRef === SERVICE ? 'dev' : 'load-test')], entityRef);
+      if (entityRef !== SERVICE)
+        await new Promise<void>(resolve => (release = resolve));
+      return environmentsResponse(
+        [environment(entityRef === SERVICE ? 'dev' : 'load-test')],
+        entityRef,
+      );
     });
-    const { result, rerender } = renderHook(({ ref }) => useEntityEnvironmentsQuery(ref), {
-      initialProps: { ref: SERVICE },
-      wrapper: wrapperWith({ getEntityEnvironments }),
-    });
-    await waitFor(() => expect(result.current.environments?.map(e => e.name)).toEqual(['dev']));
+    const { result, rerender } = renderHook(
+      ({ ref }) => useEntityEnvironmentsQuery(ref),
+      {
+        initialProps: { ref: SERVICE },
+        wrapper: wrapperWith({ getEntityEnvironments }),
+      },
+    );
+    await waitFor(() =>
+      expect(result.current.environments?.map(e => e.name)).toEqual(['dev']),
+    );
     rerender({ ref: 'resource:default/load-test' });
     expect(result.current.environments).toBeUndefined();
     expect(result.current.loading).toBe(true);
     act(() => release());
-    await waitFor(() => expect(result.current.environments?.map(e => e.name)).toEqual(['load-test']));
+    await waitFor(() =>
+      expect(result.current.environments?.map(e => e.name)).toEqual([
+        'load-test',
+      ]),
+    );
   });
 
   it("shares the provider's read with every view of the same entity; another entity reads its own", async () => {
@@ -104,13 +153,18 @@ describe('useEntityEnvironments', () => {
         picker: useEntityEnvironments(SERVICE),
         other: useEntityEnvironments('component:default/inference-api'),
       }),
-      { wrapper: wrapperWith({ getEntityEnvironments }, { entityRef: SERVICE }) },
+      {
+        wrapper: wrapperWith({ getEntityEnvironments }, { entityRef: SERVICE }),
+      },
     );
-    await waitFor(() => expect(result.current.other.environments).toHaveLength(1));
-    expect(result.current.card.environments).toBe(result.current.picker.environments);
-    expect(getEntityEnvironments.mock.calls.map(([ref]) => ref).sort()).toEqual([
-      'component:default/inference-api',
-      SERVICE,
-    ]);
+    await waitFor(() =>
+      expect(result.current.other.environments).toHaveLength(1),
+    );
+    expect(result.current.card.environments).toBe(
+      result.current.picker.environments,
+    );
+    expect(getEntityEnvironments.mock.calls.map(([ref]) => ref).sort()).toEqual(
+      ['component:default/inference-api', SERVICE],
+    );
   });
 });

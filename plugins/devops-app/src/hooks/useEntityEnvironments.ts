@@ -70,7 +70,10 @@ export function useEntityEnvironmentsQuery(
     return { entityRef, items: response.items };
   }, [api, entityRef]);
 
-  const [last, setLast] = useState<{ entityRef: string; items: Environment[] }>();
+  const [last, setLast] = useState<{
+    entityRef: string;
+    items: Environment[];
+  }>();
   useEffect(() => {
     if (read.value) setLast(read.value);
   }, [read.value]);

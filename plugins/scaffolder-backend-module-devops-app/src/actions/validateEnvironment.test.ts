@@ -36,7 +36,7 @@ describe('devops-app:environment:validate', () => {
     expect(ctx.output).toHaveBeenCalledWith('production', false);
   });
 
-  it('takes the entity ref the catalog picker gives, and the base environment\'s production class', async () => {
+  it("takes the entity ref the catalog picker gives, and the base environment's production class", async () => {
     const ctx = createMockActionContext({
       input: {
         name: 'prod-eu',

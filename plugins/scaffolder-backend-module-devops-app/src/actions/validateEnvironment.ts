@@ -9,7 +9,8 @@ import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { examples } from './validateEnvironment.examples';
 
 /** What charts/argocd-apps accepts as a production environment's targetRevision. */
-const PINNED_REVISION = /^([0-9a-f]{40}|v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?)$/;
+const PINNED_REVISION =
+  /^([0-9a-f]{40}|v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?)$/;
 
 /** The environment name a "Based on" value names: a plain name or the entity ref EntityPicker gives. */
 function baseName(value: string): string {
@@ -21,7 +22,10 @@ function baseName(value: string): string {
     // reported below
   }
   throw new InputError(
-    `basedOn: "${value.slice(0, 100)}" is not an environment (resource:<namespace>/<name>)`,
+    `basedOn: "${value.slice(
+      0,
+      100,
+    )}" is not an environment (resource:<namespace>/<name>)`,
   );
 }
 
@@ -65,9 +69,7 @@ export function createValidateEnvironmentAction(options: {
         namespace: z =>
           z.string({ description: 'Kubernetes namespace of the service' }),
         basedOn: z =>
-          z
-            .string({ description: 'Name of the base environment' })
-            .optional(),
+          z.string({ description: 'Name of the base environment' }).optional(),
         production: z =>
           z.boolean({
             description: 'Whether the base environment is production-class',
@@ -81,7 +83,9 @@ export function createValidateEnvironmentAction(options: {
         throw new InputError(`Environment name "${name}" ${reason}`);
       }
       const basedOn =
-        ctx.input.basedOn === undefined ? undefined : baseName(ctx.input.basedOn);
+        ctx.input.basedOn === undefined
+          ? undefined
+          : baseName(ctx.input.basedOn);
       const credentials = await ctx.getInitiatorCredentials();
       const all = await environments.all({ credentials });
       const taken = all.find(e => e.name === name);
@@ -106,7 +110,10 @@ export function createValidateEnvironmentAction(options: {
       }
       if (pinned && !PINNED_REVISION.test(pinned)) {
         throw new InputError(
-          `pinnedRevision: "${pinned.slice(0, 64)}" is not a 40-hex commit SHA or a release tag vX.Y.Z`,
+          `pinnedRevision: "${pinned.slice(
+            0,
+            64,
+          )}" is not a 40-hex commit SHA or a release tag vX.Y.Z`,
         );
       }
       ctx.logger.info(

@@ -219,7 +219,9 @@ describe('templates/new-environment through the scaffolder backend', () => {
     expect(task.status).toBe('completed');
     // The template's commit, then the run's commit of the Terraform outputs into the environment's files.
     expect(git('log', '-2', '--format=%s', 'main').split('\n')).toEqual([
-      expect.stringMatching(/^environment\([a-z0-9-]+\): Terraform outputs of run /),
+      expect.stringMatching(
+        /^environment\([a-z0-9-]+\): Terraform outputs of run /,
+      ),
       'Add environment load-test (based on pre-prod)',
     ]);
     const show = (file: string) => git('show', `main:${file}`);
@@ -260,8 +262,11 @@ describe('templates/new-environment through the scaffolder backend', () => {
         annotations: {
           'devops-app.io/namespace': 'inference-load-test',
           'devops-app.io/production': 'false',
-          'devops-app.io/kubernetes-cluster': 'resource:default/load-test-cluster',
-          'devops-app.io/prometheus-url': expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+          'devops-app.io/kubernetes-cluster':
+            'resource:default/load-test-cluster',
+          'devops-app.io/prometheus-url': expect.stringMatching(
+            /^http:\/\/127\.0\.0\.1:\d+$/,
+          ),
         },
       },
       spec: {

@@ -9,7 +9,7 @@ import {
 import {
   InProcessService,
   startInProcessService,
-} from '../testing/inProcessService';
+} from '../launch/inProcessService';
 
 jest.setTimeout(60_000);
 

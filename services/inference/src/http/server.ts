@@ -5,8 +5,8 @@ import Fastify, {
 } from 'fastify';
 import type { ServiceConfig } from '../config';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logger';
-import type { ServiceMetrics } from '../metrics/serviceMetrics';
-import { PredictionService } from '../predictions/predictionService';
+import type { ServiceMetrics } from '../metrics/ServiceMetrics';
+import { PredictionService } from '../predictions/PredictionService';
 import type { PredictionStore } from '../storage/predictionStore';
 import type { Tracing } from '../tracing/tracing';
 import { errorHandler, notFoundHandler } from './errors';

@@ -2,7 +2,7 @@ import { sceneImage, STANDARD_MARKS } from '../samples/sampleImages';
 import {
   InProcessService,
   startInProcessService,
-} from '../testing/inProcessService';
+} from '../launch/inProcessService';
 
 jest.setTimeout(60_000);
 

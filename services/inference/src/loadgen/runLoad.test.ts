@@ -1,7 +1,7 @@
 import {
   InProcessService,
   startInProcessService,
-} from '../testing/inProcessService';
+} from '../launch/inProcessService';
 import { requestMix } from './requestMix';
 import { runLoad, templateAt } from './runLoad';
 

@@ -16,8 +16,8 @@ export function ArgoCdHistoryCard() {
     return (
       <InfoCard title="Argo CD history">
         <Typography variant="body2" paragraph>
-          Argo CD is not connected. The history card reads the applications through the backend's proxy
-          and needs:
+          Argo CD is not connected. The history card reads the applications
+          through the backend's proxy and needs:
         </Typography>
         <ul>
           {ARGOCD_CONFIG_KEYS.map(key => (

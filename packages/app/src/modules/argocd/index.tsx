@@ -31,14 +31,23 @@ export const argoCdApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
       api: argoCDApiRef,
-      deps: { discoveryApi: discoveryApiRef, identityApi: identityApiRef, configApi: configApiRef },
+      deps: {
+        discoveryApi: discoveryApiRef,
+        identityApi: identityApiRef,
+        configApi: configApiRef,
+      },
       factory: ({ discoveryApi, identityApi, configApi }) =>
         new ArgoCDApiClient({
           discoveryApi,
           identityApi,
           backendBaseUrl: configApi.getString('backend.baseUrl'),
-          useNamespacedApps: Boolean(configApi.getOptionalBoolean('argocd.namespacedApps')),
-          searchInstances: Boolean(configApi.getOptionalConfigArray('argocd.appLocatorMethods')?.length),
+          useNamespacedApps: Boolean(
+            configApi.getOptionalBoolean('argocd.namespacedApps'),
+          ),
+          searchInstances: Boolean(
+            configApi.getOptionalConfigArray('argocd.appLocatorMethods')
+              ?.length,
+          ),
         }),
     }),
 });
@@ -48,7 +57,8 @@ export const argoCdHistoryCard = EntityCardBlueprint.make({
   name: 'history',
   params: {
     filter: entity => isArgocdAvailable(entity),
-    loader: () => import('./ArgoCdHistoryCard').then(m => <m.ArgoCdHistoryCard />),
+    loader: () =>
+      import('./ArgoCdHistoryCard').then(m => <m.ArgoCdHistoryCard />),
   },
 });
 

@@ -10,7 +10,7 @@ import {
   TracesResponse,
 } from '@devops-app/plugin-devops-app-common';
 import { DatadogConfig } from '../config';
-import { DatadogLinks } from './links';
+import { DatadogLinks } from './DatadogLinks';
 import { rateLimitedFetch } from './rateLimitedFetch';
 
 export interface DatadogScope {
@@ -39,7 +39,8 @@ const STATUS_QUERY: Record<LogLevel, string> = {
   debug: 'status:debug',
   info: 'status:info',
   warn: 'status:warn',
-  error: '(status:error OR status:critical OR status:emergency OR status:alert)',
+  error:
+    '(status:error OR status:critical OR status:emergency OR status:alert)',
 };
 
 /** A search term as Datadog's query syntax reads it: quoted, with quotes and backslashes escaped. */
@@ -66,7 +67,14 @@ export class DatadogService {
         maxWaitMs: 15_000,
       }),
       enableRetry: false,
-      ...(config.apiBaseUrl ? { baseServer: new client.BaseServerConfiguration(config.apiBaseUrl, {}) } : {}),
+      ...(config.apiBaseUrl
+        ? {
+            baseServer: new client.BaseServerConfiguration(
+              config.apiBaseUrl,
+              {},
+            ),
+          }
+        : {}),
     });
     if (!config.apiBaseUrl) {
       configuration.setServerVariables({ site: config.site });
@@ -104,14 +112,23 @@ export class DatadogService {
           filter: { query, from, to },
           // One request's story reads from its first line; a search shows the newest first.
           sort: search.requestId ? 'timestamp' : '-timestamp',
-          page: { limit: LOG_LIMIT, ...(search.cursor ? { cursor: search.cursor } : {}) },
+          page: {
+            limit: LOG_LIMIT,
+            ...(search.cursor ? { cursor: search.cursor } : {}),
+          },
         },
       });
     } catch (error) {
       // Datadog refuses a cursor it did not issue, or one from another search, with 400.
-      if (search.cursor && error instanceof client.ApiException && error.code === 400) {
+      if (
+        search.cursor &&
+        error instanceof client.ApiException &&
+        error.code === 400
+      ) {
         throw new InputError(
-          `cursor: Datadog did not accept it (expired, or from another search)${errorsOf(error.body)}; search again from the first page`,
+          `cursor: Datadog did not accept it (expired, or from another search)${errorsOf(
+            error.body,
+          )}; search again from the first page`,
         );
       }
       throw describeDatadogError('logs search', this.config.site, error);
@@ -171,12 +188,18 @@ export class DatadogService {
         { aggregation: 'count', type: 'total' },
         { aggregation: 'pc95', metric: '@duration', type: 'total' },
       ]),
-      aggregate(`${query} status:error`, [{ aggregation: 'count', type: 'total' }]),
+      aggregate(`${query} status:error`, [
+        { aggregation: 'count', type: 'total' },
+      ]),
     ]);
     const errorsByResource = new Map<string, number>();
     for (const bucket of errors.data ?? []) {
       const resource = stringOf(bucket.attributes?.by?.resource_name);
-      if (resource) errorsByResource.set(resource, numberOf(bucket.attributes?.compute?.c0) ?? 0);
+      if (resource)
+        errorsByResource.set(
+          resource,
+          numberOf(bucket.attributes?.compute?.c0) ?? 0,
+        );
     }
     const rows: TraceResourceRow[] = (all.data ?? []).flatMap(bucket => {
       const resource = stringOf(bucket.attributes?.by?.resource_name);
@@ -189,22 +212,36 @@ export class DatadogService {
           errors: errorsByResource.get(resource) ?? 0,
           // Span durations are nanoseconds.
           p95: p95Ns === undefined ? null : p95Ns / 1e9,
-          link: this.links.spans(`${query} resource_name:${quote(resource)}`, scope.fromMs, scope.toMs),
+          link: this.links.spans(
+            `${query} resource_name:${quote(resource)}`,
+            scope.fromMs,
+            scope.toMs,
+          ),
         },
       ];
     });
     rows.sort((a, b) => b.hits - a.hits);
-    return { configured: true, rows, link: this.links.spans(query, scope.fromMs, scope.toMs) };
+    return {
+      configured: true,
+      rows,
+      link: this.links.spans(query, scope.fromMs, scope.toMs),
+    };
   }
 
-  async monitors(scope: Pick<DatadogScope, 'service' | 'environment'>): Promise<MonitorsResponse> {
+  async monitors(
+    scope: Pick<DatadogScope, 'service' | 'environment'>,
+  ): Promise<MonitorsResponse> {
     const monitorTags = `service:${scope.service}`;
-    const answer = await this.call('monitors', () => this.monitorsApi.listMonitors({ monitorTags }));
+    const answer = await this.call('monitors', () =>
+      this.monitorsApi.listMonitors({ monitorTags }),
+    );
     const rows: MonitorRow[] = answer
       // A monitor tagged with another env is not this environment's; untagged ones cover every env.
       .filter(m => {
         const envTags = (m.tags ?? []).filter(t => t.startsWith('env:'));
-        return envTags.length === 0 || envTags.includes(`env:${scope.environment}`);
+        return (
+          envTags.length === 0 || envTags.includes(`env:${scope.environment}`)
+        );
       })
       .map(m => ({
         id: m.id ?? 0,
@@ -224,7 +261,11 @@ export class DatadogService {
   }
 }
 
-function describeDatadogError(what: string, site: string, error: unknown): Error {
+function describeDatadogError(
+  what: string,
+  site: string,
+  error: unknown,
+): Error {
   const prefix = `Datadog ${what} (${site})`;
   if (error instanceof client.ApiException) {
     const code = error.code;
@@ -245,14 +286,19 @@ function describeDatadogError(what: string, site: string, error: unknown): Error
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new ServiceUnavailableError(`${prefix}: no answer in time`);
   }
-  const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+  const cause =
+    error instanceof Error
+      ? (error.cause as Error | undefined)?.message ?? error.message
+      : String(error);
   return new ServiceUnavailableError(`${prefix}: unreachable (${cause})`);
 }
 
 function errorsOf(body: unknown): string {
   const errors = (body as { errors?: unknown })?.errors;
   if (Array.isArray(errors) && errors.length) {
-    return `: ${errors.map(e => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ')}`;
+    return `: ${errors
+      .map(e => (typeof e === 'string' ? e : JSON.stringify(e)))
+      .join('; ')}`;
   }
   return '';
 }
@@ -265,7 +311,12 @@ function stringOf(value: unknown): string | undefined {
 
 function numberOf(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (
+    typeof value === 'string' &&
+    value !== '' &&
+    Number.isFinite(Number(value))
+  )
+    return Number(value);
   return undefined;
 }
 

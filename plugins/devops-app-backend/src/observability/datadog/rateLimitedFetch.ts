@@ -11,16 +11,23 @@ export function rateLimitedFetch(options: {
   maxWaitMs: number;
   sleep?: (ms: number) => Promise<void>;
 }): (url: string, init: RequestInit) => Promise<Response> {
-  const sleep = options.sleep ?? (ms => new Promise<void>(r => setTimeout(r, ms)));
+  const sleep =
+    options.sleep ?? (ms => new Promise<void>(r => setTimeout(r, ms)));
   return async (url, init) => {
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
-      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
+      const response = await fetch(url, {
+        ...init,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
       if (response.status !== 429 || attempt >= options.maxRetries) {
         return response;
       }
       const reset = Number(response.headers.get('x-ratelimit-reset'));
-      const delayMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 : 1000 * 2 ** attempt;
+      const delayMs =
+        Number.isFinite(reset) && reset > 0
+          ? reset * 1000
+          : 1000 * 2 ** attempt;
       if (waited + delayMs > options.maxWaitMs) {
         return response;
       }

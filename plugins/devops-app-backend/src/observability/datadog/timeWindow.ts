@@ -7,14 +7,19 @@ import {
 } from '@devops-app/plugin-devops-app-common';
 
 /** ISO 8601 date-time with a time zone (`Z` or `+01:00`), or a date alone (UTC midnight). */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 const EPOCH_MS = /^\d{1,15}$/;
 
 /** Date.parse rolls 2026-02-31 over into March; a date that does not exist is a typo, not a time. */
 function calendarDateExists(value: string): boolean {
   const [y, m, d] = value.slice(0, 10).split('-').map(Number);
   const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return (
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === m - 1 &&
+    date.getUTCDate() === d
+  );
 }
 
 /** A point in time of a custom window: ISO 8601 or epoch milliseconds. A failure names the field. */
@@ -27,7 +32,10 @@ export function parseInstant(field: 'from' | 'to', value: string): number {
   }
   if (!Number.isFinite(ms)) {
     throw new InputError(
-      `${field}: must be ISO 8601 with a time zone (2026-11-25T14:00:00Z) or epoch milliseconds; got "${value.slice(0, 40)}"`,
+      `${field}: must be ISO 8601 with a time zone (2026-11-25T14:00:00Z) or epoch milliseconds; got "${value.slice(
+        0,
+        40,
+      )}"`,
     );
   }
   return ms;
@@ -59,7 +67,11 @@ export function resolveDatadogWindow(
   }
   if (toMs > nowMs + CUSTOM_RANGE_FUTURE_SLACK_MS) {
     throw new InputError(
-      `to: ${new Date(toMs).toISOString()} is in the future (more than a minute after ${new Date(nowMs).toISOString()})`,
+      `to: ${new Date(
+        toMs,
+      ).toISOString()} is in the future (more than a minute after ${new Date(
+        nowMs,
+      ).toISOString()})`,
     );
   }
   const seconds = Math.ceil((toMs - fromMs) / 1000);

@@ -36,7 +36,9 @@ const MAX_CACHE_MS = 60_000;
  * (`devopsApp.prometheus.baseUrl`: in production a Thanos Query in front of every cluster's Prometheus).
  */
 export class MetricsService {
-  private readonly cache = new SharedQueryCache<PrometheusMatrixSeries[]>({ maxEntries: 1000 });
+  private readonly cache = new SharedQueryCache<PrometheusMatrixSeries[]>({
+    maxEntries: 1000,
+  });
   private readonly environmentClients = new Map<string, PrometheusClient>();
 
   constructor(
@@ -57,7 +59,9 @@ export class MetricsService {
   private clientFor(request: PanelRequest): PrometheusClient {
     if (!request.prometheusUrl) {
       if (!this.options.client) {
-        throw new InputError(`environment ${request.environment} has no Prometheus`);
+        throw new InputError(
+          `environment ${request.environment} has no Prometheus`,
+        );
       }
       return this.options.client;
     }
@@ -87,7 +91,11 @@ export class MetricsService {
         `The entity's devops-app.io/prometheus-selector is not a list of label matchers: ${request.selector}`,
       );
     }
-    const range = resolveRange(request, Math.floor(this.nowMs() / 1000), this.options.scrapeIntervalSeconds);
+    const range = resolveRange(
+      request,
+      Math.floor(this.nowMs() / 1000),
+      this.options.scrapeIntervalSeconds,
+    );
     const queries = buildPanelQueries(request.panel, {
       matchers: [...matchers, `environment="${request.environment}"`].join(','),
       window: `${range.window}s`,
@@ -102,11 +110,20 @@ export class MetricsService {
     // Kept until the next step boundary, when a new point can appear; a range wholly in the past does
     // not change, so it is kept for the longest time.
     const untilNextStep = (range.end + range.step) * 1000 - this.nowMs();
-    const ttl = untilNextStep > 0 ? Math.min(untilNextStep, MAX_CACHE_MS) : MAX_CACHE_MS;
+    const ttl =
+      untilNextStep > 0 ? Math.min(untilNextStep, MAX_CACHE_MS) : MAX_CACHE_MS;
     const results = await Promise.all(
       queries.map(q => {
-        const query = { query: q.expr, start: range.start, end: range.end, step: range.step };
-        const key = JSON.stringify({ ...query, prometheus: request.prometheusUrl ?? '' });
+        const query = {
+          query: q.expr,
+          start: range.start,
+          end: range.end,
+          step: range.step,
+        };
+        const key = JSON.stringify({
+          ...query,
+          prometheus: request.prometheusUrl ?? '',
+        });
         return this.cache.get(key, ttl, () => client.queryRange(query));
       }),
     );
@@ -139,7 +156,9 @@ export class MetricsService {
 }
 
 function seriesName(labels: Record<string, string>): string {
-  const parts = [labels.quantile, labels.outcome, labels.colour].filter(Boolean);
+  const parts = [labels.quantile, labels.outcome, labels.colour].filter(
+    Boolean,
+  );
   return parts.length ? parts.join(' ') : 'value';
 }
 

@@ -23,7 +23,11 @@ export class PrometheusClient {
   private readonly name: string;
 
   constructor(
-    private readonly options: { baseUrl: string; timeoutMs: number; name?: string },
+    private readonly options: {
+      baseUrl: string;
+      timeoutMs: number;
+      name?: string;
+    },
   ) {
     this.name = options.name ?? 'Prometheus (devopsApp.prometheus.baseUrl)';
   }
@@ -39,7 +43,10 @@ export class PrometheusClient {
       end: String(q.end),
       step: String(q.step),
     });
-    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/api/v1/query_range`;
+    const url = `${this.options.baseUrl.replace(
+      /\/+$/,
+      '',
+    )}/api/v1/query_range`;
     let response: Response;
     try {
       response = await fetch(url, {
@@ -54,11 +61,18 @@ export class PrometheusClient {
         (error as { name?: string } | undefined)?.name === 'TimeoutError'
           ? `not answering (no answer within ${this.options.timeoutMs} ms)`
           : // The cause's code (ECONNREFUSED, ENOTFOUND), not its message, which holds the address.
-            `unreachable (${(error as { cause?: { code?: string } })?.cause?.code ?? 'connection failed'})`;
+            `unreachable (${
+              (error as { cause?: { code?: string } })?.cause?.code ??
+              'connection failed'
+            })`;
       throw new ServiceUnavailableError(`${this.name} is ${reason}`);
     }
     const text = await response.text();
-    let parsed: { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
+    let parsed: {
+      status?: string;
+      error?: string;
+      data?: { resultType?: string; result?: unknown };
+    };
     try {
       parsed = JSON.parse(text);
     } catch {
@@ -68,10 +82,15 @@ export class PrometheusClient {
     }
     if (!response.ok || parsed.status !== 'success') {
       throw new ServiceUnavailableError(
-        `${this.name} answered ${response.status}: ${parsed.error ?? 'no error message'}`,
+        `${this.name} answered ${response.status}: ${
+          parsed.error ?? 'no error message'
+        }`,
       );
     }
-    if (parsed.data?.resultType !== 'matrix' || !Array.isArray(parsed.data.result)) {
+    if (
+      parsed.data?.resultType !== 'matrix' ||
+      !Array.isArray(parsed.data.result)
+    ) {
       throw new ServiceUnavailableError(
         `${this.name} answered a ${parsed.data?.resultType} where a matrix was expected`,
       );

@@ -7,7 +7,9 @@ export class SharedQueryCache<T> {
   private readonly results = new Map<string, { value: T; expiresAt: number }>();
 
   constructor(
-    private readonly options: { maxEntries: number; now?: () => number } = { maxEntries: 500 },
+    private readonly options: { maxEntries: number; now?: () => number } = {
+      maxEntries: 500,
+    },
   ) {}
 
   private now(): number {

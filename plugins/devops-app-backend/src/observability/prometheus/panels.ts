@@ -25,7 +25,11 @@ function by(ctx: PanelQueryContext, ...labels: string[]): string {
  * The rate of a counter, joined to the colour of the pod that exported it when split by colour: every
  * pod exports `model_info{colour} 1`, so `* on (instance) group_left (colour)` copies the colour label.
  */
-function rate(ctx: PanelQueryContext, metric: string, extraMatchers = ''): string {
+function rate(
+  ctx: PanelQueryContext,
+  metric: string,
+  extraMatchers = '',
+): string {
   const selector = `${metric}{${ctx.matchers}${extraMatchers}}`;
   const base = `rate(${selector}[${ctx.window}])`;
   if (!ctx.splitByColour) {
@@ -34,23 +38,43 @@ function rate(ctx: PanelQueryContext, metric: string, extraMatchers = ''): strin
   return `(${base} * on (instance) group_left (colour) max by (instance, colour) (model_info{${ctx.matchers}}))`;
 }
 
-function quantile(ctx: PanelQueryContext, q: number, histogram: string): PanelQuery {
+function quantile(
+  ctx: PanelQueryContext,
+  q: number,
+  histogram: string,
+): PanelQuery {
   return {
-    expr: `histogram_quantile(${q}, ${by(ctx, 'le')} (${rate(ctx, `${histogram}_bucket`)}))`,
+    expr: `histogram_quantile(${q}, ${by(ctx, 'le')} (${rate(
+      ctx,
+      `${histogram}_bucket`,
+    )}))`,
     labels: { quantile: `p${Math.round(q * 100)}` },
   };
 }
 
 /** The server-side templates of each panel. */
-export const PANEL_TEMPLATES: Record<MetricsPanelName, (ctx: PanelQueryContext) => PanelQuery[]> = {
+export const PANEL_TEMPLATES: Record<
+  MetricsPanelName,
+  (ctx: PanelQueryContext) => PanelQuery[]
+> = {
   request_rate: ctx => [
-    { expr: `${by(ctx)} (${rate(ctx, 'http_request_duration_seconds_count')})`, labels: {} },
+    {
+      expr: `${by(ctx)} (${rate(ctx, 'http_request_duration_seconds_count')})`,
+      labels: {},
+    },
   ],
   // Without any 5xx there is no 5xx series at all; `or (total * 0)` makes that a ratio of 0 rather
   // than no data, keeping the grouping labels (colour) of the total.
   error_ratio: ctx => {
-    const total = `${by(ctx)} (${rate(ctx, 'http_request_duration_seconds_count')})`;
-    const errors = `${by(ctx)} (${rate(ctx, 'http_request_duration_seconds_count', ',status=~"5.."')})`;
+    const total = `${by(ctx)} (${rate(
+      ctx,
+      'http_request_duration_seconds_count',
+    )})`;
+    const errors = `${by(ctx)} (${rate(
+      ctx,
+      'http_request_duration_seconds_count',
+      ',status=~"5.."',
+    )})`;
     return [{ expr: `(${errors} or (${total} * 0)) / ${total}`, labels: {} }];
   },
   latency: ctx => [
@@ -63,7 +87,10 @@ export const PANEL_TEMPLATES: Record<MetricsPanelName, (ctx: PanelQueryContext) 
     quantile(ctx, 0.95, 'inference_duration_seconds'),
   ],
   predictions_by_outcome: ctx => [
-    { expr: `${by(ctx, 'outcome')} (${rate(ctx, 'predictions_total')})`, labels: {} },
+    {
+      expr: `${by(ctx, 'outcome')} (${rate(ctx, 'predictions_total')})`,
+      labels: {},
+    },
   ],
 };
 
@@ -72,11 +99,15 @@ function tidy(expr: string): string {
   return expr.replace(/sum by \(\) /g, 'sum ');
 }
 
-export function buildPanelQueries(panel: MetricsPanelName, ctx: PanelQueryContext): PanelQuery[] {
+export function buildPanelQueries(
+  panel: MetricsPanelName,
+  ctx: PanelQueryContext,
+): PanelQuery[] {
   return PANEL_TEMPLATES[panel](ctx).map(q => ({ ...q, expr: tidy(q.expr) }));
 }
 
-const MATCHER = /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\]|\\.)*"\s*$/;
+const MATCHER =
+  /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\]|\\.)*"\s*$/;
 
 /**
  * Checks the entity's selector annotation: comma-separated label matchers only, so an annotation cannot

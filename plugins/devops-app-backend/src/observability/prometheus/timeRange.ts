@@ -36,19 +36,26 @@ export function resolveRange(
     start = input.start;
     end = input.end;
   } else {
-    throw new InputError('range: give a range (15m, 1h, 6h, 24h, 7d) or both start and end');
+    throw new InputError(
+      'range: give a range (15m, 1h, 6h, 24h, 7d) or both start and end',
+    );
   }
   if (end <= start) {
     throw new InputError('end must be after start');
   }
   if (end - start > METRICS_MAX_RANGE_SECONDS) {
     throw new InputError(
-      `range: at most 30 days (${METRICS_MAX_RANGE_SECONDS} s); asked for ${end - start} s`,
+      `range: at most 30 days (${METRICS_MAX_RANGE_SECONDS} s); asked for ${
+        end - start
+      } s`,
     );
   }
   const step = Math.max(1, Math.ceil((end - start) / TARGET_POINTS));
   const alignedEnd = Math.floor(end / step) * step;
   const alignedStart = alignedEnd - Math.ceil((end - start) / step) * step;
-  const window = Math.max(step + scrapeIntervalSeconds, 4 * scrapeIntervalSeconds);
+  const window = Math.max(
+    step + scrapeIntervalSeconds,
+    4 * scrapeIntervalSeconds,
+  );
   return { start: alignedStart, end: alignedEnd, step, window };
 }

@@ -4,8 +4,13 @@ import { resolveRange } from './timeRange';
 
 describe('parseSelector', () => {
   it('accepts label matchers only', () => {
-    expect(parseSelector('service="inference-service"')).toEqual(['service="inference-service"']);
-    expect(parseSelector('service="a,b", team=~"ml.*"')).toEqual(['service="a,b"', 'team=~"ml.*"']);
+    expect(parseSelector('service="inference-service"')).toEqual([
+      'service="inference-service"',
+    ]);
+    expect(parseSelector('service="a,b", team=~"ml.*"')).toEqual([
+      'service="a,b"',
+      'team=~"ml.*"',
+    ]);
     expect(parseSelector('service="x"}) or up{job="y"')).toBeUndefined();
     expect(parseSelector('up')).toBeUndefined();
     expect(parseSelector('')).toBeUndefined();
@@ -36,8 +41,12 @@ describe('resolveRange', () => {
   });
 
   it('refuses more than 30 days and an end before the start', () => {
-    expect(() => resolveRange({ start: 0, end: 31 * 86400 }, 0, 15)).toThrow(/at most 30 days/);
-    expect(() => resolveRange({ start: 10, end: 5 }, 0, 15)).toThrow(/end must be after start/);
+    expect(() => resolveRange({ start: 0, end: 31 * 86400 }, 0, 15)).toThrow(
+      /at most 30 days/,
+    );
+    expect(() => resolveRange({ start: 10, end: 5 }, 0, 15)).toThrow(
+      /end must be after start/,
+    );
     expect(() => resolveRange({}, 0, 15)).toThrow(/^range:/);
   });
 });
@@ -45,7 +54,10 @@ describe('resolveRange', () => {
 describe('SharedQueryCache', () => {
   it('shares a query in flight, keeps its result for the ttl, never keeps a failure', async () => {
     let now = 0;
-    const cache = new SharedQueryCache<number>({ maxEntries: 10, now: () => now });
+    const cache = new SharedQueryCache<number>({
+      maxEntries: 10,
+      now: () => now,
+    });
     let calls = 0;
     let release: (v: number) => void = () => {};
     const load = () =>
@@ -63,7 +75,9 @@ describe('SharedQueryCache', () => {
     now = 1000;
     expect(await cache.get('k', 1000, async () => 8)).toBe(8);
 
-    await expect(cache.get('f', 1000, async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    await expect(
+      cache.get('f', 1000, async () => Promise.reject(new Error('down'))),
+    ).rejects.toThrow('down');
     expect(await cache.get('f', 1000, async () => 9)).toBe(9);
   });
 

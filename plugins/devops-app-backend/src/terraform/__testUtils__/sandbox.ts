@@ -10,8 +10,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TerraformRunConfig } from '../config';
-import { TerraformRunManager } from '../runManager';
-import { TerraformRunStore } from '../runStore';
+import { TerraformRunManager } from '../TerraformRunManager';
+import { TerraformRunStore } from '../TerraformRunStore';
 
 /** The repository's infra/ directory: the tests run the real sandbox stacks in place. */
 export const INFRA_DIR = resolvePackagePath(

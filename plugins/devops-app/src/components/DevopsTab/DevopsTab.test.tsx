@@ -1,12 +1,21 @@
 import { Entity } from '@backstage/catalog-model';
-import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   EntityEnvironmentsResponse,
   MetricsPanelRequest,
   METRICS_PANEL_INFO,
 } from '@devops-app/plugin-devops-app-common';
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import {
   environment,
   environmentsResponse,
@@ -38,7 +47,11 @@ const service: Entity = {
       'datadoghq.com/service-name': 'inference-service',
     },
   },
-  spec: { type: 'service', owner: 'group:default/ml-team', lifecycle: 'production' },
+  spec: {
+    type: 'service',
+    owner: 'group:default/ml-team',
+    lifecycle: 'production',
+  },
 };
 
 const notConfigured = async () => ({
@@ -62,7 +75,11 @@ const noMetrics = async (r: MetricsPanelRequest) => ({
 /** Every backend read the tab makes, answering "nothing there"; tests override what they look at. */
 const quiet: Partial<DevopsAppApi> = {
   getEntityEnvironments: async () =>
-    environmentsResponse([environment('dev'), environment('pre-prod'), environment('prod')]),
+    environmentsResponse([
+      environment('dev'),
+      environment('pre-prod'),
+      environment('prod'),
+    ]),
   getDeploymentStatus: async () => ({
     entityRef: ENTITY_REF,
     repository: { configured: true, branch: 'main' },
@@ -78,7 +95,9 @@ const quiet: Partial<DevopsAppApi> = {
 
 async function renderTab(api: Partial<DevopsAppApi>) {
   await renderInTestApp(
-    <TestApiProvider apis={[[devopsAppApiRef, { ...quiet, ...api } as DevopsAppApi]]}>
+    <TestApiProvider
+      apis={[[devopsAppApiRef, { ...quiet, ...api } as DevopsAppApi]]}
+    >
       <EntityProvider entity={service}>
         <DevopsTab />
       </EntityProvider>
@@ -116,7 +135,11 @@ function environmentRows(): string[] {
   return within(table)
     .getAllByRole('row')
     .slice(1)
-    .map(r => (r as HTMLTableRowElement).cells[0].querySelector('strong')?.textContent ?? '');
+    .map(
+      r =>
+        (r as HTMLTableRowElement).cells[0].querySelector('strong')
+          ?.textContent ?? '',
+    );
 }
 
 // The tab renders every section; on a loaded 2-core machine that takes seconds, not milliseconds.
@@ -128,29 +151,39 @@ describe('DevopsTab', () => {
     await renderTab({ getEntityEnvironments });
 
     await screen.findByText('inference-dev');
-    const rows = within(within(card('Environments')).getByRole('table')).getAllByRole('row');
+    const rows = within(
+      within(card('Environments')).getByRole('table'),
+    ).getAllByRole('row');
     const text = rows.map(r => r.textContent);
     // header + dev, pre-prod, prod in the resolver's (promotion) order
     expect(text).toHaveLength(4);
-    expect(text[1]).toMatch(/1\. dev.*Development.*inference-dev.*non-production.*protected/);
+    expect(text[1]).toMatch(
+      /1\. dev.*Development.*inference-dev.*non-production.*protected/,
+    );
     expect(text[2]).toMatch(/2\. pre-prod.*Pre-production.*inference-pre-prod/);
     expect(text[3]).toMatch(/3\. prod.*Production.*inference-prod.*production/);
-    expect(within(rows[1]).getByRole('link', { name: 'Development' })).toHaveAttribute(
-      'href',
-      '/catalog/default/resource/dev',
-    );
-    expect(within(rows[3]).getByRole('link', { name: 'Production' })).toHaveAttribute(
-      'href',
-      '/catalog/default/resource/prod',
-    );
+    expect(
+      within(rows[1]).getByRole('link', { name: 'Development' }),
+    ).toHaveAttribute('href', '/catalog/default/resource/dev');
+    expect(
+      within(rows[3]).getByRole('link', { name: 'Production' }),
+    ).toHaveAttribute('href', '/catalog/default/resource/prod');
 
-    expect(screen.getByText(/"Bad Env" must be a lower-case DNS label/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/"Bad Env" must be a lower-case DNS label/),
+    ).toBeInTheDocument();
     expect(screen.getByText('service="inference-service"')).toBeInTheDocument();
-    expect(screen.getByText('not set (argocd/app-selector)')).toBeInTheDocument();
+    expect(
+      screen.getByText('not set (argocd/app-selector)'),
+    ).toBeInTheDocument();
 
     // Metrics and Logs & Traces offer the same environments.
     expect(await pickerOptions('Metrics')).toEqual(['dev', 'pre-prod', 'prod']);
-    expect(await pickerOptions('Logs & Traces')).toEqual(['dev', 'pre-prod', 'prod']);
+    expect(await pickerOptions('Logs & Traces')).toEqual([
+      'dev',
+      'pre-prod',
+      'prod',
+    ]);
     // The card, both pickers and the Infrastructure section share one read.
     expect(getEntityEnvironments).toHaveBeenCalledTimes(1);
     expect(getEntityEnvironments).toHaveBeenCalledWith(ENTITY_REF);
@@ -167,8 +200,14 @@ describe('DevopsTab', () => {
       getMetricsPanel,
     });
     // The Environments card, Metrics, Logs & Traces and Infrastructure each say why they are empty.
-    await waitFor(() => expect(screen.getAllByText(/Could not read the environments/)).toHaveLength(4));
-    expect(screen.getAllByText(/Request failed with 503/).length).toBeGreaterThanOrEqual(4);
+    await waitFor(() =>
+      expect(
+        screen.getAllByText(/Could not read the environments/),
+      ).toHaveLength(4),
+    );
+    expect(
+      screen.getAllByText(/Request failed with 503/).length,
+    ).toBeGreaterThanOrEqual(4);
     // No list means no runs to ask for (an absent list would be every run), and no metrics without an environment.
     expect(listTerraformRuns).not.toHaveBeenCalled();
     expect(getMetricsPanel).not.toHaveBeenCalled();
@@ -185,20 +224,28 @@ describe('DevopsTab', () => {
           environment('pre-prod'),
           environment('prod'),
           environment(long, {
-            problems: [{ annotation: 'metadata.name', message: `"${long}" is longer than 32 characters` }],
+            problems: [
+              {
+                annotation: 'metadata.name',
+                message: `"${long}" is longer than 32 characters`,
+              },
+            ],
           }),
         ]),
     });
     expect(await screen.findByText(/No terraform run yet/)).toBeInTheDocument();
     // The resolver's names, in one request; a name outside the environment grammar is left out.
-    expect(listTerraformRuns).toHaveBeenCalledWith({ environments: ['dev', 'pre-prod', 'prod'] });
+    expect(listTerraformRuns).toHaveBeenCalledWith({
+      environments: ['dev', 'pre-prod', 'prod'],
+    });
     expect(listTerraformRuns).not.toHaveBeenCalledWith({});
   });
 
   it('shows an environment registered while the tab is open in the card, both pickers and the runs', async () => {
     let items = [environment('dev'), environment('prod')];
     const getEntityEnvironments = jest.fn(
-      async (): Promise<EntityEnvironmentsResponse> => environmentsResponse(items),
+      async (): Promise<EntityEnvironmentsResponse> =>
+        environmentsResponse(items),
     );
     const listTerraformRuns = jest.fn(async () => []);
     await renderTab({ getEntityEnvironments, listTerraformRuns });
@@ -212,10 +259,20 @@ describe('DevopsTab', () => {
 
     await screen.findByText('inference-load-test');
     expect(environmentRows()).toEqual(['dev', 'load-test', 'prod']);
-    expect(await pickerOptions('Metrics')).toEqual(['dev', 'load-test', 'prod']);
-    expect(await pickerOptions('Logs & Traces')).toEqual(['dev', 'load-test', 'prod']);
+    expect(await pickerOptions('Metrics')).toEqual([
+      'dev',
+      'load-test',
+      'prod',
+    ]);
+    expect(await pickerOptions('Logs & Traces')).toEqual([
+      'dev',
+      'load-test',
+      'prod',
+    ]);
     await waitFor(() =>
-      expect(listTerraformRuns).toHaveBeenLastCalledWith({ environments: ['dev', 'load-test', 'prod'] }),
+      expect(listTerraformRuns).toHaveBeenLastCalledWith({
+        environments: ['dev', 'load-test', 'prod'],
+      }),
     );
     // One read per refresh for the whole tab.
     expect(getEntityEnvironments).toHaveBeenCalledTimes(2);

@@ -1,5 +1,9 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { validateEnvironmentName } from '@devops-app/plugin-devops-app-common';
 import { useEntityEnvironments } from '../../hooks';
 import { TerraformRunsSection } from '../TerraformRunsSection';
@@ -10,17 +14,31 @@ import { TerraformRunsSection } from '../TerraformRunsSection';
  * environment-name grammar has no runs and would make the backend refuse the whole request.
  */
 export function EntityInfrastructureSection(props: { entity: Entity }) {
-  const { environments, error } = useEntityEnvironments(stringifyEntityRef(props.entity));
+  const { environments, error } = useEntityEnvironments(
+    stringifyEntityRef(props.entity),
+  );
   if (!environments) {
     return (
-      <InfoCard title="Infrastructure" subheader="Terraform runs of the environments (new-environment template)">
-        {error ? <ResponseErrorPanel title="Could not read the environments" error={error} /> : <Progress />}
+      <InfoCard
+        title="Infrastructure"
+        subheader="Terraform runs of the environments (new-environment template)"
+      >
+        {error ? (
+          <ResponseErrorPanel
+            title="Could not read the environments"
+            error={error}
+          />
+        ) : (
+          <Progress />
+        )}
       </InfoCard>
     );
   }
   return (
     <TerraformRunsSection
-      environments={environments.map(e => e.name).filter(name => !validateEnvironmentName(name))}
+      environments={environments
+        .map(e => e.name)
+        .filter(name => !validateEnvironmentName(name))}
     />
   );
 }

@@ -18,10 +18,16 @@ const integrations = [
 export function IntegrationsCard(props: { entity: Entity }) {
   const annotations = props.entity.metadata.annotations ?? {};
   const metadata = Object.fromEntries(
-    integrations.map(i => [i.label, annotations[i.annotation] ?? `not set (${i.annotation})`]),
+    integrations.map(i => [
+      i.label,
+      annotations[i.annotation] ?? `not set (${i.annotation})`,
+    ]),
   );
   return (
-    <InfoCard title="Integrations" subheader="Where the portal reads this service's data">
+    <InfoCard
+      title="Integrations"
+      subheader="Where the portal reads this service's data"
+    >
       <StructuredMetadataTable metadata={metadata} />
     </InfoCard>
   );

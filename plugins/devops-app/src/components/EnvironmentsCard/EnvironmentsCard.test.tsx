@@ -25,7 +25,9 @@ const entity: Entity = {
   metadata: {
     name: 'inference-service',
     namespace: 'default',
-    annotations: { 'devops-app.io/prometheus-selector': 'service="inference-service"' },
+    annotations: {
+      'devops-app.io/prometheus-selector': 'service="inference-service"',
+    },
   },
   spec: {
     type: 'service',
@@ -154,7 +156,9 @@ const rowOf = async (name: string) => {
     const table = document.querySelector('table');
     if (!table) throw new Error('no table yet');
     // The environment's name, in bold in its cell (beside its stage, above its catalog link).
-    return within(table as HTMLElement).getAllByText(name, { selector: 'td strong' })[0];
+    return within(table as HTMLElement).getAllByText(name, {
+      selector: 'td strong',
+    })[0];
   });
   return cell.closest('tr') as HTMLElement;
 };
@@ -196,10 +200,9 @@ describe('EnvironmentsCard', () => {
     expect(dev.textContent).toContain('inference-dev');
     expect(dev.textContent).toContain('non-production');
     expect(dev.textContent).toContain('protected');
-    expect(within(dev).getByRole('link', { name: 'Development' })).toHaveAttribute(
-      'href',
-      '/catalog/default/resource/dev',
-    );
+    expect(
+      within(dev).getByRole('link', { name: 'Development' }),
+    ).toHaveAttribute('href', '/catalog/default/resource/dev');
     expect(
       within(dev)
         .getAllByRole('link')
@@ -452,7 +455,8 @@ describe('EnvironmentsCard', () => {
   it('shows the problems of a malformed environment in its row, disables its actions, and the other rows work', async () => {
     const problem = {
       annotation: 'devops-app.io/namespace',
-      message: '"Bad_NS" is not a DNS label (a-z, 0-9, "-", at most 63 characters)',
+      message:
+        '"Bad_NS" is not a DNS label (a-z, 0-9, "-", at most 63 characters)',
     };
     const previewDeployment = jest.fn(async () => ({
       environment: 'dev',
@@ -476,11 +480,15 @@ describe('EnvironmentsCard', () => {
 
     const bad = await rowOf('load-test');
     const reason = `devops-app.io/namespace: ${problem.message}`;
-    expect(within(bad).getByTestId('problems-load-test').textContent).toBe(reason);
+    expect(within(bad).getByTestId('problems-load-test').textContent).toBe(
+      reason,
+    );
     expect(within(bad).getByText('invalid annotation')).toBeInTheDocument();
     for (const label of ['Deploy tag', 'Sync', 'Promote', 'Abort']) {
       expect(within(bad).getByRole('button', { name: label })).toBeDisabled();
-      expect(within(bad).getByLabelText(`${label}: ${reason}`)).toBeInTheDocument();
+      expect(
+        within(bad).getByLabelText(`${label}: ${reason}`),
+      ).toBeInTheDocument();
     }
     // Not in the promotion line: no stage
     expect(within(bad).queryByTestId('stage-load-test')).toBeNull();
@@ -490,13 +498,17 @@ describe('EnvironmentsCard', () => {
     expect(within(dev).getByTestId('git-tag-dev').textContent).toBe('0.1.0');
     expect(dev.textContent).toContain('inference-dev');
     expect(within(dev).queryByTestId('problems-dev')).toBeNull();
-    expect(within(await rowOf('prod')).getByTestId('git-tag-prod').textContent).toBe('0.1.0');
+    expect(
+      within(await rowOf('prod')).getByTestId('git-tag-prod').textContent,
+    ).toBe('0.1.0');
     const deploy = within(dev).getByRole('button', { name: 'Deploy tag' });
     expect(deploy).toBeEnabled();
     await userEvent.click(deploy);
     const dialog = await openDialog();
     await userEvent.type(within(dialog).getByLabelText('Image tag'), '0.2.0');
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Show change' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Show change' }),
+    );
     await waitFor(() =>
       expect(previewDeployment).toHaveBeenCalledWith({
         entityRef: ENTITY_REF,
@@ -510,12 +522,15 @@ describe('EnvironmentsCard', () => {
     let environments = [environment('dev'), environment('prod')];
     let statuses = [env('dev'), env('prod')];
     const getEntityEnvironments = jest.fn(
-      async (): Promise<EntityEnvironmentsResponse> => environmentsResponse(environments),
+      async (): Promise<EntityEnvironmentsResponse> =>
+        environmentsResponse(environments),
     );
     const getDeploymentStatus = jest.fn(async () => status(statuses));
     await render({ getEntityEnvironments, getDeploymentStatus });
     await rowOf('prod');
-    expect(screen.queryAllByText('load-test', { selector: 'td strong' })).toHaveLength(0);
+    expect(
+      screen.queryAllByText('load-test', { selector: 'td strong' }),
+    ).toHaveLength(0);
 
     // The template registers load-test; the user comes back to the tab.
     environments = [...environments, environment('load-test')];
@@ -527,33 +542,48 @@ describe('EnvironmentsCard', () => {
     const row = await rowOf('load-test');
     expect(row.textContent).toContain('inference-load-test');
     // Its status is read at once, not at the next 15 s poll.
-    await waitFor(() => expect(screen.getByTestId('git-tag-load-test').textContent).toBe('0.2.0'));
+    await waitFor(() =>
+      expect(screen.getByTestId('git-tag-load-test').textContent).toBe('0.2.0'),
+    );
     expect(getDeploymentStatus.mock.calls.length).toBeGreaterThan(statusReads);
     expect(getEntityEnvironments).toHaveBeenCalledWith(ENTITY_REF);
     // The rows already shown stay, in the resolver's order
-    const names = Array.from(document.querySelector('table')!.querySelectorAll('tbody tr')).map(
-      r => within(r as HTMLElement).queryAllByText(/^(dev|prod|load-test)$/, { selector: 'td strong' })[0]?.textContent,
+    const names = Array.from(
+      document.querySelector('table')!.querySelectorAll('tbody tr'),
+    ).map(
+      r =>
+        within(r as HTMLElement).queryAllByText(/^(dev|prod|load-test)$/, {
+          selector: 'td strong',
+        })[0]?.textContent,
     );
     expect(names).toEqual(['dev', 'prod', 'load-test']);
   });
 
-  it('polls the list while the page is visible, and reads the new environment\'s status at once', async () => {
+  it("polls the list while the page is visible, and reads the new environment's status at once", async () => {
     let environments = [environment('dev')];
     let statuses = [env('dev')];
     const getEntityEnvironments = jest.fn(
-      async (): Promise<EntityEnvironmentsResponse> => environmentsResponse(environments),
+      async (): Promise<EntityEnvironmentsResponse> =>
+        environmentsResponse(environments),
     );
     const getDeploymentStatus = jest.fn(async () => status(statuses));
-    await render({ getEntityEnvironments, getDeploymentStatus }, { environmentsRefreshMs: 200 });
+    await render(
+      { getEntityEnvironments, getDeploymentStatus },
+      { environmentsRefreshMs: 200 },
+    );
     await rowOf('dev');
-    await waitFor(() => expect(getEntityEnvironments.mock.calls.length).toBeGreaterThanOrEqual(2));
+    await waitFor(() =>
+      expect(getEntityEnvironments.mock.calls.length).toBeGreaterThanOrEqual(2),
+    );
     const statusReads = getDeploymentStatus.mock.calls.length;
 
     environments = [environment('dev'), environment('load-test')];
     statuses = [env('dev'), env('load-test', { gitTag: '0.2.0' })];
     await rowOf('load-test');
     // The status poll is 15 s: this read is the card's answer to the new name.
-    await waitFor(() => expect(screen.getByTestId('git-tag-load-test').textContent).toBe('0.2.0'));
+    await waitFor(() =>
+      expect(screen.getByTestId('git-tag-load-test').textContent).toBe('0.2.0'),
+    );
     expect(getDeploymentStatus.mock.calls.length).toBe(statusReads + 1);
 
     // Hidden: no more reads.
@@ -562,36 +592,56 @@ describe('EnvironmentsCard', () => {
     await new Promise(resolve => setTimeout(resolve, 600));
     expect(getEntityEnvironments.mock.calls.length).toBe(reads);
     act(() => setPageVisibility('visible'));
-    await waitFor(() => expect(getEntityEnvironments.mock.calls.length).toBeGreaterThan(reads));
+    await waitFor(() =>
+      expect(getEntityEnvironments.mock.calls.length).toBeGreaterThan(reads),
+    );
   });
 
   it('keeps the rows when a refresh of the list fails', async () => {
     const getEntityEnvironments = jest
       .fn<Promise<EntityEnvironmentsResponse>, [string]>()
       .mockResolvedValueOnce(environmentsResponse([environment('dev')]))
-      .mockRejectedValue(new Error('Request failed with 503 Service Unavailable'));
-    await render({ getEntityEnvironments, getDeploymentStatus: async () => status([env('dev')]) });
+      .mockRejectedValue(
+        new Error('Request failed with 503 Service Unavailable'),
+      );
+    await render({
+      getEntityEnvironments,
+      getDeploymentStatus: async () => status([env('dev')]),
+    });
     await rowOf('dev');
     act(() => setPageVisibility('hidden'));
     act(() => setPageVisibility('visible'));
     expect(
-      await screen.findByText(/Could not refresh the list of environments: Request failed with 503/),
+      await screen.findByText(
+        /Could not refresh the list of environments: Request failed with 503/,
+      ),
     ).toBeInTheDocument();
-    expect(within(await rowOf('dev')).getByTestId('git-tag-dev').textContent).toBe('0.1.0');
+    expect(
+      within(await rowOf('dev')).getByTestId('git-tag-dev').textContent,
+    ).toBe('0.1.0');
   });
 
   it('says why when the environments cannot be read', async () => {
-    const notFound = Object.assign(new Error('Entity component:default/inference-service not found'), {
-      name: 'NotFoundError',
-    });
+    const notFound = Object.assign(
+      new Error('Entity component:default/inference-service not found'),
+      {
+        name: 'NotFoundError',
+      },
+    );
     await render({
       getEntityEnvironments: async () => {
         throw notFound;
       },
       getDeploymentStatus: async () => status([]),
     });
-    expect(await screen.findByText(/Could not read the environments/)).toBeInTheDocument();
-    expect(screen.getAllByText(/Entity component:default\/inference-service not found/).length).toBeGreaterThan(0);
+    expect(
+      await screen.findByText(/Could not read the environments/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(
+        /Entity component:default\/inference-service not found/,
+      ).length,
+    ).toBeGreaterThan(0);
     // No environment rows (the deployment history below is a table of its own)
     expect(screen.queryByRole('button', { name: 'Deploy tag' })).toBeNull();
     expect(screen.queryByText('No environments')).toBeNull();
@@ -603,6 +653,8 @@ describe('EnvironmentsCard', () => {
       getDeploymentStatus: async () => status([]),
     });
     expect(await screen.findByText('No environments')).toBeInTheDocument();
-    expect(screen.getByText(/names this service in its spec.dependencyOf/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/names this service in its spec.dependencyOf/),
+    ).toBeInTheDocument();
   });
 });

@@ -275,7 +275,9 @@ export function EnvironmentsCard(props: { entity: Entity }) {
                 </span>
               </Tooltip>
             ) : (
-              <span data-testid={`stage-${row.name}`}>{row.promotionOrder}.</span>
+              <span data-testid={`stage-${row.name}`}>
+                {row.promotionOrder}.
+              </span>
             )}{' '}
             <strong>{row.name}</strong>
           </Typography>

@@ -29,18 +29,26 @@ export function checkCustomRange(
   if (!Number.isFinite(fromMs)) return { error: 'From: not a date and time' };
   if (!Number.isFinite(toMs)) return { error: 'To: not a date and time' };
   if (toMs <= fromMs) return { error: 'To: must be after From' };
-  if (toMs > nowMs + CUSTOM_RANGE_FUTURE_SLACK_MS) return { error: 'To: is in the future' };
+  if (toMs > nowMs + CUSTOM_RANGE_FUTURE_SLACK_MS)
+    return { error: 'To: is in the future' };
   if (toMs - fromMs > METRICS_MAX_RANGE_SECONDS * 1000) {
     return { error: 'From: at most 30 days before To' };
   }
-  return { range: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() } };
+  return {
+    range: {
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+    },
+  };
 }
 
 /** `YYYY-MM-DDTHH:mm` in local time, the value of a datetime-local input. */
 function toLocalInput(iso: string): string {
   const d = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(
+    d.getHours(),
+  )}:${pad(d.getMinutes())}`;
 }
 
 /** Two datetime inputs and Apply, next to the preset ranges; "presets" goes back to them. */
@@ -48,8 +56,12 @@ export function CustomRangePicker(props: {
   value?: CustomRange;
   onChange(range: CustomRange | undefined): void;
 }) {
-  const [fromInput, setFromInput] = useState(props.value ? toLocalInput(props.value.from) : '');
-  const [toInput, setToInput] = useState(props.value ? toLocalInput(props.value.to) : '');
+  const [fromInput, setFromInput] = useState(
+    props.value ? toLocalInput(props.value.from) : '',
+  );
+  const [toInput, setToInput] = useState(
+    props.value ? toLocalInput(props.value.to) : '',
+  );
   const [error, setError] = useState<string>();
 
   return (
@@ -95,7 +107,11 @@ export function CustomRangePicker(props: {
         error={!!error?.startsWith('To')}
         helperText={error}
       />
-      <Button type="submit" variant={props.value ? 'contained' : 'outlined'} color="primary">
+      <Button
+        type="submit"
+        variant={props.value ? 'contained' : 'outlined'}
+        color="primary"
+      >
         Apply range
       </Button>
       {props.value && (

@@ -7,7 +7,9 @@ import { ReactNode } from 'react';
  * The states every Datadog part shares: loading, error (naming Datadog and the cause), not configured
  * (a state, not an error), empty, or the content.
  */
-export function DatadogState<T extends { configured: true; rows: unknown[] }>(props: {
+export function DatadogState<
+  T extends { configured: true; rows: unknown[] },
+>(props: {
   what: string;
   loading: boolean;
   error?: Error;

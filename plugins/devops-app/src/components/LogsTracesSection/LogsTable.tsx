@@ -13,18 +13,29 @@ const LEVEL_COLOURS: Record<string, string> = {
 };
 
 /** Log lines: time, level, message, request id (click for the request's story) and trace link. */
-export function LogsTable(props: { rows: LogRow[]; onRequestId(id: string): void }) {
+export function LogsTable(props: {
+  rows: LogRow[];
+  onRequestId(id: string): void;
+}) {
   const columns: TableColumn<LogRow>[] = [
     {
       title: 'Time',
       width: '180px',
-      render: r => <Link to={r.link}>{new Date(r.timestamp).toLocaleString()}</Link>,
+      render: r => (
+        <Link to={r.link}>{new Date(r.timestamp).toLocaleString()}</Link>
+      ),
     },
     {
       title: 'Level',
       width: '80px',
       render: r => (
-        <Typography variant="body2" style={{ color: LEVEL_COLOURS[r.level] ?? 'inherit', fontWeight: 600 }}>
+        <Typography
+          variant="body2"
+          style={{
+            color: LEVEL_COLOURS[r.level] ?? 'inherit',
+            fontWeight: 600,
+          }}
+        >
           {r.level}
         </Typography>
       ),
@@ -34,7 +45,11 @@ export function LogsTable(props: { rows: LogRow[]; onRequestId(id: string): void
       title: 'request_id',
       render: r =>
         r.requestId ? (
-          <Button size="small" onClick={() => props.onRequestId(r.requestId!)} style={{ textTransform: 'none' }}>
+          <Button
+            size="small"
+            onClick={() => props.onRequestId(r.requestId!)}
+            style={{ textTransform: 'none' }}
+          >
             {r.requestId}
           </Button>
         ) : (
@@ -48,7 +63,12 @@ export function LogsTable(props: { rows: LogRow[]; onRequestId(id: string): void
   ];
   return (
     <Table
-      options={{ paging: false, search: false, padding: 'dense', toolbar: false }}
+      options={{
+        paging: false,
+        search: false,
+        padding: 'dense',
+        toolbar: false,
+      }}
       columns={columns}
       data={props.rows}
     />

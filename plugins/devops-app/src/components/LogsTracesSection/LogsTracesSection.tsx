@@ -21,7 +21,11 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { devopsAppApiRef } from '../../api';
 import { MetricsControls } from '../MetricsSection/MetricsControls';
 import { EnvironmentsGate } from '../MetricsSection/EnvironmentsGate';
-import { REFRESH_MS, useViewControls, ViewControls } from '../MetricsSection/useViewControls';
+import {
+  REFRESH_MS,
+  useViewControls,
+  ViewControls,
+} from '../MetricsSection/useViewControls';
 import { CustomRange, CustomRangePicker } from './CustomRangePicker';
 import { DatadogState } from './DatadogState';
 import { LogsTable } from './LogsTable';
@@ -33,7 +37,10 @@ import { useOlderLogs } from './useOlderLogs';
 export function LogsTracesSection(props: { entity: Entity }) {
   const view = useViewControls(props.entity, { autoRefresh: false });
   return (
-    <InfoCard title="Logs & Traces" subheader="From Datadog, through the portal's backend">
+    <InfoCard
+      title="Logs & Traces"
+      subheader="From Datadog, through the portal's backend"
+    >
       <EnvironmentsGate view={view}>
         <LogsTracesView view={view} />
       </EnvironmentsGate>
@@ -52,10 +59,14 @@ function LogsTracesView({ view }: { view: ViewControls }) {
   const [requestId, setRequestId] = useState('');
   const [custom, setCustom] = useState<CustomRange>();
   // A custom window replaces the preset; the backend takes one or the other.
-  const timeWindow: DatadogTimeWindow = custom ? { from: custom.from, to: custom.to } : { range };
+  const timeWindow: DatadogTimeWindow = custom
+    ? { from: custom.from, to: custom.to }
+    : { range };
   const windowKey = custom ? `${custom.from}/${custom.to}` : range;
   const during = custom
-    ? `between ${new Date(custom.from).toLocaleString()} and ${new Date(custom.to).toLocaleString()}`
+    ? `between ${new Date(custom.from).toLocaleString()} and ${new Date(
+        custom.to,
+      ).toLocaleString()}`
     : `in the last ${range}`;
   const filters = {
     entityRef,
@@ -66,7 +77,10 @@ function LogsTracesView({ view }: { view: ViewControls }) {
   };
 
   // Monitors show their current state: no window.
-  const monitors = useAsyncRetry(async () => api.getMonitors({ entityRef, environment }), [api, entityRef, environment]);
+  const monitors = useAsyncRetry(
+    async () => api.getMonitors({ entityRef, environment }),
+    [api, entityRef, environment],
+  );
   const traces = useAsyncRetry(
     async () => api.getTraceSummary({ entityRef, environment, ...timeWindow }),
     [api, entityRef, environment, windowKey],
@@ -75,7 +89,9 @@ function LogsTracesView({ view }: { view: ViewControls }) {
     async () => api.searchLogs({ ...filters, ...timeWindow }),
     [api, entityRef, environment, windowKey, level, text, requestId],
   );
-  const older = useOlderLogs(logs.value, filters, request => api.searchLogs(request));
+  const older = useOlderLogs(logs.value, filters, request =>
+    api.searchLogs(request),
+  );
   // While older pages are on screen, a refresh would throw them away: the logs wait.
   const keepLogs = useRef(false);
   keepLogs.current = older.extended;
@@ -142,7 +158,11 @@ function LogsTracesView({ view }: { view: ViewControls }) {
               setRequestId(requestIdInput.trim());
             }}
           >
-            <FormControl variant="outlined" size="small" style={{ minWidth: 120 }}>
+            <FormControl
+              variant="outlined"
+              size="small"
+              style={{ minWidth: 120 }}
+            >
               <InputLabel id="logs-level-label">Level</InputLabel>
               <Select
                 labelId="logs-level-label"
@@ -183,7 +203,8 @@ function LogsTracesView({ view }: { view: ViewControls }) {
           {requestId && (
             <Box display="flex" alignItems="center" mb={1} style={{ gap: 8 }}>
               <Typography variant="body2">
-                The whole story of request <b>{requestId}</b>, oldest line first (level and text ignored).
+                The whole story of request <b>{requestId}</b>, oldest line first
+                (level and text ignored).
               </Typography>
               <Button size="small" onClick={() => showRequest('')}>
                 back to all logs
@@ -205,11 +226,19 @@ function LogsTracesView({ view }: { view: ViewControls }) {
               <>
                 <LogsTable rows={older.rows} onRequestId={showRequest} />
                 {older.error && (
-                  <WarningPanel severity="error" title="Could not load more logs">
+                  <WarningPanel
+                    severity="error"
+                    title="Could not load more logs"
+                  >
                     {older.error.message}
                   </WarningPanel>
                 )}
-                <Box mt={1} display="flex" alignItems="center" style={{ gap: 16 }}>
+                <Box
+                  mt={1}
+                  display="flex"
+                  alignItems="center"
+                  style={{ gap: 16 }}
+                >
                   {older.nextCursor && (
                     <Button
                       variant="outlined"
@@ -221,7 +250,8 @@ function LogsTracesView({ view }: { view: ViewControls }) {
                     </Button>
                   )}
                   <Typography variant="body2" color="textSecondary">
-                    {older.rows.length} lines{older.nextCursor ? ', more in Datadog' : ''}
+                    {older.rows.length} lines
+                    {older.nextCursor ? ', more in Datadog' : ''}
                   </Typography>
                   <Link to={value.link}>open this search in Datadog</Link>
                 </Box>

@@ -21,7 +21,10 @@ export function MonitorsStrip(props: { monitors: MonitorsResponse }) {
             clickable
             label={`${m.state}: ${m.name}`}
             data-testid={`monitor-${m.id}`}
-            style={{ backgroundColor: STATE_COLOURS[m.state] ?? '#455a64', color: '#fff' }}
+            style={{
+              backgroundColor: STATE_COLOURS[m.state] ?? '#455a64',
+              color: '#fff',
+            }}
           />
         </Link>
       ))}

@@ -1,5 +1,8 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
-import { TraceResourceRow, TracesResponse } from '@devops-app/plugin-devops-app-common';
+import {
+  TraceResourceRow,
+  TracesResponse,
+} from '@devops-app/plugin-devops-app-common';
 import { formatValue } from '../MetricsSection/formatValue';
 
 const columns: TableColumn<TraceResourceRow>[] = [

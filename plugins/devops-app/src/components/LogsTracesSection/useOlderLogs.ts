@@ -1,4 +1,9 @@
-import { LogRow, LogsRequest, LogsResponse, NotConfiguredResponse } from '@devops-app/plugin-devops-app-common';
+import {
+  LogRow,
+  LogsRequest,
+  LogsResponse,
+  NotConfiguredResponse,
+} from '@devops-app/plugin-devops-app-common';
 import { useEffect, useRef, useState } from 'react';
 
 /** Rows of `next` not already in `rows` (a line at a page boundary can come twice). */
@@ -22,9 +27,15 @@ export function appendNew(rows: LogRow[], next: LogRow[]): LogRow[] {
 export function useOlderLogs(
   first: LogsResponse | NotConfiguredResponse | undefined,
   request: Omit<LogsRequest, 'range' | 'from' | 'to' | 'cursor'>,
-  search: (request: LogsRequest) => Promise<LogsResponse | NotConfiguredResponse>,
+  search: (
+    request: LogsRequest,
+  ) => Promise<LogsResponse | NotConfiguredResponse>,
 ) {
-  const [pages, setPages] = useState<{ base: LogsResponse; rows: LogRow[]; nextCursor?: string }>();
+  const [pages, setPages] = useState<{
+    base: LogsResponse;
+    rows: LogRow[];
+    nextCursor?: string;
+  }>();
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<Error>();
   const current = useRef(first);
@@ -41,7 +52,7 @@ export function useOlderLogs(
 
   const firstPage = first && first.configured ? first : undefined;
   const live = pages && pages.base === firstPage ? pages : undefined;
-  const rows = live ? live.rows : (firstPage?.rows ?? []);
+  const rows = live ? live.rows : firstPage?.rows ?? [];
   const nextCursor = live ? live.nextCursor : firstPage?.nextCursor;
 
   const loadMore = async () => {
@@ -57,7 +68,11 @@ export function useOlderLogs(
       });
       if (current.current !== firstPage) return;
       if (!answer.configured) throw new Error(answer.message);
-      setPages({ base: firstPage, rows: appendNew(rows, answer.rows), nextCursor: answer.nextCursor });
+      setPages({
+        base: firstPage,
+        rows: appendNew(rows, answer.rows),
+        nextCursor: answer.nextCursor,
+      });
     } catch (e) {
       if (current.current === firstPage) setError(e as Error);
     } finally {

@@ -17,7 +17,10 @@ export function MetricsCard(props: { entity: Entity }) {
   const { entityRef, environment, range, refreshMs } = view;
   const problems = prometheusProblems(view);
   return (
-    <InfoCard title="Service health" subheader="Request rate and errors, from Prometheus">
+    <InfoCard
+      title="Service health"
+      subheader="Request rate and errors, from Prometheus"
+    >
       <EnvironmentsGate view={view}>
         <MetricsControls {...view.controls} />
         {problems.length > 0 ? (

@@ -22,11 +22,19 @@ import {
 import { formatValue, unitLabel } from './formatValue';
 import { usePanel } from './usePanel';
 
-const PALETTE = ['#7e57c2', '#ef6c00', '#00897b', '#c2185b', '#5d4037', '#546e7a'];
+const PALETTE = [
+  '#7e57c2',
+  '#ef6c00',
+  '#00897b',
+  '#c2185b',
+  '#5d4037',
+  '#546e7a',
+];
 
 function colourOf(series: MetricsSeries, index: number): string {
   if (series.labels.colour === 'blue') return index % 2 ? '#64b5f6' : '#1565c0';
-  if (series.labels.colour === 'green') return index % 2 ? '#81c784' : '#2e7d32';
+  if (series.labels.colour === 'green')
+    return index % 2 ? '#81c784' : '#2e7d32';
   return PALETTE[index % PALETTE.length];
 }
 
@@ -75,7 +83,15 @@ export interface MetricsChartProps {
 
 /** One panel: a line chart with units on the axis and the current value of each series beside it. */
 export function MetricsChart(props: MetricsChartProps) {
-  const { entityRef, environment, panel, range, splitByColour, refreshMs, height = 220 } = props;
+  const {
+    entityRef,
+    environment,
+    panel,
+    range,
+    splitByColour,
+    refreshMs,
+    height = 220,
+  } = props;
   const info = METRICS_PANEL_INFO[panel];
   const { value, error, loading } = usePanel(
     { entityRef, environment, panel, range, splitByColour },
@@ -87,7 +103,10 @@ export function MetricsChart(props: MetricsChartProps) {
     body = <Progress />;
   } else if (error && !value) {
     body = (
-      <WarningPanel severity="error" title={`Could not load ${info.title.toLowerCase()}`}>
+      <WarningPanel
+        severity="error"
+        title={`Could not load ${info.title.toLowerCase()}`}
+      >
         {error.message}
       </WarningPanel>
     );
@@ -96,22 +115,35 @@ export function MetricsChart(props: MetricsChartProps) {
   } else if (value && !hasData(value)) {
     body = (
       <Typography color="textSecondary">
-        No data for {environment} in the last {range}: Prometheus has no matching series (is the
-        service running and scraped with environment="{environment}"?).
+        No data for {environment} in the last {range}: Prometheus has no
+        matching series (is the service running and scraped with environment="
+        {environment}"?).
       </Typography>
     );
   } else if (value) {
     const rows = toRows(value.series);
     const points = rows.length;
     const tickTime = (t: number) =>
-      new Date(t).toLocaleTimeString([], range === '7d' || range === '24h'
-        ? { month: 'short', day: 'numeric', hour: '2-digit' }
-        : { hour: '2-digit', minute: '2-digit' });
+      new Date(t).toLocaleTimeString(
+        [],
+        range === '7d' || range === '24h'
+          ? { month: 'short', day: 'numeric', hour: '2-digit' }
+          : { hour: '2-digit', minute: '2-digit' },
+      );
     body = (
       <Box display="flex" alignItems="stretch">
-        <Box flex={1} minWidth={0} height={height} data-testid={`chart-${panel}`} data-points={points}>
+        <Box
+          flex={1}
+          minWidth={0}
+          height={height}
+          data-testid={`chart-${panel}`}
+          data-points={points}
+        >
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 16 }}>
+            <LineChart
+              data={rows}
+              margin={{ top: 8, right: 8, bottom: 8, left: 16 }}
+            >
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis
                 dataKey="t"
@@ -124,7 +156,12 @@ export function MetricsChart(props: MetricsChartProps) {
                 domain={[0, axisTop(value.unit)]}
                 tickFormatter={(v: number) => formatValue(v, value.unit)}
                 width={80}
-                label={{ value: unitLabel(value.unit), angle: -90, position: 'insideLeft', offset: -8 }}
+                label={{
+                  value: unitLabel(value.unit),
+                  angle: -90,
+                  position: 'insideLeft',
+                  offset: -8,
+                }}
               />
               <Tooltip
                 labelFormatter={t => new Date(Number(t)).toLocaleString()}
@@ -144,13 +181,22 @@ export function MetricsChart(props: MetricsChartProps) {
             </LineChart>
           </ResponsiveContainer>
         </Box>
-        <Box width={140} pl={2} display="flex" flexDirection="column" justifyContent="center">
+        <Box
+          width={140}
+          pl={2}
+          display="flex"
+          flexDirection="column"
+          justifyContent="center"
+        >
           {value.series.map(s => (
             <Box key={s.name} mb={1}>
               <Typography variant="caption" color="textSecondary">
                 {s.name === 'value' ? 'now' : s.name}
               </Typography>
-              <Typography variant="h6" data-testid={`current-${panel}-${s.name}`}>
+              <Typography
+                variant="h6"
+                data-testid={`current-${panel}-${s.name}`}
+              >
                 {formatValue(currentValue(s), value.unit)}
               </Typography>
             </Box>

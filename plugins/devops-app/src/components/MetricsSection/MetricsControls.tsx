@@ -77,7 +77,11 @@ export function MetricsControls(props: MetricsControlsProps) {
               color="primary"
             />
           }
-          label={overlay.available ? 'Blue / green overlay' : 'Blue / green overlay (one colour live)'}
+          label={
+            overlay.available
+              ? 'Blue / green overlay'
+              : 'Blue / green overlay (one colour live)'
+          }
         />
       )}
     </Box>

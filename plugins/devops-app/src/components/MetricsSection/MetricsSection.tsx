@@ -1,13 +1,20 @@
 import { Entity } from '@backstage/catalog-model';
 import { InfoCard } from '@backstage/core-components';
-import { METRICS_PANELS, MetricsTimeRange } from '@devops-app/plugin-devops-app-common';
+import {
+  METRICS_PANELS,
+  MetricsTimeRange,
+} from '@devops-app/plugin-devops-app-common';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import { useState } from 'react';
 import { MetricsChart } from './MetricsChart';
 import { MetricsControls } from './MetricsControls';
 import { usePanel } from './usePanel';
-import { EnvironmentsGate, PrometheusProblem, prometheusProblems } from './EnvironmentsGate';
+import {
+  EnvironmentsGate,
+  PrometheusProblem,
+  prometheusProblems,
+} from './EnvironmentsGate';
 import { useViewControls, ViewControls } from './useViewControls';
 
 /**
@@ -21,7 +28,13 @@ export function useLiveColours(
   refreshMs?: number,
 ): string[] {
   const { value } = usePanel(
-    { entityRef, environment, panel: 'request_rate', range, splitByColour: true },
+    {
+      entityRef,
+      environment,
+      panel: 'request_rate',
+      range,
+      splitByColour: true,
+    },
     refreshMs,
   );
   if (!value || !value.configured) return [];
@@ -36,13 +49,19 @@ export function MetricsSection(props: { entity: Entity }) {
   const view = useViewControls(props.entity, { autoRefresh: true });
   const problems = prometheusProblems(view);
   return (
-    <InfoCard title="Metrics" subheader="From Prometheus, through the portal's backend">
+    <InfoCard
+      title="Metrics"
+      subheader="From Prometheus, through the portal's backend"
+    >
       <EnvironmentsGate view={view}>
         {problems.length > 0 ? (
           <>
             <MetricsControls {...view.controls} />
             <Box mt={2}>
-              <PrometheusProblem environment={view.environment} problems={problems} />
+              <PrometheusProblem
+                environment={view.environment}
+                problems={problems}
+              />
             </Box>
           </>
         ) : (
@@ -62,7 +81,11 @@ function MetricsPanels({ view }: { view: ViewControls }) {
     <>
       <MetricsControls
         {...view.controls}
-        overlay={{ on: overlay, available: overlayAvailable, onChange: setOverlay }}
+        overlay={{
+          on: overlay,
+          available: overlayAvailable,
+          onChange: setOverlay,
+        }}
       />
       <Grid container spacing={2} style={{ marginTop: 8 }}>
         {METRICS_PANELS.map(panel => (

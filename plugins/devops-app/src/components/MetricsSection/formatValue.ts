@@ -1,7 +1,10 @@
 import { MetricsUnit } from '@devops-app/plugin-devops-app-common';
 
 /** A value with its unit, short enough for an axis tick or the current value beside a chart. */
-export function formatValue(value: number | null | undefined, unit: MetricsUnit): string {
+export function formatValue(
+  value: number | null | undefined,
+  unit: MetricsUnit,
+): string {
   if (value === null || value === undefined || !Number.isFinite(value)) {
     return '—';
   }
@@ -9,7 +12,9 @@ export function formatValue(value: number | null | undefined, unit: MetricsUnit)
     case 'ratio':
       return `${(value * 100).toFixed(value < 0.1 ? 2 : 1)} %`;
     case 'seconds':
-      return value < 1 ? `${(value * 1000).toFixed(value < 0.01 ? 1 : 0)} ms` : `${value.toFixed(2)} s`;
+      return value < 1
+        ? `${(value * 1000).toFixed(value < 0.01 ? 1 : 0)} ms`
+        : `${value.toFixed(2)} s`;
     case 'requests/s':
       return `${value.toFixed(value < 10 ? 2 : 0)} req/s`;
     case 'predictions/s':

@@ -17,7 +17,10 @@ export interface PanelState {
  * Reads one panel and reads it again every `refreshMs` (when set). While a refresh runs the previous
  * answer stays on screen, so auto-refresh does not flash a spinner.
  */
-export function usePanel(request: MetricsPanelRequest, refreshMs?: number): PanelState {
+export function usePanel(
+  request: MetricsPanelRequest,
+  refreshMs?: number,
+): PanelState {
   const api = useApi(devopsAppApiRef);
   const [state, setState] = useState<PanelState>({ loading: true });
   const [tick, setTick] = useState(0);
@@ -37,10 +40,14 @@ export function usePanel(request: MetricsPanelRequest, refreshMs?: number): Pane
   useEffect(() => {
     let cancelled = false;
     // Through a promise so that any failure, even a synchronous one, becomes the error state.
-    Promise.resolve(key).then(k => api.getMetricsPanel(JSON.parse(k))).then(
-      value => !cancelled && setState({ value, loading: false }),
-      error => !cancelled && setState(s => ({ value: s.value, error, loading: false })),
-    );
+    Promise.resolve(key)
+      .then(k => api.getMetricsPanel(JSON.parse(k)))
+      .then(
+        value => !cancelled && setState({ value, loading: false }),
+        error =>
+          !cancelled &&
+          setState(s => ({ value: s.value, error, loading: false })),
+      );
     return () => {
       cancelled = true;
     };

@@ -1,5 +1,8 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { Environment, MetricsTimeRange } from '@devops-app/plugin-devops-app-common';
+import {
+  Environment,
+  MetricsTimeRange,
+} from '@devops-app/plugin-devops-app-common';
 import { useState } from 'react';
 import { useEntityEnvironments } from '../../hooks';
 import type { MetricsControlsProps } from './MetricsControls';
@@ -13,14 +16,19 @@ export const REFRESH_MS = 30_000;
  * The choice survives a refresh of the list; when the chosen environment leaves the list, the first
  * one is shown.
  */
-export function useViewControls(entity: Entity, options: { autoRefresh: boolean }) {
+export function useViewControls(
+  entity: Entity,
+  options: { autoRefresh: boolean },
+) {
   const entityRef = stringifyEntityRef(entity);
   const environmentsState = useEntityEnvironments(entityRef);
   const list: Environment[] = environmentsState.environments ?? [];
   const environments = list.map(e => e.name);
   const [chosen, setChosen] = useState<string>();
   const environment =
-    chosen !== undefined && environments.includes(chosen) ? chosen : environments[0] ?? '';
+    chosen !== undefined && environments.includes(chosen)
+      ? chosen
+      : environments[0] ?? '';
   const [range, setRange] = useState<MetricsTimeRange>('1h');
   const [autoRefresh, setAutoRefresh] = useState(options.autoRefresh);
   const controls: MetricsControlsProps = {

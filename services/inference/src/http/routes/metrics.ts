@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ServiceMetrics } from '../../metrics/serviceMetrics';
+import type { ServiceMetrics } from '../../metrics/ServiceMetrics';
 
 /** `/metrics` in the Prometheus text format, scraped by the ServiceMonitor (or the local Prometheus). */
 export const metricsRoutes: FastifyPluginAsync<{

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { outcomeOf, ServiceMetrics } from '../../metrics/serviceMetrics';
-import type { PredictionService } from '../../predictions/predictionService';
+import { outcomeOf, ServiceMetrics } from '../../metrics/ServiceMetrics';
+import type { PredictionService } from '../../predictions/PredictionService';
 
 export interface PredictionRoutesOptions {
   predictions: PredictionService;

@@ -68,7 +68,9 @@ export class EnvironmentResolver {
     ) {
       environment.problems.push({
         annotation: ANNOTATION_ARGOCD_INSTANCE,
-        message: `"${environment.argocdInstance}" is not an Argo CD instance of the portal (devopsApp.argocd.instances[].name: ${
+        message: `"${
+          environment.argocdInstance
+        }" is not an Argo CD instance of the portal (devopsApp.argocd.instances[].name: ${
           this.argocdInstances.join(', ') || 'none configured'
         })`,
       });
@@ -118,7 +120,10 @@ export class EnvironmentResolver {
       entityRef = stringifyEntityRef(parseEntityRef(ref));
     } catch {
       throw new InputError(
-        `${field}: "${ref.slice(0, 100)}" is not an entity reference (kind:namespace/name)`,
+        `${field}: "${ref.slice(
+          0,
+          100,
+        )}" is not an entity reference (kind:namespace/name)`,
       );
     }
     const entity = await this.catalog.getEntityByRef(entityRef, options);
@@ -159,14 +164,19 @@ export function requireEnvironment(
   const environment = resolved.environments.find(e => e.name === name);
   if (!environment) {
     throw new InputError(
-      `${field}: ${resolved.entityRef} has no environment "${name.slice(0, 64)}" (it has ${
+      `${field}: ${resolved.entityRef} has no environment "${name.slice(
+        0,
+        64,
+      )}" (it has ${
         resolved.environments.map(e => e.name).join(', ') || 'none'
       })`,
     );
   }
   if (environment.problems.length > 0) {
     throw new InputError(
-      `${field}: environment "${name}" (${environment.entityRef}) cannot be used: ${environment.problems
+      `${field}: environment "${name}" (${
+        environment.entityRef
+      }) cannot be used: ${environment.problems
         .map(p => `${p.annotation}: ${p.message}`)
         .join('; ')}`,
     );

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { BaseLogger } from 'pino';
 import { drawRegions } from '../model/annotate';
 import { detect } from '../model/detector';
-import { noopObserver, PredictionObserver } from '../metrics/serviceMetrics';
+import { noopObserver, PredictionObserver } from '../metrics/ServiceMetrics';
 import type { PredictionStore, StoredImage } from '../storage/predictionStore';
 import type { Tracing } from '../tracing/tracing';
 import { PredictionError } from './errors';

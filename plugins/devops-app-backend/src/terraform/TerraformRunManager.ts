@@ -18,9 +18,9 @@ import path from 'node:path';
 import { TerraformRunConfig } from './config';
 import { GitOpsRepository } from '../deployments/GitOpsRepository';
 import { EnvironmentOutputsPublisher } from './outputs';
-import { isSecretVariable, Redactor } from './redactor';
-import { TerraformRunStore } from './runStore';
-import { TerraformRunSignals } from './signals';
+import { isSecretVariable, Redactor } from './Redactor';
+import { TerraformRunStore } from './TerraformRunStore';
+import { TerraformRunSignals } from './TerraformRunSignals';
 import {
   parsePlanSummary,
   runTerraformCommand,

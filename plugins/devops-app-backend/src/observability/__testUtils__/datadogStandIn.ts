@@ -61,7 +61,9 @@ export interface DatadogStandIn {
 }
 
 /** What a cursor is bound to: the same filter, window and sort. */
-function searchKey(body: { filter?: unknown; sort?: unknown } | undefined): string {
+function searchKey(
+  body: { filter?: unknown; sort?: unknown } | undefined,
+): string {
   return createHash('sha256')
     .update(JSON.stringify([body?.filter ?? {}, body?.sort ?? 'timestamp']))
     .digest('hex')
@@ -76,7 +78,11 @@ function encodeCursor(startAt: number, key: string): string {
 function decodeCursor(cursor: string, key: string): number | undefined {
   try {
     const decoded = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8'));
-    if (decoded?.key === key && Number.isInteger(decoded.startAt) && decoded.startAt >= 0) {
+    if (
+      decoded?.key === key &&
+      Number.isInteger(decoded.startAt) &&
+      decoded.startAt >= 0
+    ) {
       return decoded.startAt;
     }
   } catch {
@@ -124,12 +130,24 @@ export async function startDatadogStandIn(data: {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const raw = await readBody(req);
     const body = raw ? JSON.parse(raw) : undefined;
-    requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, body });
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+    requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+    });
+    const send = (
+      status: number,
+      payload: unknown,
+      headers: Record<string, string> = {},
+    ) => {
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       res.end(JSON.stringify(payload));
     };
-    if (req.headers['dd-api-key'] !== apiKey || req.headers['dd-application-key'] !== appKey) {
+    if (
+      req.headers['dd-api-key'] !== apiKey ||
+      req.headers['dd-application-key'] !== appKey
+    ) {
       send(403, { errors: ['Forbidden'] });
       return;
     }
@@ -150,7 +168,10 @@ export async function startDatadogStandIn(data: {
     }
     const meta = { elapsed: 12, request_id: 'stand-in', status: 'done' };
 
-    if (req.method === 'POST' && url.pathname === '/api/v2/logs/events/search') {
+    if (
+      req.method === 'POST' &&
+      url.pathname === '/api/v2/logs/events/search'
+    ) {
       const filter = body?.filter ?? {};
       const from = Date.parse(filter.from);
       const to = Date.parse(filter.to);
@@ -159,7 +180,9 @@ export async function startDatadogStandIn(data: {
       if (body?.page?.cursor !== undefined) {
         const position = decodeCursor(String(body.page.cursor), key);
         if (position === undefined) {
-          send(400, { errors: ['Invalid cursor: it does not belong to this query'] });
+          send(400, {
+            errors: ['Invalid cursor: it does not belong to this query'],
+          });
           return;
         }
         startAt = position;
@@ -167,14 +190,19 @@ export async function startDatadogStandIn(data: {
       const limit = body?.page?.limit ?? 10;
       const matching = data.logs
         .filter(l => matchesQuery(filter.query ?? '', l))
-        .filter(l => Date.parse(l.timestamp) >= from && Date.parse(l.timestamp) <= to)
+        .filter(
+          l => Date.parse(l.timestamp) >= from && Date.parse(l.timestamp) <= to,
+        )
         .sort((a, b) =>
           body?.sort === 'timestamp'
             ? a.timestamp.localeCompare(b.timestamp)
             : b.timestamp.localeCompare(a.timestamp),
         );
       const rows = matching.slice(startAt, startAt + limit);
-      const after = startAt + limit < matching.length ? encodeCursor(startAt + limit, key) : undefined;
+      const after =
+        startAt + limit < matching.length
+          ? encodeCursor(startAt + limit, key)
+          : undefined;
       const next = new URL('/api/v2/logs/events', `http://${req.headers.host}`);
       if (after) {
         next.searchParams.set('filter[query]', filter.query ?? '');
@@ -204,7 +232,10 @@ export async function startDatadogStandIn(data: {
       return;
     }
 
-    if (req.method === 'POST' && url.pathname === '/api/v2/spans/analytics/aggregate') {
+    if (
+      req.method === 'POST' &&
+      url.pathname === '/api/v2/spans/analytics/aggregate'
+    ) {
       const attributes = body?.data?.attributes ?? {};
       const query: string = attributes.filter?.query ?? '';
       const env = /env:(\S+)/.exec(query)?.[1];
@@ -213,11 +244,17 @@ export async function startDatadogStandIn(data: {
         .filter(r => !env || r.env === env)
         .map((r, i) => {
           const compute: Record<string, number> = {};
-          (attributes.compute ?? []).forEach((c: { aggregation: string }, j: number) => {
-            const count = errorsOnly ? r.errors : r.hits;
-            compute[`c${j}`] = c.aggregation === 'count' ? count : r.p95;
-          });
-          return { id: `bucket-${i}`, type: 'bucket', attributes: { by: { resource_name: r.resource }, compute } };
+          (attributes.compute ?? []).forEach(
+            (c: { aggregation: string }, j: number) => {
+              const count = errorsOnly ? r.errors : r.hits;
+              compute[`c${j}`] = c.aggregation === 'count' ? count : r.p95;
+            },
+          );
+          return {
+            id: `bucket-${i}`,
+            type: 'bucket',
+            attributes: { by: { resource_name: r.resource }, compute },
+          };
         })
         .filter(b => !errorsOnly || (b.attributes.compute.c0 ?? 0) > 0);
       send(200, { data: buckets, meta });
@@ -225,7 +262,9 @@ export async function startDatadogStandIn(data: {
     }
 
     if (req.method === 'GET' && url.pathname === '/api/v1/monitor') {
-      const wanted = (url.searchParams.get('monitor_tags') ?? '').split(',').filter(Boolean);
+      const wanted = (url.searchParams.get('monitor_tags') ?? '')
+        .split(',')
+        .filter(Boolean);
       send(
         200,
         data.monitors
@@ -236,7 +275,8 @@ export async function startDatadogStandIn(data: {
             overall_state: m.overall_state,
             tags: m.tags,
             type: 'metric alert',
-            query: 'avg(last_5m):avg:trace.http.request.errors{service:inference-service} > 5',
+            query:
+              'avg(last_5m):avg:trace.http.request.errors{service:inference-service} > 5',
             message: '',
             options: {},
             created: '2026-11-01T00:00:00.000Z',

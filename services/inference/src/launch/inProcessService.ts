@@ -10,8 +10,8 @@ import {
 import { buildServer } from '../http/server';
 import { Azurite, startAzurite } from '../local/azurite';
 import { createLogger } from '../logging/logger';
-import { ServiceMetrics } from '../metrics/serviceMetrics';
-import { BlobPredictionStore } from '../storage/blobPredictionStore';
+import { ServiceMetrics } from '../metrics/ServiceMetrics';
+import { BlobPredictionStore } from '../storage/BlobPredictionStore';
 import { createBlobServiceClient } from '../storage/blobServiceClient';
 import type { Tracing } from '../tracing/tracing';
 

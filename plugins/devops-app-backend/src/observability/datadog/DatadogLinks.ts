@@ -10,15 +10,28 @@ export class DatadogLinks {
   }
 
   logs(query: string, fromMs: number, toMs: number): string {
-    return this.url('/logs', { query, from_ts: fromMs, to_ts: toMs, live: 'false' });
+    return this.url('/logs', {
+      query,
+      from_ts: fromMs,
+      to_ts: toMs,
+      live: 'false',
+    });
   }
 
   log(id: string, query: string, fromMs: number, toMs: number): string {
-    return this.url('/logs', { query, event: id, from_ts: fromMs, to_ts: toMs, live: 'false' });
+    return this.url('/logs', {
+      query,
+      event: id,
+      from_ts: fromMs,
+      to_ts: toMs,
+      live: 'false',
+    });
   }
 
   trace(traceId: string): string {
-    return `${this.appUrl.replace(/\/+$/, '')}/apm/trace/${encodeURIComponent(traceId)}`;
+    return `${this.appUrl.replace(/\/+$/, '')}/apm/trace/${encodeURIComponent(
+      traceId,
+    )}`;
   }
 
   spans(query: string, fromMs: number, toMs: number): string {

@@ -1,7 +1,7 @@
 import { REDACTED } from '@devops-app/plugin-devops-app-common';
 import { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
-import { EnvironmentLockedError, TerraformRunStore } from './runStore';
+import { EnvironmentLockedError, TerraformRunStore } from './TerraformRunStore';
 import {
   createManager,
   environmentFiles,

@@ -7,8 +7,8 @@ import {
   tempDirs,
   testConfig,
 } from './__testUtils__/sandbox';
-import { LOG_SIGNAL_INTERVAL_MS } from './signals';
-import { TerraformRunStore } from './runStore';
+import { LOG_SIGNAL_INTERVAL_MS } from './TerraformRunSignals';
+import { TerraformRunStore } from './TerraformRunStore';
 
 jest.setTimeout(180_000);
 

@@ -1,6 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { recordingSignals } from './__testUtils__/sandbox';
-import { LOG_SIGNAL_INTERVAL_MS, TerraformRunSignals } from './signals';
+import {
+  LOG_SIGNAL_INTERVAL_MS,
+  TerraformRunSignals,
+} from './TerraformRunSignals';
 
 describe('TerraformRunSignals', () => {
   beforeEach(() => jest.useFakeTimers());
