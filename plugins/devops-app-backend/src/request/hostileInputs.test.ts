@@ -16,6 +16,7 @@ import {
   serviceEntity,
 } from '../observability/__testUtils__/serviceEntity';
 import { devopsAppPlugin } from '../plugin';
+import { HOSTILE_VALUES } from './__testUtils__/hostileValues';
 import { INFRA_DIR, tempDirs } from '../terraform/__testUtils__/sandbox';
 import { STANDARD_ENVIRONMENTS } from '../__testUtils__/environmentEntities';
 
@@ -118,31 +119,6 @@ const ROUTES: Route[] = [
     valid: {},
     fields: [],
   },
-];
-
-/**
- * A hostile value, given the field's valid value (so "valid + newline" is tested, not only junk), and
- * the fields it is hostile to when not every field (`x` is a fine environment name or tag).
- */
-type Hostile = [
-  name: string,
-  value: (valid: string) => unknown,
-  only?: string[],
-];
-const HOSTILE_VALUES: Hostile[] = [
-  ['empty', () => ''],
-  ['301 characters', () => `component:default/${'a'.repeat(283)}`],
-  ['a newline', v => `${v}\ninjected: true`],
-  ['NUL', v => `${v}\u0000`],
-  ['component:', () => 'component:'],
-  [':x/y', () => ':x/y'],
-  ['a/b/c', () => 'a/b/c'],
-  ['x', () => 'x', ['entityRef']],
-  ['a right-to-left override', v => `\u202e${v}`],
-  ['../../etc', () => '../../etc'],
-  ['an object', v => ({ value: v })],
-  ['an array', v => [v, '../../etc']],
-  ['a number', () => 1.5],
 ];
 
 /** `valid` with `field` set to `value`, as a query string (objects and arrays in qs's notation). */
