@@ -6,8 +6,20 @@
  * devops-app plugin with its scaffolder module.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { staticCachingMiddleware } from './staticCaching/staticCaching';
 
 const backend = createBackend();
+
+// The built frontend's hashed files are cached for good, index.html is revalidated (see staticCaching).
+backend.add(
+  rootHttpRouterServiceFactory({
+    configure: ({ app, applyDefaults }) => {
+      app.use(staticCachingMiddleware());
+      applyDefaults();
+    },
+  }),
+);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
