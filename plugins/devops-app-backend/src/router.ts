@@ -13,7 +13,7 @@ import { EntityEnvironmentsResponse } from '@devops-app/plugin-devops-app-common
 import express from 'express';
 import { z } from 'zod';
 import Router from 'express-promise-router';
-import { entityRefSchema, parseQuery } from './request';
+import { entityRefSchema, loadEntityForCaller, parseQuery } from './request';
 import { createObservabilityRouter } from './observability/router';
 import {
   createDeploymentsRouter,
@@ -68,8 +68,9 @@ export async function createRouter(
       res.json({ items: await environments.all({ credentials }) });
       return;
     }
-    const resolved = await environments.resolve(query.entityRef, {
+    const resolved = await loadEntityForCaller(environments, {
       credentials,
+      entityRef: query.entityRef,
     });
     const body: EntityEnvironmentsResponse = {
       entityRef: resolved.entityRef,

@@ -152,15 +152,17 @@ export class EnvironmentResolver {
 }
 
 /**
- * The one environment of `environments` a request names, usable for an action: 400 naming the field
- * when it is not one of them, 400 naming the annotation when its entity has a problem.
+ * The one environment of `environments` a request names: 400 naming the field when it is not one of
+ * them, 400 naming the annotation when its entity has a problem. An action needs every annotation
+ * usable; a read passes `blocking`, the annotations it depends on, and other problems do not stop it.
  * @public
  */
 export function requireEnvironment(
   resolved: { entityRef: string; environments: Environment[] },
   name: string,
-  field = 'environment',
+  options: { field?: string; blocking?: string[] } = {},
 ): Environment {
+  const { field = 'environment', blocking } = options;
   const environment = resolved.environments.find(e => e.name === name);
   if (!environment) {
     throw new InputError(
@@ -172,11 +174,14 @@ export function requireEnvironment(
       })`,
     );
   }
-  if (environment.problems.length > 0) {
+  const problems = environment.problems.filter(
+    p => !blocking || blocking.includes(p.annotation),
+  );
+  if (problems.length > 0) {
     throw new InputError(
       `${field}: environment "${name}" (${
         environment.entityRef
-      }) cannot be used: ${environment.problems
+      }) cannot be used: ${problems
         .map(p => `${p.annotation}: ${p.message}`)
         .join('; ')}`,
     );

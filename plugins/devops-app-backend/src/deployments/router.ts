@@ -9,10 +9,7 @@ import {
   DeploymentStatusResponse,
   validateImageTag,
 } from '@devops-app/plugin-devops-app-common';
-import {
-  EnvironmentResolver,
-  requireEnvironment,
-} from '@devops-app/plugin-devops-app-node';
+import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -21,6 +18,7 @@ import {
   entityRefSchema,
   environmentNameSchema,
   integerParam,
+  loadEntityForCaller,
   parseBody,
   parseQuery,
 } from '../request';
@@ -70,15 +68,13 @@ export async function createDeploymentsRouter(
     body: { entityRef: string; environment: string },
   ) {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const resolved = await environments.resolve(body.entityRef, {
-      credentials,
-    });
-    const environment = requireEnvironment(resolved, body.environment);
     return {
       credentials,
-      environment,
-      entity: resolved.entity,
-      entityRef: resolved.entityRef,
+      ...(await loadEntityForCaller(environments, {
+        credentials,
+        entityRef: body.entityRef,
+        environment: body.environment,
+      })),
     };
   }
 
@@ -122,7 +118,10 @@ export async function createDeploymentsRouter(
       entity,
       entityRef,
       environments: listed,
-    } = await environments.resolve(query.entityRef, { credentials });
+    } = await loadEntityForCaller(environments, {
+      credentials,
+      entityRef: query.entityRef,
+    });
     const items = await Promise.all(
       listed.map(async environment => {
         const allowed = await authorizeActions(

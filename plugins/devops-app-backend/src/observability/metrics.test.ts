@@ -365,7 +365,7 @@ describe("an environment's own Prometheus (devops-app.io/prometheus-url) and the
     const res = await get('broken');
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe(
-      'environment: broken (resource:default/broken): devops-app.io/prometheus-url: "file:///etc/passwd" is not an http or https URL without credentials',
+      'environment: environment "broken" (resource:default/broken) cannot be used: devops-app.io/prometheus-url: "file:///etc/passwd" is not an http or https URL without credentials',
     );
     expect((await get('dev')).status).toBe(200);
   });

@@ -18,15 +18,16 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import {
+  EntityEnvironmentForCaller,
   entityRefSchema,
   environmentNameSchema,
+  loadEntityForCaller,
   parseQuery,
   refusedField,
 } from '../request';
 import { readDatadogConfig, readPrometheusConfig } from './config';
 import { DatadogScope, DatadogService } from './datadog/DatadogService';
 import { resolveDatadogWindow } from './datadog/timeWindow';
-import { loadEnvironmentOfEntity, ReadableEntity } from './entityAccess';
 import { MetricsService } from './prometheus/MetricsService';
 import { PrometheusClient } from './prometheus/PrometheusClient';
 
@@ -145,28 +146,31 @@ export async function createObservabilityRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const entity = await loadEnvironmentOfEntity(
+    const { entity, entityRef, environment } = await loadEntityForCaller(
       environments,
-      credentials,
-      query.entityRef,
-      query.environment,
-      [ANNOTATION_PROMETHEUS_URL],
+      {
+        credentials,
+        entityRef: query.entityRef,
+        environment: query.environment,
+        blocking: [ANNOTATION_PROMETHEUS_URL],
+      },
     );
-    if (!metrics.reaches(entity.environment)) {
+    if (!metrics.reaches(environment)) {
       const answer: NotConfiguredResponse = {
         configured: false,
         upstream: 'prometheus',
-        message: `Prometheus is not configured for ${entity.environment.name}: set ${ANNOTATION_PROMETHEUS_URL} on ${entity.environment.entityRef} or devopsApp.prometheus.baseUrl (the global querier)`,
+        message: `Prometheus is not configured for ${environment.name}: set ${ANNOTATION_PROMETHEUS_URL} on ${environment.entityRef} or devopsApp.prometheus.baseUrl (the global querier)`,
       };
       res.json(answer);
       return;
     }
-    const selector = entity.annotations[ANNOTATION_PROMETHEUS_SELECTOR];
+    const selector =
+      entity.metadata.annotations?.[ANNOTATION_PROMETHEUS_SELECTOR];
     if (!selector) {
       const answer: NotConfiguredResponse = {
         configured: false,
         upstream: 'prometheus',
-        message: `${entity.ref} has no ${ANNOTATION_PROMETHEUS_SELECTOR} annotation`,
+        message: `${entityRef} has no ${ANNOTATION_PROMETHEUS_SELECTOR} annotation`,
       };
       res.json(answer);
       return;
@@ -175,7 +179,7 @@ export async function createObservabilityRouter(
       await metrics.getPanel({
         selector,
         environment: query.environment,
-        prometheusUrl: entity.environment.prometheusUrl,
+        prometheusUrl: environment.prometheusUrl,
         panel: query.panel,
         range: query.range,
         start: query.start,
@@ -189,7 +193,7 @@ export async function createObservabilityRouter(
 
   /** The Datadog scope of a request, or why Datadog cannot answer for this entity. */
   function datadogScope(
-    entity: ReadableEntity,
+    { entity, entityRef }: EntityEnvironmentForCaller,
     environment: string,
     window: { fromMs: number; toMs: number },
   ) {
@@ -202,12 +206,13 @@ export async function createObservabilityRouter(
       };
       return { answer };
     }
-    const service = entity.annotations[ANNOTATION_DATADOG_SERVICE_NAME];
+    const service =
+      entity.metadata.annotations?.[ANNOTATION_DATADOG_SERVICE_NAME];
     if (!service) {
       const answer: NotConfiguredResponse = {
         configured: false,
         upstream: 'datadog',
-        message: `${entity.ref} has no ${ANNOTATION_DATADOG_SERVICE_NAME} annotation`,
+        message: `${entityRef} has no ${ANNOTATION_DATADOG_SERVICE_NAME} annotation`,
       };
       return { answer };
     }
@@ -234,13 +239,13 @@ export async function createObservabilityRouter(
         allow: ['user', 'service'],
       });
       const window = resolveDatadogWindow(query, Date.now());
-      const entity = await loadEnvironmentOfEntity(
-        environments,
+      const loaded = await loadEntityForCaller(environments, {
         credentials,
-        query.entityRef,
-        query.environment,
-      );
-      const target = datadogScope(entity, query.environment, window);
+        entityRef: query.entityRef,
+        environment: query.environment,
+        blocking: [],
+      });
+      const target = datadogScope(loaded, query.environment, window);
       res.json(
         target.datadog
           ? await answer(target.datadog, target.scope, query)

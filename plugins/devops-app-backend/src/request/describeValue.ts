@@ -12,14 +12,5 @@ export function kindOf(value: unknown): string {
   return article(typeof value);
 }
 
-/**
- * A value inside a message: quoted, at most 40 characters, anything outside printable ASCII shown as
- * `\uXXXX` so a newline or a right-to-left override cannot forge the rest of the message.
- */
-export function printable(value: string): string {
-  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-  return JSON.stringify(shown).replace(
-    /[^\x20-\x7e…]/g,
-    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
+/** Quoting a value inside a message is shared with the scaffolder actions. */
+export { printable } from '@devops-app/plugin-devops-app-common';

@@ -38,7 +38,7 @@ export function parseQuery<T extends z.ZodType>(
   if (dropped.length > 0) {
     throw new InputError(unknownFieldsMessage(schema, [], dropped));
   }
-  return parseWith(schema, query, 'query');
+  return parseOrThrow(schema, query, 'query');
 }
 
 /**
@@ -56,13 +56,18 @@ export function parseBody<T extends z.ZodType>(
       )}`,
     );
   }
-  return parseWith(schema, req.body ?? {}, 'body');
+  return parseOrThrow(schema, req.body ?? {}, 'body');
 }
 
-function parseWith<T extends z.ZodType>(
+/**
+ * The one conversion from a zod schema to an `InputError`: `input` parsed by `schema`, or a 400 whose
+ * message starts with the field of the first problem (`files.tfvars.cluster: ...`), `what` when the
+ * problem is the value as a whole. `parseQuery` and `parseBody` are this on a request's query and body.
+ */
+export function parseOrThrow<T extends z.ZodType>(
   schema: T,
   input: unknown,
-  what: 'query' | 'body',
+  what: string,
 ): z.output<T> {
   const parsed = schema.safeParse(input, { error: describeIssue });
   if (parsed.success) {
@@ -83,7 +88,7 @@ function fieldPath(path: PropertyKey[]): string {
 function issueMessage(
   schema: z.ZodType,
   issue: z.core.$ZodIssue,
-  what: 'query' | 'body',
+  what: string,
 ): string {
   if (issue.code === 'unrecognized_keys') {
     return unknownFieldsMessage(schema, issue.path, issue.keys);

@@ -105,18 +105,29 @@ export const entityRefSchema = z
  */
 export function checkedString(check: (value: string) => string | undefined) {
   return z.string().superRefine((value, ctx) => {
-    const reason = check(value);
-    if (reason) {
-      ctx.addIssue({
-        code: 'custom',
-        message: value.length > 0 ? `${printable(value)} ${reason}` : reason,
-      });
+    const message = checkedProblem(check, value);
+    if (message) {
+      ctx.addIssue({ code: 'custom', message });
     }
   });
 }
 
+function checkedProblem(
+  check: (value: string) => string | undefined,
+  value: string,
+): string | undefined {
+  const reason = check(value);
+  if (!reason) return undefined;
+  return value.length > 0 ? `${printable(value)} ${reason}` : reason;
+}
+
 /** An environment name: a lower-case DNS label of at most 32 characters. */
 export const environmentNameSchema = checkedString(validateEnvironmentName);
+
+/** Why `value` is not an environment name, in the words of `environmentNameSchema`, or undefined. */
+export function environmentNameProblem(value: string): string | undefined {
+  return checkedProblem(validateEnvironmentName, value);
+}
 
 /**
  * An integer query parameter (`?limit=20`): digits only, so `""`, `1e3` or `0x10` are refused rather

@@ -12,6 +12,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import {
+  environmentNameProblem,
   environmentNameSchema,
   integerParam,
   parseBody,
@@ -80,12 +81,9 @@ const environmentFilter = z.preprocess(
           });
           return;
         }
-        const checked = environmentNameSchema.safeParse(value);
-        if (!checked.success) {
-          ctx.addIssue({
-            code: 'custom',
-            message: checked.error.issues[0].message,
-          });
+        const problem = environmentNameProblem(value);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: problem });
           return;
         }
       }

@@ -1,0 +1,51 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { Environment } from '@devops-app/plugin-devops-app-common';
+import {
+  EnvironmentResolver,
+  requireEnvironment,
+  ResolvedEntityEnvironments,
+} from '@devops-app/plugin-devops-app-node';
+
+/** The entity a request names as the caller may read it, and the one environment the request names. */
+export interface EntityEnvironmentForCaller extends ResolvedEntityEnvironments {
+  environment: Environment;
+}
+
+/** What a route knows of the entity it serves: who asks, and the (already parsed) request fields. */
+export interface EntityRequest {
+  credentials: BackstageCredentials;
+  entityRef: string;
+}
+
+/**
+ * The one place a route loads the entity it serves. The catalog is read with the caller's own
+ * credentials, so its read permission applies: an entity the caller may not read is a 404, the same as
+ * one that does not exist. With `environment`, also the one of its environments the request names (400
+ * naming `environment` when the entity has no such environment); an action needs every annotation of
+ * that environment usable, a read names in `blocking` those it depends on (400 naming the annotation).
+ */
+export async function loadEntityForCaller(
+  resolver: EnvironmentResolver,
+  request: EntityRequest,
+): Promise<ResolvedEntityEnvironments>;
+export async function loadEntityForCaller(
+  resolver: EnvironmentResolver,
+  request: EntityRequest & { environment: string; blocking?: string[] },
+): Promise<EntityEnvironmentForCaller>;
+export async function loadEntityForCaller(
+  resolver: EnvironmentResolver,
+  request: EntityRequest & { environment?: string; blocking?: string[] },
+): Promise<ResolvedEntityEnvironments | EntityEnvironmentForCaller> {
+  const resolved = await resolver.resolve(request.entityRef, {
+    credentials: request.credentials,
+  });
+  if (request.environment === undefined) {
+    return resolved;
+  }
+  return {
+    ...resolved,
+    environment: requireEnvironment(resolved, request.environment, {
+      blocking: request.blocking,
+    }),
+  };
+}
