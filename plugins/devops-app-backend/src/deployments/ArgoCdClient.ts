@@ -3,6 +3,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { retryAfterSeconds, TooManyRequestsError } from '../upstreamErrors';
 
 /**
  * A client of Argo CD's REST API (the grpc-gateway API that `argocd` and the UI use; its OpenAPI
@@ -22,7 +23,13 @@ export interface ArgoCdApplication {
   spec: {
     project?: string;
     destination?: { namespace?: string; server?: string };
-    syncPolicy?: { automated?: Record<string, unknown> | null };
+    syncPolicy?: {
+      automated?: {
+        enabled?: boolean;
+        prune?: boolean;
+        selfHeal?: boolean;
+      } | null;
+    };
     source?: { repoURL?: string; targetRevision?: string; path?: string };
   };
   status?: {
@@ -67,11 +74,41 @@ export interface ArgoCdClientOptions {
   fetch?: typeof fetch;
 }
 
-/** An error answered by Argo CD, with its HTTP status and message. */
+/**
+ * Whether Argo CD syncs the application by itself. Argo CD's own test is
+ * `SyncPolicy.IsAutomatedSyncEnabled()` (pkg/apis/application/v1alpha1/types.go): `automated` is set
+ * and its `enabled` is unset or true. `automated: {enabled: false, ...}` is what `argocd app set
+ * --self-heal/--auto-prune` writes on a manual application (cmd/util/app.go), and is manual.
+ */
+export function isAutomatedSync(app: ArgoCdApplication): boolean {
+  const automated = app.spec.syncPolicy?.automated;
+  return Boolean(automated) && automated?.enabled !== false;
+}
+
+/**
+ * An error answered by Argo CD, with its HTTP status and, when the answer was a gRPC status
+ * (`runtimeError` in assets/swagger.json: {error, code, message}), its gRPC code. grpc-gateway maps the
+ * code to the HTTP status (PermissionDenied 7 -> 403, NotFound 5 -> 404, InvalidArgument 3 -> 400,
+ * Unknown 2 -> 500). A route the gateway does not know is not a gRPC status: grpc-gateway v1.16 (the
+ * version Argo CD's go.mod pins) answers it with `http.Error(w, "Not Found", 404)`, plain text, or
+ * 405 "Method Not Allowed" (runtime/mux.go, OtherErrorHandler).
+ */
 export class ArgoCdApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly grpcCode?: number,
+  ) {
     super(message);
     this.name = 'ArgoCdApiError';
+  }
+
+  /** The gateway found no route (an Argo CD without this endpoint), not the server refusing. */
+  get routeMissing(): boolean {
+    return (
+      (this.status === 404 || this.status === 405) &&
+      this.grpcCode === undefined
+    );
   }
 }
 
@@ -146,10 +183,13 @@ export class ArgoCdClient {
    * (`applicationResourceActionRunRequestV2`: name, namespace, resourceName, version, group, kind,
    * action, appNamespace, project, resourceActionParameters) and marks the older
    * `POST /api/v1/applications/{name}/resource/actions?namespace&resourceName&version&group&kind`
-   * (body: the action name as a JSON string) deprecated. The v2 form is tried first; when the server
-   * answers 404 or 405 for it (an Argo CD without the v2 route), the old form is tried once, and if
-   * that one is understood the instance is remembered as "v1 only" for later calls. Any other answer
-   * of v2 (e.g. 403, 400) is the server's answer and is not retried with v1.
+   * (body: the action name as a JSON string) deprecated. The v2 form is tried first; when the gateway
+   * has no route for it (404/405 that is not a gRPC status, see ArgoCdApiError.routeMissing: an Argo CD
+   * without the v2 route), the old form is tried once, and if that one is understood the instance is
+   * remembered as "v1 only" for later calls. Any answer of the application server is final and not
+   * retried with v1, in particular the 404 (gRPC NotFound) that `getAppEnforceRBAC`
+   * (server/application/application.go) gives when a request names a project the application is not
+   * in, or the caller may not see it there: the old route without the project would bypass that check.
    */
   async runResourceAction(
     application: string,
@@ -180,7 +220,7 @@ export class ArgoCdClient {
       } catch (e) {
         const missingRoute =
           e instanceof ArgoCdApiError &&
-          (e.status === 404 || e.status === 405) &&
+          e.routeMissing &&
           this.resourceActionsApi === undefined;
         if (!missingRoute) {
           throw e;
@@ -190,14 +230,13 @@ export class ArgoCdClient {
     try {
       await this.request('POST', `${base}?${resourceQuery(ref)}`, action);
     } catch (e) {
-      // A 404 of the old route too says nothing about the server's version (the application or
-      // resource may be missing), nor does an unreachable server or a 5xx: keep probing v2 next time.
-      // Another 4xx (403, 400) is the old route answering: remember it.
+      // A gRPC status from the old route (403, 400, 500 for an unknown action) is the old route
+      // answering: remember it. No route for it either, an unreachable server or a 429 say nothing
+      // about the server's version: keep probing v2 next time.
       if (
         e instanceof ArgoCdApiError &&
-        e.status < 500 &&
-        e.status !== 404 &&
-        e.status !== 405
+        e.grpcCode !== undefined &&
+        e.status !== 429
       ) {
         this.resourceActionsApi = 'v1';
       }
@@ -238,15 +277,26 @@ export class ArgoCdClient {
       );
     }
     const text = await response.text();
+    if (response.status === 429) {
+      // Argo CD itself does not rate-limit its API; a proxy in front of it (an ingress with a rate
+      // limit) answers 429 with Retry-After (RFC 9110 section 10.2.3). Handed back to the caller at once.
+      const seconds = retryAfterSeconds(response.headers) ?? 1;
+      throw new TooManyRequestsError(
+        `Argo CD instance ${this.name} is rate limiting; retry in ${seconds} s`,
+        seconds,
+      );
+    }
     if (!response.ok) {
-      let message = text.slice(0, 300);
+      let message = text.trim().slice(0, 300);
+      let grpcCode: number | undefined;
       try {
         const parsed = JSON.parse(text);
+        if (typeof parsed?.code === 'number') grpcCode = parsed.code;
         message = parsed.message ?? parsed.error ?? message;
       } catch {
-        // not JSON; keep the text
+        // not JSON (the gateway's own "Not Found"); keep the text
       }
-      throw new ArgoCdApiError(response.status, message);
+      throw new ArgoCdApiError(response.status, message, grpcCode);
     }
     return (text ? JSON.parse(text) : {}) as T;
   }
@@ -262,7 +312,18 @@ function resourceQuery(ref: ArgoCdResourceRef): string {
   }).toString();
 }
 
-/** Turns an Argo CD answer into the portal's error for the caller. */
+/**
+ * Turns an Argo CD answer into the portal's error for the caller. The codes are those of Argo CD's
+ * application server (server/application/application.go):
+ * - 403 PermissionDenied "permission denied": the token may not see the application, or it does not
+ *   exist; `getAppEnforceRBAC` answers both alike so existence does not leak.
+ * - 404 NotFound: the request named a project (resource actions v2) and the application is not in it
+ *   (or not visible there).
+ * - 400 InvalidArgument "... not found as part of application ...": the resource is not managed by it.
+ * - 500 Unknown: an error that is not a gRPC status, e.g. "error getting Lua resource action" for an
+ *   action the resource does not have.
+ * - 400 FailedPrecondition "another operation is already in progress".
+ */
 export function toPortalError(
   error: unknown,
   instance: string,
@@ -271,18 +332,36 @@ export function toPortalError(
   if (!(error instanceof ArgoCdApiError)) {
     return error as Error;
   }
-  if (error.status === 404) {
-    return new NotFoundError(
-      `Argo CD instance ${instance} has no application ${application} (or the token may not see it): ${error.message}`,
-    );
-  }
-  if (error.status === 401 || error.status === 403) {
-    return new ServiceUnavailableError(
-      `Argo CD instance ${instance} refused the portal's token (${error.status}): give its account get/sync/action rights on ${application}`,
-    );
-  }
   if (/another operation is already in progress/i.test(error.message)) {
     return new ConflictError(`A sync of ${application} is already in progress`);
+  }
+  if (error.status === 401) {
+    return new ServiceUnavailableError(
+      `Argo CD instance ${instance} refused the portal's token (401): it is invalid or expired`,
+    );
+  }
+  if (error.status === 403) {
+    return new ServiceUnavailableError(
+      `Argo CD instance ${instance} refused the portal's token (403) for ${application}: the application does not exist or the token's account has no get/sync/action rights on it (Argo CD does not say which)`,
+    );
+  }
+  if (error.status === 404 && !error.routeMissing) {
+    return new NotFoundError(
+      `Argo CD instance ${instance} has no application ${application} in the project the portal named (it moved to another project, or the token may not see it there)`,
+    );
+  }
+  if (
+    error.status === 400 &&
+    /not found as part of application/.test(error.message)
+  ) {
+    return new NotFoundError(
+      `Application ${application} on Argo CD instance ${instance} does not manage that resource: ${error.message}`,
+    );
+  }
+  if (error.status === 500 && /resource action/i.test(error.message)) {
+    return new NotFoundError(
+      `Argo CD instance ${instance} has no such action for the resource of ${application}: ${error.message}`,
+    );
   }
   return new ServiceUnavailableError(
     `Argo CD instance ${instance} answered ${error.status}: ${error.message}`,

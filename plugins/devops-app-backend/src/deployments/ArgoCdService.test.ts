@@ -125,24 +125,85 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
     );
   });
 
-  it('reports 403 and 404 from Argo CD as errors the card can show', async () => {
+  it("reports Argo CD's 403 for a missing or hidden application, and an empty selector match, as errors the card can show", async () => {
     const noSelector = { metadata: { name: 'inference-service' } };
-    const forbidden = await service.status(noSelector, 'pre-prod');
-    expect(forbidden).toMatchObject({
-      state: 'error',
-      message: expect.stringContaining('refused the portal'),
-    });
+    // Argo CD answers a missing application (qa) exactly as a forbidden one (pre-prod): 403, code 7.
+    for (const env of ['pre-prod', 'qa']) {
+      expect(await service.status(noSelector, env)).toMatchObject({
+        state: 'error',
+        message: expect.stringContaining(
+          "refused the portal's token (403) for inference-",
+        ),
+      });
+      await expect(service.sync(noSelector, env)).rejects.toMatchObject({
+        name: 'ServiceUnavailableError',
+        message: expect.stringContaining('does not exist or'),
+      });
+    }
+    expect(
+      standIn.responses.filter(r => r.status === 403).map(r => r.body),
+    ).toEqual(
+      Array(4).fill({
+        error: 'permission denied',
+        code: 7,
+        message: 'permission denied',
+      }),
+    );
     const missing = await service.status(entity, 'qa');
     expect(missing).toMatchObject({
       state: 'error',
-      message: expect.stringContaining('has no application'),
-    });
-    await expect(service.sync(noSelector, 'pre-prod')).rejects.toMatchObject({
-      name: 'ServiceUnavailableError',
+      message: expect.stringContaining('has no application matching'),
     });
     await expect(service.sync(entity, 'qa')).rejects.toMatchObject({
       name: 'NotFoundError',
     });
+  });
+
+  it('finds applications with the full label-selector grammar, as Argo CD parses it', async () => {
+    const withSelector = (selector: string) => ({
+      metadata: {
+        name: 'inference-service',
+        annotations: { 'argocd/app-selector': selector },
+      },
+    });
+    const found = async (selector: string) =>
+      (await service.status(withSelector(selector), 'dev')).application;
+    expect(
+      await found(
+        'devops-app.io/service in (inference-service, other),!devops-app.io/retired',
+      ),
+    ).toBe('inference-dev');
+    expect(await found('devops-app.io/service,devops-app.io/environment')).toBe(
+      'inference-dev',
+    );
+    expect(await found('devops-app.io/service==inference-service,')).toBe(
+      'inference-dev',
+    );
+    expect(
+      await found('devops-app.io/service notin (inference-service)'),
+    ).toBeUndefined();
+    expect(await found('devops-app.io/service!=other')).toBe('inference-dev');
+    expect(standIn.requests[0].path).toBe(
+      `/api/v1/applications?${new URLSearchParams({
+        selector:
+          'devops-app.io/service in (inference-service, other),!devops-app.io/retired,devops-app.io/environment=dev',
+      })}`,
+    );
+    // A selector labels.Parse refuses is Argo CD's 500 "error parsing the selector", shown as such.
+    expect(await service.status(withSelector('a in (b'), 'dev')).toMatchObject({
+      state: 'error',
+      message: expect.stringContaining('error parsing the selector'),
+    });
+  });
+
+  it('hands an Argo CD 429 back at once, with the wait it asked for', async () => {
+    standIn.rateLimitNext(1, 7);
+    await expect(service.status(entity, 'prod')).rejects.toMatchObject({
+      name: 'TooManyRequestsError',
+      retryAfterSeconds: 7,
+      message: 'Argo CD instance main is rate limiting; retry in 7 s',
+    });
+    expect(standIn.requests).toHaveLength(1);
   });
 
   it('rejects a wrong token without leaking it', async () => {
@@ -205,9 +266,31 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
     });
   });
 
-  it('knows manual from automated sync', async () => {
+  it('knows manual from automated sync, `automated.enabled: false` included', async () => {
     expect(await service.isManualSync(entity, 'prod')).toBe(true);
     expect(await service.isManualSync(entity, 'dev')).toBe(false);
+    const disabled = await startArgoCdStandIn('token-d', [
+      { application: application('dev', { automated: 'disabled' }) },
+    ]);
+    try {
+      const svc = new ArgoCdService([
+        {
+          client: new ArgoCdClient({
+            name: 'main',
+            baseUrl: disabled.baseUrl,
+            token: 'token-d',
+          }),
+        },
+      ]);
+      expect((await svc.status(entity, 'dev')).syncPolicy).toBe('manual');
+      expect(await svc.isManualSync(entity, 'dev')).toBe(true);
+      // What the stand-in sent is what Argo CD stores and echoes.
+      expect(
+        (disabled.responses[0].body as any).items[0].spec.syncPolicy.automated,
+      ).toEqual({ enabled: false, prune: true, selfHeal: true });
+    } finally {
+      await disabled.close();
+    }
     expect(
       await new ArgoCdService([]).isManualSync(entity, 'dev'),
     ).toBeUndefined();
@@ -303,7 +386,7 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
       expect(rollout?.aborted).toBe(true);
     });
 
-    it('does not take a 404 of both routes (missing resource) for an old server', async () => {
+    it("tells the gateway's missing route from the server's answers", async () => {
       const client = new ArgoCdClient({
         name: 'old',
         baseUrl: old.baseUrl,
@@ -316,16 +399,111 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
         namespace: 'inference-prod',
         name: 'nope',
       };
-      await expect(
-        client.runResourceAction('inference-prod', missing, 'abort'),
-      ).rejects.toMatchObject({ status: 404 });
-      expect(client.resourceActionsVersion).toBeUndefined();
+      // v2: the gateway's plain-text 404; the old route: 400, the resource is not the application's.
+      const error = await client
+        .runResourceAction('inference-prod', missing, 'abort')
+        .catch(e => e);
+      expect(error).toMatchObject({ status: 400, grpcCode: 3 });
+      expect(old.responses.at(-1)?.body).toEqual({
+        error:
+          'Rollout argoproj.io nope not found as part of application inference-prod',
+        code: 3,
+        message:
+          'Rollout argoproj.io nope not found as part of application inference-prod',
+      });
+      expect(toPortalError(error, 'old', 'inference-prod')).toMatchObject({
+        name: 'NotFoundError',
+        message: expect.stringContaining('does not manage that resource'),
+      });
+      // The old route answered, so the instance is known to be v1 only.
+      expect(client.resourceActionsVersion).toBe('v1');
       await client.runResourceAction(
         'inference-prod',
         { ...missing, name: 'inference' },
         'abort',
       );
-      expect(client.resourceActionsVersion).toBe('v1');
+      expect(actionCalls()).toHaveLength(3);
+    });
+  });
+
+  describe("Argo CD's answers to resource actions (server/application/application.go)", () => {
+    const rollout = {
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      kind: 'Rollout',
+      namespace: 'inference-prod',
+      name: 'inference',
+    };
+    const client = () =>
+      new ArgoCdClient({
+        name: 'main',
+        baseUrl: standIn.baseUrl,
+        token: 'token-a',
+      });
+    const actionPaths = () =>
+      standIn.requests
+        .filter(r => r.path.includes('/resource/actions'))
+        .map(r => r.path);
+
+    it('does not retry a v2 404 with a project (application not in that project) on the old route', async () => {
+      const c = client();
+      const error = await c
+        .runResourceAction('inference-prod', rollout, 'promote-full', {
+          appNamespace: 'argocd',
+          project: 'another-project',
+        })
+        .catch(e => e);
+      expect(error).toMatchObject({ status: 404, grpcCode: 5 });
+      expect(error.routeMissing).toBe(false);
+      expect(actionPaths()).toEqual([
+        '/api/v1/applications/inference-prod/resource/actions/v2',
+      ]);
+      expect(c.resourceActionsVersion).toBeUndefined();
+      expect(toPortalError(error, 'main', 'inference-prod')).toMatchObject({
+        name: 'NotFoundError',
+        message: expect.stringContaining('in the project the portal named'),
+      });
+    });
+
+    it('maps a missing application (403), a resource it does not manage (400) and an unknown action (500)', async () => {
+      const c = client();
+      const missingApp = await c
+        .runResourceAction('inference-nope', rollout, 'abort')
+        .catch(e => e);
+      expect(missingApp).toMatchObject({ status: 403, grpcCode: 7 });
+      expect(toPortalError(missingApp, 'main', 'inference-nope').message).toBe(
+        "Argo CD instance main refused the portal's token (403) for inference-nope: the application does not exist or the token's account has no get/sync/action rights on it (Argo CD does not say which)",
+      );
+      const notPart = await c
+        .runResourceAction(
+          'inference-prod',
+          { ...rollout, name: 'other' },
+          'abort',
+        )
+        .catch(e => e);
+      expect(notPart).toMatchObject({ status: 400, grpcCode: 3 });
+      expect(toPortalError(notPart, 'main', 'inference-prod').name).toBe(
+        'NotFoundError',
+      );
+      const unknownAction = await c
+        .runResourceAction('inference-prod', rollout, 'explode')
+        .catch(e => e);
+      expect(unknownAction).toMatchObject({
+        status: 500,
+        grpcCode: 2,
+        message:
+          'error getting Lua resource action: built-in script does not exist',
+      });
+      expect(
+        toPortalError(unknownAction, 'main', 'inference-prod'),
+      ).toMatchObject({
+        name: 'NotFoundError',
+        message: expect.stringContaining('has no such action'),
+      });
+      // Each was the server's answer on v2: none was retried on the old route.
+      expect(actionPaths()).toEqual(
+        Array(3).fill(expect.stringMatching(/\/resource\/actions\/v2$/)),
+      );
     });
   });
 

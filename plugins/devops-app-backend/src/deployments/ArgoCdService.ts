@@ -1,15 +1,16 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   ANNOTATION_ARGOCD_APP_SELECTOR,
   ArgoCdStatus,
   RolloutStatus,
 } from '@devops-app/plugin-devops-app-common';
+import { TooManyRequestsError } from '../upstreamErrors';
 import {
   ArgoCdApplication,
-  ArgoCdApiError,
   ArgoCdClient,
   ArgoCdResourceRef,
+  isAutomatedSync,
   toPortalError,
 } from './ArgoCdClient';
 
@@ -99,20 +100,31 @@ export class ArgoCdService {
     const selector =
       entity.metadata.annotations?.[ANNOTATION_ARGOCD_APP_SELECTOR];
     if (selector) {
-      const apps = await client.listApplications(
-        `${selector},devops-app.io/environment=${environment}`,
-      );
+      const query = environmentSelector(selector, environment);
+      let apps: ArgoCdApplication[];
+      try {
+        apps = await client.listApplications(query);
+      } catch (e) {
+        throw toPortalError(
+          e,
+          client.name,
+          `the application of ${environment}`,
+        );
+      }
       if (apps.length === 0) {
-        throw new ArgoCdApiError(
-          404,
-          `no application matches ${selector},devops-app.io/environment=${environment}`,
+        throw new NotFoundError(
+          `Argo CD instance ${client.name} has no application matching ${query} (or the token may not see it)`,
         );
       }
       return apps[0];
     }
-    return client.getApplication(
-      this.applicationNameTemplate.replace('{environment}', environment),
+    const name = this.applicationNameTemplate.replace(
+      '{environment}',
+      environment,
     );
+    return client.getApplication(name).catch(e => {
+      throw toPortalError(e, client.name, name);
+    });
   }
 
   async status(
@@ -127,8 +139,13 @@ export class ArgoCdService {
     try {
       app = await this.findApplication(client, entity, environment);
     } catch (e) {
-      const err = toPortalError(e, client.name, nameOf(environment));
-      return { state: 'error', instance: client.name, message: err.message };
+      // A rate limit is the caller's to wait out (429 with Retry-After), not a state of the card.
+      if (e instanceof TooManyRequestsError) throw e;
+      return {
+        state: 'error',
+        instance: client.name,
+        message: (e as Error).message,
+      };
     }
     const status: ArgoCdStatus = {
       state: 'connected',
@@ -137,7 +154,7 @@ export class ArgoCdService {
       syncStatus: app.status?.sync?.status,
       healthStatus: app.status?.health?.status,
       revision: app.status?.sync?.revision,
-      syncPolicy: app.spec.syncPolicy?.automated ? 'automated' : 'manual',
+      syncPolicy: isAutomatedSync(app) ? 'automated' : 'manual',
       operationPhase: app.status?.operationState?.phase,
       liveTag:
         tagsOf(app.status?.summary?.images ?? []).join(', ') || undefined,
@@ -146,6 +163,7 @@ export class ArgoCdService {
       const rollout = await this.readRollout(client, app);
       status.rollout = rollout?.status;
     } catch (e) {
+      if (e instanceof TooManyRequestsError) throw e;
       status.message = toPortalError(e, client.name, app.metadata.name).message;
     }
     return status;
@@ -158,10 +176,8 @@ export class ArgoCdService {
   ): Promise<{ application: string; revision?: string }> {
     const { client, app } = await this.resolve(entity, environment);
     if (app.status?.operationState?.phase === 'Running') {
-      throw toPortalError(
-        new ArgoCdApiError(409, 'another operation is already in progress'),
-        client.name,
-        app.metadata.name,
+      throw new ConflictError(
+        `A sync of ${app.metadata.name} is already in progress`,
       );
     }
     try {
@@ -182,7 +198,7 @@ export class ArgoCdService {
   ): Promise<boolean | undefined> {
     if (!this.clientFor(environment)) return undefined;
     const { app } = await this.resolve(entity, environment);
-    return !app.spec.syncPolicy?.automated;
+    return !isAutomatedSync(app);
   }
 
   /** Runs `promote-full` or `abort` on the environment's Rollout. */
@@ -216,16 +232,8 @@ export class ArgoCdService {
     if (!client) {
       throw new NotFoundError(ARGOCD_NOT_CONFIGURED);
     }
-    try {
-      const app = await this.findApplication(client, entity, environment);
-      return { client, app };
-    } catch (e) {
-      throw toPortalError(
-        e,
-        client.name,
-        `the application of ${nameOf(environment)}`,
-      );
-    }
+    const app = await this.findApplication(client, entity, environment);
+    return { client, app };
   }
 
   private async readRollout(
@@ -257,6 +265,22 @@ export class ArgoCdService {
       status: rolloutStatus(node.name, manifest, node.health?.status),
     };
   }
+}
+
+/**
+ * The entity's selector narrowed to one environment. Argo CD parses `selector` with Kubernetes'
+ * `labels.Parse` (server/application/application.go, List), where a comma is AND between requirements
+ * of any form (`k=v`, `k!=v`, `k in (a,b)`, `k notin (a)`, `k`, `!k`); the annotation is used as its
+ * owner wrote it, with surrounding blanks and a trailing comma (an empty requirement, which labels.Parse
+ * refuses) dropped.
+ */
+export function environmentSelector(
+  selector: string,
+  environment: string,
+): string {
+  const own = selector.trim().replace(/,\s*$/, '');
+  const term = `devops-app.io/environment=${environment}`;
+  return own ? `${own},${term}` : term;
 }
 
 function tagsOf(images: string[]): string[] {

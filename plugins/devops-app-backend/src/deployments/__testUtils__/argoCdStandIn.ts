@@ -1,5 +1,10 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import {
+  matchesSelector,
+  parseLabelSelector,
+  SelectorError,
+} from '../../__testUtils__/labelSelector';
 
 /**
  * A stand-in Argo CD server on 127.0.0.1 that answers like Argo CD's REST API (grpc-gateway; the
@@ -18,13 +23,34 @@ import { AddressInfo } from 'node:net';
  *        action, appNamespace?, project?, resourceActionParameters?: [{name, value}]}
  *                                                  -> applicationApplicationResponse {}
  *        (Argo CD 3.x; with `resourceActionsV2: false` the stand-in is an older Argo CD without this
- *        route, which answers it like any unknown route: 404 {code 5, "Not Found"})
+ *        route, which its gateway answers like any unknown route)
  *   POST /api/v1/applications/{name}/resource/actions?namespace&resourceName&version&group&kind
  *        body: the action name as a JSON string    -> {} (deprecated in 3.x, still served)
- * Errors are runtimeError bodies {error, code, message} with the gRPC code's HTTP status: 401
- * (Unauthenticated, 16), 403 (PermissionDenied, 7), 404 (NotFound, 5), 400 (FailedPrecondition, 9, e.g.
- * "another operation is already in progress"). Actions for argoproj.io/Rollout follow Argo CD's built-in
- * Lua actions: promote-full sets status.promoteFull, abort sets status.abort.
+ * Errors are runtimeError bodies {error, code, message} (assets/swagger.json) with the HTTP status
+ * grpc-gateway gives the gRPC code, as Argo CD's application server (server/application/application.go)
+ * answers them:
+ * - 401 Unauthenticated (16): a bad token.
+ * - 403 PermissionDenied (7) "permission denied": an application that does not exist, or one the token
+ *   may not see; `getAppEnforceRBAC` answers both alike (argocommon.PermissionDeniedAPIError) so that
+ *   existence does not leak.
+ * - 404 NotFound (5) `applications.argoproj.io "<name>" not found`: a request that names a project
+ *   (resource actions v2) for an application not in that project (`getAppEnforceRBAC`).
+ * - 400 InvalidArgument (3) "<kind> <group> <name> not found as part of application <app>": a resource
+ *   the application does not manage (`getAppLiveResource`), for GET .../resource and for actions.
+ * - 500 Unknown (2) "error getting Lua resource action: built-in script does not exist": an action the
+ *   resource kind has no script for (`RunResourceActionV2` wraps util/lua's errScriptDoesNotExist with
+ *   fmt.Errorf, which is no gRPC status, so the gateway answers Unknown).
+ * - 500 Unknown (2) "error parsing the selector: ...": a selector `labels.Parse` refuses (List).
+ * - 400 FailedPrecondition (9) "another operation is already in progress" (sync).
+ * A route the gateway does not know is not a gRPC status: grpc-gateway v1.16 (pinned in Argo CD's
+ * go.mod) writes `http.Error(w, "Not Found", 404)`, a text/plain body (runtime/mux.go).
+ * Argo CD itself has no API rate limit; `rateLimitNext` makes the stand-in answer as a rate-limiting
+ * proxy in front of it does: 429 with Retry-After (RFC 9110 section 10.2.3).
+ * `selector` is parsed with the full Kubernetes label-selector grammar (../../__testUtils__/labelSelector).
+ * Actions for argoproj.io/Rollout follow Argo CD's built-in Lua actions
+ * (resource_customizations/argoproj.io/Rollout/actions): promote-full sets status.promoteFull, abort
+ * sets status.abort; the other built-in ones (resume, retry, restart, pause, skip-current-step) are
+ * accepted and change nothing here.
  */
 export interface StandInApp {
   application: any;
@@ -48,6 +74,46 @@ export interface StandInOptions {
   resourceActionsV2?: boolean;
 }
 
+/** Argo CD's built-in Lua actions of argoproj.io/Rollout (resource_customizations/.../actions). */
+const ROLLOUT_ACTIONS = [
+  'abort',
+  'pause',
+  'promote-full',
+  'restart',
+  'resume',
+  'retry',
+  'skip-current-step',
+];
+
+/**
+ * The application routes served (method, path after /api/v1/applications/{name}, id, the schema of the
+ * 200 answer in assets/swagger.json); anything else is a route the gateway does not know.
+ */
+const ROUTES: [string, RegExp, string, string][] = [
+  ['GET', /^$/, 'get', 'v1alpha1Application'],
+  ['POST', /^\/sync$/, 'sync', 'v1alpha1Application'],
+  [
+    'GET',
+    /^\/revisions\/[^/]+\/metadata$/,
+    'revisionMetadata',
+    'v1alpha1RevisionMetadata',
+  ],
+  ['GET', /^\/resource-tree$/, 'resourceTree', 'v1alpha1ApplicationTree'],
+  ['GET', /^\/resource$/, 'resource', 'applicationApplicationResourceResponse'],
+  [
+    'POST',
+    /^\/resource\/actions$/,
+    'actions',
+    'applicationApplicationResponse',
+  ],
+  [
+    'POST',
+    /^\/resource\/actions\/v2$/,
+    'actionsV2',
+    'applicationApplicationResponse',
+  ],
+];
+
 export async function startArgoCdStandIn(
   token: string,
   apps: StandInApp[],
@@ -55,7 +121,12 @@ export async function startArgoCdStandIn(
 ) {
   const resourceActionsV2 = options.resourceActionsV2 ?? true;
   const requests: { method: string; path: string; body?: unknown }[] = [];
+  /** Every response body, by route, for the schema test (assets/swagger.json). */
+  const responses: { route: string; status: number; body: unknown }[] = [];
   const byName = new Map(apps.map(a => [a.application.metadata.name, a]));
+  let limited = 0;
+  let limitedRetryAfter = 1;
+  let route = '';
 
   function error(
     res: http.ServerResponse,
@@ -63,23 +134,37 @@ export async function startArgoCdStandIn(
     code: number,
     message: string,
   ) {
+    const body = { error: message, code, message };
+    responses.push({ route: 'runtimeError', status, body });
     res.writeHead(status, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ error: message, code, message }));
+    res.end(JSON.stringify(body));
   }
   function json(res: http.ServerResponse, body: unknown) {
+    responses.push({ route, status: 200, body });
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
   }
-  function matches(
-    labels: Record<string, string> = {},
-    selector: string | null,
-  ) {
-    if (!selector) return true;
-    return selector.split(',').every(term => {
-      const [k, v] = term.split('=');
-      return labels[k] === v;
+  /** grpc-gateway v1.16's answer to a route it does not know (OtherErrorHandler -> http.Error). */
+  function noRoute(res: http.ServerResponse) {
+    res.writeHead(404, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
     });
+    res.end('Not Found\n');
   }
+  const permissionDenied = (res: http.ServerResponse) =>
+    error(res, 403, 7, 'permission denied');
+  const notPartOf = (
+    res: http.ServerResponse,
+    app: StandInApp,
+    t: { kind: unknown; group: unknown; resourceName: unknown },
+  ) =>
+    error(
+      res,
+      400,
+      3,
+      `${t.kind} ${t.group} ${t.resourceName} not found as part of application ${app.application.metadata.name}`,
+    );
 
   /** Argo CD's built-in Lua actions of argoproj.io/Rollout. */
   function runAction(
@@ -95,12 +180,8 @@ export async function startArgoCdStandIn(
     },
   ) {
     if (app.actionsForbidden) {
-      error(
-        res,
-        403,
-        7,
-        'permission denied: applications, action/argoproj.io/Rollout',
-      );
+      // getAppEnforceRBAC with the action's RBAC name (action/<group>/<kind>/<action>) denied.
+      permissionDenied(res);
       return;
     }
     const r = app.rollout;
@@ -112,15 +193,20 @@ export async function startArgoCdStandIn(
       target.resourceName !== r.metadata.name ||
       target.namespace !== r.metadata.namespace
     ) {
-      error(res, 404, 5, 'resource not found');
+      notPartOf(res, app, target);
       return;
     }
     if (target.action === 'promote-full') {
       r.status.promoteFull = true;
     } else if (target.action === 'abort') {
       r.status.abort = true;
-    } else {
-      error(res, 400, 3, `action not found: ${String(target.action)}`);
+    } else if (!ROLLOUT_ACTIONS.includes(String(target.action))) {
+      error(
+        res,
+        500,
+        2,
+        'error getting Lua resource action: built-in script does not exist',
+      );
       return;
     }
     json(res, {});
@@ -137,35 +223,82 @@ export async function startArgoCdStandIn(
         path: `${url.pathname}${url.search}`,
         body,
       });
+      if (limited > 0) {
+        limited--;
+        res.writeHead(429, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Retry-After': String(limitedRetryAfter),
+        });
+        res.end('Too Many Requests\n');
+        return;
+      }
       if (req.headers.authorization !== `Bearer ${token}`) {
         error(res, 401, 16, 'invalid session: token signature is invalid');
         return;
       }
       if (req.method === 'GET' && url.pathname === '/api/v1/applications') {
-        const selector = url.searchParams.get('selector');
+        route = 'v1alpha1ApplicationList';
+        let requirements;
+        try {
+          requirements = parseLabelSelector(
+            url.searchParams.get('selector') ?? '',
+          );
+        } catch (e) {
+          if (!(e instanceof SelectorError)) throw e;
+          error(res, 500, 2, `error parsing the selector: ${e.message}`);
+          return;
+        }
         json(res, {
           metadata: {},
           items: apps
             .filter(
               a =>
                 !a.forbidden &&
-                matches(a.application.metadata.labels, selector),
+                matchesSelector(a.application.metadata.labels, requirements),
             )
             .map(a => a.application),
         });
         return;
       }
       const m = /^\/api\/v1\/applications\/([^/]+)(\/.*)?$/.exec(url.pathname);
-      const app = m ? byName.get(decodeURIComponent(m[1])) : undefined;
-      if (!m || !app) {
-        error(res, 404, 5, `applications.argoproj.io "${m?.[1]}" not found`);
-        return;
-      }
-      if (app.forbidden) {
-        error(res, 403, 7, 'permission denied');
+      if (!m) {
+        noRoute(res);
         return;
       }
       const sub = m[2] ?? '';
+      const known = ROUTES.find(
+        ([method, pattern]) => method === req.method && pattern.test(sub),
+      );
+      if (!known || (!resourceActionsV2 && known[2] === 'actionsV2')) {
+        noRoute(res);
+        return;
+      }
+      route = known[3];
+      const app = byName.get(decodeURIComponent(m[1]));
+      // getAppEnforceRBAC (server/application/application.go). Without a project: a missing and a
+      // forbidden application both answer 403 "permission denied". With a project (resource actions
+      // v2): forbidden is 403; missing, or in another project, is 404 NotFound.
+      const project =
+        known[2] === 'actionsV2'
+          ? (body as { project?: unknown } | undefined)?.project
+          : url.searchParams.get('project');
+      const named = typeof project === 'string' && project !== '';
+      if (app?.forbidden || (!app && !named)) {
+        permissionDenied(res);
+        return;
+      }
+      if (
+        !app ||
+        (named && project !== (app.application.spec?.project || 'default'))
+      ) {
+        error(
+          res,
+          404,
+          5,
+          `applications.argoproj.io "${decodeURIComponent(m[1])}" not found`,
+        );
+        return;
+      }
       const status = (app.application.status ??= {});
       if (req.method === 'GET' && sub === '') {
         json(res, app.application);
@@ -187,7 +320,8 @@ export async function startArgoCdStandIn(
         const revision = decodeURIComponent(sub.split('/')[2]);
         const metadata = app.revisions?.[revision];
         if (!metadata) {
-          error(res, 404, 5, `unable to resolve revision ${revision}`);
+          // The repo server's git error, passed through as gRPC Unknown.
+          error(res, 500, 2, `unable to resolve revision ${revision}`);
           return;
         }
         json(res, metadata);
@@ -220,7 +354,11 @@ export async function startArgoCdStandIn(
           q.get('resourceName') !== r.metadata.name ||
           q.get('namespace') !== r.metadata.namespace
         ) {
-          error(res, 404, 5, 'resource not found');
+          notPartOf(res, app, {
+            kind: q.get('kind'),
+            group: q.get('group'),
+            resourceName: q.get('resourceName'),
+          });
           return;
         }
         json(res, { manifest: JSON.stringify(r) });
@@ -234,11 +372,7 @@ export async function startArgoCdStandIn(
           namespace: q.get('namespace'),
           action: body,
         });
-      } else if (
-        resourceActionsV2 &&
-        req.method === 'POST' &&
-        sub === '/resource/actions/v2'
-      ) {
+      } else if (known[2] === 'actionsV2') {
         // grpc-gateway binds the path's {name} into the body's `name`; the proto marks name,
         // resourceName, version, kind and action required.
         const b = (body ?? {}) as Record<string, unknown>;
@@ -256,13 +390,6 @@ export async function startArgoCdStandIn(
         }
         if (b.name !== app.application.metadata.name) {
           error(res, 400, 3, `name ${b.name} does not match the path`);
-          return;
-        }
-        if (
-          b.project !== undefined &&
-          b.project !== app.application.spec?.project
-        ) {
-          error(res, 403, 7, 'permission denied');
           return;
         }
         if (
@@ -285,8 +412,6 @@ export async function startArgoCdStandIn(
           namespace: (b.namespace as string | undefined) ?? null,
           action: b.action,
         });
-      } else {
-        error(res, 404, 5, 'Not Found');
       }
     });
   });
@@ -295,14 +420,25 @@ export async function startArgoCdStandIn(
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
+    responses,
+    /** The next `count` requests answer 429 with `Retry-After: retryAfterSeconds`. */
+    rateLimitNext(count: number, retryAfterSeconds: number) {
+      limited = count;
+      limitedRetryAfter = retryAfterSeconds;
+    },
     close: () => new Promise<void>(r => server.close(() => r())),
   };
 }
 
-/** An Application as charts/argocd-apps renders it, with a status. */
+/**
+ * An Application as charts/argocd-apps renders it, with a status. `automated: 'disabled'` is a manual
+ * application as Argo CD itself leaves one: `argocd app set --self-heal/--auto-prune` on an application
+ * without automated sync writes `automated: {enabled: false, ...}` (cmd/util/app.go), and Argo CD echoes
+ * the stored spec (SyncPolicyAutomated.Enabled, json "enabled,omitempty", pkg/apis/.../types.go).
+ */
 export function application(
   env: string,
-  options: { automated: boolean; images?: string[] },
+  options: { automated: boolean | 'disabled'; images?: string[] },
 ) {
   return {
     metadata: {
@@ -326,9 +462,15 @@ export function application(
         server: 'https://kubernetes.default.svc',
         namespace: `inference-${env}`,
       },
-      syncPolicy: options.automated
-        ? { automated: { prune: true, selfHeal: true } }
-        : { syncOptions: ['CreateNamespace=true'] },
+      syncPolicy:
+        options.automated === 'disabled'
+          ? {
+              automated: { enabled: false, prune: true, selfHeal: true },
+              syncOptions: ['CreateNamespace=true'],
+            }
+          : options.automated
+          ? { automated: { prune: true, selfHeal: true } }
+          : { syncOptions: ['CreateNamespace=true'] },
     },
     status: {
       sync: { status: 'OutOfSync', revision: 'abc123' },
