@@ -46,6 +46,41 @@ output "oidc_issuer_url" {
 }
 
 output "log_analytics_workspace_id" {
-  description = "Azure resource ID of the Log Analytics workspace that receives container insights."
+  description = "Azure resource ID of the Log Analytics workspace that receives container insights and the diagnostic settings (the storage stack sends its account's there too)."
   value       = terraform_data.log_analytics_workspace.output.id
+}
+
+output "production_class" {
+  description = "Whether the environment is production-class (production_class): the storage stack then locks its account against deletion."
+  value       = var.production_class
+}
+
+output "portal_reader_principal_ids" {
+  description = "Entra object IDs with the Azure Kubernetes Service RBAC Reader role (the portal's identity); the monitoring stack binds the backstage-reader ClusterRole to them."
+  value       = [for assignment in terraform_data.portal_reader : assignment.output.principal_id]
+}
+
+output "acr_login_server" {
+  description = "Login server of the environment's container registry (for example acrdevopsappdev.azurecr.io): the registry part of the inference chart's image.repository and training.image.repository."
+  value       = terraform_data.container_registry.output.login_server
+}
+
+output "container_registry_id" {
+  description = "Azure resource ID of the container registry, the scope for AcrPush role assignments (CI) on it."
+  value       = terraform_data.container_registry.output.id
+}
+
+output "kubelet_identity_object_id" {
+  description = "Object ID of the cluster's kubelet identity, which has AcrPull on the container registry."
+  value       = terraform_data.kubelet_acr_pull.output.principal_id
+}
+
+output "virtual_network_id" {
+  description = "Azure resource ID of the cluster's virtual network; the storage stack links its private DNS zone to it."
+  value       = terraform_data.virtual_network.output.id
+}
+
+output "private_endpoint_subnet_id" {
+  description = "Azure resource ID of the subnet for private endpoints in the cluster's virtual network; the storage account's private endpoint goes here."
+  value       = "${terraform_data.virtual_network.output.id}/subnets/snet-private-endpoints"
 }

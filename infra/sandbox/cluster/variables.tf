@@ -78,7 +78,7 @@ variable "system_node_vm_size" {
 
 variable "system_node_count" {
   type        = number
-  description = "Fixed number of nodes in the system node pool (1 to 100; use 3 across zones where the environment needs to survive a zone outage)."
+  description = "Lower bound (and first size) of the autoscaling system node pool (1 to 100; use 3 across zones where the environment needs to survive a zone outage)."
 
   validation {
     condition     = var.system_node_count >= 1 && var.system_node_count <= 100 && floor(var.system_node_count) == var.system_node_count
@@ -119,7 +119,7 @@ variable "user_node_max_count" {
 
 variable "cluster_admin_principal_ids" {
   type        = list(string)
-  description = "Object IDs of the Entra ID users, groups or service principals that get the Azure Kubernetes Service RBAC Cluster Admin role (include the principal that applies the monitoring stack). Local accounts are disabled, so this is the only way in."
+  description = "Object IDs of further Entra ID users, groups or service principals that get the Azure Kubernetes Service RBAC Cluster Admin role. The principal that applies this stack gets it anyway (it applies the monitoring stack next), and so do the admin_group_object_ids."
   default     = []
 
   validation {
@@ -128,9 +128,144 @@ variable "cluster_admin_principal_ids" {
   }
 }
 
+variable "production_class" {
+  type        = bool
+  description = "Whether this environment is production-class: it must then name an Entra ID admin group and restrict its API server (authorized IP ranges or a private cluster), and the storage stack puts a CanNotDelete lock on its account."
+  default     = false
+}
+
+variable "admin_group_object_ids" {
+  type        = list(string)
+  description = "Object IDs of the Entra ID groups whose members administer the cluster (AKS admin groups, and the Azure Kubernetes Service RBAC Cluster Admin role). Required, at least one, for a production-class environment."
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.admin_group_object_ids : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])
+    error_message = "admin_group_object_ids must contain only lower-case object IDs (GUIDs)."
+  }
+
+  validation {
+    condition     = !var.production_class || length(var.admin_group_object_ids) > 0
+    error_message = "admin_group_object_ids must name at least one Entra ID group in a production-class environment (production_class = true): local accounts are disabled, so without it only the deploying identity can sign in."
+  }
+}
+
+variable "portal_reader_principal_ids" {
+  type        = list(string)
+  description = "Entra object IDs of the portal backend's managed identity (and any other read-only client): each gets the Azure Kubernetes Service RBAC Reader role on the cluster, and the monitoring stack binds the backstage-reader ClusterRole to it. Short-lived Entra ID tokens, no token in state."
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.portal_reader_principal_ids : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])
+    error_message = "portal_reader_principal_ids must contain only lower-case object IDs (GUIDs)."
+  }
+}
+
+variable "private_cluster_enabled" {
+  type        = bool
+  description = "Give the API server a private endpoint in the cluster's virtual network only (clients must then reach that network). false keeps a public endpoint, restricted by api_server_authorized_ip_ranges."
+  default     = false
+}
+
+variable "api_server_authorized_ip_ranges" {
+  type        = list(string)
+  description = "CIDR ranges allowed to reach the public API server (the portal's egress, CI runners, operators). [] leaves it open to any address, which a production-class environment may only do with private_cluster_enabled."
+  default     = []
+
+  validation {
+    condition     = alltrue([for range in var.api_server_authorized_ip_ranges : can(cidrhost(range, 0)) && strcontains(range, "/") && !startswith(range, "0.0.0.0/")])
+    error_message = "api_server_authorized_ip_ranges must contain only CIDR ranges such as 203.0.113.0/24 (not 0.0.0.0/0)."
+  }
+
+  validation {
+    condition     = !var.private_cluster_enabled || length(var.api_server_authorized_ip_ranges) == 0
+    error_message = "api_server_authorized_ip_ranges applies to a public API server only: leave it empty when private_cluster_enabled is true."
+  }
+
+  validation {
+    condition     = !var.production_class || var.private_cluster_enabled || length(var.api_server_authorized_ip_ranges) > 0
+    error_message = "A production-class environment needs api_server_authorized_ip_ranges or private_cluster_enabled = true: its API server must not be open to the internet."
+  }
+}
+
+variable "maintenance_window" {
+  type = object({
+    day_of_week    = string
+    start_time     = string
+    duration_hours = number
+    utc_offset     = string
+  })
+  description = "Weekly window in which AKS may apply the automatic Kubernetes patch upgrades and node image upgrades: day_of_week (Monday to Sunday), start_time (HH:MM), duration_hours (4 to 24), utc_offset (+HH:MM or -HH:MM)."
+  default = {
+    day_of_week    = "Sunday"
+    start_time     = "02:00"
+    duration_hours = 4
+    utc_offset     = "+00:00"
+  }
+
+  validation {
+    condition     = contains(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], var.maintenance_window.day_of_week)
+    error_message = "maintenance_window.day_of_week must be one of Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday."
+  }
+
+  validation {
+    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", var.maintenance_window.start_time)) && can(regex("^[+-](0[0-9]|1[0-4]):(00|30|45)$", var.maintenance_window.utc_offset))
+    error_message = "maintenance_window.start_time must be HH:MM (00:00 to 23:59) and maintenance_window.utc_offset +HH:MM or -HH:MM (for example +01:00)."
+  }
+
+  validation {
+    condition     = var.maintenance_window.duration_hours >= 4 && var.maintenance_window.duration_hours <= 24 && floor(var.maintenance_window.duration_hours) == var.maintenance_window.duration_hours
+    error_message = "maintenance_window.duration_hours must be a whole number from 4 to 24 (AKS needs at least 4 hours for upgrades)."
+  }
+}
+
+variable "system_node_max_count" {
+  type        = number
+  description = "Upper bound of the system node pool's autoscaler, from system_node_count to 100; null means system_node_count + 2 (at most 100)."
+  default     = null
+
+  validation {
+    condition     = var.system_node_max_count == null || (try(var.system_node_max_count >= var.system_node_count && var.system_node_max_count <= 100 && floor(var.system_node_max_count) == var.system_node_max_count, false))
+    error_message = "system_node_max_count must be null or a whole number from system_node_count to 100."
+  }
+}
+
+variable "virtual_network_address_space" {
+  type        = string
+  description = "Address space of the cluster's virtual network (a /8 to /22 CIDR). Its first half holds the nodes, a /27-or-larger slice of the second half the private endpoints; it must not overlap the overlay's pod range 10.244.0.0/16 or the service range 10.0.0.0/16."
+  default     = "10.240.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.virtual_network_address_space, 0)) && can(regex("^[0-9.]+/([89]|1[0-9]|2[0-2])$", var.virtual_network_address_space))
+    error_message = "virtual_network_address_space must be an IPv4 CIDR range from /8 to /22, such as 10.240.0.0/16."
+  }
+}
+
+variable "container_registry_name" {
+  type        = string
+  description = "Globally unique name of the environment's Azure Container Registry (5 to 50 letters and digits); null means acr<name_prefix><environment> without dashes."
+  default     = null
+
+  validation {
+    condition     = var.container_registry_name == null || can(regex("^[a-zA-Z0-9]{5,50}$", var.container_registry_name))
+    error_message = "container_registry_name must be null or 5 to 50 letters and digits."
+  }
+}
+
+variable "container_registry_sku" {
+  type        = string
+  description = "SKU of the container registry: Basic, Standard or Premium (Premium adds zone redundancy and geo-replication)."
+  default     = "Standard"
+
+  validation {
+    condition     = contains(["Basic", "Standard", "Premium"], var.container_registry_sku)
+    error_message = "container_registry_sku must be one of Basic, Standard, Premium."
+  }
+}
+
 variable "log_retention_days" {
   type        = number
-  description = "Days the Log Analytics workspace keeps container insights and control-plane logs (30 to 730)."
+  description = "Days the Log Analytics workspace keeps container insights, the control plane's diagnostic logs and Defender's data (30 to 730)."
   default     = 30
 
   validation {

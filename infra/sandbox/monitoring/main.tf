@@ -25,8 +25,8 @@ locals {
   datadog_namespace    = "datadog"
   prometheus_release   = "kube-prometheus-stack"
   # What stacks/monitoring/backstage_reader.tf creates, and the argocd module's portal account.
-  backstage_namespace   = "backstage"
   backstage_reader      = "backstage-reader"
+  portal_readers        = try(local.cluster.portal_reader_principal_ids, [])
   argocd_portal_account = "backstage"
 }
 
@@ -91,15 +91,13 @@ resource "terraform_data" "datadog_release" {
   depends_on = [terraform_data.delay]
 }
 
-# The portal's read identity (a service account, its read-only ClusterRole and binding, a token Secret):
-# recorded, not created. The token output is a clearly fake value that exists only after apply.
+# The portal's read access (the backstage-reader ClusterRole, bound to the portal's Entra object IDs):
+# recorded, not created. No token exists: the portal signs in with short-lived Entra ID tokens.
 resource "terraform_data" "backstage_reader" {
   input = {
-    cluster         = local.cluster.cluster_name
-    namespace       = local.backstage_namespace
-    service_account = local.backstage_reader
-    cluster_role    = local.backstage_reader
-    token_secret    = "${local.backstage_reader}-token"
+    cluster      = local.cluster.cluster_name
+    cluster_role = local.backstage_reader
+    subjects     = local.portal_readers
   }
 
   depends_on = [terraform_data.delay]

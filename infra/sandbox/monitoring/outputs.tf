@@ -60,21 +60,14 @@ output "chart_versions" {
   }
 }
 
-output "backstage_reader_namespace" {
-  description = "Namespace of the portal's read-only service account and its token Secret."
-  value       = terraform_data.backstage_reader.output.namespace
+output "backstage_reader_cluster_role" {
+  description = "ClusterRole of the portal's read access (get, list, watch on what the Kubernetes tab shows beyond the RBAC Reader role), bound to the cluster stack's portal_reader_principal_ids."
+  value       = terraform_data.backstage_reader.output.cluster_role
 }
 
-output "backstage_reader_service_account" {
-  description = "Name of the portal's read-only service account (ClusterRole backstage-reader: get, list, watch on what the Kubernetes tab shows)."
-  value       = terraform_data.backstage_reader.output.service_account
-}
-
-output "backstage_reader_token" {
-  description = "Long-lived token of the portal's read-only service account: the portal's AKS_SERVICE_ACCOUNT_TOKEN. Secret."
-  # Not a token: no API server exists to issue one. Shaped to be recognised as fake wherever it lands.
-  value     = "sandbox-not-a-token-${terraform_data.backstage_reader.id}"
-  sensitive = true
+output "backstage_reader_subjects" {
+  description = "Entra object IDs the backstage-reader ClusterRole is bound to (the portal's managed identity); empty when the cluster stack names none."
+  value       = terraform_data.backstage_reader.output.subjects
 }
 
 output "argocd_portal_account" {

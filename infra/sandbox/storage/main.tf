@@ -24,7 +24,11 @@ locals {
     stack       = "storage"
     managed-by  = "terraform"
   })
-  subscription_id = "00000000-0000-0000-0000-000000000000"
+  subscription_id  = "00000000-0000-0000-0000-000000000000"
+  models_container = "models"
+  # What stacks/storage/network.tf derives: the endpoint's subnet and its virtual network.
+  private_endpoint_subnet_id  = coalesce(var.private_endpoint_subnet_id, local.cluster.private_endpoint_subnet_id)
+  private_endpoint_network_id = regex("^(.+)/subnets/[^/]+$", local.private_endpoint_subnet_id)[0]
 }
 
 resource "terraform_data" "delay" {
@@ -57,6 +61,10 @@ resource "terraform_data" "storage_account" {
     min_tls_version                 = "TLS1_2"
     allow_nested_items_to_be_public = false
     shared_access_key_enabled       = false
+    public_network_access_enabled   = false
+    versioning_enabled              = true
+    change_feed_enabled             = true
+    change_feed_retention_in_days   = var.change_feed_retention_days
     soft_delete_days                = var.soft_delete_days
   }
 }
@@ -107,5 +115,71 @@ resource "terraform_data" "inference_blob_contributor" {
     scope        = terraform_data.treated_images_container.output.id
     role         = "Storage Blob Data Contributor"
     principal_id = terraform_data.inference_identity.id
+  }
+}
+
+resource "terraform_data" "inference_models_reader" {
+  input = {
+    scope        = terraform_data.models_container.output.id
+    role         = "Storage Blob Data Reader"
+    principal_id = terraform_data.inference_identity.id
+  }
+}
+
+resource "terraform_data" "models_container" {
+  input = {
+    id                    = "${terraform_data.storage_account.output.id}/blobServices/default/containers/${local.models_container}"
+    name                  = local.models_container
+    container_access_type = "private"
+  }
+}
+
+# The record's random ID stands in for the training identity's client ID.
+resource "terraform_data" "training_identity" {
+  input = {
+    name                = "id-training-${var.environment}"
+    resource_group_name = terraform_data.resource_group.output.name
+  }
+}
+
+resource "terraform_data" "training_federated_credential" {
+  input = {
+    identity_client_id = terraform_data.training_identity.id
+    audience           = ["api://AzureADTokenExchange"]
+    issuer             = local.cluster.oidc_issuer_url
+    subject            = "system:serviceaccount:${local.namespace}:${var.training_service_account}"
+  }
+}
+
+resource "terraform_data" "training_models_contributor" {
+  input = {
+    scope        = terraform_data.models_container.output.id
+    role         = "Storage Blob Data Contributor"
+    principal_id = terraform_data.training_identity.id
+  }
+}
+
+resource "terraform_data" "blob_private_endpoint" {
+  input = {
+    subnet_id             = local.private_endpoint_subnet_id
+    private_dns_zone      = "privatelink.blob.core.windows.net"
+    dns_zone_linked_to    = local.private_endpoint_network_id
+    private_connection_to = terraform_data.storage_account.output.id
+  }
+}
+
+resource "terraform_data" "diagnostic_settings" {
+  input = {
+    targets                    = [terraform_data.storage_account.output.id, "${terraform_data.storage_account.output.id}/blobServices/default"]
+    log_analytics_workspace_id = local.cluster.log_analytics_workspace_id
+  }
+}
+
+resource "terraform_data" "delete_lock" {
+  count = local.cluster.production_class ? 1 : 0
+
+  input = {
+    scope      = terraform_data.storage_account.output.id
+    lock_level = "CanNotDelete"
   }
 }

@@ -127,6 +127,39 @@ variable "inference_service_account" {
   }
 }
 
+variable "training_service_account" {
+  type        = string
+  description = "Name of the Kubernetes service account the chart's training Job runs as, in the inference namespace; the training identity (Storage Blob Data Contributor on the models container only) is federated with it."
+  default     = "inference-training"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$", var.training_service_account)) && var.training_service_account != var.inference_service_account
+    error_message = "training_service_account must be a Kubernetes object name (lower-case letters, digits, '.' and '-') other than inference_service_account: the training Job needs its own identity."
+  }
+}
+
+variable "change_feed_retention_days" {
+  type        = number
+  description = "Days the blob change feed (every create, overwrite and delete) is kept (1 to 146000)."
+  default     = 90
+
+  validation {
+    condition     = var.change_feed_retention_days >= 1 && var.change_feed_retention_days <= 146000 && floor(var.change_feed_retention_days) == var.change_feed_retention_days
+    error_message = "change_feed_retention_days must be a whole number from 1 to 146000."
+  }
+}
+
+variable "private_endpoint_subnet_id" {
+  type        = string
+  description = "Azure resource ID of the subnet for the account's blob private endpoint; null means the cluster stack's private_endpoint_subnet_id. The private DNS zone is linked to this subnet's virtual network."
+  default     = null
+
+  validation {
+    condition     = var.private_endpoint_subnet_id == null || can(regex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.private_endpoint_subnet_id))
+    error_message = "private_endpoint_subnet_id must be null or a subnet's resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<network>/subnets/<subnet>."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags added to every resource, on top of environment, stack and managed-by."

@@ -1,5 +1,8 @@
 locals {
   name = "${var.name_prefix}-${var.environment}"
+  # Patch upgrades and node image upgrades both wait for the environment's window.
+  maintenance_window    = var.maintenance_window
+  system_node_max_count = coalesce(var.system_node_max_count, min(var.system_node_count + 2, 100))
   tags = merge(var.tags, {
     environment = var.environment
     stack       = "cluster"
@@ -39,11 +42,41 @@ resource "azurerm_kubernetes_cluster" "this" {
 
   image_cleaner_interval_hours = 48
 
-  # Entra ID sign-in with Azure RBAC for authorisation; no static admin credentials exist.
+  maintenance_window_auto_upgrade {
+    frequency   = "Weekly"
+    interval    = 1
+    day_of_week = local.maintenance_window.day_of_week
+    start_time  = local.maintenance_window.start_time
+    duration    = local.maintenance_window.duration_hours
+    utc_offset  = local.maintenance_window.utc_offset
+  }
+
+  maintenance_window_node_os {
+    frequency   = "Weekly"
+    interval    = 1
+    day_of_week = local.maintenance_window.day_of_week
+    start_time  = local.maintenance_window.start_time
+    duration    = local.maintenance_window.duration_hours
+    utc_offset  = local.maintenance_window.utc_offset
+  }
+
+  # Entra ID sign-in with Azure RBAC for authorisation; no static admin credentials exist. The admin
+  # groups, the deploying principal and cluster_admin_principal_ids get RBAC Cluster Admin (access.tf).
   role_based_access_control_enabled = true
   local_account_disabled            = true
   azure_active_directory_role_based_access_control {
-    azure_rbac_enabled = true
+    azure_rbac_enabled     = true
+    admin_group_object_ids = var.admin_group_object_ids
+  }
+
+  # Either a private API server or a public one limited to the authorized ranges (the variables'
+  # validations refuse a production-class environment with neither).
+  private_cluster_enabled = var.private_cluster_enabled
+  dynamic "api_server_access_profile" {
+    for_each = length(var.api_server_authorized_ip_ranges) > 0 ? [1] : []
+    content {
+      authorized_ip_ranges = var.api_server_authorized_ip_ranges
+    }
   }
 
   # Workload identity lets the inference pods exchange their service-account token for an Entra ID
@@ -51,11 +84,26 @@ resource "azurerm_kubernetes_cluster" "this" {
   oidc_issuer_enabled       = true
   workload_identity_enabled = true
 
+  # The baseline of Azure Verified Modules' AKS module: Azure Policy add-on, Key Vault secrets provider
+  # (CSI driver, rotating), Defender for Containers reporting into the workspace.
+  azure_policy_enabled = true
+  key_vault_secrets_provider {
+    secret_rotation_enabled  = true
+    secret_rotation_interval = "2m"
+  }
+  microsoft_defender {
+    log_analytics_workspace_id = azurerm_log_analytics_workspace.this.id
+  }
+
   default_node_pool {
     name                         = "system"
     vm_size                      = var.system_node_vm_size
+    auto_scaling_enabled         = true
     node_count                   = var.system_node_count
+    min_count                    = var.system_node_count
+    max_count                    = local.system_node_max_count
     zones                        = var.availability_zones
+    vnet_subnet_id               = azurerm_subnet.nodes.id
     os_sku                       = "AzureLinux"
     only_critical_addons_enabled = true
     temporary_name_for_rotation  = "systemtmp"
@@ -80,6 +128,10 @@ resource "azurerm_kubernetes_cluster" "this" {
     network_data_plane  = "cilium"
     network_policy      = "cilium"
     load_balancer_sku   = "standard"
+    # The overlay's ranges; virtual_network_address_space must not overlap them.
+    pod_cidr       = "10.244.0.0/16"
+    service_cidr   = "10.0.0.0/16"
+    dns_service_ip = "10.0.0.10"
   }
 
   oms_agent {
@@ -88,6 +140,11 @@ resource "azurerm_kubernetes_cluster" "this" {
   }
 
   tags = local.tags
+
+  lifecycle {
+    # The autoscaler owns the system pool's current size between min_count and max_count.
+    ignore_changes = [default_node_pool[0].node_count]
+  }
 }
 
 resource "azurerm_kubernetes_cluster_node_pool" "user" {
@@ -96,6 +153,7 @@ resource "azurerm_kubernetes_cluster_node_pool" "user" {
   mode                  = "User"
   vm_size               = var.user_node_vm_size
   zones                 = var.availability_zones
+  vnet_subnet_id        = azurerm_subnet.nodes.id
   os_sku                = "AzureLinux"
   auto_scaling_enabled  = true
   min_count             = var.user_node_min_count
@@ -113,12 +171,4 @@ resource "azurerm_kubernetes_cluster_node_pool" "user" {
     # The autoscaler owns the current size between min_count and max_count.
     ignore_changes = [node_count]
   }
-}
-
-resource "azurerm_role_assignment" "cluster_admin" {
-  for_each = toset(var.cluster_admin_principal_ids)
-
-  scope                = azurerm_kubernetes_cluster.this.id
-  role_definition_name = "Azure Kubernetes Service RBAC Cluster Admin"
-  principal_id         = each.value
 }

@@ -25,7 +25,8 @@ output "cluster_id" {
 
 output "kube_api_host" {
   description = "HTTPS address of the Kubernetes API server, used by the monitoring stack's kubernetes and helm providers."
-  value       = "https://${azurerm_kubernetes_cluster.this.fqdn}:443"
+  # A private cluster's API server answers on its private FQDN only.
+  value = "https://${var.private_cluster_enabled ? azurerm_kubernetes_cluster.this.private_fqdn : azurerm_kubernetes_cluster.this.fqdn}:443"
 }
 
 output "cluster_ca_certificate" {
@@ -48,6 +49,41 @@ output "oidc_issuer_url" {
 }
 
 output "log_analytics_workspace_id" {
-  description = "Azure resource ID of the Log Analytics workspace that receives container insights."
+  description = "Azure resource ID of the Log Analytics workspace that receives container insights and the diagnostic settings (the storage stack sends its account's there too)."
   value       = azurerm_log_analytics_workspace.this.id
+}
+
+output "production_class" {
+  description = "Whether the environment is production-class (production_class): the storage stack then locks its account against deletion."
+  value       = var.production_class
+}
+
+output "portal_reader_principal_ids" {
+  description = "Entra object IDs with the Azure Kubernetes Service RBAC Reader role (the portal's identity); the monitoring stack binds the backstage-reader ClusterRole to them."
+  value       = var.portal_reader_principal_ids
+}
+
+output "acr_login_server" {
+  description = "Login server of the environment's container registry (for example acrdevopsappdev.azurecr.io): the registry part of the inference chart's image.repository and training.image.repository."
+  value       = azurerm_container_registry.this.login_server
+}
+
+output "container_registry_id" {
+  description = "Azure resource ID of the container registry, the scope for AcrPush role assignments (CI) on it."
+  value       = azurerm_container_registry.this.id
+}
+
+output "kubelet_identity_object_id" {
+  description = "Object ID of the cluster's kubelet identity, which has AcrPull on the container registry."
+  value       = azurerm_kubernetes_cluster.this.kubelet_identity[0].object_id
+}
+
+output "virtual_network_id" {
+  description = "Azure resource ID of the cluster's virtual network; the storage stack links its private DNS zone to it."
+  value       = azurerm_virtual_network.this.id
+}
+
+output "private_endpoint_subnet_id" {
+  description = "Azure resource ID of the subnet for private endpoints in the cluster's virtual network; the storage account's private endpoint goes here."
+  value       = azurerm_subnet.private_endpoints.id
 }

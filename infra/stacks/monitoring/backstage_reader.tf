@@ -1,35 +1,14 @@
-# The portal's (Backstage's) read identity for its Kubernetes tab: a service account with read-only
-# access to exactly the objects the kubernetes backend fetches, and a long-lived token for it
-# (app-config.production.yaml: authProvider serviceAccount, AKS_SERVICE_ACCOUNT_TOKEN).
-#
-# It lives in its own `backstage` namespace rather than in Argo CD's: the token Secret then sits where
-# nothing else does, so reading it can be granted (or audited) on its own, and the identity does not
-# come and go with the argocd module's namespace.
+# The portal's (Backstage's) read access for its Kubernetes tab. The portal signs in with its own
+# managed identity and short-lived Entra ID tokens (catalog/resources.yaml: kubernetes.io/auth-provider:
+# azure); no token is issued here and none is kept in state. The cluster stack gives that identity the
+# Azure Kubernetes Service RBAC Reader role, which covers the built-in kinds; this ClusterRole adds what
+# that role does not read (Argo's rollouts and analysisruns, pod metrics), bound to the same Entra object
+# IDs (the cluster stack's portal_reader_principal_ids), which AKS's Kubernetes RBAC honours next to
+# Azure RBAC: an Entra ID service principal's user name is its object ID.
 
 locals {
-  backstage_namespace = "backstage"
-  backstage_reader    = "backstage-reader"
-}
-
-resource "kubernetes_namespace_v1" "backstage" {
-  metadata {
-    name = local.backstage_namespace
-    labels = {
-      "app.kubernetes.io/part-of" = "backstage"
-    }
-  }
-}
-
-resource "kubernetes_service_account_v1" "backstage_reader" {
-  metadata {
-    name      = local.backstage_reader
-    namespace = kubernetes_namespace_v1.backstage.metadata[0].name
-    labels = {
-      "app.kubernetes.io/part-of" = "backstage"
-    }
-  }
-  # The portal calls the API with the token below; nothing runs as this account in a pod.
-  automount_service_account_token = false
+  backstage_reader = "backstage-reader"
+  portal_readers   = try(local.cluster.portal_reader_principal_ids, [])
 }
 
 resource "kubernetes_cluster_role_v1" "backstage_reader" {
@@ -82,6 +61,8 @@ resource "kubernetes_cluster_role_v1" "backstage_reader" {
 }
 
 resource "kubernetes_cluster_role_binding_v1" "backstage_reader" {
+  count = length(local.portal_readers) > 0 ? 1 : 0
+
   metadata {
     name = local.backstage_reader
     labels = {
@@ -93,24 +74,12 @@ resource "kubernetes_cluster_role_binding_v1" "backstage_reader" {
     kind      = "ClusterRole"
     name      = kubernetes_cluster_role_v1.backstage_reader.metadata[0].name
   }
-  subject {
-    kind      = "ServiceAccount"
-    name      = kubernetes_service_account_v1.backstage_reader.metadata[0].name
-    namespace = kubernetes_service_account_v1.backstage_reader.metadata[0].namespace
-  }
-}
-
-# A long-lived token: Kubernetes fills the Secret with a token for the account named in the annotation
-# and keeps it until the Secret is deleted. Rotate by replacing it:
-# terraform apply -replace=kubernetes_secret_v1.backstage_reader_token
-resource "kubernetes_secret_v1" "backstage_reader_token" {
-  metadata {
-    name      = "${local.backstage_reader}-token"
-    namespace = kubernetes_service_account_v1.backstage_reader.metadata[0].namespace
-    annotations = {
-      "kubernetes.io/service-account.name" = kubernetes_service_account_v1.backstage_reader.metadata[0].name
+  dynamic "subject" {
+    for_each = local.portal_readers
+    content {
+      api_group = "rbac.authorization.k8s.io"
+      kind      = "User"
+      name      = subject.value
     }
   }
-  type                           = "kubernetes.io/service-account-token"
-  wait_for_service_account_token = true
 }

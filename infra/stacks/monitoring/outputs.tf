@@ -56,20 +56,14 @@ output "chart_versions" {
   })
 }
 
-output "backstage_reader_namespace" {
-  description = "Namespace of the portal's read-only service account and its token Secret."
-  value       = kubernetes_service_account_v1.backstage_reader.metadata[0].namespace
+output "backstage_reader_cluster_role" {
+  description = "ClusterRole of the portal's read access (get, list, watch on what the Kubernetes tab shows beyond the RBAC Reader role), bound to the cluster stack's portal_reader_principal_ids."
+  value       = kubernetes_cluster_role_v1.backstage_reader.metadata[0].name
 }
 
-output "backstage_reader_service_account" {
-  description = "Name of the portal's read-only service account (ClusterRole backstage-reader: get, list, watch on what the Kubernetes tab shows)."
-  value       = kubernetes_service_account_v1.backstage_reader.metadata[0].name
-}
-
-output "backstage_reader_token" {
-  description = "Long-lived token of the portal's read-only service account: the portal's AKS_SERVICE_ACCOUNT_TOKEN. Secret."
-  value       = kubernetes_secret_v1.backstage_reader_token.data["token"]
-  sensitive   = true
+output "backstage_reader_subjects" {
+  description = "Entra object IDs the backstage-reader ClusterRole is bound to (the portal's managed identity); empty when the cluster stack names none."
+  value       = local.portal_readers
 }
 
 output "argocd_portal_account" {

@@ -20,6 +20,8 @@ data "terraform_remote_state" "cluster" {
 locals {
   cluster   = data.terraform_remote_state.cluster.outputs
   namespace = coalesce(var.inference_namespace, "inference-${var.environment}")
+  # The training Job writes versioned model artifacts here; the inference service loads them at start.
+  models_container = "models"
   tags = merge(var.tags, {
     environment = var.environment
     stack       = "storage"
@@ -50,8 +52,21 @@ resource "azurerm_storage_account" "this" {
   default_to_oauth_authentication   = true
   cross_tenant_replication_enabled  = false
   infrastructure_encryption_enabled = true
+  # Reached through its private endpoint only (below); Azure Verified Modules' default too.
+  public_network_access_enabled = false
+
+  network_rules {
+    default_action = "Deny"
+    bypass         = ["AzureServices", "Logging", "Metrics"]
+  }
 
   blob_properties {
+    # Every overwrite and delete keeps the previous version, and the change feed records it: a model or
+    # image can be restored and every change audited.
+    versioning_enabled            = true
+    change_feed_enabled           = true
+    change_feed_retention_in_days = var.change_feed_retention_days
+
     delete_retention_policy {
       days = var.soft_delete_days
     }
@@ -89,6 +104,9 @@ resource "azurerm_storage_management_policy" "treated_images" {
       snapshot {
         delete_after_days_since_creation_greater_than = var.retention_days
       }
+      version {
+        delete_after_days_since_creation = var.retention_days
+      }
     }
   }
 }
@@ -123,4 +141,12 @@ resource "azurerm_role_assignment" "inference_blob_contributor" {
   principal_id         = azurerm_user_assigned_identity.inference.principal_id
   # A new identity takes a while to replicate; naming its type skips the directory lookup that fails meanwhile.
   principal_type = "ServicePrincipal"
+}
+
+# The service loads its model from the models container at start: read only.
+resource "azurerm_role_assignment" "inference_models_reader" {
+  scope                = azurerm_storage_container.models.id
+  role_definition_name = "Storage Blob Data Reader"
+  principal_id         = azurerm_user_assigned_identity.inference.principal_id
+  principal_type       = "ServicePrincipal"
 }

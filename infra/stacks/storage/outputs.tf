@@ -42,3 +42,28 @@ output "federated_subject" {
   description = "Service-account subject the inference identity trusts: system:serviceaccount:<namespace>:<service account>."
   value       = azurerm_federated_identity_credential.inference.subject
 }
+
+output "models_container_name" {
+  description = "Private container for trained model artifacts (models): the training Job writes to it, the inference service reads its model from it (MODEL_CONTAINER)."
+  value       = azurerm_storage_container.models.name
+}
+
+output "training_identity_client_id" {
+  description = "Client ID of the training identity (Storage Blob Data Contributor on the models container only): the training service account's azure.workload.identity/client-id annotation."
+  value       = azurerm_user_assigned_identity.training.client_id
+}
+
+output "training_identity_principal_id" {
+  description = "Object ID of the training identity, for further role assignments."
+  value       = azurerm_user_assigned_identity.training.principal_id
+}
+
+output "training_federated_subject" {
+  description = "Service-account subject the training identity trusts: system:serviceaccount:<namespace>:<training service account>."
+  value       = azurerm_federated_identity_credential.training.subject
+}
+
+output "deletion_locked" {
+  description = "Whether the storage account carries a CanNotDelete management lock (production-class environments)."
+  value       = length(azurerm_management_lock.storage_account) > 0
+}

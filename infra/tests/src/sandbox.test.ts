@@ -135,18 +135,43 @@ describe('sandbox stacks', () => {
       expect(monitoring.cluster_name).toBe(cluster.cluster_name);
       expect(monitoring.datadog_site).toBe(tfvars('monitoring').datadog_site);
 
-      // The portal's read identity: names as the real stack creates them, a token that is marked
-      // sensitive (so the run service redacts it) and is recognisably not a real one.
-      expect(monitoring.backstage_reader_namespace).toBe('backstage');
-      expect(monitoring.backstage_reader_service_account).toBe(
-        'backstage-reader',
-      );
+      // The portal's read access: no token anywhere (it signs in with short-lived Entra ID tokens);
+      // the backstage-reader ClusterRole is bound to the Entra object IDs the cluster stack was given.
+      expect(monitoring.backstage_reader_cluster_role).toBe('backstage-reader');
       expect(monitoring.argocd_portal_account).toBe('backstage');
-      expect(monitoring.backstage_reader_token).toMatch(
-        /^sandbox-not-a-token-[0-9a-f-]{36}$/,
-      );
-      expect(sensitive.monitoring).toEqual(['backstage_reader_token']);
+      const portalReaders = tfvars('cluster').portal_reader_principal_ids ?? [];
+      expect(cluster.portal_reader_principal_ids).toEqual(portalReaders);
+      expect(monitoring.backstage_reader_subjects).toEqual(portalReaders);
+      expect(Object.keys(monitoring).filter(n => /token/.test(n))).toEqual([]);
+      expect(sensitive.monitoring).toEqual([]);
       expect(sensitive.cluster).toEqual(['cluster_ca_certificate']);
+      expect(sensitive.storage).toEqual([]);
+
+      // The registry: its login server (for the chart's image repositories) and the kubelet identity
+      // that has AcrPull on it, which exists only after the cluster does.
+      expect(cluster.acr_login_server).toBe(
+        `acrdevopsapp${environment.replace(/-/g, '')}.azurecr.io`,
+      );
+      expect(cluster.container_registry_id).toMatch(
+        /\/providers\/Microsoft\.ContainerRegistry\/registries\/acrdevopsapp[a-z0-9]+$/,
+      );
+      expect(cluster.kubelet_identity_object_id).toMatch(/^[0-9a-f-]{36}$/);
+
+      // Production-class environments lock their storage against deletion; the others do not.
+      const productionClass = tfvars('cluster').production_class === true;
+      expect(cluster.production_class).toBe(productionClass);
+      expect(storage.deletion_locked).toBe(productionClass);
+      expect(productionClass).toBe(environment === 'prod');
+
+      // The models container and the training identity, federated with the training service account.
+      expect(storage.models_container_name).toBe('models');
+      expect(storage.training_identity_client_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(storage.training_identity_client_id).not.toBe(
+        storage.inference_identity_client_id,
+      );
+      expect(storage.training_federated_subject).toBe(
+        `system:serviceaccount:inference-${environment}:inference-training`,
+      );
       expect(storage.federated_issuer).toBe(cluster.oidc_issuer_url);
       expect(storage.resource_group_name).toBe(
         `${cluster.resource_group_name}-storage`,
@@ -179,6 +204,36 @@ describe('sandbox stacks', () => {
       expect(await listFiles(path.join(infraRoot, 'sandbox'))).toEqual(
         sandboxFilesBefore,
       );
+
+      // The grants as recorded: AcrPull for the kubelet on the registry, the training identity's
+      // contributor role on the models container and nothing wider.
+      const recorded = async (stack: string, name: string) => {
+        const state = JSON.parse(
+          await fs.readFile(
+            path.join(dir, 'state', environment, `${stack}.tfstate`),
+            'utf8',
+          ),
+        );
+        const resource = state.resources.find(
+          (r: { type: string; name: string }) =>
+            r.type === 'terraform_data' && r.name === name,
+        );
+        return resource?.instances[0].attributes.output.value;
+      };
+      expect(await recorded('cluster', 'kubelet_acr_pull')).toEqual({
+        scope: cluster.container_registry_id,
+        role: 'AcrPull',
+        principal_id: cluster.kubelet_identity_object_id,
+      });
+      const training = await recorded('storage', 'training_models_contributor');
+      expect(training).toEqual({
+        scope: `${storage.storage_account_id}/blobServices/default/containers/models`,
+        role: 'Storage Blob Data Contributor',
+        principal_id: storage.training_identity_client_id,
+      });
+      expect(
+        (await recorded('storage', 'blob_private_endpoint')).subnet_id,
+      ).toBe(cluster.private_endpoint_subnet_id);
 
       for (const group of [...applyOrder(tree.sandbox)].reverse()) {
         await Promise.all(

@@ -257,6 +257,178 @@ describe('infra structure', () => {
       ]);
     });
 
+    it('notices a production-class environment without an Entra ID admin group', async () => {
+      const problems = await problemsAfter(
+        'environments/prod/cluster.tfvars',
+        t => t.replace(/^admin_group_object_ids\s*=.*$/m, ''),
+      );
+      expect(problems).toEqual([
+        'environments/prod/cluster.tfvars: production-class environment without an Entra ID admin group (admin_group_object_ids)',
+      ]);
+    });
+
+    it('notices an environment made production-class without an admin group, and prod made ordinary', async () => {
+      const madeProduction = await problemsAfter(
+        'environments/pre-prod/cluster.tfvars',
+        t => t.concat('\nproduction_class = true\n'),
+      );
+      expect(madeProduction).toContainEqual(
+        'environments/pre-prod/cluster.tfvars: production-class environment without an Entra ID admin group (admin_group_object_ids)',
+      );
+      // Its state shares dev's account, which a production-class environment may not.
+      expect(madeProduction).toContainEqual(
+        'environments/pre-prod/backend.hcl: production-class pre-prod shares the state account stdevopsapptfstate with dev',
+      );
+      const madeOrdinary = await problemsAfter(
+        'environments/prod/cluster.tfvars',
+        t => t.replace('production_class = true', 'production_class = false'),
+      );
+      expect(madeOrdinary).toEqual([
+        'environments/prod/cluster.tfvars: prod does not set production_class = true',
+      ]);
+    });
+
+    it('notices the admin group no longer required for production-class environments', async () => {
+      const problems = await problemsAfter('stacks/cluster/variables.tf', t =>
+        t.replace(
+          'condition     = !var.production_class || length(var.admin_group_object_ids) > 0',
+          'condition     = length(var.admin_group_object_ids) >= 0',
+        ),
+      );
+      expect(problems).toContainEqual(
+        'stacks/cluster: no validation requires admin_group_object_ids when production_class is true',
+      );
+    });
+
+    it('notices a cluster whose kubelet identity has no AcrPull on the registry', async () => {
+      const problems = await problemsAfter('stacks/cluster/registry.tf', t =>
+        t.replace(
+          'role_definition_name = "AcrPull"',
+          'role_definition_name = "Reader"',
+        ),
+      );
+      expect(problems).toEqual([
+        'sandbox/cluster: records no role assignment "Reader" of stacks/cluster',
+        'sandbox/cluster: records the role "AcrPull", which stacks/cluster does not assign',
+        "stacks/cluster: no AcrPull role assignment for azurerm_kubernetes_cluster.this's kubelet identity on azurerm_container_registry.this: the cluster could not pull its images",
+      ]);
+      const removed = await problemsAfter('stacks/cluster/registry.tf', t =>
+        t.replace(
+          /resource "azurerm_role_assignment" "kubelet_acr_pull" \{[\s\S]*?\n\}\n/,
+          '',
+        ),
+      );
+      expect(removed).toEqual([
+        'sandbox/cluster: records the role "AcrPull", which stacks/cluster does not assign',
+        "stacks/cluster: no AcrPull role assignment for azurerm_kubernetes_cluster.this's kubelet identity on azurerm_container_registry.this: the cluster could not pull its images",
+      ]);
+    });
+
+    it('notices the AcrPull assignment removed from the stand-in', async () => {
+      const problems = await problemsAfter('sandbox/cluster/main.tf', t =>
+        t.replace('role         = "AcrPull"', 'role         = "AcrPush"'),
+      );
+      expect(problems).toEqual([
+        'sandbox/cluster: records no role assignment "AcrPull" of stacks/cluster',
+        'sandbox/cluster: records the role "AcrPush", which stacks/cluster does not assign',
+      ]);
+    });
+
+    it('notices a storage account with public network access on', async () => {
+      const turnedOn = await problemsAfter('stacks/storage/main.tf', t =>
+        t.replace(
+          'public_network_access_enabled = false',
+          'public_network_access_enabled = true',
+        ),
+      );
+      expect(turnedOn).toEqual([
+        'stacks/storage: azurerm_storage_account.this does not set public_network_access_enabled = false',
+      ]);
+      // Left out, the provider's default is on.
+      const leftOut = await problemsAfter('stacks/storage/main.tf', t =>
+        t.replace(/^\s*public_network_access_enabled\s*=\s*false\n/m, ''),
+      );
+      expect(leftOut).toEqual([
+        'stacks/storage: azurerm_storage_account.this does not set public_network_access_enabled = false',
+      ]);
+    });
+
+    it('notices the storage baseline broken: no versioning, no private endpoint, no lock', async () => {
+      const problems = await problemsAfter('stacks/storage/network.tf', t =>
+        t
+          .replace(
+            'resource "azurerm_private_endpoint" "blob"',
+            'resource "azurerm_private_endpoint" "other"',
+          )
+          .replace(
+            'private_connection_resource_id = azurerm_storage_account.this.id',
+            'private_connection_resource_id = "elsewhere"',
+          )
+          .replace('lock_level = "CanNotDelete"', 'lock_level = "ReadOnly"'),
+      );
+      expect(problems).toEqual([
+        'stacks/storage: azurerm_storage_account.this has no private endpoint',
+        'stacks/storage: azurerm_storage_account.this has no CanNotDelete management lock (production-class environments)',
+      ]);
+      const unversioned = await problemsAfter('stacks/storage/main.tf', t =>
+        t.replace(
+          'versioning_enabled            = true',
+          'versioning_enabled            = false',
+        ),
+      );
+      expect(unversioned).toEqual([
+        'stacks/storage: azurerm_storage_account.this does not set blob_properties versioning_enabled = true',
+      ]);
+    });
+
+    it('notices a storage data role granted on the whole account', async () => {
+      const problems = await problemsAfter('stacks/storage/models.tf', t =>
+        t.replace(
+          'scope                = azurerm_storage_container.models.id',
+          'scope                = azurerm_storage_account.this.id',
+        ),
+      );
+      expect(problems).toEqual([
+        'stacks/storage: azurerm_role_assignment.training_models_contributor grants Storage Blob Data Contributor beyond a single container',
+      ]);
+    });
+
+    it('notices the cluster baseline broken: no Defender, no policy add-on, fixed system pool, no window', async () => {
+      const problems = await problemsAfter('stacks/cluster/main.tf', t =>
+        t
+          .replace(
+            'azure_policy_enabled = true',
+            'azure_policy_enabled = false',
+          )
+          .replace('microsoft_defender {', 'microsoft_defender_disabled {')
+          .replace(
+            'auto_scaling_enabled         = true',
+            'auto_scaling_enabled         = false',
+          )
+          .replace(
+            'maintenance_window_node_os {',
+            'maintenance_window_node_os_disabled {',
+          ),
+      );
+      expect(problems).toEqual([
+        'stacks/cluster: azurerm_kubernetes_cluster.this does not set azure_policy_enabled = true (the Azure Policy add-on)',
+        'stacks/cluster: azurerm_kubernetes_cluster.this has no microsoft_defender block (Defender for Containers)',
+        'stacks/cluster: azurerm_kubernetes_cluster.this has no maintenance_window_node_os block (node image upgrades need a window)',
+        "stacks/cluster: azurerm_kubernetes_cluster.this's system node pool does not autoscale",
+      ]);
+    });
+
+    it('notices prod state moved back into the shared state account', async () => {
+      const problems = await problemsAfter('environments/prod/backend.hcl', t =>
+        t
+          .replace('"rg-devops-app-tfstate-prod"', '"rg-devops-app-tfstate"')
+          .replace('"stdevopsapptfstateprod"', '"stdevopsapptfstate"'),
+      );
+      expect(problems).toContainEqual(
+        'environments/prod/backend.hcl: production-class prod shares the state account stdevopsapptfstate with dev, pre-prod',
+      );
+    });
+
     it('notices a stand-in that needs a provider download', async () => {
       const problems = await problemsAfter('sandbox/storage/main.tf', t =>
         t.concat('\nresource "random_id" "suffix" {\n  byte_length = 4\n}\n'),

@@ -1,5 +1,6 @@
 import { InfraTree } from '../infraTree';
 import { checkArgocdPortalAccount, checkKubernetesRoles } from './access';
+import { checkAzureBaseline } from './baseline';
 import { checkBackends } from './backends';
 import { checkEnvironmentInputs } from './inputs';
 import { checkLayout } from './layout';
@@ -9,6 +10,7 @@ import { checkSandboxTwins } from './twins';
 
 export {
   checkArgocdPortalAccount,
+  checkAzureBaseline,
   checkKubernetesRoles,
   checkBackends,
   checkEnvironmentInputs,
@@ -29,5 +31,6 @@ export async function checkInfra(tree: InfraTree): Promise<string[]> {
     ...checkSandboxTwins(tree),
     ...checkKubernetesRoles(tree),
     ...checkArgocdPortalAccount(tree),
+    ...checkAzureBaseline(tree),
   ];
 }
