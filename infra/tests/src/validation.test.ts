@@ -93,6 +93,113 @@ describe('validation of bad inputs', () => {
     await expectRejected('storage', 'retention_days', '5');
   });
 
+  it('rejects a production-class environment without an Entra ID admin group', async () => {
+    const result = await runs
+      .get('cluster')!
+      .plan(
+        [
+          '-var',
+          'production_class=true',
+          '-var',
+          'api_server_authorized_ip_ranges=["203.0.113.0/24"]',
+        ],
+        false,
+      );
+    expect(result.code).not.toBe(0);
+    expect(foldWhitespace(result.stderr)).toContain(
+      'admin_group_object_ids must name at least one Entra ID group in a production-class environment',
+    );
+  });
+
+  it('rejects a production-class environment whose API server is open to the internet', async () => {
+    const result = await runs
+      .get('cluster')!
+      .plan(
+        [
+          '-var',
+          'production_class=true',
+          '-var',
+          'admin_group_object_ids=["01592e78-3447-48cb-91b9-b3e971f10a68"]',
+        ],
+        false,
+      );
+    expect(result.code).not.toBe(0);
+    expect(foldWhitespace(result.stderr)).toContain(
+      'A production-class environment needs api_server_authorized_ip_ranges or private_cluster_enabled = true',
+    );
+  });
+
+  it('accepts a production-class environment with an admin group and a private API server', async () => {
+    const result = await runs
+      .get('cluster')!
+      .plan(
+        [
+          '-var',
+          'production_class=true',
+          '-var',
+          'private_cluster_enabled=true',
+          '-var',
+          'admin_group_object_ids=["01592e78-3447-48cb-91b9-b3e971f10a68"]',
+        ],
+        false,
+      );
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+  });
+
+  it.each([
+    ['api_server_authorized_ip_ranges', '["0.0.0.0/0"]'],
+    ['api_server_authorized_ip_ranges', '["203.0.113.7"]'],
+    ['admin_group_object_ids', '["Admins"]'],
+    ['portal_reader_principal_ids', '["not-a-guid"]'],
+    [
+      'maintenance_window',
+      '{day_of_week="Sun",start_time="02:00",duration_hours=4,utc_offset="+00:00"}',
+    ],
+    [
+      'maintenance_window',
+      '{day_of_week="Sunday",start_time="25:00",duration_hours=4,utc_offset="+00:00"}',
+    ],
+    [
+      'maintenance_window',
+      '{day_of_week="Sunday",start_time="02:00",duration_hours=2,utc_offset="+00:00"}',
+    ],
+    ['system_node_max_count', '0'],
+    ['virtual_network_address_space', '10.240.0.0/28'],
+    ['container_registry_name', 'acr-with-dashes'],
+    ['container_registry_sku', 'Gold'],
+  ])('rejects %s = %s', async (variable, value) => {
+    await expectRejected('cluster', variable, value);
+  });
+
+  it('rejects authorized ranges on a private API server', async () => {
+    const result = await runs
+      .get('cluster')!
+      .plan(
+        [
+          '-var',
+          'private_cluster_enabled=true',
+          '-var',
+          'api_server_authorized_ip_ranges=["203.0.113.0/24"]',
+        ],
+        false,
+      );
+    expect(result.code).not.toBe(0);
+    expect(foldWhitespace(result.stderr)).toContain(
+      'api_server_authorized_ip_ranges applies to a public API server only',
+    );
+  });
+
+  it.each([
+    ['training_service_account', 'inference'],
+    ['change_feed_retention_days', '0'],
+    ['private_endpoint_subnet_id', '/subscriptions/x/resourceGroups/y'],
+  ])('rejects storage %s = %s', async (variable, value) => {
+    await expectRejected('storage', variable, value);
+  });
+
   it('accepts the environment names the portal generates', async () => {
     for (const name of ['dev', 'pre-prod', 'load-test', 'qa2']) {
       const result = await runs
