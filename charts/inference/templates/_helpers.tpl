@@ -89,9 +89,27 @@ the training Job's pods out of the Services.
 app.kubernetes.io/component: server
 {{- end }}
 
-{{/* `image:tag` of the inference service. */}}
+{{/*
+`registry/repository:tag` of an image in the chart's registry (`image.registry`, the Terraform stack's
+`acr_login_server`); call with (dict "root" $ "repository" "<path>" "tag" "<tag>").
+*/}}
+{{- define "inference.imageReference" -}}
+{{- printf "%s/%s:%s" .root.Values.image.registry .repository .tag }}
+{{- end }}
+
+{{/* The inference service's image. */}}
 {{- define "inference.image" -}}
-{{- printf "%s:%s" .Values.image.repository (include "inference.version" .) }}
+{{- include "inference.imageReference" (dict "root" . "repository" .Values.image.repository "tag" (include "inference.version" .)) }}
+{{- end }}
+
+{{/* Seconds in a Prometheus/Argo duration such as `30s`, `2m` or `1h30m` (rounded up). */}}
+{{- define "inference.durationSeconds" -}}
+{{- $total := 0.0 -}}
+{{- $units := dict "ms" 0.001 "s" 1.0 "m" 60.0 "h" 3600.0 -}}
+{{- range regexFindAll "[0-9]+(ms|s|m|h)" (toString .) -1 -}}
+{{- $total = addf $total (mulf (regexFind "^[0-9]+" .) (get $units (regexFind "(ms|s|m|h)$" .))) -}}
+{{- end -}}
+{{- ceil $total | int -}}
 {{- end }}
 
 {{/*

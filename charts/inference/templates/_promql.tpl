@@ -16,9 +16,12 @@ not count as traffic.
 route!~"/healthz|/readyz|/metrics"
 {{- end }}
 
-{{/* Ratio of 5xx answers; call with (dict "selector" "<matchers>" "window" "5m"). */}}
+{{/*
+Ratio of 5xx answers; call with (dict "selector" "<matchers>" "window" "5m"). The service creates a
+status="5xx" series only on its first 5xx, so no such series reads as no errors (0), not as no ratio.
+*/}}
 {{- define "inference.promql.errorRatio" -}}
-sum(rate(http_request_duration_seconds_count{ {{- .selector }},status=~"5.."}[{{ .window }}]))
+(sum(rate(http_request_duration_seconds_count{ {{- .selector }},status=~"5.."}[{{ .window }}])) or on() vector(0))
 /
 sum(rate(http_request_duration_seconds_count{ {{- .selector }}}[{{ .window }}]))
 {{- end }}
@@ -31,4 +34,12 @@ histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{
 {{/* Requests per second; call with (dict "selector" "<matchers>" "window" "5m"). */}}
 {{- define "inference.promql.requestRate" -}}
 sum(rate(http_request_duration_seconds_count{ {{- .selector }}}[{{ .window }}]))
+{{- end }}
+
+{{/*
+The requests answered over the window when they are at least `min`, else nothing: `<query> and on() <this>`
+answers only with enough traffic. Call with (dict "selector" "<matchers>" "window" "5m" "min" 50).
+*/}}
+{{- define "inference.promql.enoughRequests" -}}
+sum(increase(http_request_duration_seconds_count{ {{- .selector }}}[{{ .window }}])) >= {{ .min }}
 {{- end }}

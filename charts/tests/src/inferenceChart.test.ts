@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import {
   colours,
   inferenceEnvironments,
@@ -26,6 +27,13 @@ const ciValueFiles = fs
   .readdirSync(path.join(inferenceChartDir, 'ci'))
   .filter(file => file.endsWith('-values.yaml'))
   .map(file => `ci/${file}`);
+/** The CNI a ci/ file renders for: its `networkPolicy.cni`, else the chart's (cilium). */
+const cniOf = (ciFile: string) =>
+  (
+    parse(fs.readFileSync(path.join(inferenceChartDir, ciFile), 'utf8')) as {
+      networkPolicy?: { cni?: 'cilium' | 'generic' };
+    }
+  ).networkPolicy?.cni ?? 'cilium';
 
 describe('charts/inference', () => {
   it('knows the project environments from its values files', () => {
@@ -63,7 +71,7 @@ describe('charts/inference', () => {
         valueFiles: [...environment.valueFiles, ciFile],
       })),
     ),
-  )('$environment with $ciFile', ({ environment, valueFiles }) => {
+  )('$environment with $ciFile', ({ environment, ciFile, valueFiles }) => {
     it('lints and renders valid, wired objects', () => {
       const lint = helmLint(inferenceChartDir, { valueFiles });
       expect(lint.stdout).not.toMatch(/\[ERROR\]/);
@@ -72,7 +80,9 @@ describe('charts/inference', () => {
         valueFiles,
       });
       expect(objects.flatMap(validateObject)).toEqual([]);
-      expect(checkInferenceRelease(objects, { environment })).toEqual([]);
+      expect(
+        checkInferenceRelease(objects, { environment, cni: cniOf(ciFile) }),
+      ).toEqual([]);
     });
   });
 

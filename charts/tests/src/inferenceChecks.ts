@@ -1,5 +1,7 @@
+import { analysisMetrics } from './analysisGate';
 import type { KubeObject } from './helm';
 import { Container, PodTemplate, field, ofKind, selects } from './kube';
+import { checkDatadogEgress, checkSmokeTraffic } from './trafficChecks';
 
 /** What a render of charts/inference is expected to be. */
 export interface InferenceExpectation {
@@ -9,6 +11,8 @@ export interface InferenceExpectation {
   serviceName?: string;
   /** The blob container the environment's values name (default: the chart's, treated-images). */
   blobContainer?: string;
+  /** The CNI the render is for (`networkPolicy.cni`; default: the chart's, cilium). */
+  cni?: 'cilium' | 'generic';
 }
 
 const ALL_ZERO_GUID = '00000000-0000-0000-0000-000000000000';
@@ -173,7 +177,7 @@ export function checkInferenceRelease(
           analysisTemplate,
           'spec.metrics',
         ) ?? [];
-      for (const metric of metrics) {
+      for (const metric of metrics.filter(m => m.provider.prometheus)) {
         const query = metric.provider.prometheus?.query ?? '';
         if (
           !hashArg ||
@@ -194,6 +198,20 @@ export function checkInferenceRelease(
       for (const required of ['error-ratio', 'latency-p95']) {
         if (!metrics.some(metric => metric.name === required)) {
           problem(`AnalysisTemplate/${templateName}: no ${required} metric`);
+        }
+      }
+      problems.push(...checkSmokeTraffic(objects));
+      for (const metric of analysisMetrics(objects)) {
+        const job = metric.provider.job?.spec as
+          | { template: PodTemplate }
+          | undefined;
+        if (job) {
+          problems.push(
+            ...checkPodHardening(
+              `AnalysisTemplate: metric ${metric.name}`,
+              job.template,
+            ),
+          );
         }
       }
     }
@@ -403,6 +421,8 @@ export function checkInferenceRelease(
       );
     }
   }
+
+  problems.push(...checkDatadogEgress(objects, expected.cni ?? 'cilium'));
 
   // Scraping: the ServiceMonitor reaches every pod and labels series as the queries expect.
   const monitors = ofKind(objects, 'ServiceMonitor');

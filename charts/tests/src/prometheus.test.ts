@@ -1,4 +1,10 @@
 import { inferenceEnvironments, sandboxIdentityValues } from './environments';
+import {
+  analysisMetrics,
+  checkAnalysisGate,
+  gateHashes,
+  requestSeries as requests,
+} from './analysisGate';
 import { KubeObject, renderObjects } from './helm';
 import { field } from './kube';
 import { inferenceChartDir } from './paths';
@@ -17,40 +23,6 @@ const ruleGroups = (objects: KubeObject[]) =>
     objects.find(o => o.kind === 'PrometheusRule'),
     'spec.groups',
   )!;
-
-/** Series of http_request_duration_seconds as the service exports them, labelled as the ServiceMonitor does. */
-function requests(
-  labels: Record<string, string>,
-  perMinute: number,
-  bucketSeconds?: number,
-) {
-  const selector = (extra: Record<string, string>) =>
-    `{${Object.entries({
-      method: 'POST',
-      route: '/v1/predictions',
-      status: '200',
-      ...labels,
-      ...extra,
-    })
-      .map(([key, value]) => `${key}="${value}"`)
-      .join(',')}}`;
-  const series = [
-    {
-      series: `http_request_duration_seconds_count${selector({})}`,
-      values: `0+${perMinute}x60`,
-    },
-  ];
-  if (bucketSeconds !== undefined) {
-    for (const le of ['0.1', '0.5', '1', '2.5', '+Inf']) {
-      const filled = le === '+Inf' || Number(le) >= bucketSeconds;
-      series.push({
-        series: `http_request_duration_seconds_bucket${selector({ le })}`,
-        values: `0+${filled ? perMinute : 0}x60`,
-      });
-    }
-  }
-  return series;
-}
 
 describe.each(inferenceEnvironments())(
   'PrometheusRule of $name',
@@ -195,139 +167,76 @@ describe.each(inferenceEnvironments())(
   },
 );
 
-describe('pre-promotion analysis queries', () => {
-  const objects = render([sandboxIdentityValues]);
-  const template = objects.find(o => o.kind === 'AnalysisTemplate')!;
-  const metrics = field<
-    {
-      name: string;
-      successCondition: string;
-      provider: { prometheus: { query: string } };
-    }[]
-  >(template, 'spec.metrics')!;
-  const previewHash = '5d8f7c9b4';
-  const activeHash = '7b6c5d4e3';
-  const query = (metric: string) =>
-    metrics
-      .find(m => m.name === metric)!
-      .provider.prometheus.query.replaceAll(
-        '{{args.preview-hash}}',
-        previewHash,
-      )
-      .trim();
+describe.each(inferenceEnvironments())(
+  'pre-promotion analysis of $name',
+  ({ name, valueFiles }) => {
+    const objects = render(valueFiles);
+    const metrics = analysisMetrics(objects);
 
-  /** Applies an Argo Rollouts successCondition of the form `result[0] <op> <number>` to a value. */
-  const passes = (metric: string, value: number) => {
-    const condition = metrics.find(m => m.name === metric)!.successCondition;
-    const match = /^result\[0\] (<=|>=) ([0-9.]+)$/.exec(condition);
-    if (!match) {
-      throw new Error(`unexpected successCondition ${condition}`);
-    }
-    return match[1] === '<='
-      ? value <= Number(match[2])
-      : value >= Number(match[2]);
-  };
+    it('judges the preview pods right with the real promtool: healthy passes, 5xx, slow, zero or too few requests do not, the active pods do not leak in', () => {
+      expect(checkAnalysisGate(objects, name)).toEqual([]);
+    });
 
-  const dev = { service: 'inference-service', environment: 'dev' };
-  const scenarios = [
-    {
-      name: 'the preview fails while the active revision is healthy',
-      input_series: [
-        ...requests(
-          { ...dev, rollouts_pod_template_hash: activeHash },
-          600,
-          0.1,
-        ),
-        ...requests(
-          { ...dev, rollouts_pod_template_hash: previewHash },
-          60,
-          2.5,
-        ),
-        ...requests(
-          { ...dev, rollouts_pod_template_hash: previewHash, status: '500' },
-          60,
-          2.5,
-        ),
-        {
-          series: `up{${Object.entries({
-            ...dev,
-            rollouts_pod_template_hash: previewHash,
-            pod: 'a',
-          })
-            .map(([k, v]) => `${k}="${v}"`)
-            .join(',')}}`,
-          values: '1x60',
-        },
-      ],
-      expected: {
-        'preview-pods-scraped': 1,
-        'error-ratio': 0.5,
-        'latency-p95': 2.425,
-      },
-      verdict: {
-        'preview-pods-scraped': true,
-        'error-ratio': false,
-        'latency-p95': false,
-      },
-    },
-    {
-      name: 'the active revision fails while the preview is healthy',
-      input_series: [
-        ...requests(
-          { ...dev, rollouts_pod_template_hash: activeHash, status: '500' },
-          600,
-          2.5,
-        ),
-        ...requests(
-          { ...dev, rollouts_pod_template_hash: previewHash },
-          60,
-          0.1,
-        ),
-      ],
-      expected: {
-        'preview-pods-scraped': 0,
-        'error-ratio': 0,
-        'latency-p95': 0.095,
-      },
-      verdict: {
-        'preview-pods-scraped': false,
-        'error-ratio': true,
-        'latency-p95': true,
-      },
-    },
-  ];
-
-  it.each(scenarios)(
-    'judge only the preview pods: $name',
-    ({ input_series, expected, verdict }) => {
-      const result = promtool(['test', 'rules', 'tests.yaml'], {
-        'rules.yaml': { groups: [] },
-        'tests.yaml': {
-          rule_files: ['rules.yaml'],
-          evaluation_interval: '1m',
-          tests: [
-            {
-              interval: '1m',
-              input_series,
-              promql_expr_test: Object.entries(expected).map(
-                ([metric, value]) => ({
-                  expr: query(metric),
-                  eval_time: '10m',
-                  exp_samples: [{ labels: '{}', value }],
-                }),
-              ),
-            },
-          ],
-        },
-      });
-      expect(result.output).toMatch(/SUCCESS/);
-      expect(result.status).toBe(0);
-      for (const [metric, value] of Object.entries(expected)) {
-        expect({ metric, passes: passes(metric, value) }).toEqual({
-          metric,
-          passes: verdict[metric as keyof typeof verdict],
+    it('makes every Prometheus metric require the minimum request count, and no metric read 0 for no data', () => {
+      const prometheus = metrics.filter(m => m.provider.prometheus);
+      expect(prometheus.map(m => m.name)).toEqual([
+        'preview-pods-scraped',
+        'error-ratio',
+        'latency-p95',
+      ]);
+      for (const metric of prometheus) {
+        const query = metric.provider.prometheus!.query;
+        expect({ metric: metric.name, query }).toEqual({
+          metric: metric.name,
+          query: expect.stringMatching(
+            /\nand on\(\) \(sum\(increase\(http_request_duration_seconds_count\{[^}]*rollouts_pod_template_hash="\{\{args\.preview-hash\}\}"[^}]*\}\[2m\]\)\) >= 50\)\n$/,
+          ),
         });
+        expect(query).not.toMatch(/or on\(\) vector\(0\)\s*$/);
       }
-    },
-  );
+    });
+  },
+);
+
+describe('the gate check itself', () => {
+  const objects = render([sandboxIdentityValues]);
+
+  it('reports a gate that passes with no traffic', () => {
+    // The template as it was before issue 15: no request minimum, 0 for no data.
+    const lenient = structuredClone(objects);
+    for (const metric of analysisMetrics(lenient)) {
+      if (metric.provider.prometheus) {
+        metric.provider.prometheus.query = metric.provider.prometheus.query
+          .replace(/\nand on\(\) \(sum\(increase[^\n]*\n$/, '\n')
+          .concat(' or on() vector(0)');
+      }
+    }
+    const problems = checkAnalysisGate(lenient, 'dev');
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'AnalysisTemplate: a preview with zero requests does not pass: metric error-ratio passes',
+        'AnalysisTemplate: a preview with zero requests does not pass: metric latency-p95 passes',
+        'AnalysisTemplate: a preview with too few requests to judge does not pass: metric error-ratio passes',
+        'AnalysisTemplate: a preview whose traffic stopped does not pass: metric preview-pods-scraped passes',
+      ]),
+    );
+  });
+
+  it('reports a gate that judges the active pods', () => {
+    const active = structuredClone(objects);
+    for (const metric of analysisMetrics(active)) {
+      if (metric.provider.prometheus) {
+        metric.provider.prometheus.query =
+          metric.provider.prometheus.query.replaceAll(
+            'rollouts_pod_template_hash="{{args.preview-hash}}"',
+            `rollouts_pod_template_hash="${gateHashes.active}"`,
+          );
+      }
+    }
+    expect(checkAnalysisGate(active, 'dev')).toEqual(
+      expect.arrayContaining([
+        "AnalysisTemplate: the active pods' errors and latency do not leak into the preview's result: metric error-ratio does not pass",
+      ]),
+    );
+  });
 });

@@ -66,6 +66,42 @@ describe('validateObject', () => {
     expect(problems[0]).toMatch(/Service\/inference: .*port/);
   });
 
+  const ciliumPolicy: KubeObject = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'inference' },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'inference' } },
+      egress: [
+        {
+          toEntities: ['host'],
+          toPorts: [{ ports: [{ port: '8126', protocol: 'TCP' }] }],
+        },
+      ],
+    },
+  };
+
+  it("checks a CiliumNetworkPolicy against Cilium's documented fields", () => {
+    expect(validateObject(ciliumPolicy)).toEqual([]);
+    const misspelled = structuredClone(ciliumPolicy) as any;
+    misspelled.spec.egress[0].toEntity = misspelled.spec.egress[0].toEntities;
+    delete misspelled.spec.egress[0].toEntities;
+    expect(validateObject(misspelled)).toEqual([
+      'CiliumNetworkPolicy/inference: unknown field "spec.egress[0].toEntity"',
+    ]);
+    const wrong = structuredClone(ciliumPolicy) as any;
+    wrong.spec.egress[0].toEntities = ['node'];
+    wrong.spec.egress[0].toPorts[0].ports[0] = { port: 8126, protocol: 'tcp' };
+    expect(validateObject(wrong)).toEqual([
+      'CiliumNetworkPolicy/inference: spec.egress[0].toEntities[0]: "node" is not one of all, world, world-ipv4, world-ipv6, cluster, host, remote-node, kube-apiserver, ingress, init, health, unmanaged, none; spec.egress[0].toPorts[0].ports[0].port: is integer, expected string; spec.egress[0].toPorts[0].ports[0].protocol: "tcp" is not one of TCP, UDP, SCTP, ANY',
+    ]);
+    const noSpec = structuredClone(ciliumPolicy) as any;
+    delete noSpec.spec;
+    expect(validateObject(noSpec)).toEqual([
+      'CiliumNetworkPolicy/inference: (root): spec is required',
+    ]);
+  });
+
   it('refuses a kind it has no schema for', () => {
     expect(
       validateObject({

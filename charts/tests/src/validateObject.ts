@@ -19,7 +19,12 @@ import {
   ServiceMonitor,
 } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { KubeObject } from './helm';
-import { OpenApiSchema, unknownFieldsInSchema } from './openApiFields';
+import {
+  OpenApiSchema,
+  resolveRefs,
+  schemaViolations,
+  unknownFieldsInSchema,
+} from './openApiFields';
 import { crdDir } from './paths';
 import { TypeFieldChecker, TypeLocation } from './typeFields';
 
@@ -41,6 +46,24 @@ const OBJECT_META: TypeLocation = {
   module: '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta',
   name: 'IIoK8sApimachineryPkgApisMetaV1ObjectMeta',
 };
+
+/**
+ * CiliumNetworkPolicy has no kubernetes-models class: its types, enums and required fields are checked
+ * against the documented-fields schema in crds/cilium-network-policy.yaml (see the file for its sources).
+ */
+class CiliumNetworkPolicy {
+  constructor(private readonly data: unknown) {}
+  validate() {
+    const problems = schemaViolations(
+      this.data,
+      crdSchema('cilium-network-policy.yaml', 'v2'),
+      '',
+    );
+    if (problems.length > 0) {
+      throw new Error(problems.join('; '));
+    }
+  }
+}
 
 /** Every kind the charts may render. A kind missing here fails validation, so none goes unchecked. */
 const kinds: Record<string, KindSchema> = {
@@ -86,6 +109,10 @@ const kinds: Record<string, KindSchema> = {
       },
     },
   },
+  'cilium.io/v2/CiliumNetworkPolicy': {
+    model: CiliumNetworkPolicy,
+    fields: { crd: 'cilium-network-policy.yaml' },
+  },
   'argoproj.io/v1alpha1/Rollout': {
     model: Rollout,
     fields: { crd: 'rollout-crd.yaml' },
@@ -128,7 +155,7 @@ function crdSchema(file: string, version: string): OpenApiSchema {
     if (!served) {
       throw new Error(`${file} does not serve ${version}`);
     }
-    crdSchemas.set(key, served.schema.openAPIV3Schema);
+    crdSchemas.set(key, resolveRefs(served.schema.openAPIV3Schema));
   }
   return crdSchemas.get(key)!;
 }
