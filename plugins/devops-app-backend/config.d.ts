@@ -29,14 +29,15 @@ export interface Config {
        * @visibility secret
        */
       appKey: string;
-      /** Web app base URL for deep links; default https://app.<site>. */
+      /**
+       * Web app base URL for deep links; default the site's URL in Datadog's site table (e.g.
+       * https://us3.datadoghq.com for us3.datadoghq.com).
+       */
       appUrl?: string;
       /** API base URL instead of https://api.<site>; for a stand-in server in tests only. */
       apiBaseUrl?: string;
       /** Timeout of one request in milliseconds; default 10000. */
       timeoutMs?: number;
-      /** Retries of a 429 answer (waiting as the rate-limit headers say); default 3. */
-      maxRetries?: number;
     };
     /**
      * The terraform run service of the new-environment template. Locally the sandbox stacks with state

@@ -20,6 +20,7 @@ import {
   gitopsRepositoryFromConfig,
 } from './deployments';
 import { createTerraformRouter, createTerraformRuns } from './terraform';
+import { tooManyRequestsHandler } from './upstreamErrors';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -90,6 +91,8 @@ export async function createRouter(
       runs: await createTerraformRuns({ ...options, gitops }),
     }),
   );
+  // An upstream's 429 (Datadog, Argo CD) -> 429 with Retry-After; other errors to Backstage's handler.
+  router.use(tooManyRequestsHandler);
 
   return router;
 }

@@ -1,4 +1,5 @@
 import { RootConfigService as Config } from '@backstage/backend-plugin-api';
+import { datadogAppUrl } from './datadog/DatadogLinks';
 
 export interface PrometheusConfig {
   baseUrl: string;
@@ -10,12 +11,11 @@ export interface DatadogConfig {
   site: string;
   apiKey: string;
   appKey: string;
-  /** Where the Datadog web app is, for deep links (`https://app.<site>`). */
+  /** Where the Datadog web app is, for deep links (Datadog's site table, see datadogAppUrl). */
   appUrl: string;
   /** Only for stand-ins in tests: the API's base URL instead of `https://api.<site>`. */
   apiBaseUrl?: string;
   timeoutMs: number;
-  maxRetries: number;
 }
 
 /** `devopsApp.prometheus`; undefined when not configured (a state the UI shows, not an error). */
@@ -44,9 +44,8 @@ export function readDatadogConfig(config: Config): DatadogConfig | undefined {
     site,
     apiKey,
     appKey,
-    appUrl: block.getOptionalString('appUrl') ?? `https://app.${site}`,
+    appUrl: block.getOptionalString('appUrl') ?? datadogAppUrl(site),
     apiBaseUrl: block.getOptionalString('apiBaseUrl'),
     timeoutMs: block.getOptionalNumber('timeoutMs') ?? 10_000,
-    maxRetries: block.getOptionalNumber('maxRetries') ?? 3,
   };
 }

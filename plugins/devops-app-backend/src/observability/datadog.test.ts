@@ -157,7 +157,6 @@ const configured = () => ({
   apiKey: standIn.apiKey,
   appKey: standIn.appKey,
   apiBaseUrl: standIn.baseUrl,
-  maxRetries: 2,
   timeoutMs: 5000,
 });
 
@@ -247,21 +246,48 @@ describe('Datadog routes with the production client against the stand-in', () =>
     ).toBe('service:inference-service');
   });
 
-  it('retries a 429 as the rate-limit headers say, within the bound', async () => {
-    standIn.rateLimitNext(2, 1);
+  it("answers a Datadog 429 at once: 429 with Retry-After from X-RateLimit-Reset, Backstage's error body and retryAfterSeconds, after ONE upstream call", async () => {
+    const before = standIn.requests.length;
+    standIn.rateLimitNext(1, 37);
     const res = await get('monitors', {});
-    expect(res.status).toBe(200);
-    expect((res.body as MonitorsResponse).rows).toHaveLength(2);
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('37');
+    expect(res.body).toEqual({
+      error: {
+        name: 'TooManyRequestsError',
+        message:
+          'Datadog monitors (datadoghq.eu) is rate limiting; retry in 37 s',
+      },
+      request: {
+        method: 'GET',
+        url: expect.stringMatching(
+          /^\/api\/devops-app\/observability\/monitors\?/,
+        ),
+      },
+      response: { statusCode: 429 },
+      retryAfterSeconds: 37,
+    });
+    // No retry inside the request: the backend asked Datadog once.
+    expect(standIn.requests.length - before).toBe(1);
+    // The next request (the browser's retry) is answered normally.
+    expect((await get('monitors', {})).status).toBe(200);
   });
 
-  it('names the rate limit when retries run out', async () => {
-    standIn.rateLimitNext(3, 1);
-    const res = await get('monitors', {});
-    expect(res.status).toBe(503);
-    expect(res.body.error.message).toMatch(
-      /^Datadog monitors \(datadoghq\.eu\): rate limited \(429\)/,
-    );
-    standIn.rateLimitNext(0, 1);
+  it('answers a 429 on logs and traces the same way', async () => {
+    for (const path of ['logs', 'traces']) {
+      const before = standIn.requests.length;
+      standIn.rateLimitNext(1, 5);
+      const res = await get(path, {});
+      expect(res.status).toBe(429);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.body.retryAfterSeconds).toBe(5);
+      expect(res.body.error.message).toMatch(
+        /^Datadog (logs search|spans aggregate) \(datadoghq\.eu\) is rate limiting; retry in 5 s$/,
+      );
+      // traces makes two aggregate calls in parallel; each is answered once, none retried.
+      expect(standIn.requests.length - before).toBe(path === 'logs' ? 1 : 2);
+      standIn.rateLimitNext(0, 1);
+    }
   });
 
   it('refuses bad input with 400 and no credentials with 401', async () => {
@@ -467,14 +493,18 @@ describe('Logs paging and custom windows, through the production client', () => 
     expect(errors.nextCursor).toBeUndefined();
   });
 
-  it('keeps retrying a 429 on a next page', async () => {
+  it('answers a 429 on a next page at once, and the same page loads when retried', async () => {
     const page1 = (await get('logs', {})).body as LogsResponse;
-    pagingStandIn.rateLimitNext(1, 1);
-    const res = await get('logs', {
+    pagingStandIn.rateLimitNext(1, 2);
+    const next = {
       cursor: page1.nextCursor!,
       from: page1.from!,
       to: page1.to!,
-    });
+    };
+    const limited = await get('logs', next);
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('2');
+    const res = await get('logs', next);
     expect(res.status).toBe(200);
     expect((res.body as LogsResponse).rows).toHaveLength(LINES - 100);
   });

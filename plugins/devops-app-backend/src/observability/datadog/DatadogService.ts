@@ -10,8 +10,16 @@ import {
   TracesResponse,
 } from '@devops-app/plugin-devops-app-common';
 import { DatadogConfig } from '../config';
+import { TooManyRequestsError } from '../../upstreamErrors';
 import { DatadogLinks } from './DatadogLinks';
 import { rateLimitedFetch } from './rateLimitedFetch';
+
+/** The operations the portal calls, by path, for messages. */
+const OPERATIONS: [RegExp, string][] = [
+  [/\/api\/v2\/logs\/events\/search$/, 'logs search'],
+  [/\/api\/v2\/spans\/analytics\/aggregate$/, 'spans aggregate'],
+  [/\/api\/v1\/monitor$/, 'monitors'],
+];
 
 export interface DatadogScope {
   /** Datadog `service` tag (the entity's datadoghq.com/service-name). */
@@ -63,8 +71,11 @@ export class DatadogService {
       authMethods: { apiKeyAuth: config.apiKey, appKeyAuth: config.appKey },
       fetch: rateLimitedFetch({
         timeoutMs: config.timeoutMs,
-        maxRetries: config.maxRetries,
-        maxWaitMs: 15_000,
+        describe: url => {
+          const path = new URL(url).pathname;
+          const what = OPERATIONS.find(([p]) => p.test(path))?.[1] ?? path;
+          return `Datadog ${what} (${config.site})`;
+        },
       }),
       enableRetry: false,
       ...(config.apiBaseUrl
@@ -267,14 +278,11 @@ function describeDatadogError(
   error: unknown,
 ): Error {
   const prefix = `Datadog ${what} (${site})`;
+  // A 429 (the transport's, with the wait Datadog asked for) goes to the caller as it is.
+  if (error instanceof TooManyRequestsError) return error;
   if (error instanceof client.ApiException) {
     const code = error.code;
     const detail = errorsOf(error.body);
-    if (code === 429) {
-      return new ServiceUnavailableError(
-        `${prefix}: rate limited (429) after the retries allowed; try again in a minute${detail}`,
-      );
-    }
     if (code === 401 || code === 403) {
       return new ServiceUnavailableError(
         `${prefix}: refused the portal's keys (${code}); check DD_API_KEY, DD_APP_KEY and the application key's scopes${detail}`,
