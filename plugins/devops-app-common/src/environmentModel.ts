@@ -61,9 +61,11 @@ export interface EnvironmentDefaults {
   production?: boolean;
 }
 
-/** The minimal entity shape this package reads, so it does not depend on catalog-model. @public */
-export interface EnvironmentEntityLike {
-  kind: string;
+/**
+ * The parts of a catalog entity the portal's packages read (a catalog-model `Entity` is one), so they
+ * need not depend on catalog-model. @public
+ */
+export interface EntityLike {
   metadata: {
     name: string;
     namespace?: string;
@@ -71,6 +73,11 @@ export interface EnvironmentEntityLike {
     annotations?: Record<string, string>;
   };
   spec?: Record<string, unknown>;
+}
+
+/** An entity whose kind is read too (to tell environment Resources from services). @public */
+export interface EnvironmentEntityLike extends EntityLike {
+  kind: string;
 }
 
 /** Whether the entity is an environment Resource. @public */

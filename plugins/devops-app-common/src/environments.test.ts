@@ -6,7 +6,7 @@ import {
 } from './environments';
 
 describe('environment names', () => {
-  it.each(['dev', 'pre-prod', 'prod', 'load-test-2', 'a'])(
+  it.each(['dev', 'pre-prod', 'prod', 'load-test-2', 'a', 'a'.repeat(24)])(
     'accepts %s',
     name => {
       expect(validateEnvironmentName(name)).toBeUndefined();
@@ -21,7 +21,7 @@ describe('environment names', () => {
     ['dev-', 'lower-case DNS label'],
     ['1dev', 'lower-case DNS label'],
     ['', 'is empty'],
-    ['a'.repeat(33), 'longer than 32'],
+    ['a'.repeat(25), 'longer than 24'],
   ])('rejects %j', (name, reason) => {
     expect(validateEnvironmentName(name)).toContain(reason);
   });

@@ -1,14 +1,18 @@
 import { ANNOTATION_ENVIRONMENTS } from './annotations';
 
 /**
- * An environment name is a lower-case DNS label (RFC 1123) short enough to be used in the namespace
- * `inference-<env>`, Argo CD application names and Terraform state keys.
+ * An environment name is a lower-case DNS label (RFC 1123) starting with a letter, at most 24
+ * characters: every environment has Terraform stacks, whose `environment` variable allows 24 (Azure
+ * names such as `aks-devops-app-<env>` and `stdevopsapp<env>` are built from it), and it is used in the
+ * namespace `inference-<env>`, Argo CD application names and Terraform state keys. The one grammar of
+ * the backend's routes, the catalog model and the new-environment template (whose `name` parameter
+ * has this pattern; a test keeps them equal).
  * @public
  */
-export const ENVIRONMENT_NAME_PATTERN = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/;
 
 /** @public */
-export const ENVIRONMENT_NAME_MAX_LENGTH = 32;
+export const ENVIRONMENT_NAME_MAX_LENGTH = 24;
 
 /**
  * Why an environment name is not valid, or undefined when it is.
@@ -23,6 +27,29 @@ export function validateEnvironmentName(name: string): string | undefined {
   }
   if (!ENVIRONMENT_NAME_PATTERN.test(name)) {
     return 'must be a lower-case DNS label: a-z, 0-9 and "-", starting with a letter and not ending with "-"';
+  }
+  return undefined;
+}
+
+/**
+ * What charts/argocd-apps accepts as a production-class environment's `targetRevision`: a commit SHA
+ * (40 hex digits) or a release tag `vX.Y.Z` (with an optional pre-release). Production never follows a
+ * branch. The new-environment template's `pinnedRevision` parameter has this pattern.
+ * @public
+ */
+export const PINNED_REVISION_PATTERN =
+  /^([0-9a-f]{40}|v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?)$/;
+
+/**
+ * Why a pinned revision is not one, or undefined when it is.
+ * @public
+ */
+export function validatePinnedRevision(revision: string): string | undefined {
+  if (revision.length === 0) {
+    return 'is empty';
+  }
+  if (!PINNED_REVISION_PATTERN.test(revision)) {
+    return 'is not a 40-hex commit SHA or a release tag vX.Y.Z';
   }
   return undefined;
 }

@@ -10,3 +10,4 @@ export * from './permissions';
 export * from './terraform';
 export * from './observability';
 export * from './deployments';
+export * from './printable';

@@ -34,6 +34,7 @@ export const scaffolderModule = createBackendModule({
         scaffolderActions.addActions(
           createValidateEnvironmentAction({
             environments: EnvironmentResolver.fromConfig(config, { catalog }),
+            catalog,
           }),
         );
         const appBaseUrl = config.getString('app.baseUrl');

@@ -1,4 +1,4 @@
-import { InputError } from '@backstage/errors';
+import { StepRefusal } from './StepRefusal';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -57,13 +57,13 @@ export function createGitopsCommitAction(options: {
         source !== ctx.workspacePath &&
         !source.startsWith(`${ctx.workspacePath}${path.sep}`)
       ) {
-        throw new InputError(
+        throw new StepRefusal(
           `sourcePath: "${ctx.input.sourcePath}" is outside the workspace`,
         );
       }
       const files = await listFiles(source);
       if (files.length === 0) {
-        throw new InputError(
+        throw new StepRefusal(
           `sourcePath: no files to commit in "${ctx.input.sourcePath ?? '.'}"`,
         );
       }
@@ -88,7 +88,7 @@ export function createGitopsCommitAction(options: {
           if (await exists(path.join(clone, file))) existing.push(file);
         }
         if (existing.length > 0) {
-          throw new InputError(
+          throw new StepRefusal(
             `The GitOps repository already has ${existing.join(', ')}`,
           );
         }

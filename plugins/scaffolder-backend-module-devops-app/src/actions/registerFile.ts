@@ -1,4 +1,4 @@
-import { InputError } from '@backstage/errors';
+import { StepRefusal } from './StepRefusal';
 import {
   CatalogService,
   locationSpecToMetadataName,
@@ -26,11 +26,11 @@ const repositoryPath = (name: string) => `catalog/environments/${name}.yaml`;
 /**
  * The entities of an environment's catalog file: its environment Resource `<env>` and that
  * environment's kubernetes-cluster Resource `<env>-cluster`, nothing else. Returns the environment's
- * name; throws an InputError naming `where` otherwise.
+ * name; throws a StepRefusal naming `where` otherwise.
  */
 function checkEnvironmentFile(content: string, where: string): string {
   const refuse = (why: string) =>
-    new InputError(
+    new StepRefusal(
       `${where} must hold two Resources, an environment <env> and its kubernetes-cluster <env>-cluster: ${why}`,
     );
   const parsed = yaml.parseAllDocuments(content);
@@ -172,10 +172,10 @@ export function createRegisterFileAction(options: {
       const source = path.resolve(ctx.workspacePath, ctx.input.sourcePath);
       const where = `sourcePath: "${ctx.input.sourcePath}"`;
       if (!source.startsWith(`${ctx.workspacePath}${path.sep}`)) {
-        throw new InputError(`${where} is outside the workspace`);
+        throw new StepRefusal(`${where} is outside the workspace`);
       }
       const workspaceContent = await fs.readFile(source, 'utf8').catch(() => {
-        throw new InputError(`${where} does not exist`);
+        throw new StepRefusal(`${where} does not exist`);
       });
       const name = checkEnvironmentFile(workspaceContent, where);
       const namespace =
@@ -199,7 +199,7 @@ export function createRegisterFileAction(options: {
       if (gitops) {
         const committed = await readCommittedFile(gitops, repositoryPath(name));
         if (!committed) {
-          throw new InputError(
+          throw new StepRefusal(
             `${where}: ${repositoryPath(name)} is not on branch ${
               gitops.branch
             } of the GitOps repository; commit it first (devops-app:gitops:commit)`,
@@ -210,7 +210,7 @@ export function createRegisterFileAction(options: {
           `${repositoryPath(name)} on branch ${gitops.branch} (for ${where})`,
         );
         if (committedName !== name) {
-          throw new InputError(
+          throw new StepRefusal(
             `${where} is environment ${name}, but ${repositoryPath(
               name,
             )} on branch ${gitops.branch} is ${committedName}`,
@@ -230,7 +230,7 @@ export function createRegisterFileAction(options: {
       await fs.mkdir(catalogDir, { recursive: true });
       await fs.writeFile(target, content, { flag: 'wx' }).catch(error => {
         throw error.code === 'EEXIST'
-          ? new InputError(
+          ? new StepRefusal(
               `${target} already exists: ${entityRef} is registered`,
             )
           : error;
@@ -245,7 +245,7 @@ export function createRegisterFileAction(options: {
         });
       } catch (error) {
         await fs.rm(target, { force: true });
-        throw new InputError(
+        throw new StepRefusal(
           `The catalog has no file location ${path.join(
             catalogDir,
             '*.yaml',

@@ -1,4 +1,4 @@
-import { InputError } from '@backstage/errors';
+import { StepRefusal } from './StepRefusal';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   TERRAFORM_STACKS,
@@ -90,7 +90,7 @@ export function createTerraformRunAction(options: {
       const { environment } = ctx.input;
       const reason = validateEnvironmentName(environment);
       if (reason) {
-        throw new InputError(`environment: "${environment}" ${reason}`);
+        throw new StepRefusal(`environment: "${environment}" ${reason}`);
       }
       const mode: TerraformRunMode = ctx.isDryRun ? 'plan' : options.mode;
       const files = await readEnvironmentFiles(
@@ -184,7 +184,7 @@ export function createTerraformRunAction(options: {
 function resolveInside(root: string, relative: string): string {
   const resolved = path.resolve(root, relative);
   if (resolved !== root && !resolved.startsWith(`${root}${path.sep}`)) {
-    throw new InputError(`filesPath: "${relative}" is outside the workspace`);
+    throw new StepRefusal(`filesPath: "${relative}" is outside the workspace`);
   }
   return resolved;
 }

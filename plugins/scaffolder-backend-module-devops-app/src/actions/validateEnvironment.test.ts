@@ -19,10 +19,17 @@ describe('devops-app:environment:validate', () => {
       environmentResource('dev'),
       environmentResource('pre-prod'),
       environmentResource('prod', { 'devops-app.io/production': 'true' }),
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Group',
+        metadata: { name: 'ml-team', namespace: 'default' },
+        spec: { type: 'team', children: [] },
+      },
     ],
   });
   const action = createValidateEnvironmentAction({
     environments: new EnvironmentResolver(catalog),
+    catalog,
   });
 
   it('accepts a free, well-formed name and outputs its namespace', async () => {
@@ -71,21 +78,56 @@ describe('devops-app:environment:validate', () => {
       input: { name: 'perf', basedOn: 'component:default/inference-service' },
     });
     await expect(action.handler(ctx)).rejects.toThrow(
-      'basedOn: "component:default/inference-service" is not an environment',
+      'basedOn: "component:default/inference-service" is not an environment (resource:<namespace>/<name>)',
     );
     expect(ctx.output).not.toHaveBeenCalled();
   });
 
-  it.each(['Load-Test', 'load test', '..', 'x'.repeat(40)])(
-    'rejects the name %j',
-    async name => {
-      const ctx = createMockActionContext({ input: { name } });
-      await expect(action.handler(ctx)).rejects.toThrow(
-        `Environment name "${name}"`,
-      );
-      expect(ctx.output).not.toHaveBeenCalled();
-    },
-  );
+  it.each([
+    ['Load-Test', 'name: "Load-Test" must be a lower-case DNS label'],
+    ['load test', 'name: "load test" must be a lower-case DNS label'],
+    ['..', 'name: ".." must be a lower-case DNS label'],
+    ['dev\ninjected: true', 'name: "dev\\ninjected: true" must be'],
+    ['\u202edev', 'name: "\\u202edev" must be'],
+    ['x'.repeat(25), 'is longer than 24 characters'],
+    ['', 'name: is empty'],
+  ])('rejects the name %j, naming the field', async (name, message) => {
+    const ctx = createMockActionContext({ input: { name } });
+    await expect(action.handler(ctx)).rejects.toThrow(message);
+    expect(ctx.output).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [{ imageTag: 'latest;rm' }, 'imageTag: "latest;rm" may only hold'],
+    [{ imageTag: '-x' }, 'imageTag: "-x" may only hold'],
+    [
+      { owner: 'user:default/guest' },
+      'owner: "user:default/guest" is not a group',
+    ],
+    [
+      { owner: 'group:default/nobody' },
+      'owner: "group:default/nobody" is not a group in the catalog',
+    ],
+    [{ owner: 'a/b/c' }, 'owner: "a/b/c" is not a group'],
+    [
+      { basedOn: 'resource:other/pre-prod' },
+      'basedOn: "resource:other/pre-prod" is not an environment in the catalog',
+    ],
+  ])('rejects %j, naming the field', async (input, message) => {
+    const ctx = createMockActionContext({
+      input: { name: 'perf', basedOn: 'pre-prod', ...input },
+    });
+    await expect(action.handler(ctx)).rejects.toThrow(message);
+    expect(ctx.output).not.toHaveBeenCalled();
+  });
+
+  it('outputs the owner group as a full entity ref', async () => {
+    const ctx = createMockActionContext({
+      input: { name: 'perf', basedOn: 'pre-prod', owner: 'ml-team' },
+    });
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('owner', 'group:default/ml-team');
+  });
 
   it('rejects a name an environment Resource already has', async () => {
     const ctx = createMockActionContext({ input: { name: 'pre-prod' } });
@@ -97,7 +139,7 @@ describe('devops-app:environment:validate', () => {
   it('rejects a name a production environment already has', async () => {
     const ctx = createMockActionContext({ input: { name: 'prod' } });
     await expect(action.handler(ctx)).rejects.toThrow(
-      'Environment "prod" already exists in the catalog (resource:default/prod)',
+      'name: environment "prod" already exists in the catalog (resource:default/prod)',
     );
   });
 
@@ -106,7 +148,7 @@ describe('devops-app:environment:validate', () => {
       input: { name: 'perf', basedOn: 'staging' },
     });
     await expect(action.handler(ctx)).rejects.toThrow(
-      'Base environment "staging" does not exist in the catalog (it has dev, pre-prod, prod)',
+      'basedOn: "staging" is not an environment in the catalog (it has dev, pre-prod, prod)',
     );
   });
 });

@@ -1,49 +1,81 @@
-import { parseEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
+import { StepRefusal } from './StepRefusal';
+import {
+  makeValidator,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   defaultNamespace,
+  printable,
   validateEnvironmentName,
+  validateImageTag,
+  validatePinnedRevision,
 } from '@devops-app/plugin-devops-app-common';
 import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { examples } from './validateEnvironment.examples';
 
-/** What charts/argocd-apps accepts as a production environment's targetRevision. */
-const PINNED_REVISION =
-  /^([0-9a-f]{40}|v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?)$/;
+/** A refusal naming the template parameter, as the backend's routes name a field: `name: "x" ...`. */
+function refuse(field: string, message: string): never {
+  throw new StepRefusal(`${field}: ${message}`);
+}
 
-/** The environment name a "Based on" value names: a plain name or the entity ref EntityPicker gives. */
-function baseName(value: string): string {
-  if (!value.includes(':') && !value.includes('/')) return value;
+/** `printable(value) reason`, or the reason alone for an empty value. */
+function quoted(value: string, reason: string): string {
+  return value.length > 0 ? `${printable(value)} ${reason}` : reason;
+}
+
+/** The catalog's default rules for namespaces and names: refs outside them name no entity. */
+const catalogRules = makeValidator();
+
+/** The entity ref a picker value names (`pre-prod`, `resource:default/pre-prod`), or a refusal. */
+function pickedRef(
+  field: string,
+  value: string,
+  kind: 'resource' | 'group',
+  what: string,
+) {
+  let ref;
   try {
-    const ref = parseEntityRef(value, { defaultKind: 'resource' });
-    if (ref.kind.toLocaleLowerCase('en-US') === 'resource') return ref.name;
+    ref = parseEntityRef(value, { defaultKind: kind });
   } catch {
-    // reported below
+    return refuse(
+      field,
+      quoted(value, `is not ${what} (${kind}:<namespace>/<name>)`),
+    );
   }
-  throw new InputError(
-    `basedOn: "${value.slice(
-      0,
-      100,
-    )}" is not an environment (resource:<namespace>/<name>)`,
-  );
+  if (
+    ref.kind.toLocaleLowerCase('en-US') !== kind ||
+    !catalogRules.isValidNamespace(ref.namespace) ||
+    !catalogRules.isValidEntityName(ref.name)
+  ) {
+    return refuse(
+      field,
+      quoted(value, `is not ${what} (${kind}:<namespace>/<name>)`),
+    );
+  }
+  return ref;
 }
 
 /**
- * `devops-app:environment:validate`: the first step of the new-environment template. Fails the task
- * with a readable reason, before anything is written, when the name is not a valid environment name or
- * is already an environment in the catalog, or when the base environment is not one. Reads the
- * environments through the same resolver as the backend plugin, with the initiator's credentials, and
- * outputs what the template writes from the base (its production class).
+ * `devops-app:environment:validate`: the first step of the new-environment template. Checks every
+ * free-form parameter again with the backend's own grammar (common's `validate*` functions, which the
+ * template's JSON-schema patterns mirror) and against the catalog, and fails the task before anything
+ * is written with a message that starts with the parameter's name (`name: "x" …`, `basedOn: …`): a
+ * task created through the API without the form gets the same refusal as the form. Reads the catalog
+ * with the initiator's credentials through the backend's environment resolver, and outputs what the
+ * template writes from the base (its production class) and the owner as a full entity ref.
  */
 export function createValidateEnvironmentAction(options: {
   environments: EnvironmentResolver;
+  catalog: CatalogService;
 }) {
-  const { environments } = options;
+  const { environments, catalog } = options;
   return createTemplateAction({
     id: 'devops-app:environment:validate',
     description:
-      'Checks that a new environment name is a lower-case DNS label and not already in use, and that the base environment exists.',
+      'Checks that a new environment name is a lower-case DNS label and not already in use, that the base environment and the owner group exist, and the pinned revision and image tag; each refusal names the parameter.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -63,6 +95,19 @@ export function createValidateEnvironmentAction(options: {
                 'Commit SHA or release tag a production-class environment deploys',
             })
             .optional(),
+        owner: z =>
+          z
+            .string({
+              description:
+                'The group that owns the environment: its name or its entity ref',
+            })
+            .optional(),
+        imageTag: z =>
+          z
+            .string({
+              description: 'The image tag the environment starts with',
+            })
+            .optional(),
       },
       output: {
         name: z => z.string(),
@@ -70,6 +115,10 @@ export function createValidateEnvironmentAction(options: {
           z.string({ description: 'Kubernetes namespace of the service' }),
         basedOn: z =>
           z.string({ description: 'Name of the base environment' }).optional(),
+        owner: z =>
+          z
+            .string({ description: 'The owner group as an entity ref' })
+            .optional(),
         production: z =>
           z.boolean({
             description: 'Whether the base environment is production-class',
@@ -78,52 +127,74 @@ export function createValidateEnvironmentAction(options: {
     },
     async handler(ctx) {
       const { name } = ctx.input;
-      const reason = validateEnvironmentName(name);
-      if (reason) {
-        throw new InputError(`Environment name "${name}" ${reason}`);
+      const nameProblem = validateEnvironmentName(name);
+      if (nameProblem) refuse('name', quoted(name, nameProblem));
+      const imageTag = ctx.input.imageTag;
+      if (imageTag !== undefined) {
+        const tagProblem = validateImageTag(imageTag);
+        if (tagProblem) refuse('imageTag', quoted(imageTag, tagProblem));
       }
-      const basedOn =
+      const pinned = ctx.input.pinnedRevision?.trim();
+      if (pinned) {
+        const pinProblem = validatePinnedRevision(pinned);
+        if (pinProblem) refuse('pinnedRevision', quoted(pinned, pinProblem));
+      }
+      const baseRef =
         ctx.input.basedOn === undefined
           ? undefined
-          : baseName(ctx.input.basedOn);
+          : pickedRef(
+              'basedOn',
+              ctx.input.basedOn,
+              'resource',
+              'an environment',
+            );
+      const ownerRef =
+        ctx.input.owner === undefined
+          ? undefined
+          : pickedRef('owner', ctx.input.owner, 'group', 'a group');
+
       const credentials = await ctx.getInitiatorCredentials();
       const all = await environments.all({ credentials });
       const taken = all.find(e => e.name === name);
       if (taken) {
-        throw new InputError(
-          `Environment "${name}" already exists in the catalog (${taken.entityRef})`,
+        refuse(
+          'name',
+          `environment "${name}" already exists in the catalog (${taken.entityRef})`,
         );
       }
-      const base = basedOn ? all.find(e => e.name === basedOn) : undefined;
-      if (basedOn !== undefined && !base) {
-        throw new InputError(
-          `Base environment "${basedOn}" does not exist in the catalog (it has ${
+      const base = baseRef
+        ? all.find(e => e.entityRef === stringifyEntityRef(baseRef))
+        : undefined;
+      if (baseRef && !base) {
+        refuse(
+          'basedOn',
+          `${printable(
+            ctx.input.basedOn!,
+          )} is not an environment in the catalog (it has ${
             all.map(e => e.name).join(', ') || 'none'
           })`,
         );
       }
-      const pinned = ctx.input.pinnedRevision?.trim();
       if (base?.production && !pinned) {
-        throw new InputError(
-          `pinnedRevision: required for a production-class environment (based on ${base.name}): the commit SHA or release tag vX.Y.Z its Argo CD deploys`,
+        refuse(
+          'pinnedRevision',
+          `required for a production-class environment (based on ${base.name}): the commit SHA or release tag vX.Y.Z its Argo CD deploys`,
         );
       }
-      if (pinned && !PINNED_REVISION.test(pinned)) {
-        throw new InputError(
-          `pinnedRevision: "${pinned.slice(
-            0,
-            64,
-          )}" is not a 40-hex commit SHA or a release tag vX.Y.Z`,
-        );
+      const owner = ownerRef ? stringifyEntityRef(ownerRef) : undefined;
+      if (owner && !(await catalog.getEntityByRef(owner, { credentials }))) {
+        refuse('owner', `${printable(owner)} is not a group in the catalog`);
       }
+
       ctx.logger.info(
         `Environment name "${name}" is free${
           base ? `; based on ${base.entityRef}` : ''
-        }`,
+        }${owner ? `; owned by ${owner}` : ''}`,
       );
       ctx.output('name', name);
       ctx.output('namespace', defaultNamespace(name));
       if (base) ctx.output('basedOn', base.name);
+      if (owner) ctx.output('owner', owner);
       ctx.output('production', base?.production ?? false);
     },
   });

@@ -22,6 +22,16 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import yaml from 'yaml';
+import {
+  ENVIRONMENT_NAME_MAX_LENGTH,
+  ENVIRONMENT_NAME_PATTERN,
+  IMAGE_TAG_MAX_LENGTH,
+  IMAGE_TAG_PATTERN,
+  PINNED_REVISION_PATTERN,
+} from '@devops-app/plugin-devops-app-common';
+// The backend's hostile corpus, so the template's inputs get the same values as its routes.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import { HOSTILE_VALUES } from '@devops-app/plugin-devops-app-backend/src/request/__testUtils__/hostileValues';
 import { scaffolderModule } from '../module';
 
 /**
@@ -88,6 +98,12 @@ describe('templates/new-environment through the scaffolder backend', () => {
         resource('dev'),
         resource('pre-prod'),
         resource('prod'),
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Group',
+          metadata: { name: 'ml-team', namespace: 'default' },
+          spec: { type: 'team', children: [] },
+        },
       ],
     });
     jest.spyOn(catalog, 'refreshEntity').mockResolvedValue(undefined);
@@ -409,21 +425,97 @@ describe('templates/new-environment through the scaffolder backend', () => {
     ).toBe(clientId);
   });
 
-  it.each<[string, { vmSize?: string }]>([
-    ['Prod', {}],
-    ['../x', {}],
-    ['a;b', {}],
-    ['x'.repeat(70), {}],
-    ['ok-name', { vmSize: 'Standard_M416ms_v2' }],
-  ])('refuses %j before anything is written or run', async (name, extra) => {
+  /**
+   * Every parameter of the template gets the backend's hostile corpus. Each value is refused before
+   * anything is written or run, naming the parameter: by the scaffolder's JSON-schema check of the
+   * form's parameters (400, `errors[].property` `instance.<parameter>`) or, for values that fit the
+   * schema but not the catalog (`x` as a base environment or owner), by the template's first step,
+   * whose message starts with the parameter's name.
+   */
+  const PARAMETERS: Record<string, string> = {
+    name: 'load-test',
+    basedOn: 'pre-prod',
+    pinnedRevision: 'v1.2.0',
+    owner: 'group:default/ml-team',
+    imageTag: '0.2.0',
+    location: 'westeurope',
+    nodeCount: '3',
+    vmSize: 'Standard_D4ds_v5',
+    replicas: '2',
+    autoPromotion: 'true',
+    mode: 'apply',
+    publishTarget: 'local',
+  };
+  const REF_LIKE = ['basedOn', 'owner'];
+  const hostileCases = Object.entries(PARAMETERS).flatMap(([field, valid]) =>
+    HOSTILE_VALUES.filter(
+      ([, , only]) => !only || REF_LIKE.includes(field),
+    ).map(
+      ([what, value]) => [`${field}: ${what}`, field, value(valid)] as const,
+    ),
+  );
+
+  const listDir = (dir: string) => fs.readdir(dir).catch(() => [] as string[]);
+
+  it.each(hostileCases)(
+    'refuses %s before anything is written or run, naming the parameter',
+    async (_, field, hostile) => {
+      const before = git('rev-parse', 'main');
+      const runsBefore = (
+        await request(server)
+          .get('/api/devops-app/terraform/runs')
+          .set('Authorization', mockCredentials.user.header())
+      ).body.items.length;
+      const catalogFiles = await listDir(path.join(root, 'catalog'));
+
+      const { created, task, log } = await runTask({
+        templateRef: 'template:default/new-environment',
+        values: values({ [field]: hostile }),
+      });
+      if (created.status === 400) {
+        const properties = created.body.errors.map((e: any) => e.property);
+        expect(properties).toContain(`instance.${field}`);
+      } else {
+        expect(task.status).toBe('failed');
+        // The refusal, without a stack trace (StepRefusal).
+        expect(log).toMatch(new RegExp(`(^|\\n)InputError: ${field}: `));
+        expect(log).not.toMatch(/\n\s+at /);
+      }
+      expect(JSON.stringify(created.body)).not.toMatch(/\.ts:\d+|node_modules/);
+      expect(git('rev-parse', 'main')).toBe(before);
+      const runsAfter = (
+        await request(server)
+          .get('/api/devops-app/terraform/runs')
+          .set('Authorization', mockCredentials.user.header())
+      ).body.items.length;
+      expect(runsAfter).toBe(runsBefore);
+      expect(await listDir(path.join(root, 'catalog'))).toEqual(catalogFiles);
+    },
+  );
+
+  it("mirrors the backend's grammar in its parameters' patterns", () => {
+    const properties = Object.assign(
+      {},
+      ...template.spec.parameters.map((p: any) => p.properties),
+    );
+    expect(properties.name.pattern).toBe(ENVIRONMENT_NAME_PATTERN.source);
+    expect(properties.name.maxLength).toBe(ENVIRONMENT_NAME_MAX_LENGTH);
+    expect(properties.imageTag.pattern).toBe(IMAGE_TAG_PATTERN.source);
+    expect(properties.imageTag.maxLength).toBe(IMAGE_TAG_MAX_LENGTH);
+    expect(properties.pinnedRevision.pattern).toBe(
+      PINNED_REVISION_PATTERN.source,
+    );
+  });
+
+  it('refuses an owner that is not a group in the catalog in its first step', async () => {
     const before = git('rev-parse', 'main');
-    const { created } = await runTask({
+    const { task, log } = await runTask({
       templateRef: 'template:default/new-environment',
-      values: values({ name, ...extra }),
+      values: values({ owner: 'group:default/nobody' }),
     });
-    expect(created.status).toBe(400);
-    expect(JSON.stringify(created.body.errors)).toMatch(
-      extra.vmSize ? /not one of enum values/ : /pattern|longer/,
+    expect(task.status).toBe('failed');
+    expect(log).toMatch(
+      /owner: "group:default\/nobody" is not a group in the catalog/,
     );
     expect(git('rev-parse', 'main')).toBe(before);
   });
@@ -435,7 +527,7 @@ describe('templates/new-environment through the scaffolder backend', () => {
       values: values({ name: 'pre-prod' }),
     });
     expect(task.status).toBe('failed');
-    expect(log).toMatch(/already exists/);
+    expect(log).toMatch(/name: environment "pre-prod" already exists/);
     expect(git('rev-parse', 'main')).toBe(before);
     await expect(
       fs.access(path.join(root, 'state/pre-prod')),

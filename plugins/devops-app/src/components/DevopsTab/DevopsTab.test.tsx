@@ -215,7 +215,7 @@ describe('DevopsTab', () => {
 
   it("shows only the terraform runs of the service's environments", async () => {
     const listTerraformRuns = jest.fn(async () => []);
-    const long = 'an-environment-name-longer-than-thirty-two';
+    const long = 'an-environment-name-longer-than-24';
     await renderTab({
       listTerraformRuns,
       getEntityEnvironments: async () =>
@@ -227,7 +227,7 @@ describe('DevopsTab', () => {
             problems: [
               {
                 annotation: 'metadata.name',
-                message: `"${long}" is longer than 32 characters`,
+                message: `"${long}" is longer than 24 characters`,
               },
             ],
           }),
