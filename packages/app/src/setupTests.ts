@@ -1,1 +1,10 @@
 import '@testing-library/jest-dom';
+import { configure } from '@testing-library/react';
+
+// findBy* and waitFor wait up to 30 s, not testing-library's 1 s: the suite runs on small machines
+// shared with builds and browser tests, where a first render of an entity page can take seconds
+// (Roadie's history card timed out at 1 s under load). A passing wait returns as soon as its state is
+// there, so the bound costs nothing when all is well.
+configure({ asyncUtilTimeout: 30_000 });
+// Each test may hold a few such waits in a row: its own bound is generous in the same way.
+jest.setTimeout(120_000);

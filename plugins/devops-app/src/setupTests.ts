@@ -1,6 +1,9 @@
 import '@testing-library/jest-dom';
 import { configure } from '@testing-library/react';
 
-// findBy* and waitFor wait up to 10 s, not 1 s: the suite runs on small machines shared with browser
-// tests, where rendering the Material table alone can take seconds. A passing wait returns at once.
-configure({ asyncUtilTimeout: 10_000 });
+// findBy* and waitFor wait up to 30 s, not testing-library's 1 s: the suite runs on small machines
+// shared with builds and browser tests, where rendering the Material table alone can take seconds.
+// A passing wait returns as soon as its state is there, so the bound costs nothing when all is well.
+configure({ asyncUtilTimeout: 30_000 });
+// Each test may hold a few such waits in a row: its own bound is generous in the same way.
+jest.setTimeout(120_000);

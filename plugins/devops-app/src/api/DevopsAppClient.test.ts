@@ -2,7 +2,8 @@ import {
   Environment,
   EntityEnvironmentsResponse,
 } from '@devops-app/plugin-devops-app-common';
-import { DevopsAppClient } from './DevopsAppClient';
+import { ResponseError } from '@backstage/errors';
+import { DevopsAppClient, retryAfterSeconds } from './DevopsAppClient';
 
 describe('DevopsAppClient', () => {
   const discoveryApi = {
@@ -92,6 +93,70 @@ describe('DevopsAppClient', () => {
     expect(
       String(error?.message) + String((error as { cause?: unknown })?.cause),
     ).toContain('Missing credentials');
+  });
+});
+
+describe('DevopsAppClient on a 429', () => {
+  const discoveryApi = {
+    getBaseUrl: async (id: string) => `http://backend.test/api/${id}`,
+  };
+  const rateLimited = (body: object, headers: Record<string, string>) => ({
+    fetch: async () =>
+      new Response(JSON.stringify(body), {
+        status: 429,
+        statusText: 'Too Many Requests',
+        headers: { 'Content-Type': 'application/json', ...headers },
+      }),
+  });
+  const failure = (client: DevopsAppClient) =>
+    client
+      .getMonitors({
+        entityRef: 'component:default/inference-service',
+        environment: 'dev',
+      })
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+  const body = (extra: object = {}) => ({
+    error: {
+      name: 'TooManyRequestsError',
+      message: 'Datadog rate limit reached',
+    },
+    response: { statusCode: 429 },
+    ...extra,
+  });
+
+  it("surfaces the backend's retryAfterSeconds on the error, with its message", async () => {
+    const client = new DevopsAppClient({
+      discoveryApi,
+      fetchApi: rateLimited(body({ retryAfterSeconds: 7 }), {
+        'Retry-After': '7',
+      }),
+    });
+    const error = await failure(client);
+    expect(retryAfterSeconds(error)).toBe(7);
+    expect((error as ResponseError).statusCode).toBe(429);
+    expect((error as ResponseError).cause.message).toBe(
+      'Datadog rate limit reached',
+    );
+  });
+
+  it('falls back to the Retry-After header (delay-seconds) when the body has no wait', async () => {
+    const client = new DevopsAppClient({
+      discoveryApi,
+      fetchApi: rateLimited(body(), { 'Retry-After': '12' }),
+    });
+    expect(retryAfterSeconds(await failure(client))).toBe(12);
+  });
+
+  it('carries no wait on other errors, nor on a 429 that names none', async () => {
+    const none = new DevopsAppClient({
+      discoveryApi,
+      fetchApi: rateLimited(body(), {}),
+    });
+    expect(retryAfterSeconds(await failure(none))).toBeUndefined();
+    expect(retryAfterSeconds(new Error('boom'))).toBeUndefined();
   });
 });
 

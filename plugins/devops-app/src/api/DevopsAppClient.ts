@@ -23,6 +23,47 @@ import {
 import { DeploymentTarget, DevopsAppApi } from './DevopsAppApi';
 
 /**
+ * An error of a request the backend refused for a while (HTTP 429): `retryAfterSeconds` is the wait it
+ * asked for, from the body's `retryAfterSeconds` or else the `Retry-After` header (in seconds).
+ * @public
+ */
+export type RateLimitedError = ResponseError & { retryAfterSeconds: number };
+
+/**
+ * The seconds to wait before asking again, when `error` is a 429 that said so; else undefined.
+ * @public
+ */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  const seconds = (error as Partial<RateLimitedError> | undefined)
+    ?.retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
+    ? seconds
+    : undefined;
+}
+
+/** The wait a 429 asked for: the body's `retryAfterSeconds`, else a `Retry-After` of delta-seconds. */
+function waitAskedFor(error: ResponseError): number | undefined {
+  const fromBody = (error.body as { retryAfterSeconds?: unknown })
+    .retryAfterSeconds;
+  if (typeof fromBody === 'number') return fromBody;
+  // RFC 9110 section 10.2.3: Retry-After is an HTTP-date or delay-seconds; the backend sends seconds.
+  const header = error.response.headers.get('Retry-After');
+  return header && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
+}
+
+/** The error of a failed response; a 429's carries the wait the backend asked for. */
+async function responseError(response: Response): Promise<Error> {
+  const error = await ResponseError.fromResponse(response);
+  if (error.statusCode === 429) {
+    const seconds = waitAskedFor(error);
+    if (seconds !== undefined && seconds >= 0) {
+      return Object.assign(error, { retryAfterSeconds: seconds });
+    }
+  }
+  return error;
+}
+
+/**
  * Client of the devops-app backend. Uses the app's discovery and fetch APIs so that requests carry the
  * user's Backstage token; never the global fetch.
  * @public
@@ -167,7 +208,7 @@ export class DevopsAppClient implements DevopsAppApi {
       body: JSON.stringify(body),
     });
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      throw await responseError(response);
     }
     return (await response.json()) as T;
   }
@@ -176,7 +217,7 @@ export class DevopsAppClient implements DevopsAppApi {
     const baseUrl = await this.discoveryApi.getBaseUrl('devops-app');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      throw await responseError(response);
     }
     return (await response.json()) as T;
   }

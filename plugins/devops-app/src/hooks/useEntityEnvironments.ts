@@ -1,9 +1,8 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { Environment } from '@devops-app/plugin-devops-app-common';
-import { createContext, useContext, useEffect, useRef, useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import useInterval from 'react-use/esm/useInterval';
+import { createContext, useContext } from 'react';
 import { devopsAppApiRef } from '../api';
+import { useLiveData } from './useLiveData';
 
 /**
  * How often the list is read again while the page is visible: an environment registered in the
@@ -21,7 +20,9 @@ export interface EntityEnvironmentsState {
   error?: Error;
   /** A later read failed: `environments` is the last list read. */
   refreshError?: Error;
-  /** Read again now (a no-op while a read is under way). */
+  /** The error or refresh error as shown: "<message> — retrying in N s" after a 429. */
+  errorMessage?: string;
+  /** Read again now (once more right after the read under way, if any). */
   refresh(): void;
 }
 
@@ -35,72 +36,28 @@ export const EntityEnvironmentsContext = createContext<
   SharedEnvironments | undefined
 >(undefined);
 
-function pageVisible(): boolean {
-  return (
-    typeof document === 'undefined' || document.visibilityState !== 'hidden'
-  );
-}
-
-function usePageVisible(): boolean {
-  const [visible, setVisible] = useState(pageVisible);
-  useEffect(() => {
-    const onChange = () => setVisible(pageVisible());
-    document.addEventListener('visibilitychange', onChange);
-    return () => document.removeEventListener('visibilitychange', onChange);
-  }, []);
-  return visible;
-}
-
 /**
  * Reads the environments of `entityRef` (nothing when undefined) from the backend's resolver and keeps
- * them live: again every `intervalMs` while the page is visible, and at once when it becomes visible
- * again. A failed refresh keeps the last list. Reads never overlap (`useAsyncRetry` ignores a retry
- * while one runs).
+ * them live through `useLiveData`: again every `intervalMs` while the page is visible, and at once when
+ * it becomes visible again. A failed refresh keeps the last list; reads never overlap.
  */
 export function useEntityEnvironmentsQuery(
   entityRef: string | undefined,
   intervalMs: number = ENVIRONMENTS_REFRESH_MS,
 ): EntityEnvironmentsState {
   const api = useApi(devopsAppApiRef);
-  const visible = usePageVisible();
-  const read = useAsyncRetry(async () => {
-    if (!entityRef) return undefined;
-    const response = await api.getEntityEnvironments(entityRef);
-    // Tagged with the ref asked for: while another entity's list loads, the old value must not show.
-    return { entityRef, items: response.items };
-  }, [api, entityRef]);
-
-  const [last, setLast] = useState<{
-    entityRef: string;
-    items: Environment[];
-  }>();
-  useEffect(() => {
-    if (read.value) setLast(read.value);
-  }, [read.value]);
-
-  // The retry of the latest render: useAsyncRetry makes a new one whenever `loading` flips.
-  const retryRef = useRef(read.retry);
-  retryRef.current = read.retry;
-
-  useInterval(
-    () => retryRef.current(),
-    entityRef && visible ? intervalMs : null,
-  );
-  const wasVisible = useRef(visible);
-  useEffect(() => {
-    if (visible && !wasVisible.current) retryRef.current();
-    wasVisible.current = visible;
-  }, [visible]);
-
-  const current = [read.value, last].find(
-    v => v !== undefined && v.entityRef === entityRef,
+  const read = useLiveData(
+    entityRef ?? '',
+    async () => (await api.getEntityEnvironments(entityRef!)).items,
+    { intervalMs, enabled: Boolean(entityRef) },
   );
   return {
-    environments: current?.items,
-    loading: Boolean(entityRef) && !current && !read.error,
-    error: current ? undefined : read.error,
-    refreshError: current ? read.error : undefined,
-    refresh: () => retryRef.current(),
+    environments: read.value,
+    loading: read.loading,
+    error: read.value ? undefined : read.error,
+    refreshError: read.value ? read.error : undefined,
+    errorMessage: read.errorMessage,
+    refresh: read.refresh,
   };
 }
 

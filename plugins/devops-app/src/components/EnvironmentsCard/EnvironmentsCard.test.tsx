@@ -173,9 +173,6 @@ const openDialog = () =>
 const noDialog = () =>
   waitFor(() => expect(document.querySelector('[role="dialog"]')).toBeNull());
 
-// Rendering the Material table is slow on a 2-core machine; these are not speed assertions.
-jest.setTimeout(30_000);
-
 describe('EnvironmentsCard', () => {
   it('shows git and live tags, Argo CD, the Rollout, the last deploy and why buttons are disabled', async () => {
     await render({

@@ -7,8 +7,9 @@ import {
   DeploymentStatusResponse,
   EnvironmentDeploymentStatus,
 } from '@devops-app/plugin-devops-app-common';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect } from 'react';
 import { devopsAppApiRef } from '../../api';
+import { useLiveData } from '../../hooks/useLiveData';
 
 /** Poll interval while nothing moves. */
 export const IDLE_POLL_MS = 15_000;
@@ -48,144 +49,65 @@ export function isInMotion(item: EnvironmentDeploymentStatus): boolean {
   );
 }
 
-function pageVisible(): boolean {
-  return (
-    typeof document === 'undefined' || document.visibilityState !== 'hidden'
-  );
+interface StatusAndHistory {
+  status: DeploymentStatusResponse;
+  history?: AuditRecord[];
+  historyError?: Error;
 }
 
 /**
- * Deployment status and history of an entity's environments, kept live: reloaded while the page is
- * visible every 15 s, every 3 s while anything is in motion, at once when the page becomes visible
- * again, after the user's own actions, and when the backend signals an audit entry of the entity
- * (another viewer's deploy). Never two reads at a time; a failed refresh keeps the rows shown.
+ * Deployment status and history of an entity's environments, kept live through `useLiveData`:
+ * reloaded while the page is visible every 15 s, every 3 s while anything is in motion, at once when
+ * the page becomes visible again, after the user's own actions, and when the backend signals an audit
+ * entry of the entity (another viewer's deploy). Never two reads at a time; a failed refresh keeps the
+ * rows shown; after a 429 the next read comes when the backend said.
  */
 export function useDeploymentStatus(entityRef: string): DeploymentStatusState {
   const api = useApi(devopsAppApiRef);
-  const [status, setStatus] = useState<DeploymentStatusResponse>();
-  const [history, setHistory] = useState<AuditRecord[]>();
-  const [error, setError] = useState<Error>();
-  const [historyError, setHistoryError] = useState<Error>();
-  const [lastUpdated, setLastUpdated] = useState<Date>();
-  const [refreshError, setRefreshError] =
-    useState<DeploymentStatusState['refreshError']>();
-  const [loaded, setLoaded] = useState(false);
-  const [active, setActive] = useState(false);
-
-  // `load` is replaced when the entity changes; the timer and listeners always call the current one.
-  const loadRef = useRef<() => void>(() => {});
-
-  useEffect(() => {
-    let alive = true;
-    let inFlight = false;
-    let again = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let interval = IDLE_POLL_MS;
-
-    setStatus(undefined);
-    setHistory(undefined);
-    setError(undefined);
-    setHistoryError(undefined);
-    setLastUpdated(undefined);
-    setRefreshError(undefined);
-    setLoaded(false);
-    setActive(false);
-
-    const stopTimer = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-    };
-    const schedule = () => {
-      stopTimer();
-      if (alive && pageVisible()) {
-        timer = setTimeout(load, interval);
-      }
-    };
-
-    async function load() {
-      stopTimer();
-      if (!alive) return;
-      if (inFlight) {
-        // A signal or the user asked while a read runs: read once more when it ends.
-        again = true;
-        return;
-      }
-      inFlight = true;
+  const read = useLiveData<StatusAndHistory>(
+    entityRef,
+    async () => {
       // Wrapped so that a throw before the request (not only a rejected one) counts as a failed read.
       const [s, h] = await Promise.allSettled([
         (async () => api.getDeploymentStatus(entityRef))(),
         (async () => api.getAuditLog({ entityRef, limit: 20 }))(),
       ]);
-      inFlight = false;
-      if (!alive) return;
-      const now = new Date();
-      if (s.status === 'fulfilled') {
-        setStatus(s.value);
-        setError(undefined);
-        setRefreshError(undefined);
-        setLastUpdated(now);
-        const moving = s.value.items.some(isInMotion);
-        interval = moving ? ACTIVE_POLL_MS : IDLE_POLL_MS;
-        setActive(moving);
-      } else {
-        const e = s.reason as Error;
-        setError(e);
-        setRefreshError({ error: e, at: now });
-      }
-      if (h.status === 'fulfilled') {
-        setHistory(h.value);
-        setHistoryError(undefined);
-      } else {
-        setHistoryError(h.reason as Error);
-      }
-      setLoaded(true);
-      if (again) {
-        again = false;
-        load();
-        return;
-      }
-      schedule();
-    }
-    loadRef.current = load;
-
-    const onVisibility = () => {
-      if (pageVisible()) {
-        load();
-      } else {
-        stopTimer();
-      }
-    };
-    document.addEventListener('visibilitychange', onVisibility);
-    load();
-    return () => {
-      alive = false;
-      stopTimer();
-      document.removeEventListener('visibilitychange', onVisibility);
-    };
-  }, [api, entityRef]);
-
-  const refresh = useCallback(() => loadRef.current(), []);
+      if (s.status === 'rejected') throw s.reason;
+      return h.status === 'fulfilled'
+        ? { status: s.value, history: h.value }
+        : { status: s.value, historyError: h.reason as Error };
+    },
+    {
+      intervalMs: ({ value }) =>
+        value?.status.items.some(isInMotion) ? ACTIVE_POLL_MS : IDLE_POLL_MS,
+    },
+  );
+  const { refresh } = read;
 
   // Another viewer's deploy, sync, promote or abort of this entity.
   const { lastSignal } = useSignal<DeploymentSignal>(
     deploymentSignalChannel(entityRef),
   );
   useEffect(() => {
-    if (lastSignal) {
-      loadRef.current();
-    }
-  }, [lastSignal]);
+    if (lastSignal) refresh();
+  }, [lastSignal, refresh]);
 
+  const status = read.value?.status;
+  const shown =
+    read.error && read.errorMessage !== read.error.message
+      ? new Error(read.errorMessage)
+      : read.error;
   return {
     status,
-    history,
-    loading: !loaded && !status,
+    history: read.value?.history,
+    loading: read.loading,
     // With rows to show, a failed refresh is the small "refresh failed" line, not an error panel.
-    error: status ? undefined : error,
-    historyError,
-    lastUpdated,
-    refreshError,
-    active,
+    error: status ? undefined : shown,
+    historyError: read.value?.historyError,
+    lastUpdated: read.lastUpdated,
+    refreshError:
+      shown && read.failedAt ? { error: shown, at: read.failedAt } : undefined,
+    active: Boolean(status?.items.some(isInMotion)),
     refresh,
   };
 }

@@ -8,7 +8,7 @@ import {
   NotConfiguredResponse,
   TracesResponse,
 } from '@devops-app/plugin-devops-app-common';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import {
   environment,
   environmentsResponse,
@@ -16,9 +16,6 @@ import {
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
 import { checkCustomRange } from './CustomRangePicker';
 import { LogsTracesSection } from './LogsTracesSection';
-
-// The machine is small and shared with browser tests; rendering tables can take seconds.
-jest.setTimeout(30_000);
 
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -206,9 +203,54 @@ describe('LogsTracesSection', () => {
       getTraceSummary: async () => traces,
       getMonitors: async () => monitors,
     });
-    expect(await screen.findByText(/Could not load logs/)).toBeInTheDocument();
-    expect(screen.getByText(/rate limited \(429\)/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'Error: Could not load logs: Datadog logs search (datadoghq.eu): rate limited (429) after the retries allowed',
+      ),
+    ).toBeInTheDocument();
     expect(screen.getByText('POST /v1/predict')).toBeInTheDocument();
+  });
+
+  describe('when the backend answers 429', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+    const advance = (ms: number) =>
+      act(async () => {
+        await jest.advanceTimersByTimeAsync(ms);
+      });
+
+    it('says when it retries and reads again after exactly the wait the backend asked for', async () => {
+      // As DevopsAppClient throws it for a 429 (see its tests): the wait on the error.
+      const rateLimited = Object.assign(
+        new Error('Datadog logs search: rate limited'),
+        { retryAfterSeconds: 5 },
+      );
+      const searchLogs = jest
+        .fn<Promise<LogsResponse>, [LogsRequest]>()
+        .mockRejectedValueOnce(rateLimited)
+        .mockResolvedValue(logs);
+      await render({
+        searchLogs,
+        getTraceSummary: async () => traces,
+        getMonitors: async () => monitors,
+      });
+      for (let i = 0; i < 5 && searchLogs.mock.calls.length === 0; i++)
+        await advance(0);
+      await advance(0);
+      expect(searchLogs).toHaveBeenCalledTimes(1);
+      expect(
+        screen.getByText(
+          'Error: Could not load logs: Datadog logs search: rate limited — retrying in 5 s',
+        ),
+      ).toBeInTheDocument();
+
+      await advance(4_999);
+      expect(searchLogs).toHaveBeenCalledTimes(1);
+      await advance(1);
+      expect(searchLogs).toHaveBeenCalledTimes(2);
+      expect(screen.getByText('blob upload failed')).toBeInTheDocument();
+      expect(screen.queryByText(/retrying in/)).not.toBeInTheDocument();
+    });
   });
 
   describe('paging', () => {

@@ -16,9 +16,9 @@ import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { useEffect, useRef, useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useEffect, useState } from 'react';
 import { devopsAppApiRef } from '../../api';
+import { useLiveData } from '../../hooks/useLiveData';
 import { MetricsControls } from '../MetricsSection/MetricsControls';
 import { EnvironmentsGate } from '../MetricsSection/EnvironmentsGate';
 import {
@@ -76,37 +76,30 @@ function LogsTracesView({ view }: { view: ViewControls }) {
     ...(requestId ? { requestId } : {}),
   };
 
-  // Monitors show their current state: no window.
-  const monitors = useAsyncRetry(
+  // Monitors show their current state: no window. Auto-refresh reads again every REFRESH_MS while the
+  // page is visible (after a 429, when the backend said); logs wait while older pages are on screen,
+  // which a refresh would throw away.
+  const every = autoRefresh ? REFRESH_MS : null;
+  const monitors = useLiveData(
+    JSON.stringify([entityRef, environment]),
     async () => api.getMonitors({ entityRef, environment }),
-    [api, entityRef, environment],
+    { intervalMs: every },
   );
-  const traces = useAsyncRetry(
+  const traces = useLiveData(
+    JSON.stringify([entityRef, environment, windowKey]),
     async () => api.getTraceSummary({ entityRef, environment, ...timeWindow }),
-    [api, entityRef, environment, windowKey],
+    { intervalMs: every },
   );
-  const logs = useAsyncRetry(
+  const [extended, setExtended] = useState(false);
+  const logs = useLiveData(
+    JSON.stringify([entityRef, environment, windowKey, level, text, requestId]),
     async () => api.searchLogs({ ...filters, ...timeWindow }),
-    [api, entityRef, environment, windowKey, level, text, requestId],
+    { intervalMs: extended ? null : every },
   );
   const older = useOlderLogs(logs.value, filters, request =>
     api.searchLogs(request),
   );
-  // While older pages are on screen, a refresh would throw them away: the logs wait.
-  const keepLogs = useRef(false);
-  keepLogs.current = older.extended;
-  const { retry: retryMonitors } = monitors;
-  const { retry: retryTraces } = traces;
-  const { retry: retryLogs } = logs;
-  useEffect(() => {
-    if (!autoRefresh) return undefined;
-    const timer = setInterval(() => {
-      retryMonitors();
-      retryTraces();
-      if (!keepLogs.current) retryLogs();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [autoRefresh, retryMonitors, retryTraces, retryLogs]);
+  useEffect(() => setExtended(older.extended), [older.extended]);
 
   // A request's story reads oldest first, so its next page is later lines.
   const loadMoreLabel = requestId ? 'Load later lines' : 'Load older';

@@ -30,9 +30,6 @@ beforeAll(() => {
   };
 });
 
-// The machine is small and shared with browser tests; rendering tables can take seconds.
-jest.setTimeout(30_000);
-
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',

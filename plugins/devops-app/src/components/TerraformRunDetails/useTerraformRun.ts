@@ -7,8 +7,9 @@ import {
   TerraformRunSignal,
   terraformRunSignalChannel,
 } from '@devops-app/plugin-devops-app-common';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { devopsAppApiRef } from '../../api';
+import { useLiveData } from '../../hooks/useLiveData';
 
 /**
  * How often a running run is read when no signal came: the signals keep the page live, this poll
@@ -17,102 +18,81 @@ import { devopsAppApiRef } from '../../api';
  */
 export const RUN_FALLBACK_POLL_MS = 15_000;
 
+interface RunAndLines {
+  run?: TerraformRun;
+  lines: TerraformLogLine[];
+}
+
 /**
- * A run and all its log lines, kept live by the run's signal channel
+ * A run and all its log lines, kept live through `useLiveData` and the run's signal channel
  * (`devops-app:terraform-run:<id>`): a state signal reads the run and the new lines, a log signal
  * reads the lines after the last one held (none when it names no newer line). While the run is going
- * on, a slow poll (`pollMs`, 15 s) reads both in case signals do not arrive. Never two reads at a
- * time: what is asked during a read is read right after it. Everything stops on unmount.
+ * on (or the last read failed), a slow poll (`pollMs`, 15 s, only while the page is visible) reads
+ * both in case signals do not arrive; it stops once the run has ended. Never two reads at a time: what
+ * is asked during a read is read right after it. Everything stops on unmount.
  */
 export function useTerraformRun(id: string, pollMs = RUN_FALLBACK_POLL_MS) {
   const api = useApi(devopsAppApiRef);
   // Optional: without the signals plugin the page lives on the fallback poll.
   const signalApi = useApiHolder().get(signalApiRef);
-  const [run, setRun] = useState<TerraformRun>();
-  const [lines, setLines] = useState<TerraformLogLine[]>([]);
-  const [error, setError] = useState<Error>();
+  // What was read so far of this run; the lines are read on from the last `seq` held.
+  const held = useRef<{ id: string } & RunAndLines>({ id, lines: [] });
+  if (held.current.id !== id) held.current = { id, lines: [] };
+  // What the signals since the last read asked for; a read nobody asked for (the first, a poll) reads
+  // both, a log signal alone only the lines.
+  const asked = useRef({ run: false, log: false });
+
+  const read = useLiveData<RunAndLines>(
+    id,
+    async () => {
+      const current = held.current;
+      const readRun = asked.current.run || !asked.current.log || !current.run;
+      asked.current = { run: false, log: false };
+      // The run before its lines: a run read as finished is followed by all of its lines.
+      const run = readRun ? await api.getTerraformRun(id) : current.run;
+      let lines = current.lines;
+      for (;;) {
+        const after = lines.length > 0 ? lines[lines.length - 1].seq : -1;
+        const more = await api.getTerraformRunLog(id, after);
+        lines = more.length > 0 ? [...lines, ...more] : lines;
+        // A full page: there are more lines to read.
+        if (more.length < TERRAFORM_LOG_PAGE_SIZE) break;
+      }
+      if (held.current === current) Object.assign(current, { run, lines });
+      return { run, lines };
+    },
+    {
+      intervalMs: ({ value, error }) =>
+        error || value?.run?.status === 'running' ? pollMs : null,
+    },
+  );
+  const { refresh } = read;
 
   useEffect(() => {
-    let alive = true;
-    let inFlight = false;
-    let wantRun = false;
-    let wantLog = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let after = -1;
-    let running = true;
-    setLines([]);
-    setRun(undefined);
-    setError(undefined);
-
-    const stopTimer = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-    };
-
-    async function load() {
-      inFlight = true;
-      stopTimer();
-      try {
-        while (alive && (wantRun || wantLog)) {
-          const readRun = wantRun;
-          const readLog = wantLog;
-          wantRun = false;
-          wantLog = false;
-          // The run before its lines: a run read as finished is followed by all of its lines.
-          const current = readRun ? await api.getTerraformRun(id) : undefined;
-          const more = readLog ? await api.getTerraformRunLog(id, after) : [];
-          if (!alive) return;
-          if (more.length > 0) {
-            after = more[more.length - 1].seq;
-            setLines(previous => [...previous, ...more]);
-          }
-          if (current) {
-            running = current.status === 'running';
-            setRun(current);
-          }
-          setError(undefined);
-          // A full page: there are more lines to read.
-          if (more.length >= TERRAFORM_LOG_PAGE_SIZE) wantLog = true;
-        }
-      } catch (e) {
-        if (!alive) return;
-        setError(e as Error);
-        running = true; // read again later, whatever the run was
-      } finally {
-        inFlight = false;
-      }
-      if (alive && running) {
-        timer = setTimeout(() => request(true, true), pollMs);
-      }
-    }
-
-    function request(readRun: boolean, readLog: boolean) {
-      if (!alive) return;
-      wantRun = wantRun || readRun;
-      wantLog = wantLog || readLog;
-      // During a read, the loop in `load` picks the request up when the read ends.
-      if (!inFlight) void load();
-    }
-
     const subscription = signalApi?.subscribe<TerraformRunSignal>(
       terraformRunSignalChannel(id),
       message => {
-        if (message.kind === 'log') {
-          // Lines up to `lastSeq` are stored: read them unless they are already here.
-          if (typeof message.lastSeq !== 'number' || message.lastSeq > after)
-            request(false, true);
-        } else {
-          request(true, true);
+        if (message.kind !== 'log') {
+          asked.current.run = true;
+          refresh();
+          return;
+        }
+        // Lines up to `lastSeq` are stored: read them unless they are already here.
+        const lines = held.current.lines;
+        const last = lines.length > 0 ? lines[lines.length - 1].seq : -1;
+        if (typeof message.lastSeq !== 'number' || message.lastSeq > last) {
+          asked.current.log = true;
+          refresh();
         }
       },
     );
-    request(true, true);
-    return () => {
-      alive = false;
-      stopTimer();
-      subscription?.unsubscribe();
-    };
-  }, [api, signalApi, id, pollMs]);
+    return () => subscription?.unsubscribe();
+  }, [signalApi, id, refresh]);
 
-  return { run, lines, error };
+  return {
+    run: read.value?.run,
+    lines: read.value?.lines ?? [],
+    error: read.error,
+    errorMessage: read.errorMessage,
+  };
 }
