@@ -26,6 +26,10 @@ locals {
   })
   subscription_id  = "00000000-0000-0000-0000-000000000000"
   models_container = "models"
+  workload_service_accounts = {
+    inference = var.inference_service_account
+    training  = var.training_service_account
+  }
   # What stacks/storage/network.tf derives: the endpoint's subnet and its virtual network.
   private_endpoint_subnet_id  = coalesce(var.private_endpoint_subnet_id, local.cluster.private_endpoint_subnet_id)
   private_endpoint_network_id = regex("^(.+)/subnets/[^/]+$", local.private_endpoint_subnet_id)[0]
@@ -86,20 +90,25 @@ resource "terraform_data" "treated_images_lifecycle" {
   }
 }
 
-# The record's random ID stands in for the client ID Entra ID assigns.
-resource "terraform_data" "inference_identity" {
+# One identity per workload, each federated with its own service account; the record's random ID stands
+# in for the client ID Entra ID assigns.
+resource "terraform_data" "workload_identity" {
+  for_each = local.workload_service_accounts
+
   input = {
-    name                = "id-inference-${var.environment}"
+    name                = "id-${each.key}-${var.environment}"
     resource_group_name = terraform_data.resource_group.output.name
   }
 }
 
-resource "terraform_data" "inference_federated_credential" {
+resource "terraform_data" "workload_federated_credential" {
+  for_each = local.workload_service_accounts
+
   input = {
-    identity_client_id = terraform_data.inference_identity.id
+    identity_client_id = terraform_data.workload_identity[each.key].id
     audience           = ["api://AzureADTokenExchange"]
     issuer             = local.cluster.oidc_issuer_url
-    subject            = "system:serviceaccount:${local.namespace}:${var.inference_service_account}"
+    subject            = "system:serviceaccount:${local.namespace}:${each.value}"
   }
 
   lifecycle {
@@ -114,7 +123,7 @@ resource "terraform_data" "inference_blob_contributor" {
   input = {
     scope        = terraform_data.treated_images_container.output.id
     role         = "Storage Blob Data Contributor"
-    principal_id = terraform_data.inference_identity.id
+    principal_id = terraform_data.workload_identity["inference"].id
   }
 }
 
@@ -122,7 +131,7 @@ resource "terraform_data" "inference_models_reader" {
   input = {
     scope        = terraform_data.models_container.output.id
     role         = "Storage Blob Data Reader"
-    principal_id = terraform_data.inference_identity.id
+    principal_id = terraform_data.workload_identity["inference"].id
   }
 }
 
@@ -134,28 +143,11 @@ resource "terraform_data" "models_container" {
   }
 }
 
-# The record's random ID stands in for the training identity's client ID.
-resource "terraform_data" "training_identity" {
-  input = {
-    name                = "id-training-${var.environment}"
-    resource_group_name = terraform_data.resource_group.output.name
-  }
-}
-
-resource "terraform_data" "training_federated_credential" {
-  input = {
-    identity_client_id = terraform_data.training_identity.id
-    audience           = ["api://AzureADTokenExchange"]
-    issuer             = local.cluster.oidc_issuer_url
-    subject            = "system:serviceaccount:${local.namespace}:${var.training_service_account}"
-  }
-}
-
 resource "terraform_data" "training_models_contributor" {
   input = {
     scope        = terraform_data.models_container.output.id
     role         = "Storage Blob Data Contributor"
-    principal_id = terraform_data.training_identity.id
+    principal_id = terraform_data.workload_identity["training"].id
   }
 }
 

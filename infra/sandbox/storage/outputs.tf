@@ -25,7 +25,7 @@ output "container_name" {
 
 output "inference_identity_client_id" {
   description = "Client ID of the inference identity: the service account's azure.workload.identity/client-id annotation and the pods' AZURE_CLIENT_ID."
-  value       = terraform_data.inference_identity.id
+  value       = terraform_data.workload_identity["inference"].id
 }
 
 output "inference_identity_principal_id" {
@@ -35,12 +35,12 @@ output "inference_identity_principal_id" {
 
 output "federated_issuer" {
   description = "OIDC issuer the inference identity trusts (the cluster's oidc_issuer_url)."
-  value       = terraform_data.inference_federated_credential.output.issuer
+  value       = terraform_data.workload_federated_credential["inference"].output.issuer
 }
 
 output "federated_subject" {
   description = "Service-account subject the inference identity trusts: system:serviceaccount:<namespace>:<service account>."
-  value       = terraform_data.inference_federated_credential.output.subject
+  value       = terraform_data.workload_federated_credential["inference"].output.subject
 }
 
 output "models_container_name" {
@@ -50,7 +50,7 @@ output "models_container_name" {
 
 output "training_identity_client_id" {
   description = "Client ID of the training identity (Storage Blob Data Contributor on the models container only): the training service account's azure.workload.identity/client-id annotation."
-  value       = terraform_data.training_identity.id
+  value       = terraform_data.workload_identity["training"].id
 }
 
 output "training_identity_principal_id" {
@@ -60,7 +60,7 @@ output "training_identity_principal_id" {
 
 output "training_federated_subject" {
   description = "Service-account subject the training identity trusts: system:serviceaccount:<namespace>:<training service account>."
-  value       = terraform_data.training_federated_credential.output.subject
+  value       = terraform_data.workload_federated_credential["training"].output.subject
 }
 
 output "deletion_locked" {

@@ -22,6 +22,10 @@ locals {
   namespace = coalesce(var.inference_namespace, "inference-${var.environment}")
   # The training Job writes versioned model artifacts here; the inference service loads them at start.
   models_container = "models"
+  workload_service_accounts = {
+    inference = var.inference_service_account
+    training  = var.training_service_account
+  }
   tags = merge(var.tags, {
     environment = var.environment
     stack       = "storage"
@@ -111,21 +115,26 @@ resource "azurerm_storage_management_policy" "treated_images" {
   }
 }
 
-# The inference pods sign in as this identity through workload identity: the cluster's OIDC issuer
-# vouches for their service-account token, Entra ID exchanges it, and no storage key exists anywhere.
-resource "azurerm_user_assigned_identity" "inference" {
-  name                = "id-inference-${var.environment}"
+# The inference pods and the training Job sign in as these identities through workload identity: the
+# cluster's OIDC issuer vouches for their service-account token, Entra ID exchanges it, and no storage key
+# exists anywhere. One identity per workload, each trusting its own service account only.
+resource "azurerm_user_assigned_identity" "workload" {
+  for_each = local.workload_service_accounts
+
+  name                = "id-${each.key}-${var.environment}"
   resource_group_name = azurerm_resource_group.this.name
   location            = azurerm_resource_group.this.location
   tags                = local.tags
 }
 
-resource "azurerm_federated_identity_credential" "inference" {
-  name                      = "kubernetes-${local.namespace}-${var.inference_service_account}"
-  user_assigned_identity_id = azurerm_user_assigned_identity.inference.id
+resource "azurerm_federated_identity_credential" "workload" {
+  for_each = local.workload_service_accounts
+
+  name                      = "kubernetes-${local.namespace}-${each.value}"
+  user_assigned_identity_id = azurerm_user_assigned_identity.workload[each.key].id
   audience                  = ["api://AzureADTokenExchange"]
   issuer                    = local.cluster.oidc_issuer_url
-  subject                   = "system:serviceaccount:${local.namespace}:${var.inference_service_account}"
+  subject                   = "system:serviceaccount:${local.namespace}:${each.value}"
 
   lifecycle {
     precondition {
@@ -135,10 +144,20 @@ resource "azurerm_federated_identity_credential" "inference" {
   }
 }
 
+moved {
+  from = azurerm_user_assigned_identity.inference
+  to   = azurerm_user_assigned_identity.workload["inference"]
+}
+
+moved {
+  from = azurerm_federated_identity_credential.inference
+  to   = azurerm_federated_identity_credential.workload["inference"]
+}
+
 resource "azurerm_role_assignment" "inference_blob_contributor" {
   scope                = azurerm_storage_container.treated_images.id
   role_definition_name = "Storage Blob Data Contributor"
-  principal_id         = azurerm_user_assigned_identity.inference.principal_id
+  principal_id         = azurerm_user_assigned_identity.workload["inference"].principal_id
   # A new identity takes a while to replicate; naming its type skips the directory lookup that fails meanwhile.
   principal_type = "ServicePrincipal"
 }
@@ -147,6 +166,6 @@ resource "azurerm_role_assignment" "inference_blob_contributor" {
 resource "azurerm_role_assignment" "inference_models_reader" {
   scope                = azurerm_storage_container.models.id
   role_definition_name = "Storage Blob Data Reader"
-  principal_id         = azurerm_user_assigned_identity.inference.principal_id
+  principal_id         = azurerm_user_assigned_identity.workload["inference"].principal_id
   principal_type       = "ServicePrincipal"
 }

@@ -25,22 +25,22 @@ output "container_name" {
 
 output "inference_identity_client_id" {
   description = "Client ID of the inference identity: the service account's azure.workload.identity/client-id annotation and the pods' AZURE_CLIENT_ID."
-  value       = azurerm_user_assigned_identity.inference.client_id
+  value       = azurerm_user_assigned_identity.workload["inference"].client_id
 }
 
 output "inference_identity_principal_id" {
   description = "Object ID of the inference identity, for further role assignments."
-  value       = azurerm_user_assigned_identity.inference.principal_id
+  value       = azurerm_user_assigned_identity.workload["inference"].principal_id
 }
 
 output "federated_issuer" {
   description = "OIDC issuer the inference identity trusts (the cluster's oidc_issuer_url)."
-  value       = azurerm_federated_identity_credential.inference.issuer
+  value       = azurerm_federated_identity_credential.workload["inference"].issuer
 }
 
 output "federated_subject" {
   description = "Service-account subject the inference identity trusts: system:serviceaccount:<namespace>:<service account>."
-  value       = azurerm_federated_identity_credential.inference.subject
+  value       = azurerm_federated_identity_credential.workload["inference"].subject
 }
 
 output "models_container_name" {
@@ -50,17 +50,17 @@ output "models_container_name" {
 
 output "training_identity_client_id" {
   description = "Client ID of the training identity (Storage Blob Data Contributor on the models container only): the training service account's azure.workload.identity/client-id annotation."
-  value       = azurerm_user_assigned_identity.training.client_id
+  value       = azurerm_user_assigned_identity.workload["training"].client_id
 }
 
 output "training_identity_principal_id" {
   description = "Object ID of the training identity, for further role assignments."
-  value       = azurerm_user_assigned_identity.training.principal_id
+  value       = azurerm_user_assigned_identity.workload["training"].principal_id
 }
 
 output "training_federated_subject" {
   description = "Service-account subject the training identity trusts: system:serviceaccount:<namespace>:<training service account>."
-  value       = azurerm_federated_identity_credential.training.subject
+  value       = azurerm_federated_identity_credential.workload["training"].subject
 }
 
 output "deletion_locked" {

@@ -93,56 +93,46 @@ describe('validation of bad inputs', () => {
     await expectRejected('storage', 'retention_days', '5');
   });
 
-  it('rejects a production-class environment without an Entra ID admin group', async () => {
-    const result = await runs
-      .get('cluster')!
-      .plan(
-        [
-          '-var',
-          'production_class=true',
-          '-var',
-          'api_server_authorized_ip_ranges=["203.0.113.0/24"]',
-        ],
-        false,
-      );
-    expect(result.code).not.toBe(0);
-    expect(foldWhitespace(result.stderr)).toContain(
-      'admin_group_object_ids must name at least one Entra ID group in a production-class environment',
-    );
-  });
+  /** Plans the cluster stand-in with these variables set (-var name=value each). */
+  function planCluster(variables: Record<string, string>) {
+    const args = Object.entries(variables).flatMap(([name, value]) => [
+      '-var',
+      `${name}=${value}`,
+    ]);
+    return runs.get('cluster')!.plan(args, false);
+  }
 
-  it('rejects a production-class environment whose API server is open to the internet', async () => {
-    const result = await runs
-      .get('cluster')!
-      .plan(
-        [
-          '-var',
-          'production_class=true',
-          '-var',
-          'admin_group_object_ids=["01592e78-3447-48cb-91b9-b3e971f10a68"]',
-        ],
-        false,
-      );
-    expect(result.code).not.toBe(0);
-    expect(foldWhitespace(result.stderr)).toContain(
+  const ADMIN_GROUP = '["01592e78-3447-48cb-91b9-b3e971f10a68"]';
+
+  it.each([
+    [
+      'without an Entra ID admin group',
+      { api_server_authorized_ip_ranges: '["203.0.113.0/24"]' },
+      'admin_group_object_ids must name at least one Entra ID group in a production-class environment',
+    ],
+    [
+      'whose API server is open to the internet',
+      { admin_group_object_ids: ADMIN_GROUP },
       'A production-class environment needs api_server_authorized_ip_ranges or private_cluster_enabled = true',
-    );
-  });
+    ],
+  ])(
+    'rejects a production-class environment %s',
+    async (_, variables, message) => {
+      const result = await planCluster({
+        production_class: 'true',
+        ...variables,
+      });
+      expect(result.code).not.toBe(0);
+      expect(foldWhitespace(result.stderr)).toContain(message);
+    },
+  );
 
   it('accepts a production-class environment with an admin group and a private API server', async () => {
-    const result = await runs
-      .get('cluster')!
-      .plan(
-        [
-          '-var',
-          'production_class=true',
-          '-var',
-          'private_cluster_enabled=true',
-          '-var',
-          'admin_group_object_ids=["01592e78-3447-48cb-91b9-b3e971f10a68"]',
-        ],
-        false,
-      );
+    const result = await planCluster({
+      production_class: 'true',
+      private_cluster_enabled: 'true',
+      admin_group_object_ids: ADMIN_GROUP,
+    });
     expect({ code: result.code, stderr: result.stderr }).toEqual({
       code: 0,
       stderr: '',
@@ -175,17 +165,10 @@ describe('validation of bad inputs', () => {
   });
 
   it('rejects authorized ranges on a private API server', async () => {
-    const result = await runs
-      .get('cluster')!
-      .plan(
-        [
-          '-var',
-          'private_cluster_enabled=true',
-          '-var',
-          'api_server_authorized_ip_ranges=["203.0.113.0/24"]',
-        ],
-        false,
-      );
+    const result = await planCluster({
+      private_cluster_enabled: 'true',
+      api_server_authorized_ip_ranges: '["203.0.113.0/24"]',
+    });
     expect(result.code).not.toBe(0);
     expect(foldWhitespace(result.stderr)).toContain(
       'api_server_authorized_ip_ranges applies to a public API server only',
