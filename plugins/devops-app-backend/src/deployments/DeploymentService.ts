@@ -1,23 +1,16 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
-import { SignalsService } from '@backstage/plugin-signals-node';
 import {
   ActionPermission,
-  AuditRecord,
   DeploymentAction,
   DeploymentResult,
-  DeploymentSignal,
-  deploymentSignalChannel,
+  DeploymentStatusResponse,
+  EntityLike,
   EnvironmentDeploymentStatus,
 } from '@devops-app/plugin-devops-app-common';
 import { ArgoCdEnvironment, ArgoCdService } from './ArgoCdService';
 import { AuditStore } from './AuditStore';
 import { GitOpsRepository } from './GitOpsRepository';
 import { valuesFileFor } from './valuesFile';
-
-interface EntityLike {
-  metadata: { name: string; annotations?: Record<string, string> };
-}
 
 /** The environment an action targets: its name and the Argo CD instance it names, if any. */
 export interface EnvironmentTarget extends Exclude<ArgoCdEnvironment, string> {
@@ -29,27 +22,48 @@ export interface Actor {
   userEntityRef: string;
 }
 
+/** What every action is about: who asks, the entity (as the caller may read it) and its environment. */
+export interface DeploymentTarget {
+  actor: Actor;
+  entityRef: string;
+  entity: EntityLike;
+  environment: EnvironmentTarget;
+}
+
+/** What an action did, in the words of its audit entry. */
+export interface ActionOutcome {
+  message?: string;
+  before?: string;
+  after?: string;
+  commit?: string;
+}
+
 export const GITOPS_NOT_CONFIGURED =
   'No GitOps repository is configured: set devopsApp.gitops.repository (and .branch)';
 
 /**
- * Deploy, sync, promote and abort, each recorded in the audit log with its result. Knows nothing of
- * HTTP: the router validates input and checks permissions first.
+ * Deploy, sync, promote and abort. Knows nothing of HTTP, permissions or the audit log's writes:
+ * `AuthorizedDeploymentService` authorizes, audits and then calls these.
  */
 export class DeploymentService {
   constructor(
     private readonly options: {
       gitops?: GitOpsRepository;
       argocd: ArgoCdService;
+      /** Read for each environment's last deploy. */
       audit: AuditStore;
-      logger: LoggerService;
-      /** Announces each audit entry on the entity's channel (see `deploymentSignalChannel`). */
-      signals?: SignalsService;
     },
   ) {}
 
-  get gitopsBranch(): string | undefined {
-    return this.options.gitops?.branch;
+  /** Whether deploys can be made, and where they go. */
+  repository(): DeploymentStatusResponse['repository'] {
+    const branch = this.options.gitops?.branch;
+    return branch
+      ? { configured: true, branch }
+      : {
+          configured: false,
+          message: 'Set devopsApp.gitops.repository to deploy from the portal',
+        };
   }
 
   private requireGitops(): GitOpsRepository {
@@ -60,11 +74,11 @@ export class DeploymentService {
   }
 
   async status(
-    entityRef: string,
-    entity: EntityLike,
-    environment: EnvironmentTarget,
-    permissions: Record<DeploymentAction, ActionPermission>,
+    options: Omit<DeploymentTarget, 'actor'> & {
+      permissions: Record<DeploymentAction, ActionPermission>;
+    },
   ): Promise<EnvironmentDeploymentStatus> {
+    const { entityRef, entity, environment, permissions } = options;
     const valuesFile = valuesFileFor(environment.name);
     const [git, argocd, last] = await Promise.all([
       this.options.gitops
@@ -101,7 +115,13 @@ export class DeploymentService {
     };
   }
 
-  preview(environment: string, tag: string): Promise<DeploymentResult> {
+  preview({
+    environment,
+    tag,
+  }: {
+    environment: string;
+    tag: string;
+  }): Promise<DeploymentResult> {
     const file = valuesFileFor(environment);
     return this.requireGitops()
       .previewImageTag(file, tag)
@@ -115,61 +135,45 @@ export class DeploymentService {
       }));
   }
 
+  /**
+   * Commits `image.tag` of the environment's values file (through a pull request for production when
+   * the GitHub integration is configured), then asks Argo CD to sync a manual-sync environment.
+   */
   async deploy(
-    actor: Actor,
-    entityRef: string,
-    entity: EntityLike,
-    target: EnvironmentTarget,
-    tag: string,
+    options: DeploymentTarget & { tag: string },
   ): Promise<DeploymentResult> {
+    const { actor, entity, environment: target, tag } = options;
     const environment = target.name;
-    const production = target.production ?? false;
     const gitops = this.requireGitops();
     // Production goes through a pull request when the GitHub integration is configured for it.
-    const viaPullRequest = production && gitops.opensPullRequests;
+    const viaPullRequest =
+      (target.production ?? false) && gitops.opensPullRequests;
     const file = valuesFileFor(environment);
-    const base = {
-      actor: actor.userEntityRef,
-      entityRef,
+    const change = await gitops.commitImageTag({
+      file,
+      tag,
+      author: authorOf(actor),
+      message: `deploy(${entity.metadata.name}): ${environment} image.tag ${tag}\n\nRequested on the portal by ${actor.userEntityRef}.`,
+      pullRequest: viaPullRequest
+        ? {
+            branch: `devops-app/deploy-${environment}-${tag}-${Date.now().toString(
+              36,
+            )}`,
+            title: `Deploy ${entity.metadata.name} ${tag} to ${environment}`,
+            body: `Changes image.tag in ${file} to ${tag}.\n\nRequested on the portal by ${actor.userEntityRef}; Argo CD syncs ${environment} after the merge.`,
+          }
+        : undefined,
+    });
+    const result: DeploymentResult = {
       environment,
-      action: 'deploy' as const,
+      valuesFile: file,
+      before: change.before,
       after: tag,
+      diff: change.diff,
+      changed: change.changed,
+      commit: change.commit,
+      pullRequestUrl: change.pullRequestUrl,
     };
-    let result: DeploymentResult;
-    try {
-      const change = await gitops.commitImageTag({
-        file,
-        tag,
-        author: authorOf(actor),
-        message: `deploy(${entity.metadata.name}): ${environment} image.tag ${tag}\n\nRequested on the portal by ${actor.userEntityRef}.`,
-        pullRequest: viaPullRequest
-          ? {
-              branch: `devops-app/deploy-${environment}-${tag}-${Date.now().toString(
-                36,
-              )}`,
-              title: `Deploy ${entity.metadata.name} ${tag} to ${environment}`,
-              body: `Changes image.tag in ${file} to ${tag}.\n\nRequested on the portal by ${actor.userEntityRef}; Argo CD syncs ${environment} after the merge.`,
-            }
-          : undefined,
-      });
-      result = {
-        environment,
-        valuesFile: file,
-        before: change.before,
-        after: tag,
-        diff: change.diff,
-        changed: change.changed,
-        commit: change.commit,
-        pullRequestUrl: change.pullRequestUrl,
-      };
-    } catch (e) {
-      await this.record({
-        ...base,
-        result: 'failure',
-        message: (e as Error).message,
-      });
-      throw e;
-    }
     if (result.changed && !result.pullRequestUrl) {
       // A manual-sync environment does not pick the commit up by itself: ask Argo CD to sync.
       try {
@@ -185,59 +189,36 @@ export class DeploymentService {
         }`;
       }
     }
-    let message = result.syncMessage;
-    if (result.pullRequestUrl) {
-      message = `pull request ${result.pullRequestUrl}`;
-    } else if (!result.changed) {
-      message = `image.tag was already ${tag}; nothing committed`;
-    }
-    await this.record({
-      ...base,
-      before: result.before,
-      result: 'success',
-      commit: result.commit,
-      message,
-    });
     return result;
   }
 
-  async sync(
-    actor: Actor,
-    entityRef: string,
-    entity: EntityLike,
-    target: EnvironmentTarget,
-  ) {
-    return this.audited(actor, entityRef, target.name, 'sync', async () => {
-      const r = await this.options.argocd.sync(entity, target);
-      return {
-        message: `sync of ${r.application} requested`,
-        after: r.revision,
-      };
-    });
+  async sync({
+    entity,
+    environment,
+  }: DeploymentTarget): Promise<ActionOutcome> {
+    const r = await this.options.argocd.sync(entity, environment);
+    return {
+      message: `sync of ${r.application} requested`,
+      after: r.revision,
+    };
   }
 
   async rollout(
-    actor: Actor,
-    entityRef: string,
-    entity: EntityLike,
-    target: EnvironmentTarget,
-    action: 'promote' | 'abort',
-  ) {
-    return this.audited(actor, entityRef, target.name, action, async () => {
-      const status = await this.options.argocd.rolloutAction(
-        entity,
-        target,
-        action === 'promote' ? 'promote-full' : 'abort',
-      );
-      return {
-        message: `${
-          action === 'promote' ? 'promote-full' : 'abort'
-        } sent to Rollout ${status.name}`,
-        before: status.activeRevision,
-        after:
-          action === 'promote' ? status.previewRevision : status.activeRevision,
-      };
-    });
+    options: DeploymentTarget & { action: 'promote' | 'abort' },
+  ): Promise<ActionOutcome> {
+    const { entity, environment, action } = options;
+    const name = action === 'promote' ? 'promote-full' : 'abort';
+    const status = await this.options.argocd.rolloutAction(
+      entity,
+      environment,
+      name,
+    );
+    return {
+      message: `${name} sent to Rollout ${status.name}`,
+      before: status.activeRevision,
+      after:
+        action === 'promote' ? status.previewRevision : status.activeRevision,
+    };
   }
 
   auditLog(filter: {
@@ -246,95 +227,6 @@ export class DeploymentService {
     limit?: number;
   }) {
     return this.options.audit.list(filter);
-  }
-
-  async denied(
-    actor: Actor,
-    entityRef: string,
-    environment: string,
-    action: DeploymentAction,
-    reason: string,
-    after?: string,
-  ) {
-    await this.record({
-      actor: actor.userEntityRef,
-      entityRef,
-      environment,
-      action,
-      after,
-      result: 'denied',
-      message: reason,
-    });
-  }
-
-  private async audited(
-    actor: Actor,
-    entityRef: string,
-    environment: string,
-    action: DeploymentAction,
-    fn: () => Promise<{ message: string; before?: string; after?: string }>,
-  ): Promise<AuditRecord> {
-    const base = { actor: actor.userEntityRef, entityRef, environment, action };
-    try {
-      const r = await fn();
-      return await this.record({ ...base, ...r, result: 'success' });
-    } catch (e) {
-      await this.record({
-        ...base,
-        result: 'failure',
-        message: (e as Error).message,
-      });
-      throw e;
-    }
-  }
-
-  private async record(
-    record: Omit<AuditRecord, 'id' | 'createdAt'>,
-  ): Promise<AuditRecord> {
-    let written: AuditRecord;
-    try {
-      written = await this.options.audit.add(record);
-    } catch (e) {
-      // The action already happened; a lost audit row must be loud in the logs.
-      this.options.logger.error(
-        `Could not write the audit record of ${record.action}`,
-        e as Error,
-      );
-      return { ...record, id: -1, createdAt: new Date().toISOString() };
-    }
-    await this.announce(written);
-    return written;
-  }
-
-  /**
-   * Tells every open Environments card of the entity that its state changed. Only names the row and
-   * the outcome (no message, diff, commit or actor): any signed-in viewer of the channel gets it, and
-   * the card then reloads through the permission-checked routes. A failed publish is logged, never
-   * fails the action.
-   */
-  private async announce(record: AuditRecord): Promise<void> {
-    const signals = this.options.signals;
-    if (!signals) return;
-    const message: DeploymentSignal = {
-      entityRef: record.entityRef,
-      environment: record.environment,
-      action: record.action,
-      result: record.result,
-      auditId: record.id,
-    };
-    try {
-      await signals.publish<DeploymentSignal>({
-        recipients: { type: 'broadcast' },
-        channel: deploymentSignalChannel(record.entityRef),
-        message,
-      });
-    } catch (e) {
-      this.options.logger.warn(
-        `Could not publish the deployment signal of ${record.entityRef}: ${
-          (e as Error).message
-        }`,
-      );
-    }
   }
 }
 

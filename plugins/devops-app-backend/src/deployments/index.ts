@@ -9,6 +9,7 @@ import { SignalsService } from '@backstage/plugin-signals-node';
 import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { ArgoCdService } from './ArgoCdService';
 import { AuditStore } from './AuditStore';
+import { AuthorizedDeploymentService } from './AuthorizedDeploymentService';
 import { DeploymentService } from './DeploymentService';
 import { GitOpsRepository } from './GitOpsRepository';
 import { GithubPullRequests } from './GithubPullRequests';
@@ -17,6 +18,7 @@ import { createDeploymentsRouter as createRouter } from './router';
 export { ArgoCdClient } from './ArgoCdClient';
 export { ArgoCdService } from './ArgoCdService';
 export { AuditStore } from './AuditStore';
+export { AuthorizedDeploymentService } from './AuthorizedDeploymentService';
 export { DeploymentService } from './DeploymentService';
 export { GitOpsRepository } from './GitOpsRepository';
 
@@ -65,17 +67,13 @@ export async function createDeploymentsRouter(options: {
     );
   }
   const audit = new AuditStore(await options.database.getClient());
-  const service = new DeploymentService({
-    gitops,
-    argocd,
+  const deployments = new AuthorizedDeploymentService({
+    service: new DeploymentService({ gitops, argocd, audit }),
+    environments: options.environments,
+    permissions: options.permissions,
     audit,
     logger: options.logger,
     signals: options.signals,
   });
-  return createRouter({
-    httpAuth: options.httpAuth,
-    permissions: options.permissions,
-    environments: options.environments,
-    service,
-  });
+  return createRouter({ httpAuth: options.httpAuth, deployments });
 }

@@ -11,6 +11,7 @@ import {
   ANNOTATION_PROD_DEPLOYERS,
   DeploymentAction,
   deploymentCreatePermission,
+  EntityLike,
   productionEnvironmentPermission,
   rolloutAbortPermission,
   rolloutPromotePermission,
@@ -28,11 +29,6 @@ export const ACTION_PERMISSIONS: Record<
 };
 
 const ACTIONS: DeploymentAction[] = ['deploy', 'sync', 'promote', 'abort'];
-
-interface EntityLike {
-  metadata: { annotations?: Record<string, string> };
-  spec?: Record<string, unknown> | unknown;
-}
 
 function owner(entity: EntityLike): string {
   const spec = (entity.spec ?? {}) as { owner?: string };

@@ -17,6 +17,11 @@ export interface EntityRequest {
   entityRef: string;
 }
 
+/** With an environment named, the entity and that environment; without, the entity's environments. */
+export type ForCaller<R> = R extends { environment: string }
+  ? EntityEnvironmentForCaller
+  : ResolvedEntityEnvironments;
+
 /**
  * The one place a route loads the entity it serves. The catalog is read with the caller's own
  * credentials, so its read permission applies: an entity the caller may not read is a 404, the same as
@@ -24,28 +29,17 @@ export interface EntityRequest {
  * naming `environment` when the entity has no such environment); an action needs every annotation of
  * that environment usable, a read names in `blocking` those it depends on (400 naming the annotation).
  */
-export async function loadEntityForCaller(
-  resolver: EnvironmentResolver,
-  request: EntityRequest,
-): Promise<ResolvedEntityEnvironments>;
-export async function loadEntityForCaller(
-  resolver: EnvironmentResolver,
-  request: EntityRequest & { environment: string; blocking?: string[] },
-): Promise<EntityEnvironmentForCaller>;
-export async function loadEntityForCaller(
-  resolver: EnvironmentResolver,
-  request: EntityRequest & { environment?: string; blocking?: string[] },
-): Promise<ResolvedEntityEnvironments | EntityEnvironmentForCaller> {
+export async function loadEntityForCaller<
+  R extends EntityRequest & { environment?: string; blocking?: string[] },
+>(resolver: EnvironmentResolver, request: R): Promise<ForCaller<R>> {
   const resolved = await resolver.resolve(request.entityRef, {
     credentials: request.credentials,
   });
   if (request.environment === undefined) {
-    return resolved;
+    return resolved as ForCaller<R>;
   }
-  return {
-    ...resolved,
-    environment: requireEnvironment(resolved, request.environment, {
-      blocking: request.blocking,
-    }),
-  };
+  const environment = requireEnvironment(resolved, request.environment, {
+    blocking: request.blocking,
+  });
+  return { ...resolved, environment } as ForCaller<R>;
 }
