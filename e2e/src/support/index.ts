@@ -30,3 +30,12 @@ export { countRangeQueries, startPrometheus } from './prometheus';
 export type { RunningPrometheus } from './prometheus';
 export { knownSamples, SCRAPE_SECONDS } from './knownSamples';
 export type { KnownSamples } from './knownSamples';
+export { startLiveInference } from './liveInference';
+export type { LiveInference } from './liveInference';
+export {
+  CHART_PANELS,
+  chartWithDataSelector,
+  NetworkCounter,
+  openDevopsTab,
+} from './tabLoad';
+export type { NetworkTally, ResourceBytes, TabLoad } from './tabLoad';

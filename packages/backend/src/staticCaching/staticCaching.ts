@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * What `@backstage/plugin-app-backend` (src/lib/headers.ts) sends: 14 days for every file under
@@ -39,28 +39,28 @@ export function portalCacheControl(
  * response is never touched (its own Cache-Control, if any, is neither value).
  */
 export function staticCachingMiddleware() {
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      next();
-      return;
-    }
-    if (req.path.startsWith('/api/')) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      path.startsWith('/api/')
+    ) {
       next();
       return;
     }
     const writeHead = res.writeHead;
     res.writeHead = function portalWriteHead(
-      this: Response,
-      ...args: Parameters<Response['writeHead']>
+      this: ServerResponse,
+      ...args: Parameters<ServerResponse['writeHead']>
     ) {
       const current = this.getHeader('Cache-Control');
       const replacement = portalCacheControl(
-        req.path,
+        path,
         typeof current === 'string' ? current : undefined,
       );
       if (replacement) this.setHeader('Cache-Control', replacement);
       return writeHead.apply(this, args);
-    } as Response['writeHead'];
+    } as ServerResponse['writeHead'];
     next();
   };
 }

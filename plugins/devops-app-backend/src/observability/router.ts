@@ -28,6 +28,7 @@ import {
 import { readDatadogConfig, readPrometheusConfig } from './config';
 import { DatadogScope, DatadogService } from './datadog/DatadogService';
 import { resolveDatadogWindow } from './datadog/timeWindow';
+import { CallerEntityReads } from './CallerEntityReads';
 import { MetricsService } from './prometheus/MetricsService';
 import { PrometheusClient } from './prometheus/PrometheusClient';
 
@@ -141,20 +142,21 @@ export async function createObservabilityRouter(
     }, Datadog ${datadogConfig ? datadogConfig.site : 'not configured'}`,
   );
 
+  const entityReads = new CallerEntityReads(environments);
+
   router.get('/observability/metrics', async (req, res) => {
     const query = parseQuery(metricsQuery, req);
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const { entity, entityRef, environment } = await loadEntityForCaller(
-      environments,
-      {
-        credentials,
-        entityRef: query.entityRef,
-        environment: query.environment,
-        blocking: [ANNOTATION_PROMETHEUS_URL],
-      },
-    );
+    // One read per caller and entity in a short window: a viewer's panels arrive together.
+    const { entity, entityRef, environment } = await entityReads.load({
+      credentials,
+      authorization: req.headers.authorization,
+      entityRef: query.entityRef,
+      environment: query.environment,
+      blocking: [ANNOTATION_PROMETHEUS_URL],
+    });
     if (!metrics.reaches(environment)) {
       const answer: NotConfiguredResponse = {
         configured: false,

@@ -1,0 +1,153 @@
+import {
+  launchChromium,
+  NetworkCounter,
+  openDevopsTab,
+  RunningPortal,
+  signInAsGuest,
+  startLiveInference,
+  startPortal,
+} from '@devops-app/e2e';
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { formatTabRuns, SideRuns } from './run';
+
+/**
+ * `yarn workspace @devops-app/bench devops-tab [--runs 3] [--no-dev] [--json]`: headless chromium on the
+ * DevOps tab of the live local stack (the inference service under load, Prometheus scraping it), time
+ * to the first chart with data and to all charts, cold (empty HTTP cache) and warm (the next visit), for
+ * the production build served by the backend and for the development server.
+ */
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const TAB = '/catalog/default/component/inference-service/devops';
+
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+
+async function measureSide(
+  browser: Browser,
+  side: string,
+  baseUrl: string,
+  runs: number,
+): Promise<SideRuns> {
+  const result: SideRuns = { side, cold: [], warm: [] };
+  for (let run = 0; run < runs; run++) {
+    const page = await signInAsGuest(browser, baseUrl);
+    const counter = await NetworkCounter.attach(page);
+    await counter.clearCache();
+    result.cold.push(
+      await openDevopsTab(page, counter, `${baseUrl}${TAB}`, 120_000),
+    );
+    result.warm.push(
+      await openDevopsTab(page, counter, `${baseUrl}${TAB}`, 120_000),
+    );
+    await page.context().close();
+  }
+  return result;
+}
+
+/** The frontend's development server (`backstage-cli package start`) on a port of its own. */
+async function startDevServer(
+  port: number,
+  backendUrl: string,
+  logFile: string,
+): Promise<() => Promise<void>> {
+  const baseUrl = `http://localhost:${port}`;
+  const log = createWriteStream(logFile);
+  const child: ChildProcess = spawn('yarn', ['workspace', 'app', 'start'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      BROWSER: 'none',
+      APP_CONFIG_app_baseUrl: JSON.stringify(baseUrl),
+      APP_CONFIG_backend_baseUrl: JSON.stringify(backendUrl),
+    },
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const stop = async () => {
+    if (child.pid && child.exitCode === null) {
+      const gone = new Promise(r => child.once('exit', r));
+      process.kill(-child.pid, 'SIGTERM');
+      await gone;
+    }
+    log.end();
+  };
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`dev server exited, see ${logFile}`);
+    const ok = await fetch(baseUrl)
+      .then(r => r.ok)
+      .catch(() => false);
+    if (ok) return stop;
+    await new Promise(r => setTimeout(r, 2000));
+  }
+  await stop();
+  throw new Error(`dev server not up within 10 minutes, see ${logFile}`);
+}
+
+async function main() {
+  const runs = option('runs', 3);
+  const devPort = option('dev-port', 3300);
+  const logDir = resolve(process.cwd(), '../test-results/bench');
+  mkdirSync(logDir, { recursive: true });
+  const stack = await startLiveInference();
+  const stops: Array<() => Promise<void>> = [() => stack.stop()];
+  try {
+    const devOrigin = `http://localhost:${devPort}`;
+    const portal: RunningPortal = await startPortal({
+      logFile: resolve(logDir, 'devops-tab-backend.log'),
+      env: {
+        APP_CONFIG_devopsApp_prometheus_baseUrl: JSON.stringify(
+          stack.prometheusUrl,
+        ),
+        APP_CONFIG_devopsApp_prometheus_scrapeIntervalSeconds: '1',
+        // The development server's pages are another origin: the backend lets it call (CORS) and sign in.
+        APP_CONFIG_backend_cors_origin: JSON.stringify(['http://localhost:*']),
+        APP_CONFIG_auth_experimentalExtraAllowedOrigins: JSON.stringify([
+          devOrigin,
+        ]),
+      },
+    });
+    stops.unshift(portal.stop);
+    const browser = await launchChromium();
+    stops.unshift(() => browser.close());
+    await stack.waitForRate(60_000);
+
+    const sides: SideRuns[] = [
+      await measureSide(browser, 'production build', portal.baseUrl, runs),
+    ];
+    if (!process.argv.includes('--no-dev')) {
+      stops.unshift(
+        await startDevServer(
+          devPort,
+          portal.baseUrl,
+          resolve(logDir, 'devops-tab-devserver.log'),
+        ),
+      );
+      sides.push(
+        await measureSide(browser, 'development server', devOrigin, runs),
+      );
+    }
+    console.log(formatTabRuns(sides));
+    console.log(
+      `load average (1/5/15 min) at the end: ${loadavg()
+        .map(v => v.toFixed(2))
+        .join(' ')}`,
+    );
+    if (process.argv.includes('--json')) console.log(JSON.stringify(sides));
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+  }
+}
+
+main().catch(error => {
+  console.error(`devops-tab failed: ${(error as Error).message}`);
+  process.exit(1);
+});

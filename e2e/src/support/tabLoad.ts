@@ -1,0 +1,139 @@
+import { CDPSession, Page } from 'playwright-core';
+
+/** The Metrics section's panels, each drawn in `[data-testid="chart-<panel>"]`. */
+export const CHART_PANELS = [
+  'request_rate',
+  'error_ratio',
+  'latency',
+  'inference_duration',
+  'predictions_by_outcome',
+] as const;
+
+/** A chart has data when recharts drew a line with points for it. */
+export function chartWithDataSelector(panel: string): string {
+  return `[data-testid="chart-${panel}"] path.recharts-line-curve[d]`;
+}
+
+/** Bytes of one kind of resource, as chromium's network events count them. */
+export interface ResourceBytes {
+  requests: number;
+  /** Over the wire: compressed bodies and headers (`Network.loadingFinished` encodedDataLength). */
+  transferred: number;
+  /** After decompression (`Network.dataReceived` dataLength), whether from the network or the cache. */
+  decoded: number;
+}
+
+export interface NetworkTally {
+  /** JavaScript and CSS: the code the page needs. */
+  code: ResourceBytes;
+  all: ResourceBytes;
+}
+
+/**
+ * Counts what a page loads through the DevTools protocol's Network domain from `start()` to `stop()`.
+ * Requests served from the memory cache count as requests with 0 bytes transferred.
+ */
+export class NetworkCounter {
+  private readonly types = new Map<string, string>();
+  private readonly decoded = new Map<string, number>();
+  private readonly transferred = new Map<string, number>();
+  private counting = false;
+
+  private constructor(private readonly cdp: CDPSession) {
+    cdp.on('Network.requestWillBeSent', e => {
+      if (this.counting) this.types.set(e.requestId, e.type ?? 'Other');
+    });
+    cdp.on('Network.dataReceived', e => {
+      if (!this.types.has(e.requestId)) return;
+      this.decoded.set(
+        e.requestId,
+        (this.decoded.get(e.requestId) ?? 0) + e.dataLength,
+      );
+    });
+    cdp.on('Network.loadingFinished', e => {
+      if (!this.types.has(e.requestId)) return;
+      this.transferred.set(e.requestId, e.encodedDataLength);
+    });
+  }
+
+  static async attach(page: Page): Promise<NetworkCounter> {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    return new NetworkCounter(cdp);
+  }
+
+  /** Empties the browser's HTTP cache (a cold load) without signing out. */
+  async clearCache(): Promise<void> {
+    await this.cdp.send('Network.clearBrowserCache');
+  }
+
+  start(): void {
+    this.types.clear();
+    this.decoded.clear();
+    this.transferred.clear();
+    this.counting = true;
+  }
+
+  stop(): NetworkTally {
+    this.counting = false;
+    const tally = (pick: (type: string) => boolean): ResourceBytes => {
+      const ids = [...this.types].filter(([, t]) => pick(t)).map(([id]) => id);
+      return {
+        requests: ids.length,
+        transferred: ids.reduce(
+          (n, id) => n + (this.transferred.get(id) ?? 0),
+          0,
+        ),
+        decoded: ids.reduce((n, id) => n + (this.decoded.get(id) ?? 0), 0),
+      };
+    };
+    return {
+      code: tally(t => t === 'Script' || t === 'Stylesheet'),
+      all: tally(() => true),
+    };
+  }
+}
+
+export interface TabLoad {
+  /** From the navigation's start to the first chart with data, and to all of them. */
+  firstChartMs: number;
+  allChartsMs: number;
+  network: NetworkTally;
+}
+
+/**
+ * Navigates the signed-in page to an entity's DevOps tab and times the charts with data in the page's
+ * own clock (`performance.now()` counts from the navigation's start), polled every animation frame.
+ */
+export async function openDevopsTab(
+  page: Page,
+  counter: NetworkCounter,
+  url: string,
+  timeoutMs: number,
+): Promise<TabLoad> {
+  counter.start();
+  await page.goto(url);
+  const at = (selectors: string[], every: boolean) =>
+    page
+      .waitForFunction(
+        ([all, needAll]: [string[], boolean]) => {
+          const found = all.filter(s => document.querySelector(s)).length;
+          return found > 0 && (!needAll || found === all.length)
+            ? performance.now()
+            : 0;
+        },
+        [selectors, every] as [string[], boolean],
+        { polling: 'raf', timeout: timeoutMs },
+      )
+      .then(h => h.jsonValue());
+  const selectors = CHART_PANELS.map(chartWithDataSelector);
+  const firstChartMs = await at(selectors, false);
+  const allChartsMs = await at(selectors, true);
+  // The charts' data is in; wait for the network to settle so late chunks count too.
+  await page.waitForLoadState('networkidle', { timeout: timeoutMs });
+  return {
+    firstChartMs: Math.round(firstChartMs),
+    allChartsMs: Math.round(allChartsMs),
+    network: counter.stop(),
+  };
+}
