@@ -49,6 +49,7 @@ describe('devops-app:environment:validate', () => {
         name: 'prod-eu',
         basedOn: 'resource:default/prod',
         pinnedRevision: 'v1.2.0',
+        adminGroupObjectId: '01592e78-3447-48cb-91b9-b3e971f10a68',
       },
     });
     await action.handler(ctx);
@@ -71,6 +72,28 @@ describe('devops-app:environment:validate', () => {
     );
     expect(missing.output).not.toHaveBeenCalled();
     expect(branch.output).not.toHaveBeenCalled();
+  });
+
+  it('a production-class environment needs an Entra ID admin group for its cluster', async () => {
+    const missing = createMockActionContext({
+      input: { name: 'prod-eu', basedOn: 'prod', pinnedRevision: 'v1.2.0' },
+    });
+    await expect(action.handler(missing)).rejects.toThrow(
+      /^adminGroupObjectId: required for a production-class environment \(based on prod\)/,
+    );
+    const malformed = createMockActionContext({
+      input: {
+        name: 'prod-eu',
+        basedOn: 'prod',
+        pinnedRevision: 'v1.2.0',
+        adminGroupObjectId: 'admins',
+      },
+    });
+    await expect(action.handler(malformed)).rejects.toThrow(
+      'adminGroupObjectId: "admins" is not an Entra ID object ID',
+    );
+    expect(missing.output).not.toHaveBeenCalled();
+    expect(malformed.output).not.toHaveBeenCalled();
   });
 
   it('refuses a base that is not an environment reference, naming the field', async () => {

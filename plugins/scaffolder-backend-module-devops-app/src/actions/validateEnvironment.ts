@@ -8,6 +8,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   defaultNamespace,
+  ENTRA_OBJECT_ID_PATTERN,
   printable,
   validateEnvironmentName,
   validateImageTag,
@@ -95,6 +96,13 @@ export function createValidateEnvironmentAction(options: {
                 'Commit SHA or release tag a production-class environment deploys',
             })
             .optional(),
+        adminGroupObjectId: z =>
+          z
+            .string({
+              description:
+                "Object ID of the Entra ID group administering a production-class environment's cluster",
+            })
+            .optional(),
         owner: z =>
           z
             .string({
@@ -139,6 +147,16 @@ export function createValidateEnvironmentAction(options: {
         const pinProblem = validatePinnedRevision(pinned);
         if (pinProblem) refuse('pinnedRevision', quoted(pinned, pinProblem));
       }
+      const adminGroup = ctx.input.adminGroupObjectId?.trim();
+      if (adminGroup && !ENTRA_OBJECT_ID_PATTERN.test(adminGroup)) {
+        refuse(
+          'adminGroupObjectId',
+          quoted(
+            adminGroup,
+            'is not an Entra ID object ID (a lower-case GUID)',
+          ),
+        );
+      }
       const baseRef =
         ctx.input.basedOn === undefined
           ? undefined
@@ -179,6 +197,12 @@ export function createValidateEnvironmentAction(options: {
         refuse(
           'pinnedRevision',
           `required for a production-class environment (based on ${base.name}): the commit SHA or release tag vX.Y.Z its Argo CD deploys`,
+        );
+      }
+      if (base?.production && !adminGroup) {
+        refuse(
+          'adminGroupObjectId',
+          `required for a production-class environment (based on ${base.name}): the Entra ID group whose members administer its cluster`,
         );
       }
       const owner = ownerRef ? stringifyEntityRef(ownerRef) : undefined;

@@ -23,6 +23,7 @@ import path from 'node:path';
 import request from 'supertest';
 import yaml from 'yaml';
 import {
+  ENTRA_OBJECT_ID_PATTERN,
   ENVIRONMENT_NAME_MAX_LENGTH,
   ENVIRONMENT_NAME_PATTERN,
   IMAGE_TAG_MAX_LENGTH,
@@ -175,7 +176,8 @@ describe('templates/new-environment through the scaffolder backend', () => {
   const git = (...args: string[]) =>
     execFileSync('git', ['-C', remote, ...args], { encoding: 'utf8' }).trim();
 
-  it('dry run: writes the files, plans the cluster, pushes and registers nothing', async () => {
+  /** The template's dry run (the skeleton sent as the editor sends it), with a file's text by path. */
+  async function dryRun(vals: Record<string, unknown>) {
     const directoryContents: { path: string; base64Content: string }[] = [];
     const walk = async (dir: string): Promise<void> => {
       for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
@@ -189,15 +191,24 @@ describe('templates/new-environment through the scaffolder backend', () => {
       }
     };
     await walk(path.join(TEMPLATE_DIR, 'skeleton'));
-    const before = git('rev-parse', 'main');
     const res = await request(server)
       .post('/api/scaffolder/v2/dry-run')
       .set('Authorization', mockCredentials.user.header())
-      .send({
-        template,
-        values: values({ name: 'dry-env' }),
-        directoryContents,
-      });
+      .send({ template, values: vals, directoryContents });
+    const fileText = (file: string) => {
+      const found = res.body.directoryContents?.find(
+        (f: any) => f.path === file,
+      );
+      return found
+        ? Buffer.from(found.base64Content, 'base64').toString('utf8')
+        : undefined;
+    };
+    return { res, fileText };
+  }
+
+  it('dry run: writes the files, plans the cluster, pushes and registers nothing', async () => {
+    const before = git('rev-parse', 'main');
+    const { res } = await dryRun(values({ name: 'dry-env' }));
     expect(res.body.error ?? null).toBeNull();
     expect(res.status).toBe(200);
     const log = res.body.log.map((l: any) => l.body.message).join('\n');
@@ -224,6 +235,32 @@ describe('templates/new-environment through the scaffolder backend', () => {
     await expect(
       fs.access(path.join(root, 'state/dry-env/cluster.tfstate')),
     ).rejects.toThrow();
+  });
+
+  it('dry run of a production-class environment: admin group, private API server, production state account', async () => {
+    const adminGroup = '01592e78-3447-48cb-91b9-b3e971f10a68';
+    const { res, fileText } = await dryRun(
+      values({
+        name: 'prod-eu',
+        basedOn: 'resource:default/prod',
+        pinnedRevision: 'v1.2.0',
+        adminGroupObjectId: adminGroup,
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.steps.filter((s: any) => s.status === 'failed')).toEqual(
+      [],
+    );
+    const cluster = fileText('repo/infra/environments/prod-eu/cluster.tfvars');
+    expect(cluster).toMatch(/^production_class\s+= true$/m);
+    expect(cluster).toContain(`admin_group_object_ids  = ["${adminGroup}"]`);
+    expect(cluster).toMatch(/^private_cluster_enabled = true$/m);
+    expect(fileText('repo/infra/environments/prod-eu/backend.hcl')).toMatch(
+      /^storage_account_name = "stdevopsapptfstateprod"$/m,
+    );
+    // The sandbox twin of the cluster stack plans it: its validations accept the production class.
+    const log = res.body.log.map((l: any) => l.body.message).join('\n');
+    expect(log).toMatch(/\[cluster\] Plan: \d+ to add/);
   });
 
   it('real run: commits the files, applies the sandbox stacks, registers the environment', async () => {
@@ -436,6 +473,7 @@ describe('templates/new-environment through the scaffolder backend', () => {
     name: 'load-test',
     basedOn: 'pre-prod',
     pinnedRevision: 'v1.2.0',
+    adminGroupObjectId: '01592e78-3447-48cb-91b9-b3e971f10a68',
     owner: 'group:default/ml-team',
     imageTag: '0.2.0',
     location: 'westeurope',
@@ -504,6 +542,9 @@ describe('templates/new-environment through the scaffolder backend', () => {
     expect(properties.imageTag.maxLength).toBe(IMAGE_TAG_MAX_LENGTH);
     expect(properties.pinnedRevision.pattern).toBe(
       PINNED_REVISION_PATTERN.source,
+    );
+    expect(properties.adminGroupObjectId.pattern).toBe(
+      ENTRA_OBJECT_ID_PATTERN.source,
     );
   });
 
