@@ -54,6 +54,13 @@ export function validatePinnedRevision(revision: string): string | undefined {
   return undefined;
 }
 
+/**
+ * An Entra ID object ID (a GUID in lower case), as the cluster stack's `admin_group_object_ids` takes.
+ * @public
+ */
+export const ENTRA_OBJECT_ID_PATTERN =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** @public */
 export interface EnvironmentList {
   /** Valid environment names in the order the annotation lists them, without duplicates. */
