@@ -301,6 +301,14 @@ describe('charts/argocd-apps', () => {
           );
         });
 
+        it('keeps its workloads when the Application itself is deleted, even with cascade, when protected or production', () => {
+          // `argocd app delete` (cascade by default) adds the resources finalizer first; the controller
+          // then keeps every object whose Delete option is false, this Application-wide one included.
+          expect(
+            (spec.syncPolicy.syncOptions ?? []).includes('Delete=false'),
+          ).toBe(environment.protected || environment.production);
+        });
+
         it('syncs as the environment file says: automated with self-heal, or by hand', () => {
           const expected =
             environment.sync === 'automated'
@@ -451,6 +459,9 @@ describe('charts/argocd-apps', () => {
         expect(app.metadata.annotations!['devops-app.io/production']).toBe(
           'true',
         );
+        // The template writes it unprotected, so removing its file prunes the Application, but a
+        // production Application never deletes its workloads with itself.
+        expect(specOf(app).syncPolicy.syncOptions).toContain('Delete=false');
       });
       withFile(
         'load-test.yaml',

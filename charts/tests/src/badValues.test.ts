@@ -70,6 +70,41 @@ describe('charts/inference rejects bad values at helm lint', () => {
       'analysis:\n  maxErrorRatio: 5\n',
       /analysis\.maxErrorRatio: Must be less than or equal to 1/,
     ],
+    [
+      'no minimum request count',
+      'analysis:\n  minRequests: 0\n',
+      /analysis\.minRequests: Must be greater than or equal to 1/,
+    ],
+    [
+      'a misspelled smoke-traffic key',
+      'analysis:\n  smokeTraffic:\n    second: 10\n',
+      /analysis\.smokeTraffic: Additional property second is not allowed/,
+    ],
+    [
+      'an unknown CNI',
+      'networkPolicy:\n  cni: calico\n',
+      /networkPolicy\.cni: .*must be one of/,
+    ],
+    [
+      'a registry given as a URL',
+      'image:\n  registry: https://devopsapp.azurecr.io\n',
+      /image\.registry: Does not match pattern/,
+    ],
+    [
+      'a registry with a path',
+      'image:\n  registry: devopsapp.azurecr.io/team\n',
+      /image\.registry: Does not match pattern/,
+    ],
+    [
+      'a registry host in the repository',
+      'image:\n  repository: devopsapp.azurecr.io/inference\n',
+      /image\.repository: Does not match pattern/,
+    ],
+    [
+      'no registry',
+      'image:\n  registry: null\n',
+      /image: registry is required/,
+    ],
   ])('%s', (_, values, message) => {
     const { status, output } = lintWith(_.replace(/\W+/g, '-'), values);
     expect(status).not.toBe(0);

@@ -1,3 +1,4 @@
+import { checkAnalysisGate } from './analysisGate';
 import { copyChart } from './chartCopy';
 import { sandboxIdentityValues } from './environments';
 import { helmLint, renderObjects } from './helm';
@@ -28,6 +29,7 @@ describe('a broken inference chart is caught', () => {
       return [
         ...objects.flatMap(validateObject),
         ...checkInferenceRelease(objects, { environment: 'dev' }),
+        ...checkAnalysisGate(objects, 'dev'),
         ...(rules.status === 0 ? [] : [`promtool: ${rules.output}`]),
       ];
     } finally {
@@ -103,6 +105,88 @@ describe('a broken inference chart is caught', () => {
           'fieldPath: metadata.name',
         ),
       /DD_ENV is not read from the tags\.datadoghq\.com\/env label/,
+    ],
+    [
+      'a removed minimum-request clause',
+      'templates/analysistemplate.yaml',
+      (t: string) =>
+        t.replace(
+          /(- name: error-ratio[\s\S]*?)\n {12}and on\(\) \(\{\{ \$enoughTraffic \}\}\)/,
+          '$1',
+        ),
+      /a preview with too few requests to judge does not pass: metric error-ratio passes/,
+    ],
+    [
+      'no data read as 0 again',
+      'templates/analysistemplate.yaml',
+      (t: string) =>
+        t.replace(
+          /(- name: latency-p95[\s\S]*?)\n {12}and on\(\) \(\{\{ \$enoughTraffic \}\}\)/,
+          '$1\n            or on() vector(0)',
+        ),
+      /a preview with zero requests does not pass: metric latency-p95 passes/,
+    ],
+    [
+      'a success condition that errors on no data',
+      'templates/analysistemplate.yaml',
+      (t: string) => t.replace('len(result) == 1 && result[0]', 'result[0]'),
+      /successCondition "result\[0\] <= 0\.05" is not of the form/,
+    ],
+    [
+      'smoke traffic sent to the active Service',
+      'templates/_smoketraffic.tpl',
+      (t: string) =>
+        t.replace(
+          '(include "inference.previewServiceName" .)',
+          '(include "inference.fullname" .)',
+        ),
+      /sends to http:\/\/inference:8000, not the preview Service http:\/\/inference-preview:8000/,
+    ],
+    [
+      'smoke traffic that stops before the last measurement',
+      'templates/_smoketraffic.tpl',
+      (t: string) =>
+        t.replace(
+          '{{- $seconds := add $lastMeasurement',
+          '{{- $seconds := sub $lastMeasurement',
+        ),
+      /sends for 120 s, the last Prometheus measurement is at 150 s/,
+    ],
+    [
+      'smoke-traffic pods the NetworkPolicy keeps from the serving pods',
+      'templates/networkpolicy.yaml',
+      (t: string) =>
+        t.replace(
+          'port: {{ .Values.containerPort }}',
+          'port: {{ add .Values.containerPort 1 }}',
+        ),
+      /the smoke-traffic pods may not reach the serving pods' http port/,
+    ],
+    [
+      'no CiliumNetworkPolicy for the Datadog agent under Cilium',
+      'templates/ciliumnetworkpolicy.yaml',
+      (t: string) =>
+        t.replace('(eq .Values.networkPolicy.cni "cilium")', 'false'),
+      /the Rollout's pods may not reach the node's Datadog agent/,
+    ],
+    [
+      'the Datadog agent allowed by a node ipBlock under Cilium',
+      'templates/networkpolicy.yaml',
+      (t: string) =>
+        t.replace('{{- if ne $np.cni "cilium" }}', '{{- if true }}'),
+      /allows the Datadog agent by ipBlock, which Cilium never matches/,
+    ],
+    [
+      'a CiliumNetworkPolicy opened to the world',
+      'templates/ciliumnetworkpolicy.yaml',
+      (t: string) => t.replace('- host', '- world'),
+      /allows more than the node \(world\)/,
+    ],
+    [
+      'a misspelled CiliumNetworkPolicy field',
+      'templates/ciliumnetworkpolicy.yaml',
+      (t: string) => t.replace('toEntities:', 'toEntity:'),
+      /CiliumNetworkPolicy\/inference: unknown field "spec\.egress\[0\]\.toEntity"/,
     ],
   ])('%s', (_, file, change, message) => {
     const problems = problemsOf(chart => chart.edit(file, change));

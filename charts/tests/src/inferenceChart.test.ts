@@ -6,7 +6,9 @@ import {
   inferenceEnvironments,
   sandboxIdentityValues,
 } from './environments';
+import { analysisMetrics } from './analysisGate';
 import { helmLint, renderObjects } from './helm';
+import { field } from './kube';
 import { checkInferenceRelease } from './inferenceChecks';
 import { inferenceChartDir } from './paths';
 import { validateObject } from './validateObject';
@@ -99,6 +101,37 @@ describe('charts/inference', () => {
     expect(jobs[0].metadata.labels?.['app.kubernetes.io/component']).toBe(
       'training',
     );
+  });
+
+  it("pulls every image from image.registry, the cluster stack's acr_login_server output", () => {
+    // The login server infra/stacks/cluster outputs for an environment's registry (acr<name>.azurecr.io).
+    const registry = 'acrdevopsappprod.azurecr.io';
+    const objects = renderObjects(inferenceChartDir, 'inference', {
+      valueFiles: ['values-prod.yaml', sandboxIdentityValues],
+      set: { 'image.registry': registry },
+    });
+    const rolloutImage = field<{ containers: { image: string }[] }>(
+      objects.find(object => object.kind === 'Rollout'),
+      'spec.template.spec',
+    )!.containers[0].image;
+    const smokeImage = analysisMetrics(objects).find(m => m.provider.job)!
+      .provider.job!.spec as {
+      template: { spec: { containers: { image: string }[] } };
+    };
+    expect(rolloutImage).toBe(`${registry}/inference:0.1.0`);
+    expect(smokeImage.template.spec.containers[0].image).toBe(rolloutImage);
+    expect(checkInferenceRelease(objects, { environment: 'prod' })).toEqual([]);
+  });
+
+  it('renders the CiliumNetworkPolicy for the Datadog agent only on Cilium', () => {
+    const kinds = (valueFiles: string[]) =>
+      renderObjects(inferenceChartDir, 'inference', { valueFiles }).map(
+        object => object.kind,
+      );
+    expect(kinds([sandboxIdentityValues])).toContain('CiliumNetworkPolicy');
+    expect(
+      kinds([sandboxIdentityValues, 'ci/generic-cni-values.yaml']),
+    ).not.toContain('CiliumNetworkPolicy');
   });
 
   it('makes a new revision per colour, so switching the overlay starts a blue/green rollout', () => {
