@@ -8,3 +8,4 @@ export * from './environmentsConfig';
 export * from './environmentOutputs';
 export * from './EnvironmentResolver';
 export * from './terraform';
+export * from './git';

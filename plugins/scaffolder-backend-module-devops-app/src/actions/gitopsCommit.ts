@@ -1,13 +1,10 @@
 import { StepRefusal } from './StepRefusal';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { execFile } from 'node:child_process';
+import { git as runGit } from '@devops-app/plugin-devops-app-node';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { gitopsCommitExamples } from './gitopsCommit.examples';
-
-const run = promisify(execFile);
 
 /**
  * `devops-app:gitops:commit`: the local stand-in for `publish:github:pull-request`. Commits the files
@@ -69,11 +66,8 @@ export function createGitopsCommitAction(options: {
       }
       const clone = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-'));
       try {
-        const git = (...args: string[]) =>
-          run('git', ['-C', clone, ...args], {
-            env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-          });
-        await run('git', [
+        const git = (...args: string[]) => runGit(['-C', clone, ...args]);
+        await runGit([
           'clone',
           '-q',
           '--depth',
@@ -110,8 +104,7 @@ export function createGitopsCommitAction(options: {
           '-m',
           ctx.input.message,
         );
-        const { stdout } = await git('rev-parse', 'HEAD');
-        const commitHash = stdout.trim();
+        const commitHash = (await git('rev-parse', 'HEAD')).trim();
         if (ctx.isDryRun) {
           ctx.logger.info(
             `Dry run: would push ${files.length} files to ${branch}`,

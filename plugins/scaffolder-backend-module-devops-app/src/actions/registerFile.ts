@@ -10,15 +10,12 @@ import {
   KUBERNETES_CLUSTER_ENTITY_TYPE,
   validateEnvironmentName,
 } from '@devops-app/plugin-devops-app-common';
-import { execFile } from 'node:child_process';
+import { git as runGit } from '@devops-app/plugin-devops-app-node';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import yaml from 'yaml';
 import { registerFileExamples } from './registerFile.examples';
-
-const run = promisify(execFile);
 
 /** Where the environment's catalog file is kept in the GitOps repository (the template writes it there). */
 const repositoryPath = (name: string) => `catalog/environments/${name}.yaml`;
@@ -92,11 +89,7 @@ async function readCommittedFile(
   file: string,
 ): Promise<{ content: string; commit: string } | undefined> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'register-file-'));
-  const git = (...args: string[]) =>
-    run('git', ['--git-dir', dir, ...args], {
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+  const git = (...args: string[]) => runGit(['--git-dir', dir, ...args]);
   try {
     await git('init', '--quiet', '--bare');
     await git(
@@ -108,9 +101,8 @@ async function readCommittedFile(
       gitops.repository,
       `+refs/heads/${gitops.branch}:refs/heads/tip`,
     );
-    const commit = (await git('rev-parse', 'refs/heads/tip')).stdout.trim();
-    const content = await git('show', `refs/heads/tip:${file}`).then(
-      r => r.stdout,
+    const commit = (await git('rev-parse', 'refs/heads/tip')).trim();
+    const content = await git('show', `refs/heads/tip:${file}`).catch(
       () => undefined,
     );
     return content === undefined ? undefined : { content, commit };
