@@ -27,12 +27,13 @@ export const LOG_SIGNAL_INTERVAL_MS = 500;
  *
  * Several backend instances: `SignalsService.publish` goes to the events service. Its local bus
  * reaches the signals backend of this instance, which writes to the browsers whose WebSocket is open
- * on this instance. With the events backend (`@backstage/plugin-events-backend`) installed, the event
- * is also posted to its database-backed bus, and the signals backend of every other instance
- * receives it by long-polling (each subscribes with its own instance id, so each gets every event),
- * so a viewer connected to another instance is told too, a moment later. This backend does not
- * install the events backend: a viewer whose WebSocket is on another instance than the one running
- * the terraform gets no signal and sees the run through the page's fallback poll. State changes of a
+ * on this instance. The backend (packages/backend/src/index.ts) installs the events backend
+ * (`@backstage/plugin-events-backend`), and production sets `events.useEventBus: always`
+ * (app-config.production.yaml), so the event is also posted to its PostgreSQL-backed bus and the
+ * signals backend of every other instance receives it by long-polling (each subscribes with its own
+ * instance id, so each gets every event): a viewer connected to another instance than the one running
+ * the terraform is told too, a moment later (packages/backend/src/multiInstance/
+ * signalsAcrossInstances.test.ts shows it); the page's fallback poll covers a lost signal. State changes of a
  * run are always published by the instance that executes it (a cancel asked on another instance
  * reaches it through the database and the heartbeat). A failed publish is logged and never fails the run.
  */
