@@ -24,11 +24,11 @@ import {
 
 /*
  * The portal connected to Argo CD. No Argo CD runs on this machine: the production code paths (the
- * devops-app backend's Argo CD REST client, Roadie's history card reading through the backend's proxy)
+ * devops-app backend's Argo CD REST client, Roadie's history card reading through the devops-app
+ * backend's permission-checked read routes)
  * talk to a stand-in on 127.0.0.1 that answers as Argo CD's REST API documents
  * (plugins/devops-app-backend/src/deployments/__testUtils__/argoCdStandIn.ts). Config is given the way
- * app-config.production.yaml gives it: devopsApp.argocd.instances, argocd.baseUrl and the GET-only
- * proxy endpoint /argocd/api with the token as a header.
+ * app-config.production.yaml gives it: devopsApp.argocd.instances and argocd.baseUrl; no proxy endpoint.
  */
 const TOKEN = `argocd-e2e-${process.pid}-secret`;
 const REV_OLD = '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -103,15 +103,6 @@ beforeAll(async () => {
         baseUrl: argo.baseUrl,
         revisionsToLoad: 20,
       }),
-      APP_CONFIG_proxy: JSON.stringify({
-        endpoints: {
-          '/argocd/api': {
-            target: `${argo.baseUrl}/api/v1/`,
-            allowedMethods: ['GET'],
-            headers: { Authorization: `Bearer ${TOKEN}` },
-          },
-        },
-      }),
     },
   });
   browser = await launchChromium();
@@ -125,18 +116,16 @@ afterAll(async () => {
 });
 
 describe('the portal connected to Argo CD (stand-in)', () => {
-  it('the proxy reads Argo CD for signed-in users only and passes no changes', async () => {
-    const url = `${
-      portal.baseUrl
-    }/api/proxy/argocd/api/applications?selector=${encodeURIComponent(
+  it("the devops-app backend reads Argo CD for the card, for signed-in users and the entity's applications only; there is no Argo CD proxy", async () => {
+    const api = `${portal.baseUrl}/api/devops-app/argocd/api`;
+    const url = `${api}/applications?selector=${encodeURIComponent(
       'devops-app.io/service=inference-service',
     )}`;
     expect((await fetch(url)).status).toBe(401);
 
     const token = await guestToken(portal.baseUrl);
-    const read = await fetch(url, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
+    const auth = { headers: { Authorization: `Bearer ${token}` } };
+    const read = await fetch(url, auth);
     expect(read.status).toBe(200);
     const body = (await read.json()) as {
       items: { metadata: { name: string } }[];
@@ -146,10 +135,30 @@ describe('the portal connected to Argo CD (stand-in)', () => {
       'inference-pre-prod',
       'inference-prod',
     ]);
-    // The stand-in saw the Argo CD token, never the user's Backstage token.
-    expect(JSON.stringify(await read.headers)).not.toContain(TOKEN);
+    expect(JSON.stringify(body)).not.toContain(TOKEN);
+    // A selector no catalog entity has, or an application of no entity: 404, Argo CD not asked.
+    const asked = argo.requests.length;
+    const other = await fetch(
+      `${api}/applications?selector=${encodeURIComponent('team=payments')}`,
+      auth,
+    );
+    expect(other.status).toBe(404);
+    expect(
+      (await fetch(`${api}/applications/argocd-secrets`, auth)).status,
+    ).toBe(404);
+    expect(
+      argo.requests.slice(asked).filter(r => r.path.includes('argocd-secrets')),
+    ).toEqual([]);
 
-    const before = argo.requests.filter(r => r.method === 'POST').length;
+    // The raw proxy is gone: nothing under /api/proxy/argocd reaches Argo CD.
+    const before = argo.requests.length;
+    for (const path of [
+      '/api/proxy/argocd/api/applications',
+      '/api/proxy/argocd/api/applications/inference-dev',
+    ]) {
+      const res = await fetch(`${portal.baseUrl}${path}`, auth);
+      expect(res.status).toBe(404);
+    }
     const sync = await fetch(
       `${portal.baseUrl}/api/proxy/argocd/api/applications/inference-dev/sync`,
       {
@@ -161,9 +170,8 @@ describe('the portal connected to Argo CD (stand-in)', () => {
         body: '{}',
       },
     );
-    // allowedMethods [GET]: the proxy does not forward it (the request falls through to a 404).
-    expect(sync.status).toBeGreaterThanOrEqual(400);
-    expect(argo.requests.filter(r => r.method === 'POST').length).toBe(before);
+    expect(sync.status).toBe(404);
+    expect(argo.requests.length).toBe(before);
   });
 
   it("shows Roadie's Argo CD history on the overview, newest deploy first, with the commits", async () => {

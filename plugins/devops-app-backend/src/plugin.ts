@@ -7,6 +7,8 @@ import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { devopsAppPermissions } from '@devops-app/plugin-devops-app-common';
 import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { migrateDatabase } from './database/migrate';
+import { ArgoCdService } from './deployments/ArgoCdService';
+import { createArgoCdReadRouter } from './deployments/argoCdReadRouter';
 import { createRouter } from './router';
 
 /**
@@ -19,6 +21,7 @@ export const devopsAppPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         database: coreServices.database,
@@ -28,9 +31,11 @@ export const devopsAppPlugin = createBackendPlugin({
         logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
         signals: signalsServiceRef,
       },
       async init({
+        auditor,
         catalog,
         config,
         database,
@@ -40,6 +45,7 @@ export const devopsAppPlugin = createBackendPlugin({
         logger,
         permissions,
         permissionsRegistry,
+        scheduler,
         signals,
       }) {
         // Lists the plugin's permissions in /.well-known/backstage/permissions/metadata of this plugin,
@@ -71,7 +77,17 @@ export const devopsAppPlugin = createBackendPlugin({
             database,
             permissions,
             lifecycle,
+            scheduler,
             signals,
+          }),
+        );
+        // Roadie's Argo CD history card reads here, behind the catalog's read permission.
+        httpRouter.use(
+          createArgoCdReadRouter({
+            argocd: ArgoCdService.fromConfig(config),
+            catalog,
+            httpAuth,
+            auditor,
           }),
         );
       },

@@ -126,9 +126,21 @@ export class ArgoCdClient {
     this.fetchFn = options.fetch ?? fetch;
   }
 
-  /** `GET /api/v1/applications?selector=` */
-  async listApplications(selector?: string): Promise<ArgoCdApplication[]> {
-    const query = selector ? `?${new URLSearchParams({ selector })}` : '';
+  /**
+   * `GET /api/v1/applications?selector=&projects=&appNamespace=`. The selector goes as written: Argo CD
+   * parses it with Kubernetes' labels.Parse (set-based terms, `!key` and blanks included), and a
+   * query-string value carries all of them percent-encoded.
+   */
+  async listApplications(
+    selector?: string,
+    options: { project?: string; appNamespace?: string } = {},
+  ): Promise<ArgoCdApplication[]> {
+    const params = new URLSearchParams();
+    if (selector) params.set('selector', selector);
+    // ApplicationQuery.projects (repeated; the gateway also reads the singular `project`).
+    if (options.project) params.set('projects', options.project);
+    if (options.appNamespace) params.set('appNamespace', options.appNamespace);
+    const query = params.size ? `?${params}` : '';
     const body = await this.request<{ items?: ArgoCdApplication[] | null }>(
       'GET',
       `/api/v1/applications${query}`,
@@ -136,11 +148,35 @@ export class ArgoCdClient {
     return body.items ?? [];
   }
 
-  /** `GET /api/v1/applications/{name}` */
-  getApplication(name: string): Promise<ArgoCdApplication> {
+  /** `GET /api/v1/applications/{name}?appNamespace=` */
+  getApplication(
+    name: string,
+    options: { appNamespace?: string } = {},
+  ): Promise<ArgoCdApplication> {
     return this.request(
       'GET',
-      `/api/v1/applications/${encodeURIComponent(name)}`,
+      `/api/v1/applications/${encodeURIComponent(name)}${namespaceQuery(
+        options.appNamespace,
+      )}`,
+    );
+  }
+
+  /**
+   * `GET /api/v1/applications/{name}/revisions/{revision}/metadata?appNamespace=`:
+   * v1alpha1RevisionMetadata (author, date, message, tags) of a commit of the application's source.
+   */
+  revisionMetadata(
+    name: string,
+    revision: string,
+    options: { appNamespace?: string } = {},
+  ): Promise<unknown> {
+    return this.request(
+      'GET',
+      `/api/v1/applications/${encodeURIComponent(
+        name,
+      )}/revisions/${encodeURIComponent(revision)}/metadata${namespaceQuery(
+        options.appNamespace,
+      )}`,
     );
   }
 
@@ -300,6 +336,10 @@ export class ArgoCdClient {
     }
     return (text ? JSON.parse(text) : {}) as T;
   }
+}
+
+function namespaceQuery(appNamespace: string | undefined): string {
+  return appNamespace ? `?${new URLSearchParams({ appNamespace })}` : '';
 }
 
 function resourceQuery(ref: ArgoCdResourceRef): string {

@@ -79,6 +79,11 @@ export class ArgoCdService {
     return this.instances.length > 0;
   }
 
+  /** Every configured instance's client, in configuration order (for reads across instances). */
+  get clients(): ArgoCdClient[] {
+    return this.instances.map(i => i.client);
+  }
+
   private clientFor(environment: ArgoCdEnvironment): ArgoCdClient | undefined {
     const instance =
       typeof environment === 'string' ? undefined : environment.argocdInstance;

@@ -7,7 +7,7 @@ import { EntityArgoCDHistoryCard } from '@roadiehq/backstage-plugin-argo-cd';
 /** The configuration the card needs, shown while it is missing. */
 export const ARGOCD_CONFIG_KEYS = [
   'argocd.baseUrl (the Argo CD UI, for links)',
-  "proxy.endpoints['/argocd/api'] (target <argocd>/api/v1/, Authorization: Bearer ${ARGOCD_TOKEN}, allowedMethods [GET])",
+  'devopsApp.argocd.instances (the devops-app backend reads Argo CD for the card, name, baseUrl, token from ${ARGOCD_TOKEN})',
 ];
 
 export function ArgoCdHistoryCard() {
@@ -17,7 +17,7 @@ export function ArgoCdHistoryCard() {
       <InfoCard title="Argo CD history">
         <Typography variant="body2" paragraph>
           Argo CD is not connected. The history card reads the applications
-          through the backend's proxy and needs:
+          through the devops-app backend and needs:
         </Typography>
         <ul>
           {ARGOCD_CONFIG_KEYS.map(key => (

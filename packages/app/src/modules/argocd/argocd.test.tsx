@@ -113,16 +113,20 @@ describe('Argo CD history card (Roadie, wired with the app blueprints)', () => {
       { extensions: [argoCdApi] },
     );
     expect(
-      await screen.findByText(/Argo CD is not connected/),
+      await screen.findByText(
+        /Argo CD is not connected/,
+        {},
+        { timeout: 20_000 },
+      ),
     ).toBeInTheDocument();
     expect(screen.getByText(/argocd\.baseUrl/)).toBeInTheDocument();
     expect(
-      screen.getByText(/proxy\.endpoints\['\/argocd\/api'\]/),
+      screen.getByText(/devopsApp\.argocd\.instances/),
     ).toBeInTheDocument();
     expect(global.fetch).not.toHaveBeenCalled();
   });
 
-  it("renders Roadie's history from the proxy, newest deploy first, with each revision's commit", async () => {
+  it("renders Roadie's history read through the devops-app backend (no proxy), newest deploy first, with each revision's commit", async () => {
     const urls: string[] = [];
     global.fetch = jest.fn(async (input: any) => {
       const url = String(input);
@@ -172,7 +176,11 @@ describe('Argo CD history card (Roadie, wired with the app blueprints)', () => {
     );
 
     expect(
-      await screen.findByText('deploy inference 1.4.2 to dev'),
+      await screen.findByText(
+        'deploy inference 1.4.2 to dev',
+        {},
+        { timeout: 20_000 },
+      ),
     ).toBeInTheDocument();
     expect(
       screen.getByText('deploy inference 1.4.1 to dev'),
@@ -183,15 +191,18 @@ describe('Argo CD history card (Roadie, wired with the app blueprints)', () => {
     expect(newer).toBeGreaterThan(0);
     expect(newer).toBeLessThan(older);
     expect(rows[newer]).toContain('inference-dev');
-    await waitFor(() =>
-      expect(
-        urls.some(u =>
-          /\/proxy\/argocd\/api\/applications\?selector=devops-app\.io%2Fservice%3Dinference-service/.test(
-            u,
+    await waitFor(
+      () =>
+        expect(
+          urls.some(u =>
+            /\/api\/devops-app\/argocd\/api\/applications\?selector=devops-app\.io%2Fservice%3Dinference-service/.test(
+              u,
+            ),
           ),
-        ),
-      ).toBe(true),
+        ).toBe(true),
+      { timeout: 20_000 },
     );
+    expect(urls.filter(u => u.includes('/proxy'))).toEqual([]);
     expect(
       urls.some(u =>
         u.includes(
