@@ -1,20 +1,24 @@
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import {
-  BackstageCredentials,
   BackstageUserPrincipal,
-  DatabaseService,
+  createServiceFactory,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { SignalPayload, SignalsService } from '@backstage/plugin-signals-node';
-import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
-import express from 'express';
-import knexFactory, { Knex } from 'knex';
+import {
+  SignalPayload,
+  SignalsService,
+  signalsServiceRef,
+} from '@backstage/plugin-signals-node';
+import { Knex } from 'knex';
 import request from 'supertest';
-import { migrateDatabase } from '../database/migrate';
-import { createDeploymentsRouter } from './index';
+import { devopsAppPlugin } from '../plugin';
 import {
   application,
   pausedRollout,
@@ -27,9 +31,10 @@ import {
 } from '../__testUtils__/environmentEntities';
 
 /**
- * The deployment routes end to end: real git (a bare remote in a temp dir), a stand-in Argo CD on
- * 127.0.0.1 (testing/argoCdStandIn.ts), SQLite for the audit log. The permission service is a fake that
- * decides as packages/backend/src/permissionPolicy.ts does (the policy's own matrix test evaluates the
+ * The deployment routes end to end, in the plugin as the backend runs it (Backstage's test backend):
+ * real git (a bare remote in a temp dir), a stand-in Argo CD on 127.0.0.1 (__testUtils__/argoCdStandIn.ts),
+ * SQLite from TestDatabases for the audit log. The permission service is mockServices.permissions
+ * deciding as packages/backend/src/permissionPolicy.ts does (the policy's own matrix test evaluates the
  * real catalog rules): owners may act, production also needs the prod-deployers group.
  */
 const ENTITY_REF = 'component:default/inference-service';
@@ -72,32 +77,29 @@ const USERS = {
   ownerAndProdDeployer: 'user:default/ana',
 };
 
-const permissions = {
-  async authorize(
-    requests: { permission: { name: string } }[],
-    options: { credentials: BackstageCredentials },
-  ) {
-    const user = (options.credentials.principal as BackstageUserPrincipal)
-      .userEntityRef;
-    return requests.map(r => ({
-      result: (r.permission.name === 'devops-app.environment.production'
-        ? PROD_DEPLOYERS
-        : OWNERS
-      ).includes(user)
-        ? AuthorizeResult.ALLOW
-        : AuthorizeResult.DENY,
-    }));
-  },
-  async authorizeConditional() {
-    throw new Error('not used');
-  },
-} as unknown as PermissionsService;
+/** Decides as the portal's policy does for these users (the request's resource is this entity). */
+const authorize: PermissionsService['authorize'] = async (
+  requests,
+  options,
+) => {
+  const user = (options.credentials.principal as BackstageUserPrincipal)
+    .userEntityRef;
+  return requests.map(r => ({
+    result: (r.permission.name === 'devops-app.environment.production'
+      ? PROD_DEPLOYERS
+      : OWNERS
+    ).includes(user)
+      ? AuthorizeResult.ALLOW
+      : AuthorizeResult.DENY,
+  }));
+};
 
 // Every test runs real git processes; on a loaded 2-core machine they can take seconds (not a speed check).
 jest.setTimeout(60_000);
 
 describe('deployments router', () => {
   let remote: GitRemote;
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let db: Knex;
   let standIn: Awaited<ReturnType<typeof startArgoCdStandIn>>;
 
@@ -108,14 +110,7 @@ describe('deployments router', () => {
     await remote.cleanup();
   });
   beforeEach(async () => {
-    db = knexFactory({
-      client: 'better-sqlite3',
-      connection: ':memory:',
-      useNullAsDefault: true,
-    });
-    await migrateDatabase({
-      getClient: async () => db,
-    } as unknown as DatabaseService);
+    db = await databases.init('SQLITE_3');
     standIn = await startArgoCdStandIn('argo-token', [
       {
         application: application('dev', { automated: true }),
@@ -133,7 +128,6 @@ describe('deployments router', () => {
   });
   afterEach(async () => {
     await standIn.close();
-    await db.destroy();
   });
 
   /** What the backend published through the signals service (the real one fans out over events). */
@@ -154,47 +148,44 @@ describe('deployments router', () => {
       entities?: typeof catalogEntities;
     } = { argocd: true },
   ) {
-    const config = mockServices.rootConfig({
-      data: {
-        backend: { baseUrl: 'http://127.0.0.1' },
-        devopsApp: {
-          gitops: {
-            repository: options.repository ?? remote.remote,
-            branch: 'main',
-          },
-          ...(options.argocd
-            ? {
-                argocd: {
-                  instances: [
-                    {
-                      name: 'main',
-                      baseUrl: standIn.baseUrl,
-                      token: 'argo-token',
+    const { server } = await startTestBackend({
+      features: [
+        devopsAppPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            devopsApp: {
+              gitops: {
+                repository: options.repository ?? remote.remote,
+                branch: 'main',
+              },
+              ...(options.argocd
+                ? {
+                    argocd: {
+                      instances: [
+                        {
+                          name: 'main',
+                          baseUrl: standIn.baseUrl,
+                          token: 'argo-token',
+                        },
+                      ],
                     },
-                  ],
-                },
-              }
-            : {}),
-        },
-      },
-    });
-    const logger = mockServices.logger.mock();
-    const router = await createDeploymentsRouter({
-      config,
-      database: { getClient: async () => db } as unknown as DatabaseService,
-      httpAuth: mockServices.httpAuth(),
-      permissions,
-      logger,
-      environments: EnvironmentResolver.fromConfig(config, {
-        catalog: catalogServiceMock({
+                  }
+                : {}),
+            },
+          },
+        }),
+        mockServices.database.factory({ knex: db }),
+        mockServices.permissions.mock({ authorize }).factory,
+        catalogServiceMock.factory({
           entities: options.entities ?? catalogEntities,
         }),
-      }),
-      signals,
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => signals,
+        }),
+      ],
     });
-    const server = express();
-    server.use(router);
-    server.use(MiddlewareFactory.create({ config, logger }).error());
     return server;
   }
 
@@ -206,7 +197,7 @@ describe('deployments router', () => {
     const count = await remote.count();
     const before = await remote.show('main', 'charts/inference/values.yaml');
     const res = await request(server)
-      .post('/deployments')
+      .post('/api/devops-app/deployments')
       .set('Authorization', as(USERS.owner))
       .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '0.4.2' });
     expect(res.status).toBe(201);
@@ -224,7 +215,7 @@ describe('deployments router', () => {
     expect(standIn.requests.filter(r => r.method === 'POST')).toHaveLength(0);
 
     const history = await request(server)
-      .get(`/audit?entityRef=${ENTITY_REF}`)
+      .get(`/api/devops-app/audit?entityRef=${ENTITY_REF}`)
       .set('Authorization', as(USERS.owner));
     expect(history.body.items[0]).toMatchObject({
       actor: USERS.owner,
@@ -238,7 +229,7 @@ describe('deployments router', () => {
     });
 
     const status = await request(server)
-      .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+      .get(`/api/devops-app/deployments/status?entityRef=${ENTITY_REF}`)
       .set('Authorization', as(USERS.owner));
     expect(status.status).toBe(200);
     const dev = status.body.items.find((i: any) => i.environment === 'dev');
@@ -263,7 +254,7 @@ describe('deployments router', () => {
   it("announces each audit entry on the entity's signal channel, without secrets or details", async () => {
     const server = await app();
     const res = await request(server)
-      .post('/deployments')
+      .post('/api/devops-app/deployments')
       .set('Authorization', as(USERS.ownerAndProdDeployer))
       .send({ entityRef: ENTITY_REF, environment: 'prod', tag: '6.1.0' });
     expect(res.status).toBe(201);
@@ -283,7 +274,7 @@ describe('deployments router', () => {
     ]);
     // A denied request is an audit entry too; its reason stays in the audit log.
     const refused = await request(server)
-      .post('/deployments/promote')
+      .post('/api/devops-app/deployments/promote')
       .set('Authorization', as(USERS.nonOwner))
       .send({ entityRef: ENTITY_REF, environment: 'dev' });
     expect(refused.status).toBe(403);
@@ -310,7 +301,7 @@ describe('deployments router', () => {
     try {
       const server = await app();
       const res = await request(server)
-        .post('/deployments')
+        .post('/api/devops-app/deployments')
         .set('Authorization', as(USERS.owner))
         .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '6.2.0' });
       expect(res.status).toBe(201);
@@ -326,7 +317,7 @@ describe('deployments router', () => {
   it('asks Argo CD to sync after a deploy to a manual-sync environment', async () => {
     const server = await app();
     const res = await request(server)
-      .post('/deployments')
+      .post('/api/devops-app/deployments')
       .set('Authorization', as(USERS.ownerAndProdDeployer))
       .send({ entityRef: ENTITY_REF, environment: 'prod', tag: '7.0.0' });
     expect(res.status).toBe(201);
@@ -388,7 +379,7 @@ describe('deployments router', () => {
       const server = await app();
       const count = await remote.count();
       const res = await request(server)
-        .post('/deployments')
+        .post('/api/devops-app/deployments')
         .set('Authorization', as(USERS.owner))
         .send({ entityRef: ENTITY_REF, ...body });
       expect(res.status).toBe(400);
@@ -400,7 +391,7 @@ describe('deployments router', () => {
 
     it('an entity that does not exist is 404', async () => {
       const res = await request(await app())
-        .post('/deployments')
+        .post('/api/devops-app/deployments')
         .set('Authorization', as(USERS.owner))
         .send({
           entityRef: 'component:default/nope',
@@ -446,7 +437,7 @@ describe('deployments router', () => {
         const server = await app();
         const count = await remote.count();
         const res = await request(server)
-          .post(path)
+          .post(`/api/devops-app${path}`)
           .set('Authorization', as(USERS[user]))
           // Only a deploy takes a tag: the other actions refuse unknown fields.
           .send({
@@ -498,7 +489,7 @@ describe('deployments router', () => {
         '/deployments/abort',
       ]) {
         const res = await request(server)
-          .post(path)
+          .post(`/api/devops-app${path}`)
           .set('Authorization', mockCredentials.none.header())
           .send({
             entityRef: ENTITY_REF,
@@ -508,7 +499,7 @@ describe('deployments router', () => {
         expect(res.status).toBe(401);
       }
       const status = await request(server)
-        .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+        .get(`/api/devops-app/deployments/status?entityRef=${ENTITY_REF}`)
         .set('Authorization', mockCredentials.none.header());
       expect(status.status).toBe(401);
       expect(await audit()).toEqual([]);
@@ -522,7 +513,7 @@ describe('deployments router', () => {
       const server = await app({ repository: rejecting.remote });
       const head = await rejecting.head();
       const res = await request(server)
-        .post('/deployments')
+        .post('/api/devops-app/deployments')
         .set('Authorization', as(USERS.owner))
         .send({ entityRef: ENTITY_REF, environment: 'dev', tag: '5.5.5' });
       expect(res.status).toBe(409);
@@ -545,7 +536,7 @@ describe('deployments router', () => {
   it('says Argo CD is not connected, and what to configure, when no instance is configured', async () => {
     const server = await app({ argocd: false });
     const status = await request(server)
-      .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+      .get(`/api/devops-app/deployments/status?entityRef=${ENTITY_REF}`)
       .set('Authorization', as(USERS.owner));
     expect(status.status).toBe(200);
     for (const item of status.body.items) {
@@ -560,7 +551,7 @@ describe('deployments router', () => {
       'prod',
     ]);
     const sync = await request(server)
-      .post('/deployments/sync')
+      .post('/api/devops-app/deployments/sync')
       .set('Authorization', as(USERS.owner))
       .send({ entityRef: ENTITY_REF, environment: 'dev' });
     expect(sync.status).toBe(404);
@@ -590,7 +581,7 @@ describe('deployments router', () => {
     });
     const count = await remote.count();
     const res = await request(server)
-      .post('/deployments')
+      .post('/api/devops-app/deployments')
       .set('Authorization', as(USERS.owner))
       .send({ entityRef: ENTITY_REF, environment: 'broken', tag: '1.0.0' });
     expect(res.status).toBe(400);
@@ -601,7 +592,7 @@ describe('deployments router', () => {
     expect(await audit()).toEqual([]);
 
     const status = await request(server)
-      .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+      .get(`/api/devops-app/deployments/status?entityRef=${ENTITY_REF}`)
       .set('Authorization', as(USERS.owner));
     expect(status.status).toBe(200);
     expect(status.body.items.map((i: any) => i.environment)).toEqual([
@@ -626,7 +617,7 @@ describe('deployments router', () => {
       ],
     });
     const res = await request(server)
-      .post('/deployments/sync')
+      .post('/api/devops-app/deployments/sync')
       .set('Authorization', as(USERS.owner))
       .send({ entityRef: ENTITY_REF, environment: 'dev' });
     expect(res.status).toBe(400);
@@ -650,7 +641,7 @@ describe('deployments router', () => {
       ],
     });
     const status = await request(server)
-      .get(`/deployments/status?entityRef=${ENTITY_REF}`)
+      .get(`/api/devops-app/deployments/status?entityRef=${ENTITY_REF}`)
       .set('Authorization', as(USERS.owner));
     expect(status.body.items[1]).toMatchObject({
       environment: 'pre-prod',
@@ -662,7 +653,7 @@ describe('deployments router', () => {
     const server = await app();
     const count = await remote.count();
     const res = await request(server)
-      .post('/deployments/preview')
+      .post('/api/devops-app/deployments/preview')
       .set('Authorization', as(USERS.nonOwner))
       .send({ entityRef: ENTITY_REF, environment: 'pre-prod', tag: '3.3.3' });
     expect(res.status).toBe(200);
