@@ -1,4 +1,5 @@
-import { MODEL_NAME, MODEL_REVISION } from './model/detector';
+import { MODEL_VERSION_PATTERN } from './model/artifact';
+import { BUILT_IN_MODEL_VERSION } from './model/ActiveModel';
 
 /** Where the treated images and prediction results are stored. */
 export type BlobConnection =
@@ -13,10 +14,13 @@ export interface ServiceConfig {
   port: number;
   blob: BlobConnection;
   blobContainer: string;
+  /** Container the training Job writes model artifacts to and the service reads them from. */
+  modelContainer: string;
   /** Largest accepted upload, in bytes. */
   maxImageBytes: number;
   /** Largest accepted image, in pixels (width x height). */
   maxImagePixels: number;
+  /** The model version to serve: an artifact in modelContainer, or the built-in version. */
   modelVersion: string;
   rolloutColour: RolloutColour;
   logLevel: string;
@@ -30,7 +34,9 @@ export const DEFAULT_PORT = 8000;
 export const DEFAULT_BLOB_CONTAINER = 'treated-images';
 export const DEFAULT_MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_IMAGE_PIXELS = 40_000_000;
-export const DEFAULT_MODEL_VERSION = `${MODEL_NAME}-${MODEL_REVISION}`;
+export const DEFAULT_MODEL_CONTAINER = 'models';
+/** The built-in parameters: no artifact is read for this version. */
+export const DEFAULT_MODEL_VERSION = BUILT_IN_MODEL_VERSION;
 
 const LOG_LEVELS = [
   'fatal',
@@ -50,7 +56,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 function positiveInteger(env: Env, name: string, fallback: number): number {
   const raw = env[name]?.trim();
@@ -89,7 +95,7 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
-function blobConnection(env: Env): BlobConnection {
+export function blobConnection(env: Env): BlobConnection {
   const connectionString = env.AZURE_STORAGE_CONNECTION_STRING?.trim();
   if (connectionString) {
     return { kind: 'connection-string', connectionString };
@@ -114,15 +120,29 @@ function blobConnection(env: Env): BlobConnection {
   );
 }
 
-function blobContainer(env: Env): string {
-  const name = env.BLOB_CONTAINER?.trim() || DEFAULT_BLOB_CONTAINER;
+export function containerName(
+  env: Env,
+  variable: string,
+  fallback: string,
+): string {
+  const name = env[variable]?.trim() || fallback;
   // Azure's container naming rules; checked here so a typo fails at start-up, not on the first upload.
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(name)) {
     throw new ConfigError(
-      `BLOB_CONTAINER "${name}" is not a valid container name (3-63 lower-case letters, digits and single hyphens)`,
+      `${variable} "${name}" is not a valid container name (3-63 lower-case letters, digits and single hyphens)`,
     );
   }
   return name;
+}
+
+export function modelVersion(env: Env): string {
+  const version = env.MODEL_VERSION?.trim() || DEFAULT_MODEL_VERSION;
+  if (!MODEL_VERSION_PATTERN.test(version)) {
+    throw new ConfigError(
+      `MODEL_VERSION "${version}" is not a model version (1-63 lower-case letters, digits, ".", "_" and "-", starting and ending with a letter or digit)`,
+    );
+  }
+  return version;
 }
 
 function rolloutColour(env: Env): RolloutColour {
@@ -136,7 +156,7 @@ function rolloutColour(env: Env): RolloutColour {
   return raw;
 }
 
-function logLevel(env: Env): string {
+export function logLevel(env: Env): string {
   const level = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!LOG_LEVELS.includes(level)) {
     throw new ConfigError(
@@ -152,7 +172,12 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     host: env.HOST?.trim() || '0.0.0.0',
     port: port(env),
     blob: blobConnection(env),
-    blobContainer: blobContainer(env),
+    blobContainer: containerName(env, 'BLOB_CONTAINER', DEFAULT_BLOB_CONTAINER),
+    modelContainer: containerName(
+      env,
+      'MODEL_CONTAINER',
+      DEFAULT_MODEL_CONTAINER,
+    ),
     maxImageBytes: positiveInteger(
       env,
       'MAX_IMAGE_BYTES',
@@ -163,7 +188,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
       'MAX_IMAGE_PIXELS',
       DEFAULT_MAX_IMAGE_PIXELS,
     ),
-    modelVersion: env.MODEL_VERSION?.trim() || DEFAULT_MODEL_VERSION,
+    modelVersion: modelVersion(env),
     rolloutColour: rolloutColour(env),
     logLevel: logLevel(env),
     metricsEnabled: flag(env, 'METRICS_ENABLED', true),

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from './config';
 import { buildServer } from './http/server';
 import { ServiceMetrics } from './metrics/ServiceMetrics';
+import { startingModel } from './model/startingModel';
+import { BlobModelStore } from './storage/BlobModelStore';
 import { BlobPredictionStore } from './storage/BlobPredictionStore';
 import { createBlobServiceClient } from './storage/blobServiceClient';
 import { currentTracing } from './tracing/tracing';
@@ -15,18 +17,29 @@ export async function runService(
   config: ServiceConfig,
   logger: Logger,
 ): Promise<void> {
-  const store = new BlobPredictionStore(
-    createBlobServiceClient(config.blob),
-    config.blobContainer,
+  const blobs = createBlobServiceClient(config.blob);
+  const store = new BlobPredictionStore(blobs, config.blobContainer);
+  const model = await startingModel(
+    config,
+    new BlobModelStore(blobs, config.modelContainer),
+    logger,
   );
   const metrics = config.metricsEnabled
     ? new ServiceMetrics({
-        version: config.modelVersion,
+        version: model.current.version,
         colour: config.rolloutColour,
       })
     : undefined;
+  model.onChange(served => metrics?.setModelVersion(served.version));
   const tracing = currentTracing();
-  const app = await buildServer({ config, logger, store, tracing, metrics });
+  const app = await buildServer({
+    config,
+    logger,
+    store,
+    tracing,
+    metrics,
+    model,
+  });
 
   // Create the container up front when we can; if storage is down, /readyz says so until it is back.
   await store.checkReady(AbortSignal.timeout(5_000)).catch(error => {
@@ -74,7 +87,7 @@ export async function runService(
   await app.listen({ host: config.host, port: config.port });
   logger.info(
     {
-      model_version: config.modelVersion,
+      model: model.status(),
       rollout_colour: config.rolloutColour,
       container: config.blobContainer,
       metrics: config.metricsEnabled,

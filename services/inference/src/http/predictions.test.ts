@@ -307,7 +307,14 @@ describe('health', () => {
     expect((await fetch(`${service.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${service.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      model: {
+        version: 'edge-anomaly-test',
+        source: 'built-in',
+        requested_version: 'edge-anomaly-test',
+      },
+    });
   });
 });
 

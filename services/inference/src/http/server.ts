@@ -6,6 +6,7 @@ import Fastify, {
 import type { ServiceConfig } from '../config';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/logger';
 import type { ServiceMetrics } from '../metrics/ServiceMetrics';
+import type { ActiveModel } from '../model/ActiveModel';
 import { PredictionService } from '../predictions/PredictionService';
 import type { PredictionStore } from '../storage/predictionStore';
 import type { Tracing } from '../tracing/tracing';
@@ -15,10 +16,9 @@ import { metricsRoutes } from './routes/metrics';
 import { predictionRoutes } from './routes/predictions';
 
 export interface ServerDependencies {
-  config: Pick<
-    ServiceConfig,
-    'maxImageBytes' | 'maxImagePixels' | 'modelVersion'
-  >;
+  config: Pick<ServiceConfig, 'maxImageBytes' | 'maxImagePixels'>;
+  /** The model the predictions use and /readyz reports. */
+  model: ActiveModel;
   logger: FastifyBaseLogger;
   store: PredictionStore;
   tracing: Tracing;
@@ -34,7 +34,7 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 export async function buildServer(
   deps: ServerDependencies,
 ): Promise<FastifyInstance> {
-  const { config, logger, store, tracing, metrics } = deps;
+  const { config, logger, store, tracing, metrics, model } = deps;
 
   const app = Fastify({
     loggerInstance: logger,
@@ -86,7 +86,7 @@ export async function buildServer(
   const predictions = new PredictionService({
     store,
     tracing,
-    modelVersion: config.modelVersion,
+    model,
     limits: {
       maxBytes: config.maxImageBytes,
       maxPixels: config.maxImagePixels,
@@ -95,6 +95,7 @@ export async function buildServer(
   });
   await app.register(healthRoutes, {
     store,
+    model,
     readinessTimeoutMs: deps.readinessTimeoutMs ?? 2_000,
   });
   if (metrics) {

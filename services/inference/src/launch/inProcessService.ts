@@ -11,6 +11,9 @@ import { buildServer } from '../http/server';
 import { Azurite, startAzurite } from '../local/azurite';
 import { createLogger } from '../logging/logger';
 import { ServiceMetrics } from '../metrics/ServiceMetrics';
+import { ActiveModel, builtInModel } from '../model/ActiveModel';
+import { startingModel } from '../model/startingModel';
+import { BlobModelStore } from '../storage/BlobModelStore';
 import { BlobPredictionStore } from '../storage/BlobPredictionStore';
 import { createBlobServiceClient } from '../storage/blobServiceClient';
 import type { Tracing } from '../tracing/tracing';
@@ -24,7 +27,14 @@ export type LogLine = Record<string, unknown> & {
 export interface InProcessServiceOptions {
   maxImageBytes?: number;
   maxImagePixels?: number;
+  /** The version asked for (MODEL_VERSION). Without modelContainer: the built-in model, under this name. */
   modelVersion?: string;
+  /** Load modelVersion from this container at start, as the service does. */
+  modelContainer?: string;
+  /** How soon a version that is not there yet is looked for again (the service's default otherwise). */
+  modelRetryMs?: number;
+  /** Use this Azurite (left running on close) instead of starting one. */
+  azurite?: Azurite;
   rolloutColour?: RolloutColour;
   metrics?: boolean;
   tracing?: Tracing;
@@ -37,6 +47,8 @@ export interface InProcessService {
   app: FastifyInstance;
   azurite: Azurite;
   blobs: BlobServiceClient;
+  model: ActiveModel;
+  metrics?: ServiceMetrics;
   container: string;
   /** Every log line written so far, parsed. */
   logs: LogLine[];
@@ -54,7 +66,7 @@ const noTracing: Tracing = {
 export async function startInProcessService(
   options: InProcessServiceOptions = {},
 ): Promise<InProcessService> {
-  const azurite = await startAzurite();
+  const azurite = options.azurite ?? (await startAzurite());
   const container = options.container ?? 'treated-images';
   const logs: LogLine[] = [];
   let pending = '';
@@ -79,22 +91,33 @@ export async function startInProcessService(
     connectionString: azurite.connectionString,
   });
   const store = new BlobPredictionStore(blobs, container);
+  const stopRetrying = new AbortController();
+  const model = options.modelContainer
+    ? await startingModel(
+        { modelVersion, modelContainer: options.modelContainer },
+        new BlobModelStore(blobs, options.modelContainer),
+        logger,
+        { retryMs: options.modelRetryMs, signal: stopRetrying.signal },
+      )
+    : new ActiveModel(modelVersion, builtInModel(modelVersion));
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : new ServiceMetrics({
+          version: model.current.version,
+          colour: options.rolloutColour ?? 'blue',
+        });
+  model.onChange(served => metrics?.setModelVersion(served.version));
   const app = await buildServer({
     config: {
       maxImageBytes: options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES,
       maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
-      modelVersion,
     },
     logger,
     store,
+    model,
     tracing: options.tracing ?? noTracing,
-    metrics:
-      options.metrics === false
-        ? undefined
-        : new ServiceMetrics({
-            version: modelVersion,
-            colour: options.rolloutColour ?? 'blue',
-          }),
+    metrics,
     readinessTimeoutMs: 1_500,
   });
   await store.checkReady(AbortSignal.timeout(5_000));
@@ -105,6 +128,8 @@ export async function startInProcessService(
     app,
     azurite,
     blobs,
+    model,
+    metrics,
     container,
     logs,
     async blobNames() {
@@ -117,8 +142,11 @@ export async function startInProcessService(
       return names.sort();
     },
     async close() {
+      stopRetrying.abort();
       await app.close();
-      await azurite.stop();
+      if (!options.azurite) {
+        await azurite.stop();
+      }
     },
   };
 }

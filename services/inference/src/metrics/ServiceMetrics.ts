@@ -69,18 +69,28 @@ export class ServiceMetrics implements PredictionObserver {
     registers: [this.registry],
   });
 
-  constructor(model: { version: string; colour: RolloutColour }) {
+  private readonly modelInfo = new Gauge({
+    name: 'model_info',
+    help: 'The model this replica serves and the blue/green colour of its rollout (always 1)',
+    labelNames: ['version', 'colour'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(
+    private readonly model: { version: string; colour: RolloutColour },
+  ) {
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({
-      name: 'model_info',
-      help: 'The model this replica serves and the blue/green colour of its rollout (always 1)',
-      labelNames: ['version', 'colour'] as const,
-      registers: [this.registry],
-    }).set({ version: model.version, colour: model.colour }, 1);
+    this.modelInfo.set({ version: model.version, colour: model.colour }, 1);
     // Every outcome exists from the start, so rate() and ratios work before the first failure.
     for (const outcome of OUTCOMES) {
       this.predictions.inc({ outcome }, 0);
     }
+  }
+
+  /** The model switched to: model_info keeps one series, the version served now. */
+  setModelVersion(version: string): void {
+    this.modelInfo.reset();
+    this.modelInfo.set({ version, colour: this.model.colour }, 1);
   }
 
   observeRequest(

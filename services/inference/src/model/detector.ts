@@ -31,16 +31,18 @@ export interface Detection {
   regions: Region[];
 }
 
-/**
- * Runs the model on an encoded PNG or JPEG. Rejects (with sharp's error) when the pixels cannot be
- * decoded, e.g. a truncated file.
- */
-export async function detect(
+/** The greyscale grid the region search runs on: upright, alpha flattened, at most ANALYSIS_SIDE a side. */
+export interface AnalysisGrid {
+  grey: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Decodes an encoded PNG or JPEG into the analysis grid; rejects (with sharp's error) when it cannot. */
+export async function analysisGrid(
   image: Buffer,
-  upright: { width: number; height: number },
   maxPixels: number,
-  options: RegionSearchOptions = DEFAULT_REGION_SEARCH,
-): Promise<Detection> {
+): Promise<AnalysisGrid> {
   const { data, info } = await sharp(image, {
     limitInputPixels: maxPixels,
     failOn: 'truncated',
@@ -61,10 +63,23 @@ export async function detect(
   for (let i = 0; i < grey.length; i++) {
     grey[i] = data[i * info.channels];
   }
+  return { grey, width: info.width, height: info.height };
+}
 
-  const scaleX = upright.width / info.width;
-  const scaleY = upright.height / info.height;
-  const regions = findRegions(grey, info.width, info.height, options).map(
+/**
+ * Runs the model on an encoded PNG or JPEG with the given parameters (the loaded model's, or the
+ * built-in ones). Rejects (with sharp's error) when the pixels cannot be decoded, e.g. a truncated file.
+ */
+export async function detect(
+  image: Buffer,
+  upright: { width: number; height: number },
+  maxPixels: number,
+  options: RegionSearchOptions = DEFAULT_REGION_SEARCH,
+): Promise<Detection> {
+  const grid = await analysisGrid(image, maxPixels);
+  const scaleX = upright.width / grid.width;
+  const scaleY = upright.height / grid.height;
+  const regions = findRegions(grid.grey, grid.width, grid.height, options).map(
     region => {
       const x = Math.floor(region.x * scaleX);
       const y = Math.floor(region.y * scaleY);

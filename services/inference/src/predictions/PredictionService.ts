@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { BaseLogger } from 'pino';
 import { drawRegions } from '../model/annotate';
+import type { ActiveModel } from '../model/ActiveModel';
 import { detect } from '../model/detector';
 import { noopObserver, PredictionObserver } from '../metrics/ServiceMetrics';
 import type { PredictionStore, StoredImage } from '../storage/predictionStore';
@@ -13,7 +14,8 @@ import { isPredictionId, PredictionResult } from './result';
 export interface PredictionServiceOptions {
   store: PredictionStore;
   limits: ImageLimits;
-  modelVersion: string;
+  /** The model in service; read per request, so a model switched to applies to the next one. */
+  model: ActiveModel;
   tracing: Tracing;
   observer?: PredictionObserver;
 }
@@ -39,7 +41,9 @@ export class PredictionService {
     image: Buffer | undefined,
     log: Log,
   ): Promise<PredictionResult> {
-    const { store, limits, modelVersion, tracing } = this.options;
+    const { store, limits, tracing } = this.options;
+    const model = this.options.model.current;
+    const modelVersion = model.version;
     const started = performance.now();
 
     const inspected = await inspectImage(image, limits);
@@ -50,7 +54,8 @@ export class PredictionService {
       .span(
         'inference.model',
         { 'model.version': modelVersion, 'image.format': inspected.format },
-        () => detect(inspected.data, inspected, limits.maxPixels),
+        () =>
+          detect(inspected.data, inspected, limits.maxPixels, model.parameters),
       )
       .catch(error => {
         throw new PredictionError(

@@ -1,5 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /** A dark or light patch on the scene, standing in for a scratch or a dent. */
 export interface Mark {
@@ -20,6 +20,40 @@ export interface SceneOptions {
   marks?: Mark[];
   /** EXIF orientation to record (JPEG only); the pixels are stored turned accordingly. */
   orientation?: number;
+  /** Paint grain: every pixel moved by up to +-amplitude grey levels, the same for the same seed. */
+  grain?: { amplitude: number; seed: number };
+}
+
+/** A small seeded generator (mulberry32): the same seed gives the same numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+async function withGrain(
+  image: Sharp,
+  grain: { amplitude: number; seed: number },
+): Promise<Sharp> {
+  const { data, info } = await image
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const random = seededRandom(grain.seed);
+  for (let i = 0; i < data.length; i += info.channels) {
+    const offset = Math.round((random() * 2 - 1) * grain.amplitude);
+    for (let c = 0; c < info.channels; c++) {
+      data[i + c] = Math.max(0, Math.min(255, data[i + c] + offset));
+    }
+  }
+  return sharp(data, {
+    raw: { width: info.width, height: info.height, channels: info.channels },
+  });
 }
 
 function grey(level: number): string {
@@ -44,7 +78,9 @@ export async function sceneImage(options: SceneOptions): Promise<Buffer> {
     `<rect width="100%" height="100%" fill="${grey(
       options.background ?? 176,
     )}"/>${marks}</svg>`;
-  const image = sharp(Buffer.from(svg));
+  const image = options.grain
+    ? await withGrain(sharp(Buffer.from(svg)), options.grain)
+    : sharp(Buffer.from(svg));
   if (options.format === 'png') {
     return image.png().toBuffer();
   }
