@@ -18,8 +18,13 @@ const MISSING = /azureWorkloadIdentity: clientId is required/;
 const ALL_ZERO =
   /azureWorkloadIdentity\.clientId: Must not validate the schema \(not\)/;
 
+/** The serving pods' ServiceAccount (the training Job has its own: trainingJob.test.ts). */
+const servingAccount = (objects: KubeObject[]) =>
+  ofKind(objects, 'ServiceAccount').find(
+    a => a.metadata.labels?.['app.kubernetes.io/component'] !== 'training',
+  )!;
 const clientIdAnnotation = (objects: KubeObject[]) =>
-  ofKind(objects, 'ServiceAccount')[0].metadata.annotations?.[
+  servingAccount(objects).metadata.annotations?.[
     'azure.workload.identity/client-id'
   ];
 const containerOf = (object: KubeObject) =>
@@ -194,10 +199,7 @@ describe('charts/inference workload identity', () => {
         expect(config.AZURE_STORAGE_ACCOUNT_URL).toBe(outputs.accountUrl);
         expect(config.BLOB_CONTAINER).toBe(outputs.container);
         const configMap = ofKind(objects, 'ConfigMap')[0].metadata.name;
-        for (const workload of [
-          ...ofKind(objects, 'Rollout'),
-          ...ofKind(objects, 'Job'),
-        ]) {
+        for (const workload of ofKind(objects, 'Rollout')) {
           expect([
             workload.kind,
             envOf(workload).get('AZURE_CLIENT_ID'),
@@ -210,7 +212,7 @@ describe('charts/inference workload identity', () => {
           ).toBe('true');
           expect(
             field<string>(workload, 'spec.template.spec.serviceAccountName'),
-          ).toBe(ofKind(objects, 'ServiceAccount')[0].metadata.name);
+          ).toBe(servingAccount(objects).metadata.name);
         }
         const rollout = ofKind(objects, 'Rollout')[0];
         expect(containerOf(rollout).envFrom).toEqual([
