@@ -55,6 +55,8 @@ export interface DatadogStandIn {
   apiKey: string;
   appKey: string;
   requests: RecordedRequest[];
+  /** Every answer sent (path, status, body), for the schema test. */
+  responses: { path: string; status: number; body: unknown }[];
   /** The next `count` requests answer 429 with `X-RateLimit-Reset: resetSeconds`. */
   rateLimitNext(count: number, resetSeconds: number): void;
   stop(): Promise<void>;
@@ -123,6 +125,7 @@ export async function startDatadogStandIn(data: {
   const apiKey = 'stand-in-api-key';
   const appKey = 'stand-in-app-key';
   const requests: RecordedRequest[] = [];
+  const responses: DatadogStandIn['responses'] = [];
   let limited = 0;
   let resetSeconds = 1;
 
@@ -141,6 +144,7 @@ export async function startDatadogStandIn(data: {
       payload: unknown,
       headers: Record<string, string> = {},
     ) => {
+      responses.push({ path: url.pathname, status, body: payload });
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       res.end(JSON.stringify(payload));
     };
@@ -297,6 +301,7 @@ export async function startDatadogStandIn(data: {
     apiKey,
     appKey,
     requests,
+    responses,
     rateLimitNext(count, reset) {
       limited = count;
       resetSeconds = reset;
