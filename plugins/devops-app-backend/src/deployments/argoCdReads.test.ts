@@ -94,7 +94,7 @@ describe('Argo CD through the devops-app backend', () => {
     const catalogForCallers = catalogServiceMock.mock({
       getEntities: async (req, options) => {
         const all = await catalog.getEntities(req, options);
-        return hidden(options?.credentials)
+        return hidden((options as { credentials?: unknown })?.credentials)
           ? {
               items: all.items.filter(e => e.metadata.name !== 'billing'),
             }
