@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   ANNOTATION_ARGOCD_APP_SELECTOR,
   ArgoCdStatus,
+  EntityLike,
   RolloutStatus,
 } from '@devops-app/plugin-devops-app-common';
 import { TooManyRequestsError } from '../upstreamErrors';
@@ -31,10 +32,6 @@ export type ArgoCdEnvironment =
 
 function nameOf(environment: ArgoCdEnvironment): string {
   return typeof environment === 'string' ? environment : environment.name;
-}
-
-interface EntityLike {
-  metadata: { name: string; annotations?: Record<string, string> };
 }
 
 /** What the portal tells the user when no Argo CD instance serves an environment. */
