@@ -39,6 +39,12 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./permissionPolicy'));
+// The catalog's IS_PRODUCTION_ENVIRONMENT rule, which the policy's terraform decisions use.
+backend.add(
+  import('./permissionPolicy').then(m => ({
+    default: m.catalogModuleProductionEnvironmentRule,
+  })),
+);
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));

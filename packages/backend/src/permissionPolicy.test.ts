@@ -1,52 +1,32 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import {
   AuthorizeResult,
   Permission,
-  PermissionCriteria,
-  PermissionCondition,
-  PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
   deploymentCreatePermission,
+  environmentCreatePermission,
   productionEnvironmentPermission,
   rolloutAbortPermission,
   rolloutPromotePermission,
+  TERRAFORM_RUN_PERMISSIONS,
   terraformApplyPermission,
 } from '@devops-app/plugin-devops-app-common';
 import { DevopsAppPermissionPolicy } from './permissionPolicy';
+import {
+  allowed,
+  catalogRules,
+  policyUserOf,
+} from './__testUtils__/policyEvaluation';
 
 /**
  * The permission matrix, evaluated as the permission framework does: the policy's decision, and for
- * a conditional decision the catalog's own rules (IS_ENTITY_OWNER, HAS_ANNOTATION) applied to the
- * entity. The devops-app backend asks for the action's permission and, in production, also for
+ * a conditional decision the catalog's own rules (IS_ENTITY_OWNER, HAS_ANNOTATION) and the portal's
+ * IS_PRODUCTION_ENVIRONMENT applied to the entity (__testUtils__/policyEvaluation). The devops-app
+ * backend asks for the action's permission and, in production, also for
  * devops-app.environment.production; both must allow.
  */
-const rules = Object.values(permissionRules);
-
-function evaluate(
-  criteria: PermissionCriteria<PermissionCondition>,
-  entity: Entity,
-): boolean {
-  if ('allOf' in criteria)
-    return criteria.allOf.every(c => evaluate(c, entity));
-  if ('anyOf' in criteria) return criteria.anyOf.some(c => evaluate(c, entity));
-  if ('not' in criteria) return !evaluate(criteria.not, entity);
-  const rule = rules.find(r => r.name === criteria.rule);
-  if (!rule) throw new Error(`unknown rule ${criteria.rule}`);
-  return rule.apply(entity, criteria.params as any);
-}
-
-function allowed(decision: PolicyDecision, entity: Entity): boolean {
-  if (decision.result === AuthorizeResult.CONDITIONAL) {
-    expect(decision.resourceType).toBe('catalog-entity');
-    expect(decision.pluginId).toBe('catalog');
-    return evaluate(decision.conditions, entity);
-  }
-  return decision.result === AuthorizeResult.ALLOW;
-}
-
 function service(prodDeployers?: string): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
@@ -92,12 +72,7 @@ async function decide(
     userEntityRef: claims![0],
     ownershipEntityRefs: claims!,
   }));
-  const policyUser = claims
-    ? {
-        credentials: mockCredentials.user(claims[0]),
-        info: { userEntityRef: claims[0], ownershipEntityRefs: claims },
-      }
-    : undefined;
+  const policyUser = claims ? policyUserOf(claims[0], claims) : undefined;
   const action = allowed(
     await policy.handle({ permission }, policyUser),
     entity,
@@ -162,10 +137,11 @@ describe('DevopsAppPermissionPolicy', () => {
     expect((await policy.handle({ permission: read })).result).toBe(
       AuthorizeResult.DENY,
     );
+    // Terraform is no longer open to everyone signed in (issue 13): eve is in no group.
     expect(
       (await policy.handle({ permission: terraformApplyPermission }, eve))
         .result,
-    ).toBe(AuthorizeResult.ALLOW);
+    ).toBe(AuthorizeResult.DENY);
   });
 
   it('matches the prod-deployers group regardless of case, and not a different group', async () => {
@@ -187,5 +163,141 @@ describe('DevopsAppPermissionPolicy', () => {
         other,
       ),
     ).toBe(false);
+  });
+});
+
+/** An environment Resource as the catalog holds it after processing (spec.owner is its ownedBy). */
+function environment(
+  name: string,
+  owner: string,
+  annotations: Record<string, string> = {},
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { type: 'environment', owner },
+    relations: [{ type: 'ownedBy', targetRef: owner }],
+  };
+}
+
+describe('DevopsAppPermissionPolicy: terraform runs on an environment', () => {
+  const ML = 'group:default/ml-team';
+  const PLATFORM = 'group:default/platform-team';
+  const principals: Record<string, string[] | undefined> = {
+    anonymous: undefined,
+    owner: ['user:default/guest', ML],
+    nonOwner: ['user:default/eve', 'group:default/other-team'],
+    prodDeployer: [
+      'user:default/pat',
+      PLATFORM,
+      'group:default/prod-deployers',
+    ],
+    noGroup: ['user:default/nobody'],
+  };
+  const environments = {
+    // Owned by the owner's group; production: false as catalog/environments.yaml says.
+    nonProduction: environment('pre-prod', ML, {
+      'devops-app.io/production': 'false',
+    }),
+    // Production by the model's default for `prod` (no annotation), owned by the owner's group too:
+    // owning it is not enough.
+    production: environment('prod', ML),
+  };
+  // [principal, non-production allowed, production allowed], for every terraform action.
+  const table: [string, boolean, boolean][] = [
+    ['anonymous', false, false],
+    ['owner', true, false],
+    ['nonOwner', false, false],
+    ['prodDeployer', false, true],
+    ['noGroup', false, false],
+  ];
+  const cases = table.flatMap(([principal, nonProduction, production]) =>
+    Object.keys(TERRAFORM_RUN_PERMISSIONS).map(action => ({
+      principal,
+      action: action as keyof typeof TERRAFORM_RUN_PERMISSIONS,
+      nonProduction,
+      production,
+    })),
+  );
+
+  it.each(cases)(
+    '$principal $action: non-production $nonProduction, production $production',
+    async ({ principal, action, nonProduction, production }) => {
+      const claims = principals[principal];
+      const policy = new DevopsAppPermissionPolicy(async () => ({
+        userEntityRef: claims![0],
+        ownershipEntityRefs: claims!,
+      }));
+      const decision = await policy.handle(
+        { permission: TERRAFORM_RUN_PERMISSIONS[action] },
+        claims ? policyUserOf(claims[0], claims) : undefined,
+      );
+      expect({
+        nonProduction: allowed(decision, environments.nonProduction),
+        production: allowed(decision, environments.production),
+      }).toEqual({ nonProduction, production });
+    },
+  );
+
+  it('follows the model: devops-app.io/production true, a configured default, and prod set to false', async () => {
+    const claims = principals.prodDeployer!;
+    const policy = new DevopsAppPermissionPolicy(async () => ({
+      userEntityRef: claims[0],
+      ownershipEntityRefs: claims,
+    }));
+    const decision = await policy.handle(
+      { permission: TERRAFORM_RUN_PERMISSIONS.apply },
+      policyUserOf(claims[0], claims),
+    );
+    const rules = catalogRules(new Map([['staging', { production: true }]]));
+    const annotated = environment('qa', ML, {
+      'devops-app.io/production': 'true',
+    });
+    expect(allowed(decision, annotated, rules)).toBe(true);
+    // devopsApp.environments.staging.production: true
+    expect(allowed(decision, environment('staging', ML), rules)).toBe(true);
+    // The annotation wins over the default for prod: not production, and the prod deployer is not
+    // in its owning group.
+    const prodNotProduction = environment('prod', ML, {
+      'devops-app.io/production': 'false',
+    });
+    expect(allowed(decision, prodNotProduction, rules)).toBe(false);
+  });
+
+  it('matches the prod-deployers group regardless of case', async () => {
+    const claims = ['user:default/pat', 'group:default/Prod-Deployers'];
+    const policy = new DevopsAppPermissionPolicy(async () => ({
+      userEntityRef: claims[0],
+      ownershipEntityRefs: claims,
+    }));
+    const decision = await policy.handle(
+      { permission: TERRAFORM_RUN_PERMISSIONS.destroy },
+      policyUserOf(claims[0], claims),
+    );
+    expect(allowed(decision, environment('prod', PLATFORM))).toBe(true);
+  });
+
+  it('lets users in a group create an environment (terraform before its entity exists), nobody else', async () => {
+    for (const [principal, expected] of [
+      ['owner', AuthorizeResult.ALLOW],
+      ['nonOwner', AuthorizeResult.ALLOW],
+      ['noGroup', AuthorizeResult.DENY],
+      ['anonymous', AuthorizeResult.DENY],
+    ] as const) {
+      const claims = principals[principal];
+      const policy = new DevopsAppPermissionPolicy(async () => ({
+        userEntityRef: claims![0],
+        ownershipEntityRefs: claims!,
+      }));
+      const decision = await policy.handle(
+        { permission: environmentCreatePermission },
+        claims ? policyUserOf(claims[0], claims) : undefined,
+      );
+      expect({ principal, result: decision.result }).toEqual({
+        principal,
+        result: expected,
+      });
+    }
   });
 });

@@ -9,6 +9,15 @@
  * - In a production environment the devops-app plugin also checks `devops-app.environment.production`:
  *   allowed when the entity names no prod-deployers group (devops-app.io/prod-deployers), or when the
  *   user is a member of the group it names.
+ * - devops-app terraform plan, apply, destroy, approve and cancel (issue 13) are resource permissions
+ *   on the environment's own catalog entity (resource:<namespace>/<env>), decided only for users in a
+ *   group (a user in no group runs nothing anywhere): a non-production environment to members of its
+ *   owning group (IS_ENTITY_OWNER with the user's group refs), a production-class one
+ *   (IS_PRODUCTION_ENVIRONMENT, the environment model's production class) to members of
+ *   group:default/prod-deployers. Approve is decided the same way; that the approver is not the
+ *   requester, and that a plan was approved, the run service checks.
+ * - devops-app.environment.create (terraform for an environment the catalog does not hold yet, as the
+ *   New environment template runs it before registering the entity): users in a group.
  */
 import {
   BackstageUserInfo,
@@ -22,6 +31,8 @@ import {
 import {
   AuthorizeResult,
   isPermission,
+  PermissionCondition,
+  PermissionCriteria,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -33,16 +44,25 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   ANNOTATION_PROD_DEPLOYERS,
   deploymentCreatePermission,
+  environmentCreatePermission,
+  PROD_DEPLOYERS_GROUP,
   productionEnvironmentPermission,
   rolloutAbortPermission,
   rolloutPromotePermission,
+  TERRAFORM_RUN_PERMISSIONS,
 } from '@devops-app/plugin-devops-app-common';
+import {
+  catalogModuleProductionEnvironmentRule,
+  isProductionEnvironment,
+} from './productionEnvironmentRule';
 
 const OWNER_ACTIONS = [
   deploymentCreatePermission,
   rolloutPromotePermission,
   rolloutAbortPermission,
 ];
+
+const TERRAFORM_ACTIONS = Object.values(TERRAFORM_RUN_PERMISSIONS);
 
 export class DevopsAppPermissionPolicy implements PermissionPolicy {
   constructor(
@@ -65,6 +85,33 @@ export class DevopsAppPermissionPolicy implements PermissionPolicy {
       return createCatalogConditionalDecision(
         owned,
         catalogConditions.isEntityOwner({ claims: ownershipEntityRefs }),
+      );
+    }
+    const terraform = TERRAFORM_ACTIONS.find(p => isPermission(permission, p));
+    if (terraform || isPermission(permission, environmentCreatePermission)) {
+      const { ownershipEntityRefs } = await this.getUserInfo(user);
+      const groups = ownershipEntityRefs.filter(ref =>
+        ref.startsWith('group:'),
+      );
+      if (groups.length === 0 || !terraform) {
+        return {
+          result:
+            groups.length > 0 ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+        };
+      }
+      const ownedNonProduction: PermissionCriteria<
+        PermissionCondition<'catalog-entity'>
+      > = {
+        allOf: [
+          { not: isProductionEnvironment() },
+          catalogConditions.isEntityOwner({ claims: groups }),
+        ],
+      };
+      return createCatalogConditionalDecision(
+        terraform,
+        groups.some(g => g.toLocaleLowerCase('en-US') === PROD_DEPLOYERS_GROUP)
+          ? { anyOf: [isProductionEnvironment(), ownedNonProduction] }
+          : ownedNonProduction,
       );
     }
     if (isPermission(permission, productionEnvironmentPermission)) {
@@ -111,3 +158,6 @@ export const devopsAppPermissionPolicyModule = createBackendModule({
 });
 
 export default devopsAppPermissionPolicyModule;
+
+/** The catalog's rule the policy's terraform decisions use. */
+export { catalogModuleProductionEnvironmentRule };

@@ -22,6 +22,7 @@ export const devopsAppPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         auditor: coreServices.auditor,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         database: coreServices.database,
@@ -36,6 +37,7 @@ export const devopsAppPlugin = createBackendPlugin({
       },
       async init({
         auditor,
+        auth,
         catalog,
         config,
         database,
@@ -69,6 +71,7 @@ export const devopsAppPlugin = createBackendPlugin({
         });
         httpRouter.use(
           await createRouter({
+            auth,
             httpAuth,
             environments,
             config,

@@ -1,4 +1,5 @@
 import {
+  AuthService,
   DatabaseService,
   HttpAuthService,
   LifecycleService,
@@ -16,13 +17,16 @@ import Router from 'express-promise-router';
 import { entityRefSchema, loadEntityForCaller, parseQuery } from './request';
 import { createObservabilityRouter } from './observability/router';
 import {
+  AuditStore,
   createDeploymentsRouter,
   gitopsRepositoryFromConfig,
 } from './deployments';
 import { createTerraformRouter, createTerraformRuns } from './terraform';
+import { AuthorizedTerraformRunService } from './terraform/AuthorizedTerraformRunService';
 import { tooManyRequestsHandler } from './upstreamErrors';
 
 export interface RouterOptions {
+  auth: AuthService;
   httpAuth: HttpAuthService;
   /** "The environments of this entity", for every route. */
   environments: EnvironmentResolver;
@@ -87,8 +91,12 @@ export async function createRouter(
   router.use(
     '/terraform',
     createTerraformRouter({
-      ...options,
-      runs: await createTerraformRuns({ ...options, gitops }),
+      httpAuth,
+      runs: new AuthorizedTerraformRunService({
+        ...options,
+        runs: await createTerraformRuns({ ...options, gitops }),
+        audit: new AuditStore(await options.database.getClient()),
+      }),
     }),
   );
   // An upstream's 429 (Datadog, Argo CD) -> 429 with Retry-After; other errors to Backstage's handler.

@@ -75,19 +75,24 @@ export interface RolloutStatus {
   previewColour?: string;
 }
 
-/** One audit record: a deploy, sync, promote or abort, with its result. @public */
-export interface AuditRecord {
+/**
+ * One audit record: a deploy, sync, promote or abort, with its result; or (`TAction` a
+ * `TerraformRunAction`) a terraform run decision on an environment's entity. @public
+ */
+export interface AuditRecord<TAction extends string = DeploymentAction> {
   id: number;
   createdAt: string;
   actor: string;
   entityRef: string;
   environment: string;
-  action: DeploymentAction;
+  action: TAction;
   before?: string;
   after?: string;
   result: 'success' | 'failure' | 'denied';
   message?: string;
   commit?: string;
+  /** The terraform run the entry started or acted on. */
+  runId?: string;
 }
 
 /** One row of the Environments card. @public */

@@ -1,4 +1,7 @@
-import { createPermission } from '@backstage/plugin-permission-common';
+import {
+  createPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
 
 /**
  * Permissions of the devops-app plugin. Deploy, promote and abort are resource permissions on the
@@ -26,11 +29,80 @@ export const rolloutAbortPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
-/** Apply the Terraform stacks of an environment. @public */
+/**
+ * Terraform runs of an environment. Each is a resource permission on the environment's own catalog
+ * entity (`resource:<namespace>/<env>`), so the policy decides per owning group and production class
+ * (packages/backend/src/permissionPolicy.ts). @public
+ */
+export const terraformPlanPermission = createPermission({
+  name: 'devops-app.terraform.plan',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+
+/** Plan and apply an environment's Terraform stacks. @public */
 export const terraformApplyPermission = createPermission({
   name: 'devops-app.terraform.apply',
   attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
 });
+
+/** Destroy an environment's Terraform stacks. @public */
+export const terraformDestroyPermission = createPermission({
+  name: 'devops-app.terraform.destroy',
+  attributes: { action: 'delete' },
+  resourceType: 'catalog-entity',
+});
+
+/** Approve (or reject) the saved plan of another user's run of the environment. @public */
+export const terraformApprovePermission = createPermission({
+  name: 'devops-app.terraform.approve',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/** Cancel a run of the environment that another user started. @public */
+export const terraformCancelPermission = createPermission({
+  name: 'devops-app.terraform.cancel',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
+ * Run terraform for an environment that has no catalog entity yet: the New environment template
+ * plans and applies before it registers the entity. A basic permission (there is no entity to decide
+ * on); destroy, approve and cancel always need the entity. @public
+ */
+export const environmentCreatePermission = createPermission({
+  name: 'devops-app.environment.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * The group whose members may run terraform in (and approve the plans of) production-class
+ * environments (catalog/org.yaml). @public
+ */
+export const PROD_DEPLOYERS_GROUP = 'group:default/prod-deployers';
+
+/** What a caller may do with an environment's terraform runs. @public */
+export type TerraformRunAction =
+  | 'plan'
+  | 'apply'
+  | 'destroy'
+  | 'approve'
+  | 'cancel';
+
+/** The permission each terraform run action checks on the environment's entity. @public */
+export const TERRAFORM_RUN_PERMISSIONS: Record<
+  TerraformRunAction,
+  ResourcePermission<'catalog-entity'>
+> = {
+  plan: terraformPlanPermission,
+  apply: terraformApplyPermission,
+  destroy: terraformDestroyPermission,
+  approve: terraformApprovePermission,
+  cancel: terraformCancelPermission,
+};
 
 /**
  * Act on a production environment of the entity (deploy, promote, abort, sync). Checked in addition to
@@ -52,5 +124,6 @@ export const devopsAppPermissions = [
   rolloutPromotePermission,
   rolloutAbortPermission,
   productionEnvironmentPermission,
-  terraformApplyPermission,
+  ...Object.values(TERRAFORM_RUN_PERMISSIONS),
+  environmentCreatePermission,
 ];

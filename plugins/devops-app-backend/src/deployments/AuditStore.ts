@@ -6,16 +6,24 @@ import { Knex } from 'knex';
 
 const TABLE = 'devops_app_deployment_audit';
 
-export type NewAuditRecord = Omit<AuditRecord, 'id' | 'createdAt'>;
+export type NewAuditRecord<TAction extends string = DeploymentAction> = Omit<
+  AuditRecord<TAction>,
+  'id' | 'createdAt'
+>;
 
-/** The audit log of deploys, syncs, promotions and aborts, in the plugin's database. */
+/**
+ * The audit log of deploys, syncs, promotions and aborts, and of terraform run decisions
+ * (`TerraformRunAction`, with the run's id), in the plugin's database.
+ */
 export class AuditStore {
   constructor(
     private readonly db: Knex,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async add(record: NewAuditRecord): Promise<AuditRecord> {
+  async add<TAction extends string = DeploymentAction>(
+    record: NewAuditRecord<TAction>,
+  ): Promise<AuditRecord<TAction>> {
     const createdAt = this.now().toISOString();
     const [row] = await this.db(TABLE)
       .insert({
@@ -29,6 +37,7 @@ export class AuditStore {
         result: record.result,
         message: record.message?.slice(0, 2000) ?? null,
         commit: record.commit ?? null,
+        run_id: record.runId ?? null,
       })
       .returning('id');
     const id = typeof row === 'object' ? row.id : row;
@@ -36,13 +45,14 @@ export class AuditStore {
   }
 
   /** Newest first. */
-  async list(filter: {
+  async list<TAction extends string = DeploymentAction>(filter: {
     entityRef?: string;
     environment?: string;
-    action?: DeploymentAction;
+    action?: TAction;
     result?: AuditRecord['result'];
+    runId?: string;
     limit?: number;
-  }): Promise<AuditRecord[]> {
+  }): Promise<AuditRecord<TAction>[]> {
     const query = this.db(TABLE)
       .orderBy('id', 'desc')
       .limit(filter.limit ?? 50);
@@ -50,12 +60,13 @@ export class AuditStore {
     if (filter.environment) query.where('environment', filter.environment);
     if (filter.action) query.where('action', filter.action);
     if (filter.result) query.where('result', filter.result);
+    if (filter.runId) query.where('run_id', filter.runId);
     const rows = await query;
-    return rows.map(toRecord);
+    return rows.map(row => toRecord<TAction>(row));
   }
 }
 
-function toRecord(row: any): AuditRecord {
+function toRecord<TAction extends string>(row: any): AuditRecord<TAction> {
   return {
     id: Number(row.id),
     createdAt: row.created_at,
@@ -68,5 +79,6 @@ function toRecord(row: any): AuditRecord {
     result: row.result,
     message: row.message ?? undefined,
     commit: row.commit ?? undefined,
+    runId: row.run_id ?? undefined,
   };
 }

@@ -1,201 +1,331 @@
 import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+} from '@backstage/backend-plugin-api';
+import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
-import express from 'express';
-import { Knex } from 'knex';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
-import { migrateDatabase } from '../database/migrate';
-import { createTerraformRouter } from './router';
-import { TerraformRunStore } from './TerraformRunStore';
-import {
-  createManager,
-  environmentFiles,
-  tempDirs,
-  testConfig,
-} from './__testUtils__/sandbox';
+import { devopsAppPlugin } from '../plugin';
+import { environmentEntity } from '../__testUtils__/environmentEntities';
+import { INFRA_DIR } from './__testUtils__/sandbox';
 
-jest.setTimeout(120_000);
+/**
+ * The terraform routes through the real backend plugin: request parsing, what a caller may read, and
+ * the authorization layer's audit entries (read back through `GET /audit`). The permission service
+ * decides from a table (who may do what on which entity); the real policy's decisions are the
+ * matrix test in packages/backend. The run service is configured to execute nothing
+ * (`concurrency: 0`): runs stay queued, which is all these routes need.
+ */
+jest.setTimeout(60_000);
+
+const OWNER = 'user:default/guest';
+const OTHER_OWNER = 'user:default/ana';
+const EVE = 'user:default/eve';
+
+/** pre-prod's files are in the repository's infra checkout; `hidden` is an entity eve may not read. */
+const entities = [
+  environmentEntity('pre-prod'),
+  environmentEntity('prod', {
+    annotations: { 'devops-app.io/production': 'true' },
+  }),
+];
 
 describe('terraform routes', () => {
-  let dirs: Awaited<ReturnType<typeof tempDirs>>;
-  let db: Knex;
-  beforeEach(async () => {
-    dirs = await tempDirs();
-  });
-  afterEach(() => dirs.cleanup());
+  let root: string;
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  // permission name -> users allowed
+  const allowedUsers: Record<string, string[]> = {
+    'devops-app.terraform.plan': [OWNER, OTHER_OWNER],
+    'devops-app.terraform.apply': [OWNER, OTHER_OWNER],
+    'devops-app.terraform.cancel': [OWNER],
+    'devops-app.environment.create': [OWNER],
+  };
+  const userOf = (credentials: BackstageCredentials) =>
+    (credentials.principal as BackstageUserPrincipal).userEntityRef;
 
-  async function start(allow: boolean) {
-    const plugin = createBackendPlugin({
-      pluginId: 'devops-app',
-      register(env) {
-        env.registerInit({
-          deps: {
-            database: coreServices.database,
-            httpAuth: coreServices.httpAuth,
-            httpRouter: coreServices.httpRouter,
-          },
-          async init({ database, httpAuth, httpRouter }) {
-            db = await migrateDatabase(database);
-            const runs = createManager(db, testConfig(dirs.root));
-            const permissions = mockServices.permissions.mock({
-              authorize: async () => [
-                {
-                  result: allow ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-                },
-              ],
-            });
-            const router = express.Router();
-            router.use(express.json());
-            router.use(
-              '/terraform',
-              createTerraformRouter({ httpAuth, permissions, runs }),
-            );
-            httpRouter.use(router);
-          },
-        });
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'tf-routes-'));
+    const catalog = catalogServiceMock({ entities });
+    // The catalog answers eve as catalog.entity.read would: she cannot see prod.
+    const hiddenFrom = (options: unknown, name: string) =>
+      name === 'prod' &&
+      userOf((options as { credentials: BackstageCredentials }).credentials) ===
+        EVE;
+    const catalogForCallers = catalogServiceMock.mock({
+      getEntityByRef: async (ref, options) => {
+        const entity = await catalog.getEntityByRef(ref, options);
+        return entity && hiddenFrom(options, entity.metadata.name)
+          ? undefined
+          : entity;
+      },
+      getEntities: async (req, options) => {
+        const all = await catalog.getEntities(req, options);
+        return {
+          items: all.items.filter(e => !hiddenFrom(options, e.metadata.name)),
+        };
       },
     });
-    const { server } = await startTestBackend({ features: [plugin] });
-    return server;
-  }
-
-  it('starts a plan run, serves it, its log and the history, and refuses a second one', async () => {
-    const server = await start(true);
-    const files = await environmentFiles('route-env');
-    const created = await request(server)
-      .post('/api/devops-app/terraform/runs')
-      .set('Authorization', mockCredentials.user.header())
-      .send({ environment: 'route-env', mode: 'plan', files });
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({
-      environment: 'route-env',
-      mode: 'plan',
-      status: 'running',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-    });
-    const id = created.body.id;
-
-    const second = await request(server)
-      .post('/api/devops-app/terraform/runs')
-      .set('Authorization', mockCredentials.user.header())
-      .send({ environment: 'route-env', mode: 'plan', files });
-    expect(second.status).toBe(409);
-    expect(second.body.error.message).toContain(id);
-
-    let run = created.body;
-    while (run.status === 'running') {
-      await new Promise(r => setTimeout(r, 300));
-      run = (
-        await request(server)
-          .get(`/api/devops-app/terraform/runs/${id}`)
-          .set('Authorization', mockCredentials.user.header())
-      ).body;
-    }
-    expect(run.status).toBe('succeeded');
-    // A new environment: the cluster plans, the others wait for its state.
-    expect(run.stacks.map((s: { status: string }) => s.status)).toEqual([
-      'planned',
-      'skipped',
-      'skipped',
-    ]);
-    const log = await request(server)
-      .get(`/api/devops-app/terraform/runs/${id}/log?after=2`)
-      .set('Authorization', mockCredentials.user.header());
-    expect(log.status).toBe(200);
-    expect(log.body.items[0].seq).toBe(3);
-    expect(
-      log.body.items.map((l: { line: string }) => l.line).join('\n'),
-    ).toMatch(/Plan: \d+ to add/);
-    const list = await request(server)
-      .get('/api/devops-app/terraform/runs?environment=route-env')
-      .set('Authorization', mockCredentials.user.header());
-    expect(list.body.items.map((r: { id: string }) => r.id)).toEqual([id]);
+    ({ server } = await startTestBackend({
+      features: [
+        devopsAppPlugin,
+        catalogForCallers.factory,
+        mockServices.permissions.mock({
+          authorize: async (requests, { credentials }) =>
+            requests.map(r => ({
+              result: (allowedUsers[r.permission.name] ?? []).includes(
+                userOf(credentials),
+              )
+                ? AuthorizeResult.ALLOW
+                : AuthorizeResult.DENY,
+            })),
+        }).factory,
+        mockServices.rootConfig.factory({
+          data: {
+            devopsApp: {
+              terraform: {
+                infraDir: INFRA_DIR,
+                stateDir: path.join(root, 'state'),
+                workDir: path.join(root, 'runs'),
+                concurrency: 0,
+              },
+            },
+          },
+        }),
+      ],
+    }));
   });
+  afterAll(() => fs.rm(root, { recursive: true, force: true }));
 
-  it('names the field of a bad request and 404s an unknown run', async () => {
-    const server = await start(true);
-    const bad = await request(server)
-      .post('/api/devops-app/terraform/runs')
-      .set('Authorization', mockCredentials.user.header())
-      .send({ environment: '../x', mode: 'plan' });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toMatch(/^environment:/);
-    const mode = await request(server)
-      .post('/api/devops-app/terraform/runs')
-      .set('Authorization', mockCredentials.user.header())
-      .send({ environment: 'x', mode: 'destroy' });
-    expect(mode.status).toBe(400);
-    expect(mode.body.error.message).toMatch(/^mode:/);
-    await request(server)
-      .get('/api/devops-app/terraform/runs/nope')
-      .set('Authorization', mockCredentials.user.header())
-      .expect(404);
-  });
+  const as = (user: string) => mockCredentials.user.header(user);
+  const post = (url: string, user: string, body: object = {}) =>
+    request(server)
+      .post(`/api/devops-app/terraform${url}`)
+      .set('Authorization', as(user))
+      .send(body);
+  const get = (url: string, user: string) =>
+    request(server)
+      .get(`/api/devops-app/terraform${url}`)
+      .set('Authorization', as(user));
+  const auditOf = async (environment: string) =>
+    (
+      await request(server)
+        .get(`/api/devops-app/audit?environment=${environment}&limit=500`)
+        .set('Authorization', as(OWNER))
+    ).body.items as Record<string, unknown>[];
 
-  it('refuses to start or cancel without devops-app.terraform.apply, and anonymous reads', async () => {
-    const server = await start(false);
-    const res = await request(server)
-      .post('/api/devops-app/terraform/runs')
-      .set('Authorization', mockCredentials.user.header())
-      .send({ environment: 'x', mode: 'plan' });
-    expect(res.status).toBe(403);
-    await request(server)
-      .get('/api/devops-app/terraform/runs')
-      .set('Authorization', mockCredentials.none.header())
-      .expect(401);
-  });
-
-  it('lists the runs of several environments and names the field of a bad environment', async () => {
-    const server = await start(true);
-    const store = new TerraformRunStore(db);
-    for (const environment of ['dev', 'pre-prod', 'prod', 'other']) {
-      await store.createRun({
-        id: `run-${environment}`,
-        environment,
+  describe('refuses a request body with inputs or unknown fields: 400 naming the field, no run, no audit', () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      [
+        'files',
+        { files: { tfvars: { cluster: 'x' } } },
+        /^files: is not accepted: a run's files come from the GitOps repository/,
+      ],
+      [
+        'tfvars',
+        { tfvars: { cluster: 'aks_name = "aks-devops-app-prod"' } },
+        /^tfvars: is not accepted/,
+      ],
+      [
+        'backendHcl',
+        { backendHcl: 'storage_account_name = "evil"' },
+        /^backendHcl: is not accepted.*state location from the environment/,
+      ],
+      [
+        'an unknown field',
+        { sandbox_delay_seconds: 3600 },
+        /^unknown field\(s\): sandbox_delay_seconds \(allowed: environment, mode, taskId, commit\)$/,
+      ],
+      ['a mode that is not one', { mode: 'import' }, /^mode: must be one of/],
+    ];
+    it.each(cases)('%s', async (_name, extra, message) => {
+      const before = await auditOf('pre-prod');
+      const runsBefore = (await get('/runs?environment=pre-prod', OWNER)).body
+        .items.length;
+      const res = await post('/runs', OWNER, {
+        environment: 'pre-prod',
         mode: 'plan',
-        createdBy: 'user:default/guest',
-        instanceId: 'elsewhere',
-        stacks: ['cluster', 'monitoring', 'storage'],
+        ...extra,
       });
-    }
-    const list = async (query: string) =>
-      request(server)
-        .get(`/api/devops-app/terraform/runs${query}`)
-        .set('Authorization', mockCredentials.user.header());
-    const ids = (res: request.Response) =>
-      res.body.items.map((r: { id: string }) => r.id).sort();
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('InputError');
+      expect(res.body.error.message).toMatch(message);
+      expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/);
+      expect(await auditOf('pre-prod')).toEqual(before);
+      const runs = await get('/runs?environment=pre-prod', OWNER);
+      expect(runs.body.items).toHaveLength(runsBefore);
+    });
 
-    const several = await list('?environment=dev&environment=prod');
-    expect(several.status).toBe(200);
-    expect(ids(several)).toEqual(['run-dev', 'run-prod']);
-    expect(ids(await list('?environment=pre-prod'))).toEqual(['run-pre-prod']);
-    expect(ids(await list(''))).toEqual([
-      'run-dev',
-      'run-other',
-      'run-pre-prod',
-      'run-prod',
+    it('refuses unknown fields on cancel and approve too', async () => {
+      for (const action of ['cancel', 'approve']) {
+        const res = await post(`/runs/x/${action}`, OWNER, { force: true });
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toBe(
+          'unknown field(s): force (allowed: none)',
+        );
+      }
+    });
+  });
+
+  it("starts a run as the caller, audited with the run's id", async () => {
+    const res = await post('/runs', OWNER, {
+      environment: 'pre-prod',
+      mode: 'plan',
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      environment: 'pre-prod',
+      mode: 'plan',
+      status: 'queued',
+      createdBy: OWNER,
+    });
+    expect((await auditOf('pre-prod'))[0]).toMatchObject({
+      actor: OWNER,
+      entityRef: 'resource:default/pre-prod',
+      environment: 'pre-prod',
+      action: 'plan',
+      result: 'success',
+      runId: res.body.id,
+    });
+  });
+
+  it('denies with 403 naming the permission and the environment, audited', async () => {
+    const res = await post('/runs', OWNER, {
+      environment: 'pre-prod',
+      mode: 'destroy',
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe(
+      'Not allowed to destroy terraform runs of pre-prod (devops-app.terraform.destroy on resource:default/pre-prod): only members of group:default/ml-team, its owner, may',
+    );
+    expect((await auditOf('pre-prod'))[0]).toMatchObject({
+      actor: OWNER,
+      action: 'destroy',
+      result: 'denied',
+      message: res.body.error.message,
+    });
+  });
+
+  it("cancels one's own run; someone else's only with devops-app.terraform.cancel, each audited", async () => {
+    const mine = await post('/runs', OTHER_OWNER, {
+      environment: 'pre-prod',
+      mode: 'apply',
+    });
+    expect(mine.status).toBe(201);
+    // ana may plan and apply but not cancel others' runs: her own she may.
+    const theirs = await post('/runs', OWNER, {
+      environment: 'pre-prod',
+      mode: 'plan',
+    });
+    const refused = await post(`/runs/${theirs.body.id}/cancel`, OTHER_OWNER);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain('devops-app.terraform.cancel');
+    const own = await post(`/runs/${mine.body.id}/cancel`, OTHER_OWNER);
+    expect(own.status).toBe(200);
+    expect(own.body.status).toBe('cancelled');
+    const byOwner = await post(`/runs/${theirs.body.id}/cancel`, OWNER);
+    expect(byOwner.status).toBe(200);
+    const entries = (await auditOf('pre-prod')).slice(0, 3);
+    expect(entries.map(e => [e.actor, e.action, e.result, e.runId])).toEqual([
+      [OWNER, 'cancel', 'success', theirs.body.id],
+      [OTHER_OWNER, 'cancel', 'success', mine.body.id],
+      [OTHER_OWNER, 'cancel', 'denied', theirs.body.id],
     ]);
-    expect(ids(await list('?environment=nowhere'))).toEqual([]);
+  });
 
-    for (const query of [
-      '?environment=dev&environment=..%2Fetc',
-      '?environment=Prod',
-      '?environment=',
-      '?environment[x]=dev',
-      `?${Array.from({ length: 51 }, (_, i) => `environment=e${i}`).join('&')}`,
-    ]) {
-      const bad = await list(query);
-      expect(bad.status).toBe(400);
-      expect(bad.body.error.message).toMatch(/^environment:/);
+  it('refuses to approve a run one requested, and answers 409 while no plan awaits approval', async () => {
+    allowedUsers['devops-app.terraform.approve'] = [OWNER, OTHER_OWNER];
+    const run = await post('/runs', OWNER, {
+      environment: 'pre-prod',
+      mode: 'plan',
+    });
+    const own = await post(`/runs/${run.body.id}/approve`, OWNER);
+    expect(own.status).toBe(403);
+    expect(own.body.error.message).toContain('you requested it');
+    const other = await post(`/runs/${run.body.id}/approve`, OTHER_OWNER);
+    expect(other.status).toBe(409);
+    expect(other.body.error.message).toContain('not awaiting approval');
+    const [last, first] = await auditOf('pre-prod');
+    expect([first.result, last.result]).toEqual(['denied', 'failure']);
+  });
+
+  it('hides runs of an environment the caller may not read: 404, as one that does not exist, and left out of lists', async () => {
+    allowedUsers['devops-app.terraform.plan'].push(EVE);
+    allowedUsers['devops-app.terraform.plan'].push(OWNER);
+    const run = await post('/runs', OWNER, {
+      environment: 'prod',
+      mode: 'plan',
+    });
+    expect(run.status).toBe(201);
+    for (const url of [`/runs/${run.body.id}`, `/runs/${run.body.id}/log`]) {
+      const res = await get(url, EVE);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(`No terraform run ${run.body.id}`);
+      expect((await get(url, OWNER)).status).toBe(200);
     }
-    const named = await list('?environment=dev&environment=Bad_Env');
-    expect(named.body.error.message).toContain('"Bad_Env"');
+    const listed = await get('/runs', EVE);
+    expect(listed.body.items.map((r: any) => r.environment)).not.toContain(
+      'prod',
+    );
+    expect(
+      (await get('/runs?environment=prod', OWNER)).body.items.map(
+        (r: any) => r.id,
+      ),
+    ).toContain(run.body.id);
+    // Eve may plan in general, but not an environment she cannot see: 404, nothing started.
+    const hidden = await post('/runs', EVE, {
+      environment: 'prod',
+      mode: 'plan',
+    });
+    expect(hidden.status).toBe(404);
+    expect((await post(`/runs/${run.body.id}/cancel`, EVE)).status).toBe(404);
+  });
+
+  it('plans a new environment (no entity yet) with devops-app.environment.create, never destroys one', async () => {
+    // dev's files are in the checkout; no dev entity in this catalog: the template's situation.
+    const created = await post('/runs', OWNER, {
+      environment: 'dev',
+      mode: 'plan',
+    });
+    expect(created.status).toBe(201);
+    const refused = await post('/runs', OTHER_OWNER, {
+      environment: 'dev',
+      mode: 'apply',
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain(
+      'devops-app.environment.create',
+    );
+    const destroy = await post('/runs', OWNER, {
+      environment: 'dev',
+      mode: 'destroy',
+    });
+    expect(destroy.status).toBe(404);
+    const entries = await auditOf('dev');
+    expect(entries.map(e => [e.actor, e.action, e.result])).toEqual([
+      [OTHER_OWNER, 'apply', 'denied'],
+      [OWNER, 'plan', 'success'],
+    ]);
+    // Its runs stay readable to everyone signed in until it has an entity.
+    expect((await get(`/runs/${created.body.id}`, EVE)).status).toBe(200);
+  });
+
+  it('answers 401 to a caller without credentials, before any decision', async () => {
+    const before = await auditOf('pre-prod');
+    for (const url of ['/runs', '/runs/x/cancel', '/runs/x/approve']) {
+      const res = await request(server)
+        .post(`/api/devops-app/terraform${url}`)
+        .set('Authorization', mockCredentials.none.header())
+        .send(url === '/runs' ? { environment: 'pre-prod', mode: 'plan' } : {});
+      expect(res.status).toBe(401);
+    }
+    expect(await auditOf('pre-prod')).toEqual(before);
   });
 });

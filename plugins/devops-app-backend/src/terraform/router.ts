@@ -1,13 +1,5 @@
-import {
-  HttpAuthService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  TERRAFORM_STACKS,
-  terraformApplyPermission,
-} from '@devops-app/plugin-devops-app-common';
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { TERRAFORM_RUN_MODES } from '@devops-app/plugin-devops-app-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -17,23 +9,20 @@ import {
   integerParam,
   parseBody,
   parseQuery,
+  refusedField,
 } from '../request';
-import { TerraformRunManager } from './TerraformRunManager';
+import { AuthorizedTerraformRunService } from './AuthorizedTerraformRunService';
 
-const MAX_FILE_CHARACTERS = 65536;
-
-const tfvars = z
-  .object(
-    Object.fromEntries(
-      TERRAFORM_STACKS.map(s => [s, z.string().max(MAX_FILE_CHARACTERS)]),
-    ) as Record<(typeof TERRAFORM_STACKS)[number], z.ZodString>,
-  )
-  .strict();
+/** What a caller once sent as the run's inputs: refused with what to send instead. */
+const SERVER_SIDE_INPUT =
+  "is not accepted: a run's files come from the GitOps repository at the commit the server resolves (send `commit`), and its backend configuration and state location from the environment";
 
 const startRunBody = z
   .object({
     environment: environmentNameSchema,
-    mode: z.enum(['plan', 'apply']),
+    mode: z
+      .enum(TERRAFORM_RUN_MODES as [string, ...string[]])
+      .transform(mode => mode as (typeof TERRAFORM_RUN_MODES)[number]),
     // The scaffolder task that asks (a UUID); shown in the run's history, so no free text.
     taskId: z
       .string()
@@ -42,13 +31,15 @@ const startRunBody = z
         'must be 1 to 255 letters, digits, ".", "_" or "-" (a scaffolder task id)',
       )
       .optional(),
-    files: z
-      .object({
-        tfvars,
-        backendHcl: z.string().max(MAX_FILE_CHARACTERS).optional(),
-      })
-      .strict()
+    // A commit of the GitOps branch holding the environment's files (the template's); the server
+    // checks it. The files and the state location are never taken from the request.
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/, 'must be a full 40-character commit id')
       .optional(),
+    files: refusedField(SERVER_SIDE_INPUT),
+    tfvars: refusedField(SERVER_SIDE_INPUT),
+    backendHcl: refusedField(SERVER_SIDE_INPUT),
   })
   .strict();
 
@@ -98,68 +89,61 @@ const noQuery = z.object({}).strict();
 const noBody = z.object({}).strict();
 
 /**
- * Routes of the terraform run service, mounted under /terraform:
- * `POST /runs`, `GET /runs?environment=` (repeatable), `GET /runs/:id`, `GET /runs/:id/log?after=`,
- * `POST /runs/:id/cancel`. Starting and cancelling need `devops-app.terraform.apply`.
+ * Routes of the terraform run service, mounted under /terraform: `POST /runs`,
+ * `GET /runs?environment=` (repeatable), `GET /runs/:id`, `GET /runs/:id/log?after=`,
+ * `POST /runs/:id/cancel`, `POST /runs/:id/approve`. Each parses its input (400 naming the field) and
+ * answers; who may do what, and its audit, is `AuthorizedTerraformRunService`'s.
  */
 export function createTerraformRouter(options: {
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  runs: TerraformRunManager;
+  runs: AuthorizedTerraformRunService;
 }): express.Router {
-  const { httpAuth, permissions, runs } = options;
+  const { httpAuth, runs } = options;
   const router = Router();
-
-  const authorizeApply = async (req: express.Request) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const [decision] = await permissions.authorize(
-      [{ permission: terraformApplyPermission }],
-      {
-        credentials,
-      },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        'Not allowed to run terraform (devops-app.terraform.apply)',
-      );
-    }
-    return credentials;
-  };
+  const user = (req: express.Request) =>
+    httpAuth.credentials(req, { allow: ['user'] });
+  const reader = (req: express.Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
 
   router.post('/runs', async (req, res) => {
     const body = parseBody(startRunBody, req);
-    const credentials = await authorizeApply(req);
-    const { run } = await runs.startRun({
-      ...body,
-      createdBy: credentials.principal.userEntityRef,
-    });
-    res.status(201).json(run);
+    const credentials = await user(req);
+    const { files, tfvars, backendHcl, ...request } = body;
+    res.status(201).json(await runs.startRun(request, { credentials }));
   });
 
   router.get('/runs', async (req, res) => {
     const { environment: environments } = parseQuery(listRunsQuery, req);
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    res.json({ items: await runs.listRuns({ environments }) });
+    const credentials = await reader(req);
+    res.json({ items: await runs.listRuns({ environments }, { credentials }) });
   });
 
   router.get('/runs/:id', async (req, res) => {
     parseQuery(noQuery, req);
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    res.json(await runs.getRun(req.params.id));
+    const credentials = await reader(req);
+    res.json(await runs.getRun(req.params.id, { credentials }));
   });
 
   router.get('/runs/:id/log', async (req, res) => {
     const { after } = parseQuery(logQuery, req);
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    await runs.getRun(req.params.id);
-    res.json({ items: await runs.readLog(req.params.id, { after }) });
+    const credentials = await reader(req);
+    res.json({
+      items: await runs.readLog(req.params.id, { credentials, after }),
+    });
   });
 
   router.post('/runs/:id/cancel', async (req, res) => {
     parseQuery(noQuery, req);
     parseBody(noBody, req);
-    await authorizeApply(req);
-    res.json(await runs.cancelRun(req.params.id));
+    const credentials = await user(req);
+    res.json(await runs.cancelRun(req.params.id, { credentials }));
+  });
+
+  router.post('/runs/:id/approve', async (req, res) => {
+    parseQuery(noQuery, req);
+    parseBody(noBody, req);
+    const credentials = await user(req);
+    res.json(await runs.approveRun(req.params.id, { credentials }));
   });
 
   return router;
