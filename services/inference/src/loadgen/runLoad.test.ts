@@ -43,8 +43,8 @@ describe('runLoad against the service', () => {
       invalidRatio: 0.3,
     });
     expect(report.mode).toBe('open');
-    expect(report.sent + report.skipped).toBeGreaterThanOrEqual(19);
-    expect(report.sent + report.skipped).toBeLessThanOrEqual(21);
+    // 10 per second for 2 s: 20 ticks, however busy the machine.
+    expect(report.sent + report.skipped).toBe(20);
     expect(report.completed).toBe(report.sent);
     expect(report.unexpected).toBe(0);
     expect(report.network_errors).toBe(0);
