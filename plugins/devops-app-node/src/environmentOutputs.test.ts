@@ -61,6 +61,7 @@ azureWorkloadIdentity:
 `;
 
 const CLIENT_ID = '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+const TRAINING_CLIENT_ID = '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d';
 const CA = Buffer.from(
   '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
 ).toString('base64');
@@ -70,16 +71,17 @@ const outputs = (): EnvironmentStackOutputs => ({
     kube_api_host: 'https://127.0.0.1:6443',
     cluster_ca_certificate: REDACTED,
     cluster_ca_certificate_public: CA,
+    acr_login_server: 'acrdevopsapploadtest.azurecr.io',
   },
   monitoring: {
     prometheus_url: 'http://127.0.0.1:9090',
     argocd_url: 'https://127.0.0.1:8080',
-    backstage_reader_token: REDACTED,
   },
   storage: {
     inference_identity_client_id: CLIENT_ID,
     blob_endpoint: 'https://stdevopsapploadtest.blob.core.windows.net/',
     container_name: 'treated-images',
+    training_identity_client_id: TRAINING_CLIENT_ID,
   },
 });
 
@@ -136,12 +138,13 @@ describe('applyEnvironmentOutputs', () => {
     expect(parse(values)).toEqual({
       environment: 'load-test',
       namespace: 'inference-load-test',
-      image: { tag: '0.1.0' },
+      image: { tag: '0.1.0', registry: 'acrdevopsapploadtest.azurecr.io' },
       storage: {
         accountUrl: 'https://stdevopsapploadtest.blob.core.windows.net/',
         container: 'treated-images',
       },
       azureWorkloadIdentity: { clientId: CLIENT_ID },
+      training: { identity: { clientId: TRAINING_CLIENT_ID } },
     });
     expect(values).toContain(
       '# load-test: created from the portal, based on dev; layered over values.yaml.',
@@ -172,6 +175,7 @@ describe('applyEnvironmentOutputs', () => {
         'resource:default/load-test-cluster kubernetes.io/api-server-certificate-authority',
         'cluster.cluster_ca_certificate_public',
       ],
+      [VALUES_FILE, 'image.registry', 'cluster.acr_login_server'],
       [
         VALUES_FILE,
         'azureWorkloadIdentity.clientId',
@@ -179,8 +183,13 @@ describe('applyEnvironmentOutputs', () => {
       ],
       [VALUES_FILE, 'storage.accountUrl', 'storage.blob_endpoint'],
       [VALUES_FILE, 'storage.container', 'storage.container_name'],
+      [
+        VALUES_FILE,
+        'training.identity.clientId',
+        'storage.training_identity_client_id',
+      ],
     ]);
-    expect(result.changes[4].before).toBe(
+    expect(result.changes[5].before).toBe(
       '00000000-0000-0000-0000-000000000000',
     );
   });
@@ -231,7 +240,10 @@ describe('applyEnvironmentOutputs', () => {
     const result = applyEnvironmentOutputs({
       environment: 'load-test',
       outputs: {
-        cluster: { kube_api_host: 'ftp://example.com' },
+        cluster: {
+          kube_api_host: 'ftp://example.com',
+          acr_login_server: 'https://acr.example.com/path',
+        },
         storage: {
           inference_identity_client_id: '00000000-0000-0000-0000-000000000000',
           blob_endpoint: 'http://insecure.example.com',
@@ -255,10 +267,16 @@ describe('applyEnvironmentOutputs', () => {
         'api-server-certificate-authority: left as it is: cluster output cluster_ca_certificate_public: the output is missing',
       ),
       expect.stringContaining(
+        'image.registry: left as it is: cluster output acr_login_server: "https://acr.example.com/path" is not a registry host name',
+      ),
+      expect.stringContaining(
         'azureWorkloadIdentity.clientId: left as it is: storage output inference_identity_client_id: the output is the all-zero placeholder',
       ),
       expect.stringContaining(
         'storage.accountUrl: left as it is: storage output blob_endpoint: "http://insecure.example.com" is not an https URL',
+      ),
+      expect.stringContaining(
+        'training.identity.clientId: left as it is: storage output training_identity_client_id: the output is missing',
       ),
     ]);
     expect(Object.keys(result.files)).toEqual([VALUES_FILE]);

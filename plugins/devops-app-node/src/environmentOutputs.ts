@@ -29,7 +29,13 @@ export type EnvironmentStackOutputs = Partial<
   Record<TerraformStackName, Record<string, unknown> | undefined>
 >;
 
-type ValueKind = 'url' | 'https-url' | 'client-id' | 'container' | 'base64';
+type ValueKind =
+  | 'url'
+  | 'https-url'
+  | 'client-id'
+  | 'container'
+  | 'base64'
+  | 'registry';
 
 /** One output and the place it is written to. @public */
 export interface EnvironmentOutputMapping {
@@ -87,6 +93,14 @@ export const ENVIRONMENT_OUTPUT_MAPPINGS: readonly EnvironmentOutputMapping[] =
       kind: 'base64',
     },
     {
+      // The environment's container registry: the chart pulls every image from image.registry.
+      stack: 'cluster',
+      output: 'acr_login_server',
+      file: 'values',
+      path: ['image', 'registry'],
+      kind: 'registry',
+    },
+    {
       stack: 'storage',
       output: 'inference_identity_client_id',
       file: 'values',
@@ -106,6 +120,14 @@ export const ENVIRONMENT_OUTPUT_MAPPINGS: readonly EnvironmentOutputMapping[] =
       file: 'values',
       path: ['storage', 'container'],
       kind: 'container',
+    },
+    {
+      // The training Job's own identity (write on the models container only).
+      stack: 'storage',
+      output: 'training_identity_client_id',
+      file: 'values',
+      path: ['training', 'identity', 'clientId'],
+      kind: 'client-id',
     },
   ];
 
@@ -143,6 +165,9 @@ const GUID =
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 const CONTAINER = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** The chart's `imageRegistry` (charts/inference/values.schema.json): a host name, optional port. */
+const REGISTRY =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+(:[0-9]{1,5})?$/;
 
 /** Why a value cannot be written, or undefined when it can. */
 function problemOf(value: unknown, kind: ValueKind): string | undefined {
@@ -179,6 +204,10 @@ function problemOf(value: unknown, kind: ValueKind): string | undefined {
         : `"${value}" is not a blob container name`;
     case 'base64':
       return BASE64.test(value) ? undefined : 'the output is not base64';
+    case 'registry':
+      return REGISTRY.test(value) && value.length <= 253
+        ? undefined
+        : `"${value}" is not a registry host name`;
     default:
       return 'unknown kind';
   }
