@@ -54,7 +54,8 @@ const annotation = (name: string) => ['metadata', 'annotations', name];
 /**
  * Every output the portal writes, and where. The values keys are the chart's (charts/inference/values.yaml):
  * `azureWorkloadIdentity.clientId` feeds the ServiceAccount's `azure.workload.identity/client-id` and the
- * pods' `AZURE_CLIENT_ID`, `storage.accountUrl` the pods' `AZURE_STORAGE_ACCOUNT_URL`.
+ * pods' `AZURE_CLIENT_ID`, `storage.accountUrl` the pods' `AZURE_STORAGE_ACCOUNT_URL`, `image.registry`
+ * the registry of every image, `training.identity.clientId` the training Job's identity.
  * @public
  */
 export const ENVIRONMENT_OUTPUT_MAPPINGS: readonly EnvironmentOutputMapping[] =
