@@ -118,7 +118,11 @@ export class TerraformRunClient implements TerraformRunService {
       },
     });
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      const error = await ResponseError.fromResponse(response);
+      // A failed step says why in the backend's words (a 403 names the permission and environment).
+      const reason = error.body?.error?.message;
+      if (reason) error.message = `${error.message}: ${reason}`;
+      throw error;
     }
     // Parsed here rather than by response.json(), so the values are plain objects of this module's
     // realm: the scaffolder's template engine refuses any other kind as step output.
