@@ -107,26 +107,29 @@ const ALLOWED_STATUS: Record<Action, number> = {
   cancel: 200,
 };
 
+const STATUS: Record<Outcome, (action: Action) => number> = {
+  unauthenticated: () => 401,
+  denied: () => 403,
+  allowed: action => ALLOWED_STATUS[action],
+};
+/** The audit entry's result: none for a caller never authenticated; an allowed approve reaches the run service, which refuses (failure). */
+const AUDIT: Record<Outcome, (action: Action) => string> = {
+  unauthenticated: () => 'none',
+  denied: () => 'denied',
+  allowed: action => (action === 'approve' ? 'failure' : 'success'),
+};
+
 const MATRIX = (Object.keys(EXPECTED) as Principal[]).flatMap(principal =>
   ACTIONS.flatMap(action =>
     (Object.keys(ENVIRONMENTS) as EnvironmentClass[]).map((env, i) => {
       const outcome = EXPECTED[principal][i];
-      const status =
-        outcome === 'unauthenticated'
-          ? 401
-          : outcome === 'denied'
-          ? 403
-          : ALLOWED_STATUS[action];
-      // An allowed approve reaches the run service, which refuses: audited as a failure.
-      const audit =
-        outcome === 'unauthenticated'
-          ? 'none'
-          : outcome === 'denied'
-          ? 'denied'
-          : action === 'approve'
-          ? 'failure'
-          : 'success';
-      return { principal, action, env, status, audit };
+      return {
+        principal,
+        action,
+        env,
+        status: STATUS[outcome](action),
+        audit: AUDIT[outcome](action),
+      };
     }),
   ),
 );
@@ -184,58 +187,73 @@ describe('terraform permissions: principal × action × environment class, throu
     });
     return { status: res.status, body: await res.json() };
   };
-  const newestAudit = async (environment: string) =>
-    (
-      await call(
-        'GET',
-        `/audit?environment=${environment}&limit=1`,
-        PRINCIPALS.owner,
-      )
-    ).body.items[0];
+  const newestAudit = async (name: string) =>
+    (await call('GET', `/audit?environment=${name}&limit=1`, PRINCIPALS.owner))
+      .body.items[0];
+
+  /** What one cell does: start a run in `action` mode, or act on a run the starter queued. */
+  async function act(action: Action, name: string, as: string | undefined) {
+    if (action !== 'cancel' && action !== 'approve') {
+      const res = await call('POST', '/terraform/runs', as, {
+        environment: name,
+        mode: action,
+      });
+      return { res, runId: res.status === 201 ? res.body.id : undefined };
+    }
+    const started = await call('POST', '/terraform/runs', STARTER, {
+      environment: name,
+      mode: 'plan',
+    });
+    expect(started.status).toBe(201);
+    const res = await call(
+      'POST',
+      `/terraform/runs/${started.body.id}/${action}`,
+      as,
+    );
+    return { res, runId: started.body.id as string };
+  }
 
   it.each(MATRIX)(
     '$principal $action $env: $status, audit $audit',
     async ({ principal, action, env, status, audit }) => {
       const name = ENVIRONMENTS[env];
       const as = PRINCIPALS[principal];
-      let target: string | undefined;
-      let res;
-      if (action === 'cancel' || action === 'approve') {
-        const started = await call('POST', '/terraform/runs', STARTER, {
-          environment: name,
-          mode: 'plan',
-        });
-        expect(started.status).toBe(201);
-        target = started.body.id;
-        const before = await newestAudit(name);
-        res = await call('POST', `/terraform/runs/${target}/${action}`, as);
-        if (audit === 'none') expect(await newestAudit(name)).toEqual(before);
-      } else {
-        const before = await newestAudit(name);
-        res = await call('POST', '/terraform/runs', as, {
-          environment: name,
-          mode: action,
-        });
-        if (audit === 'none') expect(await newestAudit(name)).toEqual(before);
-        if (status === 201) target = res.body.id;
-      }
-      expect(res.status).toBe(status);
-      if (status === 403) {
-        // The reason names the permission and the environment.
-        expect(res.body.error.message).toContain(
-          `devops-app.terraform.${action} on resource:default/${name}`,
-        );
-      }
-      if (audit !== 'none') {
-        expect(await newestAudit(name)).toMatchObject({
-          actor: as,
-          entityRef: `resource:default/${name}`,
-          environment: name,
-          action,
-          result: audit,
-          ...(target ? { runId: target } : {}),
-        });
-      }
+      const { res, runId } = await act(action, name, as);
+      const entry = await newestAudit(name);
+      const wrote = entry?.actor === as && entry?.action === action;
+      expect({
+        status: res.status,
+        // A denial names the permission and the environment.
+        denialNamesPermission:
+          res.status !== 403 ||
+          String(res.body.error?.message).includes(
+            `devops-app.terraform.${action} on resource:default/${name}`,
+          ),
+        audit: wrote
+          ? {
+              result: entry.result,
+              entityRef: entry.entityRef,
+              environment: entry.environment,
+              runId: entry.runId,
+            }
+          : 'none',
+      }).toEqual({
+        status,
+        denialNamesPermission: true,
+        audit:
+          audit === 'none'
+            ? 'none'
+            : {
+                result: audit,
+                entityRef: `resource:default/${name}`,
+                environment: name,
+                // A denied start has no run; every other entry names its run.
+                runId:
+                  audit === 'denied' && !['cancel', 'approve'].includes(action)
+                    ? undefined
+                    : runId,
+              },
+      });
     },
   );
 

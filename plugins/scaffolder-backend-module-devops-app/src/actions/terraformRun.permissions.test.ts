@@ -1,6 +1,7 @@
 import {
   BackstageCredentials,
   BackstageUserPrincipal,
+  PermissionsService,
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
@@ -8,7 +9,6 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 // The action calls the real run service routes: the backend plugin, test only.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -27,6 +27,8 @@ import { createTerraformRunAction } from './terraformRun';
  * here (`concurrency: 0`).
  */
 jest.setTimeout(60_000);
+
+type Decision = Awaited<ReturnType<PermissionsService['authorize']>>[number];
 
 const ANA = 'user:default/ana.ml';
 const EVE = 'user:default/eve';
@@ -60,9 +62,7 @@ describe('devops-app:terraform:* with the initiator’s credentials', () => {
               const ok =
                 user === ANA ||
                 (user === EVE && r.permission.name.endsWith('.plan'));
-              return {
-                result: ok ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-              };
+              return { result: (ok ? 'ALLOW' : 'DENY') as Decision['result'] };
             }),
         }).factory,
         mockServices.rootConfig.factory({
