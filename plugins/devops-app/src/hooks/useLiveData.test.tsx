@@ -123,10 +123,11 @@ describe('useLiveData', () => {
 
   it('starts empty for a new key: the value of another key never shows', async () => {
     let release: () => void = () => {};
-    const load = jest.fn(async () => {
-      if (load.mock.calls.length > 1)
-        await new Promise<void>(resolve => (release = resolve));
-      return load.mock.calls.length;
+    let calls = 0;
+    const load = jest.fn(async (): Promise<number> => {
+      calls++;
+      if (calls > 1) await new Promise<void>(resolve => (release = resolve));
+      return calls;
     });
     const { result, rerender } = renderHook(
       ({ k }) => useLiveData(k, load, { intervalMs: null }),

@@ -1,60 +1,71 @@
+import { EmptyState, TableColumn } from '@backstage/core-components';
 import { AuditRecord } from '@devops-app/plugin-devops-app-common';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { LabelledTable } from '../LabelledTable';
+import { RefLink } from '../RefLink';
+
+/** Headers and short values stay on one line (no "Environm ent"). */
+const nowrap = { whiteSpace: 'nowrap' } as const;
+
+const columns: TableColumn<AuditRecord>[] = [
+  {
+    title: 'When',
+    headerStyle: nowrap,
+    render: r => new Date(r.createdAt).toLocaleString(),
+  },
+  {
+    title: 'Who',
+    headerStyle: nowrap,
+    // The audit names exactly who acted: the full ref, linked to the user's page.
+    render: r => <RefLink entityRef={r.actor}>{r.actor}</RefLink>,
+  },
+  {
+    title: 'Environment',
+    field: 'environment',
+    headerStyle: nowrap,
+    cellStyle: nowrap,
+  },
+  { title: 'Action', field: 'action', headerStyle: nowrap },
+  {
+    title: 'Change',
+    headerStyle: nowrap,
+    render: r =>
+      r.before || r.after ? `${r.before ?? '—'} → ${r.after ?? '—'}` : '—',
+  },
+  {
+    title: 'Result',
+    headerStyle: nowrap,
+    render: r => (
+      <Typography
+        variant="body2"
+        title={r.message}
+        color={r.result === 'success' ? 'textPrimary' : 'error'}
+      >
+        {r.result}
+        {r.commit ? ` (${r.commit.slice(0, 7)})` : ''}
+      </Typography>
+    ),
+  },
+];
 
 /** Recent deploys, syncs, promotions and aborts of the entity, from the audit log. */
 export function DeploymentHistory({ records }: { records: AuditRecord[] }) {
+  if (records.length === 0) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No deployment history"
+        description="Nothing deployed from the portal yet."
+      />
+    );
+  }
   return (
-    <>
-      <Typography variant="h6" style={{ marginTop: 16 }}>
-        History
-      </Typography>
-      {records.length === 0 ? (
-        <Typography variant="body2" color="textSecondary">
-          Nothing deployed from the portal yet.
-        </Typography>
-      ) : (
-        <Table size="small" aria-label="Deployment history">
-          <TableHead>
-            <TableRow>
-              <TableCell>When</TableCell>
-              <TableCell>Who</TableCell>
-              <TableCell>Environment</TableCell>
-              <TableCell>Action</TableCell>
-              <TableCell>Change</TableCell>
-              <TableCell>Result</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {records.map(r => (
-              <TableRow key={r.id}>
-                <TableCell>{new Date(r.createdAt).toLocaleString()}</TableCell>
-                <TableCell>{r.actor}</TableCell>
-                <TableCell>{r.environment}</TableCell>
-                <TableCell>{r.action}</TableCell>
-                <TableCell>
-                  {r.before || r.after
-                    ? `${r.before ?? '—'} → ${r.after ?? '—'}`
-                    : '—'}
-                </TableCell>
-                <TableCell title={r.message}>
-                  <Typography
-                    variant="body2"
-                    color={r.result === 'success' ? 'textPrimary' : 'error'}
-                  >
-                    {r.result}
-                    {r.commit ? ` (${r.commit.slice(0, 7)})` : ''}
-                  </Typography>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
-    </>
+    <LabelledTable<AuditRecord>
+      label="Deployment history"
+      title="History"
+      options={{ paging: false, search: false, padding: 'dense' }}
+      columns={columns}
+      data={records}
+    />
   );
 }

@@ -1,8 +1,4 @@
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
   InfoCard,
@@ -18,7 +14,6 @@ import {
   TableColumn,
   WarningPanel,
 } from '@backstage/core-components';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   ActionPermission,
   ANNOTATION_ENVIRONMENTS,
@@ -33,6 +28,8 @@ import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { ReactNode, useEffect, useRef, useState } from 'react';
+import { LiveErrorPanel } from '../LiveErrorPanel';
+import { RefLink } from '../RefLink';
 import { ActionDialog, RolloutAction } from './ActionDialog';
 import { DeployDialog } from './DeployDialog';
 import { DeploymentHistory } from './DeploymentHistory';
@@ -50,27 +47,6 @@ function Muted({ children }: { children: ReactNode }) {
     <Typography variant="body2" color="textSecondary" component="span">
       {children}
     </Typography>
-  );
-}
-
-/**
- * A link to an entity, or the ref as text when it does not parse: one environment's odd owner must not
- * break the table.
- */
-function EntityLink(props: {
-  entityRef: string;
-  defaultKind: string;
-  children?: ReactNode;
-}) {
-  try {
-    parseEntityRef(props.entityRef, { defaultKind: props.defaultKind });
-  } catch {
-    return <Muted>{props.entityRef}</Muted>;
-  }
-  return (
-    <EntityRefLink entityRef={props.entityRef} defaultKind={props.defaultKind}>
-      {props.children}
-    </EntityRefLink>
   );
 }
 
@@ -229,6 +205,7 @@ export function EnvironmentsCard(props: { entity: Entity }) {
     loading,
     error: environmentsError,
     refreshError: environmentsRefreshError,
+    errorMessage: environmentsErrorMessage,
   } = useEnvironmentRows(entityRef, deployments.status?.items);
   const [pullRequestUrl, setPullRequestUrl] = useState<string>();
   const [deployRow, setDeployRow] = useState<EnvironmentDeploymentStatus>();
@@ -281,9 +258,9 @@ export function EnvironmentsCard(props: { entity: Entity }) {
             )}{' '}
             <strong>{row.name}</strong>
           </Typography>
-          <EntityLink entityRef={row.entityRef} defaultKind="resource">
+          <RefLink entityRef={row.entityRef} defaultKind="resource">
             {row.title}
-          </EntityLink>
+          </RefLink>
           <Box>
             {row.problems.some(p => p.annotation === ANNOTATION_NAMESPACE) ? (
               <StatusError>invalid annotation</StatusError>
@@ -311,7 +288,7 @@ export function EnvironmentsCard(props: { entity: Entity }) {
       title: 'Owner',
       render: row =>
         row.owner ? (
-          <EntityLink entityRef={row.owner} defaultKind="group" />
+          <RefLink entityRef={row.owner} defaultKind="group" />
         ) : (
           <Muted>—</Muted>
         ),
@@ -339,7 +316,7 @@ export function EnvironmentsCard(props: { entity: Entity }) {
         return last ? (
           <Box data-testid={`last-deploy-${row.name}`}>
             <Typography variant="body2">
-              {last.after} by {last.actor.replace(/^user:(default\/)?/, '')}
+              {last.after} by <RefLink entityRef={last.actor} />
             </Typography>
             <Muted>{new Date(last.createdAt).toLocaleString()}</Muted>
           </Box>
@@ -453,10 +430,9 @@ export function EnvironmentsCard(props: { entity: Entity }) {
         />
       )}
       {deployments.error && (
-        <WarningPanel
-          severity="error"
+        <LiveErrorPanel
           title="Could not read the deployment status"
-          message={deployments.error.message}
+          error={deployments.error}
         />
       )}
       {notConnected && (
@@ -500,8 +476,8 @@ export function EnvironmentsCard(props: { entity: Entity }) {
       )}
       {environmentsRefreshError && (
         <Typography variant="caption" color="error" role="status" component="p">
-          Could not refresh the list of environments:{' '}
-          {environmentsRefreshError.message} · showing the list read before
+          Could not refresh the list of environments: {environmentsErrorMessage}{' '}
+          · showing the list read before
         </Typography>
       )}
       <RefreshLine

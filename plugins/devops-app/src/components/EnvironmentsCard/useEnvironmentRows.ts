@@ -20,6 +20,8 @@ export interface EnvironmentRowsState {
   error?: Error;
   /** The last refresh of the list failed; the rows shown are older. */
   refreshError?: Error;
+  /** The error as shown ("<message> — retrying in N s" after a 429). */
+  errorMessage?: string;
 }
 
 /** "annotation: message", as the card shows a problem and the backend's 400 names it. */
@@ -35,7 +37,7 @@ export function useEnvironmentRows(
   entityRef: string,
   statusItems: EnvironmentDeploymentStatus[] | undefined,
 ): EnvironmentRowsState {
-  const { environments, loading, error, refreshError } =
+  const { environments, loading, error, refreshError, errorMessage } =
     useEntityEnvironments(entityRef);
   const rows = environments?.map(environment => ({
     ...environment,
@@ -45,5 +47,5 @@ export function useEnvironmentRows(
         ? environment.problems.map(describeProblem).join('; ')
         : undefined,
   }));
-  return { rows, loading, error, refreshError };
+  return { rows, loading, error, refreshError, errorMessage };
 }

@@ -1,4 +1,4 @@
-import { Progress, WarningPanel } from '@backstage/core-components';
+import { EmptyState, Progress } from '@backstage/core-components';
 import {
   METRICS_PANEL_INFO,
   MetricsPanelName,
@@ -19,6 +19,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { LiveErrorPanel } from '../LiveErrorPanel';
 import { formatValue, unitLabel } from './formatValue';
 import { usePanel } from './usePanel';
 
@@ -93,7 +94,7 @@ export function MetricsChart(props: MetricsChartProps) {
     height = 220,
   } = props;
   const info = METRICS_PANEL_INFO[panel];
-  const { value, error, loading } = usePanel(
+  const { value, error, errorMessage, loading } = usePanel(
     { entityRef, environment, panel, range, splitByColour },
     refreshMs,
   );
@@ -103,22 +104,20 @@ export function MetricsChart(props: MetricsChartProps) {
     body = <Progress />;
   } else if (error && !value) {
     body = (
-      <WarningPanel
-        severity="error"
+      <LiveErrorPanel
         title={`Could not load ${info.title.toLowerCase()}`}
-      >
-        {error.message}
-      </WarningPanel>
+        error={error}
+      />
     );
   } else if (value && !value.configured) {
     body = <Typography color="textSecondary">{value.message}</Typography>;
   } else if (value && !hasData(value)) {
     body = (
-      <Typography color="textSecondary">
-        No data for {environment} in the last {range}: Prometheus has no
-        matching series (is the service running and scraped with environment="
-        {environment}"?).
-      </Typography>
+      <EmptyState
+        missing="data"
+        title="No data"
+        description={`No data for ${environment} in the last ${range}: Prometheus has no matching series (is the service running and scraped with environment="${environment}"?).`}
+      />
     );
   } else if (value) {
     const rows = toRows(value.series);
@@ -216,7 +215,7 @@ export function MetricsChart(props: MetricsChartProps) {
           {error && value ? (
             <Typography component="span" variant="caption" color="error">
               {' '}
-              (refresh failed: {error.message})
+              (refresh failed: {errorMessage})
             </Typography>
           ) : null}
         </Typography>

@@ -218,10 +218,12 @@ describe('MetricsSection', () => {
         );
       },
     });
-    expect((await screen.findAllByText(/Could not load/)).length).toBe(5);
+    // Each panel's error panel names the panel and the cause in its title.
     expect(
-      screen.getAllByText(
-        /Prometheus at http:\/\/127.0.0.1:9090 is unreachable/,
+      (
+        await screen.findAllByText(
+          /^Error: Could not load .*: Prometheus at http:\/\/127.0.0.1:9090 is unreachable/,
+        )
       ).length,
     ).toBe(5);
   });

@@ -1,4 +1,4 @@
-import { Progress, WarningPanel } from '@backstage/core-components';
+import { Progress } from '@backstage/core-components';
 import {
   TERRAFORM_STACKS,
   TerraformStackName,
@@ -9,6 +9,8 @@ import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
+import { LiveErrorPanel } from '../LiveErrorPanel';
+import { RefLink } from '../RefLink';
 import { formatDuration, formatPlan } from './format';
 import { useTerraformRun } from './useTerraformRun';
 
@@ -17,13 +19,7 @@ export function TerraformRunDetails(props: { runId: string; pollMs?: number }) {
   const { run, lines, error } = useTerraformRun(props.runId, props.pollMs);
   const [stack, setStack] = useState<TerraformStackName>('cluster');
   if (error && !run) {
-    return (
-      <WarningPanel
-        severity="error"
-        title="Could not load the run"
-        message={error.message}
-      />
-    );
+    return <LiveErrorPanel title="Could not load the run" error={error} />;
   }
   if (!run) return <Progress />;
   const shown = lines.filter(l => l.stack === stack);
@@ -32,8 +28,8 @@ export function TerraformRunDetails(props: { runId: string; pollMs?: number }) {
       <Typography variant="body2" gutterBottom>
         <b>{run.environment}</b> · {run.mode} ·{' '}
         <span data-testid="run-status">{run.status}</span> · started by{' '}
-        {run.createdBy} at {new Date(run.startedAt).toLocaleString()} ·{' '}
-        {formatDuration(run)}
+        <RefLink entityRef={run.createdBy} /> at{' '}
+        {new Date(run.startedAt).toLocaleString()} · {formatDuration(run)}
       </Typography>
       {run.error && (
         <Typography variant="body2" color="error" gutterBottom>

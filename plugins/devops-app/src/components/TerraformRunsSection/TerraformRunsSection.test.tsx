@@ -1,3 +1,4 @@
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   TerraformLogLine,
@@ -37,6 +38,9 @@ const line = (
   line: text,
   at: '',
 });
+
+// Who started a run links to the user's entity page.
+const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
 
 describe('TerraformRunsSection', () => {
   it('lists the runs with who, status and plan, and shows a stack log growing while the run goes on', async () => {
@@ -81,8 +85,13 @@ describe('TerraformRunsSection', () => {
       <TestApiProvider apis={[[devopsAppApiRef, api as DevopsAppApi]]}>
         <TerraformRunsSection environments={['load-test']} pollMs={10} />
       </TestApiProvider>,
+      { mountedRoutes },
     );
-    expect(await screen.findByText('user:default/guest')).toBeInTheDocument();
+    // Who started it: a link to the user's entity page.
+    expect(await screen.findByRole('link', { name: 'guest' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/guest',
+    );
     expect(
       screen.getByText(/cluster: applied \(\+4 ~0 -0\)/),
     ).toBeInTheDocument();
@@ -90,6 +99,7 @@ describe('TerraformRunsSection', () => {
       environments: ['load-test'],
     });
 
+    expect(screen.getByRole('table', { name: 'Terraform runs' })).toBeVisible();
     fireEvent.click(screen.getByText('load-test'));
     const log = await screen.findByLabelText('cluster log');
     await waitFor(() =>
@@ -110,6 +120,7 @@ describe('TerraformRunsSection', () => {
       <TestApiProvider apis={[[devopsAppApiRef, empty as DevopsAppApi]]}>
         <TerraformRunsSection />
       </TestApiProvider>,
+      { mountedRoutes },
     );
     expect(await screen.findByText(/No terraform run yet/)).toBeInTheDocument();
     unmount();
@@ -122,6 +133,7 @@ describe('TerraformRunsSection', () => {
       <TestApiProvider apis={[[devopsAppApiRef, failing as DevopsAppApi]]}>
         <TerraformRunsSection />
       </TestApiProvider>,
+      { mountedRoutes },
     );
     expect(
       await screen.findByText(/Could not load the runs/),

@@ -1,21 +1,68 @@
-import { InfoCard, Progress, WarningPanel } from '@backstage/core-components';
+import {
+  EmptyState,
+  InfoCard,
+  Progress,
+  TableColumn,
+} from '@backstage/core-components';
+import { TerraformRun } from '@devops-app/plugin-devops-app-common';
+import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
-import Typography from '@material-ui/core/Typography';
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
+import { RefLink } from '../RefLink';
+import { LabelledTable } from '../LabelledTable';
+import { LiveErrorPanel } from '../LiveErrorPanel';
 import { TerraformRunDetails } from '../TerraformRunDetails';
 import { formatDuration, formatPlan } from '../TerraformRunDetails/format';
 import { useTerraformRuns } from './useTerraformRuns';
 
+/** Headers stay on one line: "Environment" and "Duration" never break inside the word. */
+const header = { whiteSpace: 'nowrap' } as const;
+
+const columns: TableColumn<TerraformRun>[] = [
+  { title: 'Environment', field: 'environment', headerStyle: header },
+  {
+    title: 'Status',
+    headerStyle: header,
+    render: run => (
+      <Chip
+        size="small"
+        label={run.status}
+        color={run.status === 'failed' ? 'secondary' : 'default'}
+      />
+    ),
+  },
+  { title: 'Mode', field: 'mode', headerStyle: header },
+  {
+    title: 'Started by',
+    headerStyle: header,
+    render: run => <RefLink entityRef={run.createdBy} />,
+  },
+  {
+    title: 'Started',
+    headerStyle: header,
+    render: run => new Date(run.startedAt).toLocaleString(),
+  },
+  {
+    title: 'Duration',
+    headerStyle: header,
+    cellStyle: { whiteSpace: 'nowrap' },
+    render: run => formatDuration(run),
+  },
+  {
+    title: 'Stacks',
+    headerStyle: header,
+    render: run =>
+      run.stacks
+        .map(s => `${s.stack}: ${s.status} (${formatPlan(s.plan)})`)
+        .join(' · '),
+  },
+];
+
 /**
  * The "Infrastructure" section: the terraform runs of the given environments (every run when
- * `environments` is not given, none for an empty list), newest first, each opening to its stacks and
- * logs. Live through the runs' signals, with a slow poll while a run is going on (`pollMs`, also the
- * fallback poll of an open run).
+ * `environments` is not given, none for an empty list), newest first; a click on a run's row shows
+ * its stacks and logs under the table (another click hides them). Live through the runs' signals, with a slow poll while a run is going on
+ * (`pollMs`, also the fallback poll of an open run).
  */
 export function TerraformRunsSection(props: {
   environments?: string[];
@@ -30,76 +77,42 @@ export function TerraformRunsSection(props: {
       subheader="Terraform runs of the environments (new-environment template)"
     >
       {error && (
-        <WarningPanel
-          severity="error"
-          title="Could not load the runs"
-          message={error.message}
-        />
+        <LiveErrorPanel title="Could not load the runs" error={error} />
       )}
       {!runs && !error && <Progress />}
       {runs && runs.length === 0 && (
-        <Typography variant="body2">
-          No terraform run yet. Create an environment from the Create page.
-        </Typography>
+        <EmptyState
+          missing="data"
+          title="No terraform runs"
+          description="No terraform run yet. Create an environment from the Create page."
+        />
       )}
       {runs && runs.length > 0 && (
-        <Table size="small" aria-label="terraform runs">
-          <TableHead>
-            <TableRow>
-              <TableCell>Environment</TableCell>
-              <TableCell>Status</TableCell>
-              <TableCell>Mode</TableCell>
-              <TableCell>Started by</TableCell>
-              <TableCell>Started</TableCell>
-              <TableCell>Duration</TableCell>
-              <TableCell>Stacks</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {runs.map(run => (
-              <Fragment key={run.id}>
-                <TableRow
-                  hover
-                  style={{ cursor: 'pointer' }}
-                  onClick={() => setOpen(open === run.id ? undefined : run.id)}
-                  aria-expanded={open === run.id}
-                >
-                  <TableCell>{run.environment}</TableCell>
-                  <TableCell>
-                    <Chip
-                      size="small"
-                      label={run.status}
-                      color={run.status === 'failed' ? 'secondary' : 'default'}
-                    />
-                  </TableCell>
-                  <TableCell>{run.mode}</TableCell>
-                  <TableCell>{run.createdBy}</TableCell>
-                  <TableCell>
-                    {new Date(run.startedAt).toLocaleString()}
-                  </TableCell>
-                  <TableCell>{formatDuration(run)}</TableCell>
-                  <TableCell>
-                    {run.stacks
-                      .map(
-                        s => `${s.stack}: ${s.status} (${formatPlan(s.plan)})`,
-                      )
-                      .join(' · ')}
-                  </TableCell>
-                </TableRow>
-                {open === run.id && (
-                  <TableRow>
-                    <TableCell colSpan={7}>
-                      <TerraformRunDetails
-                        runId={run.id}
-                        pollMs={props.pollMs}
-                      />
-                    </TableCell>
-                  </TableRow>
-                )}
-              </Fragment>
-            ))}
-          </TableBody>
-        </Table>
+        <LabelledTable<TerraformRun>
+          label="Terraform runs"
+          options={{
+            paging: false,
+            search: false,
+            toolbar: false,
+            padding: 'dense',
+            rowStyle: run => ({
+              cursor: 'pointer',
+              ...(run.id === open ? { background: 'rgba(0, 0, 0, 0.06)' } : {}),
+            }),
+          }}
+          columns={columns}
+          data={runs}
+          onRowClick={(_event, run) =>
+            setOpen(run && run.id !== open ? run.id : undefined)
+          }
+        />
+      )}
+      {open && (
+        // Under the table, not in a row of it: the list is read again while runs go on, and the
+        // open run must stay open across those reads.
+        <Box mt={2} data-testid="open-run">
+          <TerraformRunDetails runId={open} pollMs={props.pollMs} />
+        </Box>
       )}
     </InfoCard>
   );

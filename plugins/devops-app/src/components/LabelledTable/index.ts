@@ -1,0 +1,1 @@
+export { LabelledTable } from './LabelledTable';
