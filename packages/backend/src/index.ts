@@ -7,6 +7,7 @@
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { catalogModuleProductionEnvironmentRule } from './productionEnvironmentRule';
 import { staticCachingMiddleware } from './staticCaching/staticCaching';
 
 const backend = createBackend();
@@ -40,11 +41,8 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./permissionPolicy'));
 // The catalog's IS_PRODUCTION_ENVIRONMENT rule, which the policy's terraform decisions use.
-backend.add(
-  import('./permissionPolicy').then(m => ({
-    default: m.catalogModuleProductionEnvironmentRule,
-  })),
-);
+// (A static import: the backend's run-time transform gives a dynamic import only its default export.)
+backend.add(catalogModuleProductionEnvironmentRule);
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
