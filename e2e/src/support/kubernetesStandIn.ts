@@ -157,7 +157,7 @@ const groupVersion = (t: { group: string; version: string }) =>
 
 // Label selectors: the parser is shared with the Argo CD stand-in (Argo CD parses `selector` with the
 // same Kubernetes grammar), so both answer alike.
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports, no-restricted-imports
 import {
   matchesSelector,
   parseLabelSelector,

@@ -8,8 +8,11 @@ import { ErrorRequestHandler } from 'express';
 export class TooManyRequestsError extends CustomErrorBase {
   name = 'TooManyRequestsError' as const;
 
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, seconds: number) {
     super(message);
+    this.retryAfterSeconds = seconds;
   }
 }
 

@@ -9,6 +9,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { devopsAppPlugin } from '../plugin';
 import { STANDARD_ENVIRONMENTS } from '../__testUtils__/environmentEntities';
+import { serviceEntity } from '../observability/__testUtils__/serviceEntity';
 import {
   application,
   pausedRollout,
@@ -23,19 +24,10 @@ import { createGitRemote, GitRemote } from './__testUtils__/gitRemote';
  */
 jest.setTimeout(60_000);
 
-const service: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'inference-service',
-    namespace: 'default',
-    annotations: {
-      'devops-app.io/environments': 'dev,pre-prod,prod',
-      'argocd/app-selector': 'devops-app.io/service=inference-service',
-    },
-  },
-  spec: { type: 'service', owner: 'group:default/ml-team', lifecycle: 'x' },
-};
+const service = serviceEntity({
+  'devops-app.io/environments': 'dev,pre-prod,prod',
+  'argocd/app-selector': 'devops-app.io/service=inference-service',
+});
 const billing: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',

@@ -31,6 +31,14 @@ function expectValid(schemaRef: string, body: unknown) {
   });
 }
 
+const rolloutRef = {
+  group: 'argoproj.io',
+  version: 'v1alpha1',
+  kind: 'Rollout',
+  namespace: 'inference-dev',
+  name: 'inference',
+};
+
 describe("the stand-ins answer with the services' documented schemas", () => {
   it('Argo CD: every answer of the stand-in matches assets/swagger.json', async () => {
     const standIn = await startArgoCdStandIn('t', [
@@ -157,11 +165,3 @@ describe("the stand-ins answer with the services' documented schemas", () => {
     }
   });
 });
-
-const rolloutRef = {
-  group: 'argoproj.io',
-  version: 'v1alpha1',
-  kind: 'Rollout',
-  namespace: 'inference-dev',
-  name: 'inference',
-};

@@ -430,6 +430,15 @@ export async function startArgoCdStandIn(
   };
 }
 
+const SYNC_POLICIES: Record<string, object> = {
+  true: { automated: { prune: true, selfHeal: true } },
+  false: { syncOptions: ['CreateNamespace=true'] },
+  disabled: {
+    automated: { enabled: false, prune: true, selfHeal: true },
+    syncOptions: ['CreateNamespace=true'],
+  },
+};
+
 /**
  * An Application as charts/argocd-apps renders it, with a status. `automated: 'disabled'` is a manual
  * application as Argo CD itself leaves one: `argocd app set --self-heal/--auto-prune` on an application
@@ -462,15 +471,7 @@ export function application(
         server: 'https://kubernetes.default.svc',
         namespace: `inference-${env}`,
       },
-      syncPolicy:
-        options.automated === 'disabled'
-          ? {
-              automated: { enabled: false, prune: true, selfHeal: true },
-              syncOptions: ['CreateNamespace=true'],
-            }
-          : options.automated
-          ? { automated: { prune: true, selfHeal: true } }
-          : { syncOptions: ['CreateNamespace=true'] },
+      syncPolicy: structuredClone(SYNC_POLICIES[String(options.automated)]),
     },
     status: {
       sync: { status: 'OutOfSync', revision: 'abc123' },
