@@ -60,44 +60,56 @@ export async function provision(options: {
       tableName: 'devops_app_knex_migrations',
       loadExtensions: ['.js'],
     });
+    // The new environment's files in an infra checkout of its own (no GitOps repository: the run
+    // service reads the checkout), next to the real sandbox stacks.
+    const checkout = path.join(root, 'infra');
+    const envDir = path.join(checkout, 'environments', options.environment);
+    await fs.mkdir(envDir, { recursive: true });
+    for (const stack of TERRAFORM_STACKS) {
+      const dev = await fs.readFile(
+        path.join(infraDir, 'environments/dev', `${stack}.tfvars`),
+        'utf8',
+      );
+      await fs.writeFile(
+        path.join(envDir, `${stack}.tfvars`),
+        dev
+          .replace(/"dev"/g, `"${options.environment}"`)
+          .replace(/tfstate-dev/g, `tfstate-${options.environment}`)
+          .replace(
+            /stdevopsappdev/g,
+            `stdevopsapp${options.environment.replace(/-/g, '')}`,
+          ),
+      );
+    }
     const manager = new TerraformRunManager({
       config: {
         target: 'sandbox',
-        infraDir,
+        infraDir: checkout,
         stacksDir: path.join(infraDir, 'sandbox'),
         stateDir: path.join(root, 'state'),
         workDir: path.join(root, 'runs'),
         binary: process.env.TERRAFORM_BIN ?? 'terraform',
         stackTimeoutMs: 600_000,
+        heartbeatMs: 2000,
         staleRunMs: 60_000,
+        recoveryIntervalMs: 5000,
+        pollIntervalMs: 1000,
+        concurrency: 1,
+        lockTimeoutSeconds: 60,
         sandboxDelaySeconds: options.delaySeconds,
       },
       store: new TerraformRunStore(db),
       logger: quietLogger,
       dependencies: ORDERS[options.order],
     });
-    const tfvars = {} as Record<TerraformStackName, string>;
-    for (const stack of TERRAFORM_STACKS) {
-      const dev = await fs.readFile(
-        path.join(infraDir, 'environments/dev', `${stack}.tfvars`),
-        'utf8',
-      );
-      tfvars[stack] = dev
-        .replace(/"dev"/g, `"${options.environment}"`)
-        .replace(/tfstate-dev/g, `tfstate-${options.environment}`)
-        .replace(
-          /stdevopsappdev/g,
-          `stdevopsapp${options.environment.replace(/-/g, '')}`,
-        );
-    }
     const started = Date.now();
     const { done } = await manager.startRun({
       environment: options.environment,
       mode: 'apply',
       createdBy: 'user:default/bench',
-      files: { tfvars },
     });
     const run = await done;
+    await manager.shutdown();
     const ms = Date.now() - started;
     if (run.status !== 'succeeded') {
       throw new Error(`${options.order} run ${run.status}: ${run.error}`);

@@ -6,6 +6,7 @@ import {
   LoggerService,
   PermissionsService,
   RootConfigService,
+  SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
@@ -37,6 +38,8 @@ export interface RouterOptions {
   permissions: PermissionsService;
   /** Stops running terraform when the backend stops; tests may leave it out. */
   lifecycle?: LifecycleService;
+  /** Runs the recovery of terraform runs whose instance died; tests may leave it out. */
+  scheduler?: SchedulerService;
   /** Tells open Environments cards that an audit entry was written; tests may leave it out. */
   signals?: SignalsService;
 }

@@ -19,16 +19,51 @@ export const TERRAFORM_STACK_DEPENDENCIES: Record<
   storage: ['cluster'],
 };
 
-/** `plan` stops after the plan of each stack; `apply` applies each plan. @public */
-export type TerraformRunMode = 'plan' | 'apply';
+/** The stacks in destroy order: the reverse of {@link TERRAFORM_STACK_DEPENDENCIES}. @public */
+export function reverseStackDependencies(
+  dependencies: Record<TerraformStackName, TerraformStackName[]>,
+): Record<TerraformStackName, TerraformStackName[]> {
+  const reversed = Object.fromEntries(
+    Object.keys(dependencies).map(s => [s, [] as TerraformStackName[]]),
+  ) as Record<TerraformStackName, TerraformStackName[]>;
+  for (const [stack, needs] of Object.entries(dependencies)) {
+    for (const need of needs) reversed[need].push(stack as TerraformStackName);
+  }
+  return reversed;
+}
 
-/** @public */
+/**
+ * `plan` stops after the plan of each stack; `apply` applies each plan; `destroy` plans and applies the
+ * destruction of each stack, in reverse graph order. @public
+ */
+export type TerraformRunMode = 'plan' | 'apply' | 'destroy';
+
+/** The modes a run may be started in. @public */
+export const TERRAFORM_RUN_MODES: TerraformRunMode[] = [
+  'plan',
+  'apply',
+  'destroy',
+];
+
+/**
+ * `queued`: waiting for its environment (another run holds it) or for a worker on any instance;
+ * `running`: claimed by an instance, which writes its heartbeat; the others are final. @public
+ */
 export type TerraformRunStatus =
+  | 'queued'
   | 'running'
   | 'succeeded'
   | 'failed'
   | 'cancelled'
   | 'interrupted';
+
+/** The statuses a run ends in. @public */
+export const TERRAFORM_FINAL_STATUSES: TerraformRunStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+];
 
 /** @public */
 export type TerraformStackStatus =
@@ -36,6 +71,7 @@ export type TerraformStackStatus =
   | 'running'
   | 'planned'
   | 'applied'
+  | 'destroyed'
   | 'failed'
   | 'cancelled'
   | 'skipped';
@@ -69,7 +105,22 @@ export interface TerraformRun {
   createdBy: string;
   /** Scaffolder task that started the run, when one did. */
   taskId?: string;
+  /**
+   * Where the run's configuration comes from: `gitops`, the environment's files at {@link commit} of
+   * the GitOps repository; `checkout`, the backend's infra/ directory (no GitOps repository
+   * configured), with the checkout's HEAD as `commit` when it is a git work tree.
+   */
+  source?: 'gitops' | 'checkout';
+  /** The commit the server resolved the environment's files at. */
+  commit?: string;
+  /** When the run was asked for (it may then have waited in the queue). */
   startedAt: string;
+  /** When an instance claimed it and began executing its stacks. */
+  claimedAt?: string;
+  /** The instance executing (or that executed) the run. */
+  instanceId?: string;
+  /** A cancel was asked for and the instance running the run has not stopped it yet. */
+  cancelRequested?: boolean;
   finishedAt?: string;
   error?: string;
   stacks: TerraformStackResult[];

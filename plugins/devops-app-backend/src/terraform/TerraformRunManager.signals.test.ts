@@ -1,7 +1,9 @@
 import { Knex } from 'knex';
 import {
+  abandonedRun,
+  NO_OUTPUTS,
   createManager,
-  environmentFiles,
+  gitopsFixture,
   migratedSqlite,
   recordingSignals,
   tempDirs,
@@ -52,19 +54,28 @@ describe('TerraformRunManager signals (real terraform on the sandbox stacks)', (
         });
       },
     };
+    const gitops = await gitopsFixture(dirs.root);
+    await gitops.commit('signal-env');
     const manager = createManager(
       db,
-      testConfig(dirs.root, { sandboxDelaySeconds: 2 }),
-      { env: { ...process.env, DD_API_KEY: SECRET }, signals },
+      testConfig(dirs.root, {
+        sandboxDelaySeconds: 2,
+        gitops: { repository: gitops.repository, branch: 'main' },
+      }),
+      {
+        env: { ...process.env, DD_API_KEY: SECRET },
+        signals,
+        outputs: NO_OUTPUTS,
+      },
     );
     const { run, done } = await manager.startRun({
       environment: 'signal-env',
       mode: 'apply',
       createdBy: 'user:default/guest',
-      files: await environmentFiles('signal-env'),
     });
     const finished = await done;
     expect(finished.status).toBe('succeeded');
+    await manager.shutdown();
 
     const onRun = published.filter(
       p => p.channel === `devops-app:terraform-run:${run.id}`,
@@ -72,13 +83,15 @@ describe('TerraformRunManager signals (real terraform on the sandbox stacks)', (
     const states = onRun.filter(p => p.message.kind === 'state');
     const logs = onRun.filter(p => p.message.kind === 'log');
 
-    // State: the start, each stack going running then applied, and the end.
-    expect(states[0].message).toEqual({
-      kind: 'state',
-      runId: run.id,
-      environment: 'signal-env',
-      status: 'running',
-    });
+    // State: queued, claimed, each stack going running then applied, and the end.
+    expect(states.slice(0, 2).map(s => s.message)).toEqual(
+      ['queued', 'running'].map(status => ({
+        kind: 'state',
+        runId: run.id,
+        environment: 'signal-env',
+        status,
+      })),
+    );
     const stackChanges = states
       .filter(s => s.message.stack)
       .map(s => `${s.message.stack}:${s.message.stackStatus}`);
@@ -149,13 +162,10 @@ describe('TerraformRunManager signals (real terraform on the sandbox stacks)', (
 
   it('announces a run interrupted by a stopped backend', async () => {
     const { signals, published } = recordingSignals();
-    await new TerraformRunStore(db).createRun({
+    await abandonedRun(db, {
       id: 'left-over',
       environment: 'abandoned',
-      mode: 'apply',
-      createdBy: 'user:default/guest',
       instanceId: 'backend-1',
-      stacks: ['cluster', 'monitoring', 'storage'],
     });
     const manager = createManager(db, testConfig(dirs.root), {
       instanceId: 'backend-1',

@@ -1,14 +1,16 @@
 import { REDACTED } from '@devops-app/plugin-devops-app-common';
 import { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
-import { EnvironmentLockedError, TerraformRunStore } from './TerraformRunStore';
+import { TerraformRunStore } from './TerraformRunStore';
 import {
+  NO_OUTPUTS,
   createManager,
-  environmentFiles,
+  gitopsFixture,
   migratedSqlite,
   tempDirs,
   testConfig,
 } from './__testUtils__/sandbox';
+import { findProcesses } from './__testUtils__/processes';
 
 jest.setTimeout(180_000);
 
@@ -17,55 +19,59 @@ const SECRET = 'dd-secret-4f9a1c7e0b';
 describe('TerraformRunManager on the sandbox stacks with the real terraform', () => {
   let db: Knex;
   let dirs: Awaited<ReturnType<typeof tempDirs>>;
+  let gitops: Awaited<ReturnType<typeof gitopsFixture>>;
+  const config = (overrides: Parameters<typeof testConfig>[1] = {}) =>
+    testConfig(dirs.root, {
+      gitops: { repository: gitops.repository, branch: 'main' },
+      ...overrides,
+    });
 
   beforeEach(async () => {
     db = await migratedSqlite();
     dirs = await tempDirs();
+    gitops = await gitopsFixture(dirs.root);
   });
   afterEach(async () => {
     await db.destroy();
     await dirs.cleanup();
   });
 
-  it('applies cluster, then monitoring and storage in parallel, with outputs, logs and no secret', async () => {
-    const manager = createManager(
-      db,
-      testConfig(dirs.root, { sandboxDelaySeconds: 2 }),
-      {
-        env: {
-          ...process.env,
-          DD_API_KEY: SECRET,
-          ARM_CLIENT_SECRET: 'arm-secret-77c1',
-        },
+  it('applies cluster, then monitoring and storage in parallel, with outputs, logs and no secret; a second run waits in the queue', async () => {
+    const commit = await gitops.commit('load-test');
+    const manager = createManager(db, config({ sandboxDelaySeconds: 2 }), {
+      outputs: NO_OUTPUTS,
+      env: {
+        ...process.env,
+        DD_API_KEY: SECRET,
+        ARM_CLIENT_SECRET: 'arm-secret-77c1',
       },
-    );
+    });
     const live: string[] = [];
     const { run, done } = await manager.startRun({
       environment: 'load-test',
       mode: 'apply',
       createdBy: 'user:default/guest',
-      files: await environmentFiles('load-test'),
     });
     manager.subscribe(run.id, line => live.push(line.line));
     expect(run.status).toBe('running');
+    expect(run).toMatchObject({ source: 'gitops', commit });
 
-    // A second run on the same environment is refused, naming the run that holds it.
-    await expect(
-      manager.startRun({
-        environment: 'load-test',
-        mode: 'plan',
-        createdBy: 'user:default/other',
-        files: await environmentFiles('load-test'),
-      }),
-    ).rejects.toThrow(new RegExp(`locked by terraform run ${run.id}`));
-    await expect(
-      manager.startRun({
-        environment: 'load-test',
-        mode: 'apply',
-        createdBy: 'user:default/other',
-        files: await environmentFiles('load-test'),
-      }),
-    ).rejects.toBeInstanceOf(EnvironmentLockedError);
+    // A second run on the same environment is queued behind it, visible in the list.
+    const second = await manager.startRun({
+      environment: 'load-test',
+      mode: 'plan',
+      createdBy: 'user:default/other',
+    });
+    expect(second.run.status).toBe('queued');
+    expect(
+      (await manager.listRuns({ environment: 'load-test' })).map(r => [
+        r.id,
+        r.status,
+      ]),
+    ).toEqual([
+      [second.run.id, 'queued'],
+      [run.id, 'running'],
+    ]);
 
     const finished = await done;
     expect(finished.status).toBe('succeeded');
@@ -90,169 +96,83 @@ describe('TerraformRunManager on the sandbox stacks with the real terraform', ()
     const log = await manager.readLog(run.id, {});
     const text = log.map(l => l.line).join('\n');
     expect(text).toMatch(/Apply complete!/);
+    expect(text).toContain(`at ${commit} of the GitOps repository`);
     expect(log.map(l => l.seq)).toEqual(log.map((_, i) => i));
     expect(live.length).toBeGreaterThan(0);
-    // A sensitive output's value, read from the state (the CA is public data: its cluster_ca_certificate_public
-    // twin is shown on purpose, so the secret checked here is the portal's token).
-    const state = await fs.readFile(
-      `${dirs.root}/state/load-test/monitoring.tfstate`,
-      'utf8',
-    );
-    const token = /"backstage_reader_token":\s*\{\s*"value":\s*"([^"]+)"/.exec(
-      state,
-    )?.[1];
-    expect(token).toBeDefined();
-    for (const secret of [SECRET, 'arm-secret-77c1', token!]) {
+    for (const secret of [SECRET, 'arm-secret-77c1']) {
       expect(text).not.toContain(secret);
       expect(live.join('\n')).not.toContain(secret);
       expect(JSON.stringify(await manager.getRun(run.id))).not.toContain(
         secret,
       );
     }
+    // Each stack's plan file is kept with its checksum.
+    const plans = await new TerraformRunStore(db).readPlans(run.id);
+    expect(plans.map(p => p.stack).sort()).toEqual([
+      'cluster',
+      'monitoring',
+      'storage',
+    ]);
+    expect(plans[0].sha256).toMatch(/^[0-9a-f]{64}$/);
 
-    // The lock is released: a plan-only run now goes through and changes nothing.
-    const second = await manager.startRun({
-      environment: 'load-test',
-      mode: 'plan',
-      createdBy: 'user:default/guest',
-      files: await environmentFiles('load-test'),
-    });
+    // The queued run starts once the first has released the environment, and changes nothing.
     const planned = await second.done;
     expect(planned.status).toBe('succeeded');
+    expect(planned.claimedAt! >= finished.finishedAt!).toBe(true);
     expect(planned.stacks.map(s => s.status)).toEqual([
       'planned',
       'planned',
       'planned',
     ]);
     expect(planned.stacks[0].plan).toEqual({ add: 0, change: 0, destroy: 0 });
-    expect(await manager.listRuns({ environment: 'load-test' })).toHaveLength(
-      2,
-    );
+    // Run directories are removed when the runs end.
+    expect(await fs.readdir(`${dirs.root}/runs`)).toEqual([]);
+    await manager.shutdown();
   });
 
-  it('fails a stack that runs past its timeout, skips its dependents and releases the lock', async () => {
-    const manager = createManager(
-      db,
-      testConfig(dirs.root, { sandboxDelaySeconds: 60, stackTimeoutMs: 8_000 }),
+  it("plans the repository's files at the recorded commit, though the branch has moved on", async () => {
+    const a = await gitops.commit('pinned', (stack, text) =>
+      stack === 'cluster'
+        ? text.replace(/^log_retention_days\s*=.*$/m, 'log_retention_days = 31')
+        : text,
     );
-    const { done } = await manager.startRun({
-      environment: 'slow',
-      mode: 'apply',
-      createdBy: 'user:default/guest',
-      files: await environmentFiles('slow'),
-    });
-    const run = await done;
-    expect(run.status).toBe('failed');
-    expect(run.stacks[0].status).toBe('failed');
-    expect(run.stacks[0].error).toMatch(/timed out/);
-    expect(run.stacks.slice(1).map(s => s.status)).toEqual([
-      'skipped',
-      'skipped',
-    ]);
-    expect(run.error).toMatch(/cluster: terraform .* timed out/);
-    expect(
-      await db('devops_app_terraform_locks').where({ environment: 'slow' }),
-    ).toEqual([]);
-  });
-
-  it('stops terraform when the run is cancelled', async () => {
-    const manager = createManager(
-      db,
-      testConfig(dirs.root, { sandboxDelaySeconds: 60 }),
+    const b = await gitops.commit('pinned', (stack, text) =>
+      stack === 'cluster'
+        ? text.replace(/^log_retention_days\s*=.*$/m, 'log_retention_days = 45')
+        : text,
     );
+    expect(a).not.toBe(b);
+    const manager = createManager(db, config(), { outputs: NO_OUTPUTS });
     const { run, done } = await manager.startRun({
-      environment: 'cancel-me',
-      mode: 'apply',
+      environment: 'pinned',
+      mode: 'plan',
       createdBy: 'user:default/guest',
-      files: await environmentFiles('cancel-me'),
+      commit: a,
     });
-    await new Promise<void>(resolve => {
-      const off = manager.subscribe(run.id, line => {
-        if (line.line === '$ terraform apply') {
-          off();
-          resolve();
-        }
-      });
-    });
-    await manager.cancelRun(run.id);
+    expect(run.commit).toBe(a);
     const finished = await done;
-    expect(finished.status).toBe('cancelled');
-    expect(finished.stacks.map(s => s.status)).toEqual([
-      'cancelled',
-      'cancelled',
-      'cancelled',
-    ]);
-    expect(await db('devops_app_terraform_locks')).toEqual([]);
-  });
+    expect(finished.status).toBe('succeeded');
+    expect((await manager.getRun(run.id)).commit).toBe(a);
+    const plan = (await manager.readLog(run.id, { stack: 'cluster' }))
+      .map(l => l.line)
+      .join('\n');
+    expect(plan).toMatch(/retention_in_days\s+= 31/);
+    expect(plan).not.toMatch(/retention_in_days\s+= 45/);
 
-  it('marks a run failed with the reason when terraform is killed', async () => {
-    const manager = createManager(
-      db,
-      testConfig(dirs.root, { sandboxDelaySeconds: 60 }),
-    );
-    const { run, done } = await manager.startRun({
-      environment: 'killed',
-      mode: 'apply',
+    // Without a commit, the branch head at the time of the request.
+    const head = await manager.startRun({
+      environment: 'pinned',
+      mode: 'plan',
       createdBy: 'user:default/guest',
-      files: await environmentFiles('killed'),
     });
-    await new Promise<void>(resolve => {
-      const off = manager.subscribe(run.id, line => {
-        if (/Still creating|Creating\.\.\./.test(line.line)) {
-          off();
-          resolve();
-        }
-      });
-    });
-    // Find the terraform process of this run by its private TF_DATA_DIR and kill it hard.
-    const pid = await findProcessWithEnv(
-      `${run.id}/cluster/terraform-data`,
-      'apply',
-    );
-    process.kill(pid, 'SIGKILL');
-    const finished = await done;
-    expect(finished.status).toBe('failed');
-    expect(finished.stacks[0].error).toMatch(/killed by SIGKILL/);
-    // The killed terraform left its `sleep` behind in its process group.
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-    expect(await db('devops_app_terraform_locks')).toEqual([]);
+    expect(head.run.commit).toBe(b);
+    await head.done;
+    await manager.shutdown();
   });
 
-  it('marks runs left running by a stopped backend as interrupted at the next start', async () => {
-    const before = createManager(db, testConfig(dirs.root), {
-      instanceId: 'backend-1',
-    });
-    await new TerraformRunStore(db).createRun({
-      id: 'left-over',
-      environment: 'abandoned',
-      mode: 'apply',
-      createdBy: 'user:default/guest',
-      instanceId: 'backend-1',
-      stacks: ['cluster', 'monitoring', 'storage'],
-    });
-    void before;
-    // The same instance starting again interrupts its own runs at once.
-    const after = createManager(db, testConfig(dirs.root), {
-      instanceId: 'backend-1',
-    });
-    expect(await after.recover()).toEqual(['left-over']);
-    const run = await after.getRun('left-over');
-    expect(run.status).toBe('interrupted');
-    expect(run.error).toMatch(/backend stopped/);
-    expect(run.stacks.map(s => s.status)).toEqual([
-      'cancelled',
-      'cancelled',
-      'cancelled',
-    ]);
-    expect(await db('devops_app_terraform_locks')).toEqual([]);
-  });
-
-  it('refuses a bad environment name or missing files before running anything', async () => {
-    const manager = createManager(db, testConfig(dirs.root));
+  it('refuses a commit that is not on the branch or lacks the environment, and a bad name, before queueing anything', async () => {
+    await gitops.commit('present');
+    const manager = createManager(db, config(), { outputs: NO_OUTPUTS });
     for (const environment of ['Prod', '../x', 'a;b', 'x'.repeat(70)]) {
       await expect(
         manager.startRun({
@@ -268,35 +188,199 @@ describe('TerraformRunManager on the sandbox stacks with the real terraform', ()
         mode: 'plan',
         createdBy: 'user:default/guest',
       }),
-    ).rejects.toThrow(/no files in infra\/environments/);
+    ).rejects.toThrow(
+      /environment: "nowhere" has no files in infra\/environments/,
+    );
+    await expect(
+      manager.startRun({
+        environment: 'present',
+        mode: 'plan',
+        createdBy: 'user:default/guest',
+        commit: 'f'.repeat(40),
+      }),
+    ).rejects.toThrow(/commit: f{40} is not on branch main/);
+    await expect(
+      manager.startRun({
+        environment: 'present',
+        mode: 'plan',
+        createdBy: 'user:default/guest',
+        commit: 'HEAD~1',
+      }),
+    ).rejects.toThrow(/commit: must be a full 40-character commit id/);
     expect(await manager.listRuns({})).toEqual([]);
   });
-});
 
-async function findProcessWithEnv(
-  marker: string,
-  arg: string,
-): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    for (const entry of await fs.readdir('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const environ = await fs.readFile(`/proc/${entry}/environ`, 'utf8');
-        const cmdline = (
-          await fs.readFile(`/proc/${entry}/cmdline`, 'utf8')
-        ).split('\0');
-        if (
-          environ.includes(marker) &&
-          cmdline.includes(arg) &&
-          /terraform$/.test(cmdline[0])
-        ) {
-          return Number(entry);
+  it('reads the infra checkout without devopsApp.gitops, and records that', async () => {
+    const manager = createManager(db, testConfig(dirs.root));
+    const { run, done } = await manager.startRun({
+      environment: 'dev',
+      mode: 'plan',
+      createdBy: 'user:default/guest',
+    });
+    expect(run.source).toBe('checkout');
+    expect((await done).status).toBe('succeeded');
+    await expect(
+      manager.startRun({
+        environment: 'dev',
+        mode: 'plan',
+        createdBy: 'user:default/guest',
+        commit: 'a'.repeat(40),
+      }),
+    ).rejects.toThrow(/commit: .*devopsApp.gitops is not configured/);
+  });
+
+  it('destroys in reverse graph order: monitoring and storage in parallel, then cluster', async () => {
+    await gitops.commit('short-lived');
+    const manager = createManager(db, config({ sandboxDelaySeconds: 2 }), {
+      outputs: NO_OUTPUTS,
+    });
+    const apply = await manager.startRun({
+      environment: 'short-lived',
+      mode: 'apply',
+      createdBy: 'user:default/guest',
+    });
+    expect((await apply.done).status).toBe('succeeded');
+    const { done } = await manager.startRun({
+      environment: 'short-lived',
+      mode: 'destroy',
+      createdBy: 'user:default/guest',
+    });
+    const destroyed = await done;
+    expect(destroyed.status).toBe('succeeded');
+    const [cluster, monitoring, storage] = destroyed.stacks;
+    expect(destroyed.stacks.map(s => s.status)).toEqual([
+      'destroyed',
+      'destroyed',
+      'destroyed',
+    ]);
+    expect(cluster.plan!.destroy).toBeGreaterThan(0);
+    expect(cluster.startedAt! >= monitoring.finishedAt!).toBe(true);
+    expect(cluster.startedAt! >= storage.finishedAt!).toBe(true);
+    expect(monitoring.startedAt! < storage.finishedAt!).toBe(true);
+    expect(storage.startedAt! < monitoring.finishedAt!).toBe(true);
+    const state = JSON.parse(
+      await fs.readFile(
+        `${dirs.root}/state/short-lived/cluster.tfstate`,
+        'utf8',
+      ),
+    );
+    expect(state.resources).toEqual([]);
+    await manager.shutdown();
+  });
+
+  it('fails a stack that runs past its timeout, skips its dependents and releases the lock', async () => {
+    await gitops.commit('slow');
+    const manager = createManager(
+      db,
+      config({ sandboxDelaySeconds: 60, stackTimeoutMs: 8_000 }),
+      { outputs: NO_OUTPUTS },
+    );
+    const { done } = await manager.startRun({
+      environment: 'slow',
+      mode: 'apply',
+      createdBy: 'user:default/guest',
+    });
+    const run = await done;
+    expect(run.status).toBe('failed');
+    expect(run.stacks[0].status).toBe('failed');
+    expect(run.stacks[0].error).toMatch(/timed out/);
+    expect(run.stacks.slice(1).map(s => s.status)).toEqual([
+      'skipped',
+      'skipped',
+    ]);
+    expect(run.error).toMatch(/cluster: terraform .* timed out/);
+    expect(
+      await db('devops_app_terraform_locks').where({ environment: 'slow' }),
+    ).toEqual([]);
+    expect(await findProcesses(run.id)).toEqual([]);
+    await manager.shutdown();
+  });
+
+  it('cancels: a running run stops with its terraform, a queued one ends at once, an ended one is refused with why', async () => {
+    await gitops.commit('cancel-me');
+    const manager = createManager(db, config({ sandboxDelaySeconds: 60 }), {
+      outputs: NO_OUTPUTS,
+    });
+    const { run, done } = await manager.startRun({
+      environment: 'cancel-me',
+      mode: 'apply',
+      createdBy: 'user:default/guest',
+    });
+    const queued = await manager.startRun({
+      environment: 'cancel-me',
+      mode: 'plan',
+      createdBy: 'user:default/guest',
+    });
+    expect(queued.run.status).toBe('queued');
+    await new Promise<void>(resolve => {
+      const off = manager.subscribe(run.id, line => {
+        if (line.line === '$ terraform apply') {
+          off();
+          resolve();
         }
-      } catch {
-        // The process ended meanwhile.
-      }
-    }
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`No terraform process with ${marker}`);
-}
+      });
+    });
+    // The queued one first: it ends at once, and never runs.
+    const cancelledQueued = await manager.cancelRun(queued.run.id);
+    expect(cancelledQueued.status).toBe('cancelled');
+    expect(cancelledQueued.stacks.map(s => s.status)).toEqual([
+      'cancelled',
+      'cancelled',
+      'cancelled',
+    ]);
+    expect(await findProcesses(run.id)).not.toEqual([]);
+    // The running one: the answer is its state once terraform has stopped.
+    const answer = await manager.cancelRun(run.id);
+    expect(answer.status).toBe('cancelled');
+    const finished = await done;
+    expect(finished.status).toBe('cancelled');
+    expect(finished.stacks.map(s => s.status)).toEqual([
+      'cancelled',
+      'cancelled',
+      'cancelled',
+    ]);
+    expect(await db('devops_app_terraform_locks')).toEqual([]);
+    expect(await findProcesses(run.id)).toEqual([]);
+    expect((await manager.getRun(queued.run.id)).claimedAt).toBeUndefined();
+    // Ended: 409 with the reason.
+    await expect(manager.cancelRun(run.id)).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(
+        /already ended \(cancelled at .*\); there is nothing to cancel/,
+      ),
+    });
+    await manager.shutdown();
+  });
+
+  it('marks a run failed with the reason when terraform is killed', async () => {
+    await gitops.commit('killed');
+    const manager = createManager(db, config({ sandboxDelaySeconds: 60 }), {
+      outputs: NO_OUTPUTS,
+    });
+    const { run, done } = await manager.startRun({
+      environment: 'killed',
+      mode: 'apply',
+      createdBy: 'user:default/guest',
+    });
+    await new Promise<void>(resolve => {
+      const off = manager.subscribe(run.id, line => {
+        if (/Still creating|Creating\.\.\./.test(line.line)) {
+          off();
+          resolve();
+        }
+      });
+    });
+    // Find the terraform process of this run by its private TF_DATA_DIR and kill it hard.
+    const [pid] = (await findProcesses(`${run.id}/cluster/terraform-data`))
+      .filter(p => p.terraform && p.args.includes('apply'))
+      .map(p => p.pid);
+    process.kill(pid, 'SIGKILL');
+    const finished = await done;
+    expect(finished.status).toBe('failed');
+    expect(finished.stacks[0].error).toMatch(/killed by SIGKILL/);
+    // The guard took the `sleep` the killed terraform left in its process group with it.
+    expect(await findProcesses(run.id)).toEqual([]);
+    expect(await db('devops_app_terraform_locks')).toEqual([]);
+    await manager.shutdown();
+  });
+});

@@ -3,8 +3,10 @@ import knexFactory, { Knex } from 'knex';
 import { startPostgres } from '@devops-app/e2e';
 import { TerraformRunStore } from './TerraformRunStore';
 import {
+  abandonedRun,
   createManager,
-  environmentFiles,
+  gitopsFixture,
+  NO_OUTPUTS,
   tempDirs,
   testConfig,
 } from './__testUtils__/sandbox';
@@ -12,11 +14,11 @@ import {
 jest.setTimeout(180_000);
 
 /**
- * Two run-service instances, as two backends would have, on one real PostgreSQL: the lock of an
- * environment holds across them, a cancel sent to the other instance reaches the run, and the
- * second instance takes the environment once the first run ends.
+ * Two run-service instances, as two backends would have, on one real PostgreSQL: their claims never
+ * give one environment to both, a cancel sent to the instance that does not run a run reaches it
+ * through the database, and a run whose instance stopped its heartbeat is interrupted by the other.
  */
-describe('the environment lock on PostgreSQL across two instances', () => {
+describe('the run queue on PostgreSQL across two instances', () => {
   let pg: Awaited<ReturnType<typeof startPostgres>>;
   let dbA: Knex;
   let dbB: Knex;
@@ -43,68 +45,118 @@ describe('the environment lock on PostgreSQL across two instances', () => {
     await dirs?.cleanup();
   });
 
-  it('refuses a concurrent run on the other instance and lets a cancel from it stop the run', async () => {
-    const config = testConfig(dirs.root, { sandboxDelaySeconds: 60 });
-    const a = createManager(dbA, config, { instanceId: 'backend-a' });
-    const b = createManager(dbB, config, { instanceId: 'backend-b' });
-    const files = await environmentFiles('shared-env');
-
-    // Both instances ask at the same moment: exactly one gets the environment.
-    const attempts = await Promise.allSettled([
-      a.startRun({
-        environment: 'shared-env',
-        mode: 'apply',
-        createdBy: 'user:default/a',
-        files,
-      }),
-      b.startRun({
-        environment: 'shared-env',
-        mode: 'apply',
-        createdBy: 'user:default/b',
-        files,
-      }),
-    ]);
-    const won = attempts.filter(r => r.status === 'fulfilled');
-    const lost = attempts.filter(
-      r => r.status === 'rejected',
-    ) as PromiseRejectedResult[];
-    expect(won).toHaveLength(1);
-    expect(lost).toHaveLength(1);
-    const { run, done } = (
-      won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof a.startRun>>>
-    ).value;
-    expect(lost[0].reason.message).toContain(
-      `locked by terraform run ${run.id}`,
+  it('two workers claiming at once never take the same environment, and take each environment in order', async () => {
+    const a = new TerraformRunStore(dbA);
+    const b = new TerraformRunStore(dbB);
+    const environments = ['env-1', 'env-2', 'env-3', 'env-4'];
+    // Three runs per environment, queued in turn.
+    const queued: Record<string, string[]> = {};
+    for (let round = 0; round < 3; round++) {
+      for (const environment of environments) {
+        const id = `${environment}-run-${round}`;
+        await a.createRun({
+          id,
+          environment,
+          mode: 'plan',
+          createdBy: 'user:default/a',
+          source: 'checkout',
+        });
+        (queued[environment] ??= []).push(id);
+      }
+    }
+    // Both instances claim as fast as they can, many claims in flight at once.
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        (i % 2 ? b : a).claimNext(i % 2 ? 'backend-b' : 'backend-a'),
+      ),
     );
+    const taken = claims.filter(c => c !== undefined);
+    // One run per environment, each the oldest of its environment; the others stay queued.
+    expect(taken.map(c => c!.environment).sort()).toEqual(environments);
+    for (const claim of taken) {
+      expect(claim!.id).toBe(queued[claim!.environment][0]);
+    }
+    const running = await dbA('devops_app_terraform_runs').where({
+      status: 'running',
+    });
+    expect(running).toHaveLength(4);
+    expect(await dbA('devops_app_terraform_locks')).toHaveLength(4);
+    // Once a run ends, the next of its environment (and only it) can be claimed.
+    const first = taken[0]!;
+    const owner = running.find(r => r.id === first.id)!.instance_id;
+    expect(await a.finishRun(first.id, owner, 'succeeded')).toBe(true);
+    const [next, none] = await Promise.all([
+      a.claimNext('backend-a'),
+      b.claimNext('backend-b'),
+    ]);
+    expect([next, none].filter(Boolean).map(c => c!.id)).toEqual([
+      queued[first.environment][1],
+    ]);
+  });
 
-    // The instance that does not run it cancels it; the running one sees that on its heartbeat.
-    const other = attempts[0].status === 'fulfilled' ? b : a;
-    await other.cancelRun(run.id);
-    const finished = await done;
-    expect(finished.status).toBe('cancelled');
-
-    const next = await other.startRun({
+  it('lets a cancel on the other instance stop a running run, and runs the next queued one', async () => {
+    const gitops = await gitopsFixture(dirs.root);
+    await gitops.commit('shared-env');
+    const config = testConfig(dirs.root, {
+      sandboxDelaySeconds: 60,
+      gitops: { repository: gitops.repository, branch: 'main' },
+    });
+    const a = createManager(dbA, config, {
+      instanceId: 'backend-a',
+      outputs: NO_OUTPUTS,
+    });
+    const b = createManager(dbB, config, {
+      instanceId: 'backend-b',
+      outputs: NO_OUTPUTS,
+    });
+    const first = await a.startRun({
+      environment: 'shared-env',
+      mode: 'apply',
+      createdBy: 'user:default/a',
+    });
+    expect(first.run.status).toBe('running');
+    // B only queues: the environment is A's.
+    const second = await b.startRun({
       environment: 'shared-env',
       mode: 'plan',
       createdBy: 'user:default/b',
-      files,
     });
-    expect((await next.done).status).toBe('succeeded');
+    expect(second.run.status).toBe('queued');
+    b.startWorker();
+
+    // B cancels A's run: A reads it on its heartbeat and stops; B answers with the ended run.
+    const answer = await b.cancelRun(first.run.id);
+    expect(answer.status).toBe('cancelled');
+    expect((await first.done).status).toBe('cancelled');
+    // The queued run is then claimed (by either instance) and runs.
+    const next = await second.done;
+    expect(next.status).toBe('succeeded');
+    await Promise.all([a.shutdown(), b.shutdown()]);
   });
 
-  it('interrupts a run whose instance stopped writing heartbeats', async () => {
-    const config = testConfig(dirs.root, { staleRunMs: 1 });
-    await new TerraformRunStore(dbA).createRun({
+  it('interrupts a run whose instance stopped writing heartbeats, once only', async () => {
+    await abandonedRun(dbA, {
       id: 'orphan',
       environment: 'orphaned',
-      mode: 'apply',
-      createdBy: 'user:default/a',
       instanceId: 'backend-gone',
-      stacks: ['cluster', 'monitoring', 'storage'],
+      ageMs: 5_000,
     });
-    await new Promise(r => setTimeout(r, 20));
+    const config = testConfig(dirs.root, { staleRunMs: 1_000 });
     const b = createManager(dbB, config, { instanceId: 'backend-b' });
-    expect(await b.recover()).toEqual(['orphan']);
-    expect((await b.getRun('orphan')).status).toBe('interrupted');
+    const c = createManager(dbA, config, { instanceId: 'backend-c' });
+    const [fromB, fromC] = await Promise.all([
+      b.recoverStale(),
+      c.recoverStale(),
+    ]);
+    // Each stale run (the first test left some too) is recovered by one of the two, never both.
+    const all = [...fromB, ...fromC];
+    expect(all).toContain('orphan');
+    expect(new Set(all).size).toBe(all.length);
+    const run = await b.getRun('orphan');
+    expect(run.status).toBe('interrupted');
+    expect(run.error).toMatch(/no heartbeat/);
+    expect(
+      await dbA('devops_app_terraform_locks').where({ run_id: 'orphan' }),
+    ).toEqual([]);
   });
 });

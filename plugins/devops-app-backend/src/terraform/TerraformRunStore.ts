@@ -1,6 +1,7 @@
-import { ConflictError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import {
   TERRAFORM_LOG_PAGE_SIZE,
+  TERRAFORM_STACKS,
   TerraformLogLine,
   TerraformPlanSummary,
   TerraformRun,
@@ -10,12 +11,14 @@ import {
   TerraformStackResult,
   TerraformStackStatus,
 } from '@devops-app/plugin-devops-app-common';
+import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
 
 const RUNS = 'devops_app_terraform_runs';
 const STACKS = 'devops_app_terraform_stacks';
 const LOG = 'devops_app_terraform_log';
 const LOCKS = 'devops_app_terraform_locks';
+const PLANS = 'devops_app_terraform_plans';
 
 interface RunRow {
   id: string;
@@ -26,7 +29,11 @@ interface RunRow {
   task_id: string | null;
   instance_id: string;
   heartbeat_at: number | string;
+  cancel_requested: boolean | number;
+  source: string;
+  commit: string | null;
   started_at: string;
+  claimed_at: string | null;
   finished_at: string | null;
   error: string | null;
 }
@@ -44,129 +51,268 @@ interface StackRow {
   error: string | null;
 }
 
-/** Thrown when another run holds the environment; its message names that run. */
-export class EnvironmentLockedError extends ConflictError {}
+/** A run as the worker claims it: what it needs to execute the run. */
+export interface ClaimedRun {
+  id: string;
+  environment: string;
+  mode: TerraformRunMode;
+  source: NonNullable<TerraformRun['source']>;
+  commit?: string;
+}
+
+/** A saved plan file of a stack and its checksum. */
+export interface SavedPlan {
+  stack: TerraformStackName;
+  sha256: string;
+  content: Buffer;
+}
 
 /**
- * Runs, stack results, log lines and the per-environment lock in the plugin's database. Knows nothing
- * of terraform; every write is a single statement so two backend instances can share the tables.
+ * Runs, stack results, log lines, saved plans and the per-environment lock in the plugin's database.
+ * Knows nothing of terraform. Every state change is one conditional statement (or one transaction),
+ * so any number of backend instances share the tables:
+ *
+ * - a run is inserted `queued`; {@link TerraformRunStore.claimNext} moves the oldest queued run whose
+ *   environment is free to `running` for one instance, inserting the environment's lock row in the
+ *   same transaction (its primary key is the environment: of two instances, one insert fails);
+ * - the instance running it writes `heartbeat_at`; {@link TerraformRunStore.interruptIfStale} ends a
+ *   run whose heartbeat is older than a bound, only if it still is, and releases the lock.
  */
 export class TerraformRunStore {
   constructor(private readonly db: Knex) {}
 
-  /**
-   * Creates the run and takes the environment's lock in one transaction. The lock row's primary key
-   * is the environment, so of two concurrent callers (on any backend instance) one insert fails.
-   */
+  /** Inserts the run as `queued`, its stacks `pending`. */
   async createRun(run: {
     id: string;
     environment: string;
     mode: TerraformRunMode;
     createdBy: string;
     taskId?: string;
-    instanceId: string;
-    stacks: TerraformStackName[];
+    source: NonNullable<TerraformRun['source']>;
+    commit?: string;
   }): Promise<void> {
-    const now = new Date().toISOString();
-    try {
-      await this.db.transaction(async tx => {
-        await tx(LOCKS).insert({
-          environment: run.environment,
-          run_id: run.id,
-          acquired_at: now,
-        });
-        await tx(RUNS).insert({
-          id: run.id,
-          environment: run.environment,
-          mode: run.mode,
-          status: 'running',
-          created_by: run.createdBy,
-          task_id: run.taskId ?? null,
-          instance_id: run.instanceId,
-          heartbeat_at: Date.now(),
-          started_at: now,
-        });
-        await tx(STACKS).insert(
-          run.stacks.map(stack => ({
-            run_id: run.id,
-            stack,
-            status: 'pending',
-          })),
-        );
+    await this.db.transaction(async tx => {
+      await tx(RUNS).insert({
+        id: run.id,
+        environment: run.environment,
+        mode: run.mode,
+        status: 'queued',
+        created_by: run.createdBy,
+        task_id: run.taskId ?? null,
+        instance_id: '',
+        heartbeat_at: 0,
+        source: run.source,
+        commit: run.commit ?? null,
+        started_at: new Date().toISOString(),
       });
-    } catch (error) {
-      const holder = await this.db(LOCKS)
-        .where({ environment: run.environment })
-        .first();
-      if (holder) {
-        throw new EnvironmentLockedError(
-          `Environment "${run.environment}" is locked by terraform run ${holder.run_id} (started ${holder.acquired_at}); wait for it to finish or cancel it`,
-        );
-      }
-      throw error;
-    }
+      await tx(STACKS).insert(
+        TERRAFORM_STACKS.map(stack => ({
+          run_id: run.id,
+          stack,
+          status: 'pending',
+        })),
+      );
+    });
   }
 
+  /**
+   * Claims the oldest queued run whose environment no run holds, for `instanceId`: in one
+   * transaction, inserts the environment's lock row and moves the run from `queued` to `running`.
+   * A lock insert that fails (another instance took the environment first) or a run that is no
+   * longer queued (cancelled meanwhile) rolls the transaction back, and the next candidate is tried.
+   */
+  async claimNext(instanceId: string): Promise<ClaimedRun | undefined> {
+    const candidates: RunRow[] = await this.db(RUNS)
+      .where({ status: 'queued' })
+      .whereNotIn('environment', this.db(LOCKS).select('environment'))
+      .orderBy([
+        { column: 'started_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(20);
+    const taken = new Set<string>();
+    for (const row of candidates) {
+      // FIFO per environment: a newer run of an environment never overtakes an older one.
+      if (taken.has(row.environment)) continue;
+      taken.add(row.environment);
+      const now = new Date().toISOString();
+      try {
+        await this.db.transaction(async tx => {
+          await tx(LOCKS).insert({
+            environment: row.environment,
+            run_id: row.id,
+            acquired_at: now,
+          });
+          const updated = await tx(RUNS)
+            .where({ id: row.id, status: 'queued' })
+            .update({
+              status: 'running',
+              instance_id: instanceId,
+              heartbeat_at: Date.now(),
+              claimed_at: now,
+            });
+          if (updated !== 1) throw new NotQueued();
+        });
+      } catch {
+        continue;
+      }
+      return {
+        id: row.id,
+        environment: row.environment,
+        mode: row.mode as TerraformRunMode,
+        source: row.source as NonNullable<TerraformRun['source']>,
+        ...(row.commit ? { commit: row.commit } : {}),
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * Ends a run this instance runs, and releases its environment. Nothing changes when the run is no
+   * longer running for `instanceId` (recovery interrupted it meanwhile).
+   */
   async finishRun(
     id: string,
+    instanceId: string,
     status: TerraformRunStatus,
     error?: string,
-  ): Promise<void> {
-    await this.db.transaction(async tx => {
-      await tx(RUNS)
-        .where({ id, status: 'running' })
+  ): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      const updated = await tx(RUNS)
+        .where({ id, status: 'running', instance_id: instanceId })
         .update({
           status,
           finished_at: new Date().toISOString(),
           error: error ?? null,
         });
+      if (updated === 0) return false;
+      await endOpenStacks(tx, id);
       await tx(LOCKS).where({ run_id: id }).delete();
+      return true;
     });
   }
 
-  /** Records that the run's backend is alive; answers whether someone asked to cancel the run. */
-  async heartbeat(id: string): Promise<{ cancelRequested: boolean }> {
-    await this.db(RUNS).where({ id }).update({ heartbeat_at: Date.now() });
+  /**
+   * Records that this instance is still running the run. Answers whether someone asked to cancel
+   * it, and whether the run is still this instance's (false: recovery interrupted it, so stop).
+   */
+  async heartbeat(
+    id: string,
+    instanceId: string,
+  ): Promise<{ owned: boolean; cancelRequested: boolean }> {
+    const updated = await this.db(RUNS)
+      .where({ id, status: 'running', instance_id: instanceId })
+      .update({ heartbeat_at: Date.now() });
+    if (updated === 0) return { owned: false, cancelRequested: false };
     const row = await this.db(RUNS).where({ id }).first('cancel_requested');
-    return { cancelRequested: Boolean(row?.cancel_requested) };
+    return { owned: true, cancelRequested: Boolean(row?.cancel_requested) };
   }
 
-  /** Asks the instance running the run to stop it; false when the run is not running. */
+  /** Ends a queued run as cancelled at once; false when it is not queued (any more). */
+  async cancelQueued(id: string): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      const updated = await tx(RUNS).where({ id, status: 'queued' }).update({
+        status: 'cancelled',
+        cancel_requested: true,
+        finished_at: new Date().toISOString(),
+        error: 'Cancelled while queued',
+      });
+      if (updated === 0) return false;
+      await endOpenStacks(tx, id);
+      return true;
+    });
+  }
+
+  /** Asks the instance running the run to stop it (it reads the flag on its heartbeat). */
   async requestCancel(id: string): Promise<boolean> {
-    await this.getRun(id);
     const updated = await this.db(RUNS)
       .where({ id, status: 'running' })
       .update({ cancel_requested: true });
     return updated > 0;
   }
 
-  /**
-   * Marks as interrupted the runs whose backend stopped without finishing them: runs of this
-   * instance id (a restart), or of any instance whose heartbeat is older than `staleAfterMs`.
-   */
-  async interruptAbandonedRuns(
-    instanceId: string,
-    staleAfterMs: number,
-  ): Promise<string[]> {
+  /** Running runs whose heartbeat is older than `staleBefore` (ms since the epoch). */
+  async staleRuns(staleBefore: number): Promise<ClaimedRun[]> {
     const rows: RunRow[] = await this.db(RUNS)
       .where({ status: 'running' })
-      .andWhere(q =>
-        q
-          .where({ instance_id: instanceId })
-          .orWhere('heartbeat_at', '<', Date.now() - staleAfterMs),
-      );
-    for (const row of rows) {
-      await this.db(STACKS)
-        .where({ run_id: row.id })
-        .whereIn('status', ['pending', 'running'])
-        .update({ status: 'cancelled', finished_at: new Date().toISOString() });
-      await this.finishRun(
-        row.id,
-        'interrupted',
-        'The backend stopped while the run was going on',
-      );
-    }
+      .andWhere('heartbeat_at', '<', staleBefore);
+    return rows.map(row => ({
+      id: row.id,
+      environment: row.environment,
+      mode: row.mode as TerraformRunMode,
+      source: row.source as NonNullable<TerraformRun['source']>,
+      ...(row.commit ? { commit: row.commit } : {}),
+    }));
+  }
+
+  /** Running runs of one instance id (a backend that restarts under the same id). */
+  async runsOfInstance(instanceId: string): Promise<string[]> {
+    const rows: RunRow[] = await this.db(RUNS).where({
+      status: 'running',
+      instance_id: instanceId,
+    });
     return rows.map(r => r.id);
+  }
+
+  /**
+   * Marks a run `interrupted` with the reason and releases its environment, only if it is still
+   * running and (with `staleBefore`) its heartbeat is still older than that: of two instances
+   * recovering at once, one does it; a run whose instance came back in time is left alone.
+   */
+  async interrupt(
+    id: string,
+    reason: string,
+    staleBefore?: number,
+  ): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      let query = tx(RUNS).where({ id, status: 'running' });
+      if (staleBefore !== undefined) {
+        query = query.andWhere('heartbeat_at', '<', staleBefore);
+      }
+      const updated = await query.update({
+        status: 'interrupted',
+        finished_at: new Date().toISOString(),
+        error: reason,
+      });
+      if (updated === 0) return false;
+      await endOpenStacks(tx, id);
+      await tx(LOCKS).where({ run_id: id }).delete();
+      return true;
+    });
+  }
+
+  /** Keeps a stack's plan file with its sha256, replacing an earlier one of the same run. */
+  async savePlan(
+    runId: string,
+    stack: TerraformStackName,
+    content: Buffer,
+  ): Promise<string> {
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    await this.db(PLANS).where({ run_id: runId, stack }).delete();
+    await this.db(PLANS).insert({
+      run_id: runId,
+      stack,
+      sha256,
+      size: content.length,
+      content,
+      created_at: new Date().toISOString(),
+    });
+    return sha256;
+  }
+
+  /** The saved plans of a run, each checked against its stored checksum. */
+  async readPlans(runId: string): Promise<SavedPlan[]> {
+    const rows = await this.db(PLANS).where({ run_id: runId });
+    return rows.map(row => {
+      const content = Buffer.from(row.content);
+      const actual = createHash('sha256').update(content).digest('hex');
+      if (actual !== row.sha256) {
+        throw new Error(
+          `The saved plan of ${row.stack} in run ${runId} does not match its checksum`,
+        );
+      }
+      return { stack: row.stack, sha256: row.sha256, content };
+    });
   }
 
   async updateStack(
@@ -211,6 +357,17 @@ export class TerraformRunStore {
         at,
       })),
     );
+  }
+
+  /** The highest `seq` of the run's log, -1 when it has none. */
+  async lastLogSeq(runId: string): Promise<number> {
+    const row = await this.db(LOG)
+      .where({ run_id: runId })
+      .max({ last: 'seq' })
+      .first();
+    return row?.last === null || row?.last === undefined
+      ? -1
+      : Number(row.last);
   }
 
   async getRun(id: string): Promise<TerraformRun> {
@@ -276,7 +433,15 @@ export class TerraformRunStore {
   }
 }
 
-const STACK_ORDER = ['cluster', 'monitoring', 'storage'];
+class NotQueued extends Error {}
+
+/** Stacks a run left pending or running when it ended: they did not finish. */
+async function endOpenStacks(tx: Knex.Transaction, runId: string) {
+  await tx(STACKS)
+    .where({ run_id: runId })
+    .whereIn('status', ['pending', 'running'])
+    .update({ status: 'cancelled', finished_at: new Date().toISOString() });
+}
 
 function toRun(row: RunRow, stacks: StackRow[]): TerraformRun {
   return {
@@ -286,12 +451,21 @@ function toRun(row: RunRow, stacks: StackRow[]): TerraformRun {
     status: row.status as TerraformRunStatus,
     createdBy: row.created_by,
     ...(row.task_id ? { taskId: row.task_id } : {}),
+    source: row.source as NonNullable<TerraformRun['source']>,
+    ...(row.commit ? { commit: row.commit } : {}),
     startedAt: row.started_at,
+    ...(row.claimed_at ? { claimedAt: row.claimed_at } : {}),
+    ...(row.instance_id ? { instanceId: row.instance_id } : {}),
+    ...(row.status === 'running' && row.cancel_requested
+      ? { cancelRequested: true }
+      : {}),
     ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
     ...(row.error ? { error: row.error } : {}),
     stacks: [...stacks]
       .sort(
-        (a, b) => STACK_ORDER.indexOf(a.stack) - STACK_ORDER.indexOf(b.stack),
+        (a, b) =>
+          TERRAFORM_STACKS.indexOf(a.stack as TerraformStackName) -
+          TERRAFORM_STACKS.indexOf(b.stack as TerraformStackName),
       )
       .map(toStack),
   };

@@ -20,11 +20,22 @@ export interface TerraformRunConfig {
   stackTimeoutMs: number;
   /** Sandbox only: seconds each apply takes (benchmarks). */
   sandboxDelaySeconds?: number;
-  /** A run whose backend has not written a heartbeat for this long is interrupted at start-up. */
+  /** The instance running a run writes its heartbeat this often (and reads a cancel then). */
+  heartbeatMs: number;
+  /** A running run whose heartbeat is older than this is interrupted by recovery. */
   staleRunMs: number;
+  /** Recovery runs this often on one live instance (a global scheduler task). */
+  recoveryIntervalMs: number;
+  /** Each instance looks for queued runs this often (and at once when it queues one itself). */
+  pollIntervalMs: number;
+  /** Runs one instance executes at once (each of another environment). */
+  concurrency: number;
+  /** `-lock-timeout` of plan and apply: how long a run waits for the state lock. */
+  lockTimeoutSeconds: number;
   /**
-   * The GitOps repository (`devopsApp.gitops`) an applied run commits the environment's outputs to
-   * (`outputs/`); without it nothing is committed. Pull requests when `devopsApp.gitops.pullRequests`
+   * The GitOps repository (`devopsApp.gitops`): runs read the environment's files from it at a commit
+   * the server resolves, and an applied run commits the environment's outputs to it (`outputs/`);
+   * without it runs read the infra checkout and nothing is committed. Pull requests when `devopsApp.gitops.pullRequests`
    * is configured, as for production deploys.
    */
   gitops?: Pick<
@@ -63,7 +74,13 @@ export function readTerraformRunConfig(
     stackTimeoutMs:
       (tf?.getOptionalNumber('stackTimeoutSeconds') ?? 1800) * 1000,
     sandboxDelaySeconds: tf?.getOptionalNumber('sandboxDelaySeconds'),
-    staleRunMs: (tf?.getOptionalNumber('staleRunSeconds') ?? 60) * 1000,
+    heartbeatMs: (tf?.getOptionalNumber('heartbeatSeconds') ?? 2) * 1000,
+    staleRunMs: (tf?.getOptionalNumber('staleRunSeconds') ?? 15) * 1000,
+    recoveryIntervalMs:
+      (tf?.getOptionalNumber('recoveryIntervalSeconds') ?? 5) * 1000,
+    pollIntervalMs: (tf?.getOptionalNumber('pollIntervalSeconds') ?? 1) * 1000,
+    concurrency: tf?.getOptionalNumber('concurrency') ?? 4,
+    lockTimeoutSeconds: tf?.getOptionalNumber('lockTimeoutSeconds') ?? 60,
     gitops: readGitops(config),
   };
 }

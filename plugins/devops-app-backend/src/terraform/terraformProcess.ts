@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { Redactor } from './Redactor';
 
 export interface TerraformCommand {
@@ -26,11 +27,36 @@ export interface TerraformCommandResult {
 }
 
 /** Time terraform gets after SIGTERM to release its state lock before SIGKILL. */
-const KILL_GRACE_MS = 5000;
+export const KILL_GRACE_SECONDS = 5;
 
 /**
- * Runs one terraform command in its own process group, so a timeout or a cancellation stops
- * terraform and the providers or `local-exec` children it started.
+ * The guard every terraform command runs under (POSIX sh, as `sh -c GUARD guard <binary> <args>`).
+ * Node cannot ask the kernel to kill a child when its parent dies (PR_SET_PDEATHSIG), so the guard
+ * watches its stdin, a pipe from the backend: when the pipe closes (the backend ended the run, or
+ * died, even by SIGKILL) it sends SIGTERM to terraform's process group, then SIGKILL after the grace.
+ * `setsid` gives terraform its own process group (a background job of a non-interactive sh is not a
+ * group leader, so setsid execs in place and `$!` is the group), which takes the providers and
+ * `local-exec` children with it (the pipe is kept as fd 3 for the watcher: sh gives a background
+ * job /dev/null as its stdin otherwise); the group is also killed when terraform exits, so nothing it
+ * started outlives it. The watcher is a process group of its own too (killed, with its `cat` and
+ * `sleep`, once terraform has exited) and holds none of the output pipes, so the output ends with
+ * terraform.
+ * The guard exits with terraform's status (128 + signal when it was killed).
+ */
+export const GUARD_SCRIPT = `exec 3<&0
+setsid "$@" </dev/null &
+child=$!
+setsid sh -c 'cat >/dev/null; kill -TERM -"$1"; sleep ${KILL_GRACE_SECONDS}; kill -KILL -"$1"' watcher "$child" <&3 >/dev/null 2>&1 &
+watcher=$!
+wait "$child"
+code=$?
+kill -KILL -"$child" 2>/dev/null
+kill -KILL -"$watcher" 2>/dev/null
+exit "$code"`;
+
+/**
+ * Runs one terraform command under {@link GUARD_SCRIPT}: a timeout or a cancellation closes the
+ * guard's stdin, which stops terraform and everything it started; so does the backend's death.
  */
 export function runTerraformCommand(
   command: TerraformCommand,
@@ -56,25 +82,22 @@ export function runTerraformCommand(
       });
       return;
     }
-    const child = spawn(binary, args, {
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      '/bin/sh',
+      ['-c', GUARD_SCRIPT, 'guard', binary, ...args],
+      {
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    // The guard's stdin only ever closes; an early close of it must not crash the backend.
+    child.stdin.on('error', () => {});
     let timedOut = false;
     let cancelled = false;
     let stdout = '';
     const stderrTail: string[] = [];
-    let killTimer: NodeJS.Timeout | undefined;
 
-    const stop = () => {
-      if (child.exitCode !== null || child.pid === undefined) return;
-      killGroup(child.pid, 'SIGTERM');
-      killTimer = setTimeout(
-        () => killGroup(child.pid!, 'SIGKILL'),
-        KILL_GRACE_MS,
-      );
-    };
+    const stop = () => child.stdin.end();
     const timer = setTimeout(() => {
       timedOut = true;
       stop();
@@ -122,12 +145,15 @@ export function runTerraformCommand(
       signal?.removeEventListener('abort', onAbort);
       reject(error);
     });
-    child.on('close', (code, killedBy) => {
+    child.on('close', code => {
       clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
       signal?.removeEventListener('abort', onAbort);
+      child.stdin.destroy();
       out.flush();
       err.flush();
+      // The guard reports a terraform killed by a signal as 128 + the signal's number.
+      const killedBy =
+        code !== null && code > 128 ? signalName(code - 128) : undefined;
       resolve({
         exitCode: code,
         ...(killedBy ? { killedBy } : {}),
@@ -140,12 +166,10 @@ export function runTerraformCommand(
   });
 }
 
-function killGroup(pid: number, sig: NodeJS.Signals) {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    // Already gone.
-  }
+function signalName(signo: number): NodeJS.Signals | undefined {
+  return (
+    Object.entries(os.constants.signals) as [NodeJS.Signals, number][]
+  ).find(([, n]) => n === signo)?.[0];
 }
 
 /** Reads "Plan: 1 to add, 2 to change, 0 to destroy." or "No changes." from plan output. */

@@ -9,6 +9,7 @@ import knexFactory, { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { git } from '../../deployments/git';
 import { TerraformRunConfig } from '../config';
 import { TerraformRunManager } from '../TerraformRunManager';
 import { TerraformRunStore } from '../TerraformRunStore';
@@ -37,7 +38,9 @@ export async function migratedSqlite(): Promise<Knex> {
 }
 
 /** The files the new-environment template writes for `environment`, from dev's. */
-export async function environmentFiles(environment: string) {
+export async function environmentFiles(environment: string): Promise<{
+  tfvars: Record<TerraformStackName, string>;
+}> {
   const tfvars = {} as Record<TerraformStackName, string>;
   for (const stack of TERRAFORM_STACKS) {
     const dev = await fs.readFile(
@@ -63,6 +66,48 @@ export async function tempDirs() {
   };
 }
 
+/**
+ * A GitOps repository for runs to read from: a bare repository in `root` whose branch `main` gets a
+ * commit per call of `commit` (the files the new-environment template writes, or edited ones).
+ */
+export async function gitopsFixture(root: string) {
+  const repository = path.join(root, 'gitops.git');
+  const work = path.join(root, 'gitops-work');
+  const run = (args: string[], cwd?: string) =>
+    git(
+      ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args],
+      cwd,
+    );
+  await run(['init', '--quiet', '--bare', '--initial-branch=main', repository]);
+  await run(['clone', '--quiet', repository, work]);
+  await run(['checkout', '--quiet', '-b', 'main'], work);
+  return {
+    repository,
+    /** Commits the environment's files (edited by `edit`) and pushes; returns the commit. */
+    async commit(
+      environment: string,
+      edit: (stack: TerraformStackName, text: string) => string = (_, t) => t,
+    ): Promise<string> {
+      const { tfvars } = await environmentFiles(environment);
+      const dir = path.join(work, 'infra', 'environments', environment);
+      await fs.mkdir(dir, { recursive: true });
+      for (const stack of TERRAFORM_STACKS) {
+        await fs.writeFile(
+          path.join(dir, `${stack}.tfvars`),
+          edit(stack, tfvars[stack]),
+        );
+      }
+      await run(['add', '-A'], work);
+      await run(
+        ['commit', '--quiet', '--allow-empty', '-m', `files of ${environment}`],
+        work,
+      );
+      await run(['push', '--quiet', 'origin', 'HEAD:refs/heads/main'], work);
+      return (await run(['rev-parse', 'HEAD'], work)).trim();
+    },
+  };
+}
+
 export function testConfig(
   root: string,
   overrides: Partial<TerraformRunConfig> = {},
@@ -75,7 +120,12 @@ export function testConfig(
     workDir: path.join(root, 'runs'),
     binary: process.env.TERRAFORM_BIN ?? 'terraform',
     stackTimeoutMs: 120_000,
+    heartbeatMs: 200,
     staleRunMs: 60_000,
+    recoveryIntervalMs: 1000,
+    pollIntervalMs: 200,
+    concurrency: 4,
+    lockTimeoutSeconds: 10,
     ...overrides,
   };
 }
@@ -88,6 +138,7 @@ export function createManager(
     instanceId?: string;
     signals?: SignalsService;
     logSignalIntervalMs?: number;
+    outputs?: ConstructorParameters<typeof TerraformRunManager>[0]['outputs'];
   } = {},
 ) {
   return new TerraformRunManager({
@@ -116,3 +167,31 @@ export function recordingSignals() {
   };
   return { signals, published };
 }
+
+/**
+ * A run an instance claimed and then stopped tending (as a killed backend leaves it): queued, claimed
+ * by `instanceId`, its heartbeat `ageMs` old.
+ */
+export async function abandonedRun(
+  db: Knex,
+  run: { id: string; environment: string; instanceId: string; ageMs?: number },
+) {
+  const store = new TerraformRunStore(db);
+  await store.createRun({
+    id: run.id,
+    environment: run.environment,
+    mode: 'apply',
+    createdBy: 'user:default/guest',
+    source: 'checkout',
+  });
+  const claimed = await store.claimNext(run.instanceId);
+  if (claimed?.id !== run.id) throw new Error(`${run.id} was not claimed`);
+  await db('devops_app_terraform_runs')
+    .where({ id: run.id })
+    .update({ heartbeat_at: Date.now() - (run.ageMs ?? 0) });
+}
+
+/** Commits no outputs: where a test's runs read the GitOps fixture, a commit would move its branch. */
+export const NO_OUTPUTS = {
+  publish: async () => ({ status: 'unchanged' as const, files: [] }),
+};

@@ -59,6 +59,13 @@ async function createRemote(root: string) {
     await fs.mkdir(path.dirname(path.join(seed, file)), { recursive: true });
     await fs.writeFile(path.join(seed, file), await renderSkeleton(file));
   }
+  // The environment's infra files, as the template commits them: the runs read them from here.
+  const { tfvars } = await environmentFiles(ENV);
+  const envDir = path.join(seed, 'infra', 'environments', ENV);
+  await fs.mkdir(envDir, { recursive: true });
+  for (const [stack, text] of Object.entries(tfvars)) {
+    await fs.writeFile(path.join(envDir, `${stack}.tfvars`), text);
+  }
   const id = ['-c', 'user.name=template', '-c', 'user.email=t@example.com'];
   await git(['init', '--quiet', '-b', 'main'], seed);
   await git([...id, 'add', '-A'], seed);
@@ -187,7 +194,6 @@ async function runToEnd(
     environment: ENV,
     mode,
     createdBy,
-    files: await environmentFiles(ENV),
   });
   return done;
 }
