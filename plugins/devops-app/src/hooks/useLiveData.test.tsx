@@ -9,6 +9,15 @@ const advance = (ms: number) =>
     await jest.advanceTimersByTimeAsync(ms);
   });
 
+/** The next read comes exactly `ms` after now: not 1 ms before, at `ms`. */
+async function expectNextReadAfter(fetch: jest.Mock, ms: number) {
+  const reads = fetch.mock.calls.length;
+  await advance(ms - 1);
+  expect(fetch).toHaveBeenCalledTimes(reads);
+  await advance(1);
+  expect(fetch).toHaveBeenCalledTimes(reads + 1);
+}
+
 /**
  * The plugin's real client on a backend answering 429 as the devops-app backend does for a rate
  * limited Datadog or Argo CD (`Retry-After` in seconds and `retryAfterSeconds` in the JSON body),
@@ -73,18 +82,12 @@ describe('useLiveData', () => {
       'Datadog asked to wait — retrying in 7 s',
     );
 
-    await advance(6_999);
-    expect(fetch).toHaveBeenCalledTimes(1);
-    await advance(1);
-    expect(fetch).toHaveBeenCalledTimes(2);
+    await expectNextReadAfter(fetch, 7_000);
     expect(result.current.error).toBeUndefined();
     expect(result.current.value).toEqual({ configured: true, rows: [] });
 
     // Back to the normal interval once the backend answers.
-    await advance(29_999);
-    expect(fetch).toHaveBeenCalledTimes(2);
-    await advance(1);
-    expect(fetch).toHaveBeenCalledTimes(3);
+    await expectNextReadAfter(fetch, 30_000);
   });
 
   it('retries after the wait even for a view that does not poll, and keeps the last value meanwhile', async () => {
@@ -102,8 +105,7 @@ describe('useLiveData', () => {
     expect(result.current.errorMessage).toBe(
       'Datadog asked to wait — retrying in 3 s',
     );
-    await advance(3_000);
-    expect(fetch).toHaveBeenCalledTimes(3);
+    await expectNextReadAfter(fetch, 3_000);
     // No poll of its own afterwards.
     await advance(60_000);
     expect(fetch).toHaveBeenCalledTimes(3);
