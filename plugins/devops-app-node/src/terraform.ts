@@ -11,7 +11,6 @@ import {
   TerraformLogLine,
   TerraformRun,
   TerraformRunMode,
-  TerraformStackName,
 } from '@devops-app/plugin-devops-app-common';
 
 /** A request to run an environment's stacks. @public */
@@ -20,8 +19,12 @@ export interface TerraformRunRequest {
   mode: TerraformRunMode;
   /** The scaffolder task that asks, for the run's history. */
   taskId?: string;
-  /** The environment's files when they are not yet in the infra checkout (a new environment). */
-  files?: { tfvars: Record<TerraformStackName, string>; backendHcl?: string };
+  /**
+   * A commit of the GitOps branch to run the environment's files at (the one a template just
+   * pushed); the server checks it is on the branch and holds them. The branch head by default. The
+   * files and the state location are the server's: a request carries nothing else.
+   */
+  commit?: string;
 }
 
 /**

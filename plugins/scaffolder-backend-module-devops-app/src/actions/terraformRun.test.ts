@@ -67,7 +67,7 @@ describe('devops-app:terraform:apply', () => {
   });
   afterEach(() => fs.rm(workspace, { recursive: true, force: true }));
 
-  it('sends the workspace files, streams the log and outputs the stacks', async () => {
+  it('sends the environment and the commit, nothing of the workspace, waits through the queue, streams the log and outputs the stacks', async () => {
     const runs = fakeRuns({
       status: 'succeeded',
       stacks: [
@@ -94,24 +94,25 @@ describe('devops-app:terraform:apply', () => {
       pollIntervalMs: 1,
     });
     const logger = mockServices.logger.mock();
+    const commit = 'a'.repeat(40);
     const ctx = createMockActionContext({
-      input: { environment: 'load-test' },
+      input: { environment: 'load-test', commit },
       workspacePath: workspace,
       logger,
     });
+    // The run waits in the queue first: the action keeps polling through it.
+    runs.startRun.mockResolvedValueOnce({
+      ...(await runs.startRun()),
+      status: 'queued',
+    });
+    runs.startRun.mockClear();
     await action.handler(ctx);
+    // Exactly these fields: the workspace's tfvars (written above) are never sent.
     expect(runs.startRun).toHaveBeenCalledWith(
-      expect.objectContaining({
-        environment: 'load-test',
-        mode: 'apply',
-        files: {
-          tfvars: expect.objectContaining({
-            storage: 'environment = "load-test" # storage\n',
-          }),
-        },
-      }),
+      { environment: 'load-test', mode: 'apply', taskId: ctx.task.id, commit },
       { credentials: await ctx.getInitiatorCredentials() },
     );
+    expect(ctx.output).toHaveBeenCalledWith('status', 'succeeded');
     expect(logger.info).toHaveBeenCalledWith('[cluster] $ terraform init');
     expect(logger.info).toHaveBeenCalledWith('[cluster] Apply complete!');
     expect(ctx.output).toHaveBeenCalledWith(
@@ -143,6 +144,31 @@ describe('devops-app:terraform:apply', () => {
     await action.handler(ctx);
     expect(runs.startRun).toHaveBeenCalledWith(
       expect.objectContaining({ mode: 'plan' }),
+      expect.anything(),
+    );
+  });
+
+  it('refuses a commit that is not a full commit id, and sends none for an empty one', async () => {
+    const runs = fakeRuns({ status: 'succeeded' });
+    const action = createTerraformRunAction({
+      mode: 'apply',
+      runs,
+      appBaseUrl: 'http://portal',
+      pollIntervalMs: 1,
+    });
+    const bad = createMockActionContext({
+      input: { environment: 'load-test', commit: 'main' },
+      workspacePath: workspace,
+    });
+    await expect(action.handler(bad)).rejects.toThrow(/^commit: "main" must be a full 40-character commit id/);
+    expect(runs.startRun).not.toHaveBeenCalled();
+    const ctx = createMockActionContext({
+      input: { environment: 'load-test', commit: '' },
+      workspacePath: workspace,
+    });
+    await action.handler(ctx);
+    expect(runs.startRun).toHaveBeenCalledWith(
+      { environment: 'load-test', mode: 'apply', taskId: ctx.task.id },
       expect.anything(),
     );
   });

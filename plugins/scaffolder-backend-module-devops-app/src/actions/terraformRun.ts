@@ -1,15 +1,12 @@
 import { StepRefusal } from './StepRefusal';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  TERRAFORM_STACKS,
   TerraformRun,
   TerraformRunMode,
   TerraformStackName,
   validateEnvironmentName,
 } from '@devops-app/plugin-devops-app-common';
 import { TerraformRunService } from '@devops-app/plugin-devops-app-node';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { applyExamples, planExamples } from './terraformRun.examples';
 
 const POLL_MS = 500;
@@ -17,9 +14,11 @@ const POLL_MS = 500;
 /**
  * `devops-app:terraform:apply` and `devops-app:terraform:plan`: run the environment's stacks through the
  * devops-app backend's run service (cluster, then monitoring and storage), streaming every log line to
- * the task log as the backend stores it. The environment's tfvars (and backend.hcl) come from the
- * workspace the template wrote; an environment without files there is read from the infra checkout.
- * A dry run, and the plan action, plan and apply nothing. Cancelling the task cancels the run.
+ * the task log as the backend stores it. The action sends the environment's name and, when given, the
+ * commit the template's GitOps step pushed; the backend reads the environment's files from the GitOps
+ * repository at that commit (or the branch head) and derives where the state lives. Nothing of the
+ * workspace is sent. A queued run (another run holds the environment) is waited for. A dry run, and
+ * the plan action, plan and apply nothing. Cancelling the task cancels the run.
  */
 export function createTerraformRunAction(options: {
   mode: TerraformRunMode;
@@ -42,11 +41,11 @@ export function createTerraformRunAction(options: {
       input: {
         environment: z =>
           z.string({ description: 'Name of the environment whose stacks run' }),
-        filesPath: z =>
+        commit: z =>
           z
             .string({
               description:
-                'Workspace directory holding infra/environments/<environment>/ (default: the workspace root)',
+                "The GitOps commit holding the environment's files, e.g. ${{ steps.publish.output.commitHash }} (default: the branch head); empty means the default",
             })
             .optional(),
       },
@@ -93,13 +92,21 @@ export function createTerraformRunAction(options: {
         throw new StepRefusal(`environment: "${environment}" ${reason}`);
       }
       const mode: TerraformRunMode = ctx.isDryRun ? 'plan' : options.mode;
-      const files = await readEnvironmentFiles(
-        resolveInside(ctx.workspacePath, ctx.input.filesPath ?? '.'),
-        environment,
-      );
+      // A skipped publish step leaves the expression empty: the branch head then.
+      const commit = ctx.input.commit?.trim() || undefined;
+      if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit)) {
+        throw new StepRefusal(
+          `commit: "${commit}" must be a full 40-character commit id`,
+        );
+      }
       const credentials = await ctx.getInitiatorCredentials();
       const started = await runs.startRun(
-        { environment, mode, taskId: ctx.task.id, ...(files ? { files } : {}) },
+        {
+          environment,
+          mode,
+          taskId: ctx.task.id,
+          ...(commit ? { commit } : {}),
+        },
         { credentials },
       );
       const runUrl = `${appBaseUrl.replace(
@@ -127,7 +134,8 @@ export function createTerraformRunAction(options: {
             ctx.logger.info(`[${line.stack}] ${line.line}`);
             after = line.seq;
           }
-          if (run.status !== 'running' && lines.length === 0) break;
+          const ongoing = run.status === 'running' || run.status === 'queued';
+          if (!ongoing && lines.length === 0) break;
           if (lines.length === 0) {
             await new Promise(resolve => setTimeout(resolve, pollIntervalMs));
             run = await runs.getRun(started.id, { credentials });
@@ -179,26 +187,4 @@ export function createTerraformRunAction(options: {
       }
     },
   });
-}
-
-function resolveInside(root: string, relative: string): string {
-  const resolved = path.resolve(root, relative);
-  if (resolved !== root && !resolved.startsWith(`${root}${path.sep}`)) {
-    throw new StepRefusal(`filesPath: "${relative}" is outside the workspace`);
-  }
-  return resolved;
-}
-
-async function readEnvironmentFiles(root: string, environment: string) {
-  const dir = path.join(root, 'infra', 'environments', environment);
-  const read = (name: string) =>
-    fs.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
-  const tfvars = {} as Record<TerraformStackName, string>;
-  for (const stack of TERRAFORM_STACKS) {
-    const content = await read(`${stack}.tfvars`);
-    if (content === undefined) return undefined;
-    tfvars[stack] = content;
-  }
-  const backendHcl = await read('backend.hcl');
-  return { tfvars, ...(backendHcl !== undefined ? { backendHcl } : {}) };
 }
