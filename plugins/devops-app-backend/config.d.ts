@@ -61,8 +61,24 @@ export interface Config {
       stackTimeoutSeconds?: number;
       /** Sandbox only: seconds each apply takes, to mimic real durations. */
       sandboxDelaySeconds?: number;
-      /** A run whose backend has written no heartbeat for this long is interrupted; default 60. */
+      /** The instance running a run writes its heartbeat (and reads a cancel) this often; default 2. */
+      heartbeatSeconds?: number;
+      /**
+       * A running run whose instance has written no heartbeat for this long is interrupted by recovery
+       * (a global scheduler task on any live instance); default 15.
+       */
       staleRunSeconds?: number;
+      /**
+       * How often the recovery task runs; default 5. With the defaults a dead instance's run is
+       * interrupted and its environment's next queued run started within 15 + 2 × 5 + 1 = 26 s.
+       */
+      recoveryIntervalSeconds?: number;
+      /** How often each instance looks for queued runs to claim; default 1. */
+      pollIntervalSeconds?: number;
+      /** Runs one instance executes at once; default 4. */
+      concurrency?: number;
+      /** `-lock-timeout` of plan and apply: how long a run waits for the state lock; default 60. */
+      lockTimeoutSeconds?: number;
     };
     /**
      * The git repository that holds charts/ and infra/: the portal commits environment files and image

@@ -31,6 +31,13 @@ export function TerraformRunDetails(props: { runId: string; pollMs?: number }) {
         <RefLink entityRef={run.createdBy} /> at{' '}
         {new Date(run.startedAt).toLocaleString()} · {formatDuration(run)}
       </Typography>
+      <Typography variant="body2" gutterBottom data-testid="run-commit">
+        infra/environments/{run.environment}{' '}
+        {run.source === 'gitops'
+          ? 'of the GitOps repository'
+          : 'of the backend checkout'}
+        {run.commit ? ` at ${run.commit.slice(0, 12)}` : ''}
+      </Typography>
       {run.error && (
         <Typography variant="body2" color="error" gutterBottom>
           {run.error}

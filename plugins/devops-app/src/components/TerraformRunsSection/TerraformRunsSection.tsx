@@ -28,6 +28,8 @@ const columns: TableColumn<TerraformRun>[] = [
         size="small"
         label={run.status}
         color={run.status === 'failed' ? 'secondary' : 'default'}
+        // Waiting for its environment or an instance: outlined, as not started yet.
+        variant={run.status === 'queued' ? 'outlined' : 'default'}
       />
     ),
   },
