@@ -56,6 +56,28 @@ export class RunRecovery {
     return recovered;
   }
 
+  /**
+   * Removes the directories in `workDir` of runs that are not running (ended, or unknown): what a
+   * killed instance left on this disk, found when an instance starts on it again.
+   */
+  async sweepRunDirectories(): Promise<string[]> {
+    const { config, store } = this.options;
+    const entries = await fs
+      .readdir(config.workDir)
+      .catch(() => [] as string[]);
+    const removed: string[] = [];
+    for (const id of entries) {
+      const run = await store.getRun(id).catch(() => undefined);
+      if (run?.status === 'running' || run?.status === 'queued') continue;
+      await fs.rm(path.join(config.workDir, id), {
+        recursive: true,
+        force: true,
+      });
+      removed.push(id);
+    }
+    return removed;
+  }
+
   /** Interrupts the runs an instance of this id left running (it restarted under the same id). */
   async recoverInstance(instanceId: string): Promise<string[]> {
     const recovered: string[] = [];

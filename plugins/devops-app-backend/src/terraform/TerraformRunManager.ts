@@ -129,10 +129,12 @@ export class TerraformRunManager {
    * every run whose heartbeat is stale (any dead instance). The scheduled task calls the second.
    */
   async recover(): Promise<string[]> {
-    return [
+    const ids = [
       ...(await this.recovery.recoverInstance(this.instanceId)),
       ...(await this.recovery.recoverStale()),
     ];
+    await this.recovery.sweepRunDirectories();
+    return ids;
   }
 
   /** Interrupts the runs of dead instances (no heartbeat for `staleRunMs`); for the scheduled task. */

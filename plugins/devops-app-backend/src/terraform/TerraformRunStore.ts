@@ -51,6 +51,9 @@ interface StackRow {
   error: string | null;
 }
 
+/** A claimed run that was no longer queued (cancelled meanwhile): the claim is rolled back. */
+class NotQueued extends Error {}
+
 /** A run as the worker claims it: what it needs to execute the run. */
 export interface ClaimedRun {
   id: string;
@@ -432,8 +435,6 @@ export class TerraformRunStore {
     }));
   }
 }
-
-class NotQueued extends Error {}
 
 /** Stacks a run left pending or running when it ended: they did not finish. */
 async function endOpenStacks(tx: Knex.Transaction, runId: string) {
