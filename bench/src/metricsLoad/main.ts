@@ -18,7 +18,7 @@ import {
 } from './run';
 
 /**
- * `yarn workspace @devops-app/bench metrics-load [--levels 50,100,200] [--rounds 3] [--json]`:
+ * `yarn workspace @devops-app/bench metrics-load [--levels 50,100,200] [--rounds 3] [--tokens N] [--json]`:
  * concurrent Metrics panel requests through our backend against the same panels' queries sent straight
  * to Prometheus's query_range, p50/p99 of each and the ratio.
  */
@@ -52,7 +52,10 @@ async function main() {
   try {
     // One viewer per five panel requests, each with a token of its own (a sign-in each), so the
     // backend shares nothing between viewers that it would not share between different users.
-    const viewers = Math.ceil(Math.max(...levels) / 5);
+    // `--tokens N` instead: N tokens for all (1: one viewer's credentials for every request).
+    const viewers = Number(
+      option('tokens', String(Math.ceil(Math.max(...levels) / 5))),
+    );
     const tokens: string[] = [];
     for (let v = 0; v < viewers; v++)
       tokens.push(await guestToken(portal.baseUrl));
