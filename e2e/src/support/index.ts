@@ -39,3 +39,5 @@ export {
   openDevopsTab,
 } from './tabLoad';
 export type { NetworkTally, ResourceBytes, TabLoad } from './tabLoad';
+export { findProcesses } from './processes';
+export type { ProcessInfo } from './processes';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { git, GitCommandError } from '../deployments/git';
+import { git, GitCommandError } from '@devops-app/plugin-devops-app-node';
 import { TerraformRunConfig } from './config';
 
 /** Where a run's files come from, as recorded on the run. */

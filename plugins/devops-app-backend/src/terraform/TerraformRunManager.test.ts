@@ -1,3 +1,4 @@
+import { findProcesses } from '@devops-app/e2e';
 import { REDACTED } from '@devops-app/plugin-devops-app-common';
 import { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
@@ -10,7 +11,6 @@ import {
   tempDirs,
   testConfig,
 } from './__testUtils__/sandbox';
-import { findProcesses } from './__testUtils__/processes';
 
 jest.setTimeout(180_000);
 
@@ -372,7 +372,9 @@ describe('TerraformRunManager on the sandbox stacks with the real terraform', ()
     });
     // Find the terraform process of this run by its private TF_DATA_DIR and kill it hard.
     const [pid] = (await findProcesses(`${run.id}/cluster/terraform-data`))
-      .filter(p => p.terraform && p.args.includes('apply'))
+      .filter(
+        p => /terraform$/.test(p.args[0] ?? '') && p.args.includes('apply'),
+      )
       .map(p => p.pid);
     process.kill(pid, 'SIGKILL');
     const finished = await done;

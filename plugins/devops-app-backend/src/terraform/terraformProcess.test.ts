@@ -1,7 +1,7 @@
+import { findProcesses } from '@devops-app/e2e';
 import { spawn } from 'node:child_process';
 import { Redactor } from './Redactor';
 import { GUARD_SCRIPT, runTerraformCommand } from './terraformProcess';
-import { findProcesses } from './__testUtils__/processes';
 
 jest.setTimeout(60_000);
 

@@ -9,7 +9,7 @@ import knexFactory, { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { git } from '../../deployments/git';
+import { git } from '@devops-app/plugin-devops-app-node';
 import { TerraformRunConfig } from '../config';
 import { TerraformRunManager } from '../TerraformRunManager';
 import { TerraformRunStore } from '../TerraformRunStore';
