@@ -1,41 +1,29 @@
-import { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   abandonedRun,
   createManager,
   gitopsFixture,
-  migratedSqlite,
   NO_OUTPUTS,
-  tempDirs,
+  perTestDatabase,
   testConfig,
 } from './__testUtils__/sandbox';
 
 jest.setTimeout(180_000);
 
 describe('RunRecovery (real terraform on the sandbox stacks)', () => {
-  let db: Knex;
-  let dirs: Awaited<ReturnType<typeof tempDirs>>;
-
-  beforeEach(async () => {
-    db = await migratedSqlite();
-    dirs = await tempDirs();
-  });
-  afterEach(async () => {
-    await db.destroy();
-    await dirs.cleanup();
-  });
+  const t = perTestDatabase();
 
   it('interrupts a run with a stale heartbeat, releases its lock, repairs what its terraform left, and the queue moves on', async () => {
-    const gitops = await gitopsFixture(dirs.root);
+    const gitops = await gitopsFixture(t.dirs.root);
     await gitops.commit('crashed');
-    const config = testConfig(dirs.root, {
+    const config = testConfig(t.dirs.root, {
       staleRunMs: 15_000,
       gitops: { repository: gitops.repository, branch: 'main' },
     });
     // A dead instance's run, 20 s without a heartbeat, and what its killed terraform left: the run
     // directory, a lock info file, a state truncated to 0 bytes (with a backup) and one without.
-    await abandonedRun(db, {
+    await abandonedRun(t.db, {
       id: 'dead-run',
       environment: 'crashed',
       instanceId: 'backend-gone',
@@ -63,7 +51,7 @@ describe('RunRecovery (real terraform on the sandbox stacks)', () => {
       recursive: true,
     });
 
-    const manager = createManager(db, config, {
+    const manager = createManager(t.db, config, {
       instanceId: 'backend-alive',
       outputs: NO_OUTPUTS,
     });
@@ -75,7 +63,7 @@ describe('RunRecovery (real terraform on the sandbox stacks)', () => {
     });
     expect(next.run.status).toBe('queued');
     // A run whose heartbeat is fresh is left alone.
-    await abandonedRun(db, {
+    await abandonedRun(t.db, {
       id: 'alive-run',
       environment: 'elsewhere',
       instanceId: 'backend-slow',
@@ -93,7 +81,7 @@ describe('RunRecovery (real terraform on the sandbox stacks)', () => {
     ]);
     expect((await manager.getRun('alive-run')).status).toBe('running');
     expect(
-      await db('devops_app_terraform_locks').where({ run_id: 'dead-run' }),
+      await t.db('devops_app_terraform_locks').where({ run_id: 'dead-run' }),
     ).toEqual([]);
     expect(await fs.readdir(stateDir)).not.toContain(
       '.cluster.tfstate.lock.info',
@@ -124,18 +112,18 @@ describe('RunRecovery (real terraform on the sandbox stacks)', () => {
   });
 
   it('interrupts at start-up the runs this instance id left running (a restart)', async () => {
-    await abandonedRun(db, {
+    await abandonedRun(t.db, {
       id: 'left-over',
       environment: 'abandoned',
       instanceId: 'backend-1',
     });
-    const manager = createManager(db, testConfig(dirs.root), {
+    const manager = createManager(t.db, testConfig(t.dirs.root), {
       instanceId: 'backend-1',
     });
     expect(await manager.recover()).toEqual(['left-over']);
     const run = await manager.getRun('left-over');
     expect(run.status).toBe('interrupted');
     expect(run.error).toMatch(/backend stopped/);
-    expect(await db('devops_app_terraform_locks')).toEqual([]);
+    expect(await t.db('devops_app_terraform_locks')).toEqual([]);
   });
 });

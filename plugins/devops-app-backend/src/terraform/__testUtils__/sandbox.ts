@@ -195,3 +195,23 @@ export async function abandonedRun(
 export const NO_OUTPUTS = {
   publish: async () => ({ status: 'unchanged' as const, files: [] }),
 };
+
+/**
+ * A fresh migrated SQLite database and temporary directories for each test of the enclosing
+ * describe block, removed after it: `const t = perTestDatabase();` then `t.db`, `t.dirs`.
+ */
+export function perTestDatabase() {
+  const current = {} as {
+    db: Knex;
+    dirs: Awaited<ReturnType<typeof tempDirs>>;
+  };
+  beforeEach(async () => {
+    current.db = await migratedSqlite();
+    current.dirs = await tempDirs();
+  });
+  afterEach(async () => {
+    await current.db.destroy();
+    await current.dirs.cleanup();
+  });
+  return current;
+}
