@@ -1,14 +1,9 @@
+import { METRICS_PANELS } from '@devops-app/plugin-devops-app-common';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 /** The Metrics section's five panels in the four ranges a viewer switches between. */
-export const PANELS = [
-  'request_rate',
-  'error_ratio',
-  'latency',
-  'inference_duration',
-  'predictions_by_outcome',
-] as const;
+export const PANELS = METRICS_PANELS;
 export const RANGES = ['15m', '1h', '6h', '24h'] as const;
 
 export interface PanelRequest {
