@@ -32,6 +32,11 @@ export const ANNOTATION_NAMESPACE = 'devops-app.io/namespace';
 export const ANNOTATION_PRODUCTION = 'devops-app.io/production';
 /** `true` or `false`: a protected environment is never removed or pruned from the portal. @public */
 export const ANNOTATION_PROTECTED = 'devops-app.io/protected';
+/**
+ * When the environment expires (an ISO 8601 time with a zone, e.g. `2026-12-02T14:00:00Z`): the portal
+ * then tears it down (destroy, removal commit, catalog). Absent: never. @public
+ */
+export const ANNOTATION_EXPIRES_AT = 'devops-app.io/expires-at';
 /** Place in the promotion order (a whole number, 1 first); absent: not part of the promotion line. @public */
 export const ANNOTATION_PROMOTION_ORDER = 'devops-app.io/promotion-order';
 /** Prometheus HTTP API of the environment; absent: the global querier (`devopsApp.prometheus.baseUrl`). @public */

@@ -107,6 +107,35 @@ describe('environmentFromEntity', () => {
     });
   });
 
+  it('reads the expiry as an ISO time and turns a malformed one into a problem naming the annotation', () => {
+    expect(
+      environmentFromEntity(
+        entity('ttl-test', {
+          'devops-app.io/expires-at': '2026-12-02T16:30:00+02:00',
+        }),
+      ),
+    ).toMatchObject({ expiresAt: '2026-12-02T14:30:00.000Z', problems: [] });
+    expect(environmentFromEntity(entity('ttl-test')).expiresAt).toBeUndefined();
+    for (const value of [
+      'tomorrow',
+      '2026-12-02',
+      '2026-12-02T14:30:00',
+      '2026-02-30T14:30:00Z',
+      '2026-12-02T25:30:00Z',
+    ]) {
+      const environment = environmentFromEntity(
+        entity('ttl-test', { 'devops-app.io/expires-at': value }),
+      );
+      expect(environment.expiresAt).toBeUndefined();
+      expect(environment.problems).toEqual([
+        {
+          annotation: 'devops-app.io/expires-at',
+          message: expect.stringContaining(`"${value}" is not an ISO 8601`),
+        },
+      ]);
+    }
+  });
+
   it('sorts by promotion order, then the environments outside the line by name', () => {
     const envs = [
       environmentFromEntity(entity('zeta')),

@@ -1,6 +1,7 @@
 import {
   ANNOTATION_ARGOCD_INSTANCE,
   ANNOTATION_ARGOCD_URL,
+  ANNOTATION_EXPIRES_AT,
   ANNOTATION_KUBERNETES_CLUSTER,
   ANNOTATION_NAMESPACE,
   ANNOTATION_PRODUCTION,
@@ -40,6 +41,8 @@ export interface Environment {
   namespace: string;
   production: boolean;
   protected: boolean;
+  /** When the portal tears it down (ISO time, from `devops-app.io/expires-at`); undefined: never. */
+  expiresAt?: string;
   /** Place in the promotion order (1 first); undefined when the environment is not in the line. */
   promotionOrder?: number;
   /** The environment's own Prometheus; undefined: the global querier. */
@@ -128,6 +131,32 @@ function httpUrl(value: string): string | undefined {
     // not a URL
   }
   return undefined;
+}
+
+/** ISO 8601 date and time with seconds and a zone (Z or ±hh:mm), as `Date#toISOString` writes. */
+const ISO_TIME =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The expiry annotation as a normalized ISO time; undefined when absent, null when malformed. */
+function expiryTime(value: string | undefined): string | undefined | null {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (!ISO_TIME.test(text)) return null;
+  const [year, month, day, hour, minute, second] = text
+    .split(/[-T:.Z+]/)
+    .slice(0, 6)
+    .map(Number);
+  // Date.parse rolls 2026-02-30 over to March; a day the month does not have is malformed.
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  if (
+    calendarDay.getUTCMonth() !== month - 1 ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    return null;
+  }
+  return new Date(Date.parse(text)).toISOString();
 }
 
 /**
@@ -222,6 +251,13 @@ export function environmentFromEntity(
   );
   const owner =
     typeof entity.spec?.owner === 'string' ? entity.spec.owner : undefined;
+  const expiresAt = expiryTime(annotations[ANNOTATION_EXPIRES_AT]);
+  if (expiresAt === null) {
+    problem(
+      ANNOTATION_EXPIRES_AT,
+      `"${annotations[ANNOTATION_EXPIRES_AT]}" is not an ISO 8601 time with a zone (e.g. 2026-12-02T14:00:00Z)`,
+    );
+  }
   return {
     name,
     entityRef: `resource:${entity.metadata.namespace ?? 'default'}/${name}`,
@@ -230,6 +266,7 @@ export function environmentFromEntity(
     namespace,
     production,
     protected: bool(ANNOTATION_PROTECTED, production),
+    ...(expiresAt ? { expiresAt } : {}),
     promotionOrder,
     prometheusUrl: url(ANNOTATION_PROMETHEUS_URL),
     argocdInstance,
