@@ -13,6 +13,98 @@ export interface Config {
       timeoutMs?: number;
     };
     /**
+     * The pipeline of environments (issue 14): how a version is verified in a stage and how long it must
+     * run there, verified, before the next stage may take it.
+     */
+    promotion?: {
+      /** Thresholds of the portal's own check on Prometheus over the soak window. */
+      verification?: {
+        /** Highest 5xx ratio of the version's requests (0.01 = 1 %); default 0.01. */
+        maxErrorRatio?: number;
+        /** Highest p95 request latency in seconds; default 0.5. */
+        maxP95Seconds?: number;
+        /** Fewest requests in the window (no traffic is not healthy); default 50. */
+        minRequests?: number;
+        /** Shortest window read, in seconds (rate() needs two scrapes); default 300. */
+        minWindowSeconds?: number;
+      };
+      /** Per stage (environment name): how long a version must run in the stage before it. */
+      stages?: {
+        [environment: string]: {
+          /** The soak time: minutes plus seconds; default 10 minutes. */
+          soak?: { minutes?: number; seconds?: number };
+        };
+      };
+    };
+    /**
+     * Datadog logs, APM spans and monitors. Without site and both keys the Logs & Traces section says
+     * Datadog is not configured.
+     */
+    datadog?: {
+      /** Datadog site, e.g. datadoghq.com or datadoghq.eu (DD_SITE). */
+      site: string;
+      /**
+       * API key (DD_API_KEY).
+       * @visibility secret
+       */
+      apiKey: string;
+      /**
+       * Application key (DD_APP_KEY).
+       * @visibility secret
+       */
+      appKey: string;
+      /**
+       * Web app base URL for deep links; default the site's URL in Datadog's site table (e.g.
+       * https://us3.datadoghq.com for us3.datadoghq.com).
+       */
+      appUrl?: string;
+      /** API base URL instead of https://api.<site>; for a stand-in server in tests only. */
+      apiBaseUrl?: string;
+      /** Timeout of one request in milliseconds; default 10000. */
+      timeoutMs?: number;
+    };
+    /**
+     * The terraform run service of the new-environment template. Locally the sandbox stacks with state
+     * under .run/terraform; in production the real stacks with each environment's backend.hcl. Secrets
+     * come from environment variables only: DD_API_KEY, DD_APP_KEY, GRAFANA_ADMIN_PASSWORD, ARM_*.
+     */
+    terraform?: {
+      /** `sandbox` (infra/sandbox, local state) or `azure` (infra/stacks, backend.hcl); default sandbox. */
+      target?: 'sandbox' | 'azure';
+      /** The infra/ directory, relative to the backend's working directory; default ../../infra. */
+      infraDir?: string;
+      /** Directory with one folder per stack; default <infraDir>/sandbox or <infraDir>/stacks. */
+      stacksDir?: string;
+      /** Sandbox state, as <env>/<stack>.tfstate; default ../../.run/terraform/state. */
+      stateDir?: string;
+      /** Per-run scratch directories (TF_DATA_DIR, plan files); default ../../.run/terraform/runs. */
+      workDir?: string;
+      /** The terraform executable; default `terraform` on PATH. */
+      binary?: string;
+      /** Time one stack (init, plan, apply) may take; default 1800. */
+      stackTimeoutSeconds?: number;
+      /** Sandbox only: seconds each apply takes, to mimic real durations. */
+      sandboxDelaySeconds?: number;
+      /** The instance running a run writes its heartbeat (and reads a cancel) this often; default 2. */
+      heartbeatSeconds?: number;
+      /**
+       * A running run whose instance has written no heartbeat for this long is interrupted by recovery
+       * (a global scheduler task on any live instance); default 15.
+       */
+      staleRunSeconds?: number;
+      /**
+       * How often the recovery task runs; default 5. With the defaults a dead instance's run is
+       * interrupted and its environment's next queued run started within 15 + 2 × 5 + 1 = 26 s.
+       */
+      recoveryIntervalSeconds?: number;
+      /** How often each instance looks for queued runs to claim; default 1. */
+      pollIntervalSeconds?: number;
+      /** Runs one instance executes at once; default 4. */
+      concurrency?: number;
+      /** `-lock-timeout` of plan and apply: how long a run waits for the state lock; default 60. */
+      lockTimeoutSeconds?: number;
+    };
+    /**
      * Datadog logs, APM spans and monitors. Without site and both keys the Logs & Traces section says
      * Datadog is not configured.
      */

@@ -40,13 +40,18 @@ const PODS: Pod[] = [
 export function knownSamples(
   start: number,
   end: number,
-  environments: { name: string; withErrors: boolean }[] = [
+  environments: {
+    name: string;
+    withErrors: boolean;
+    /** The `model_info{version}` the pods export; default 1.0.0. */
+    version?: string;
+  }[] = [
     { name: 'dev', withErrors: true },
     { name: 'pre-prod', withErrors: false },
   ],
 ): KnownSamples {
   const parts = environments.map(e =>
-    samplesOf(start, end, e.name, e.withErrors),
+    samplesOf(start, end, e.name, e.withErrors, e.version ?? '1.0.0'),
   );
   return { text: `${mergeFamilies(parts)}# EOF\n`, start, end };
 }
@@ -69,6 +74,7 @@ function samplesOf(
   end: number,
   environment: string,
   withErrors: boolean,
+  version: string,
 ): Map<string, string[]> {
   const times: number[] = [];
   for (let t = start; t <= end; t += SCRAPE_SECONDS) times.push(t);
@@ -164,7 +170,7 @@ function samplesOf(
   for (const pod of PODS) {
     times.forEach(t =>
       current.lines.push(
-        `model_info{${base(pod)},version="1.0.0",colour="${
+        `model_info{${base(pod)},version="${version}",colour="${
           pod.colour
         }"} 1 ${t}`,
       ),

@@ -35,6 +35,12 @@ export function validateImageTag(tag: string): string | undefined {
 /** The actions the Environments card offers. @public */
 export type DeploymentAction = 'deploy' | 'sync' | 'promote' | 'abort';
 
+/**
+ * What the audit log records of deployments: the card's actions, and a deploy made as the promotion of
+ * a version from the previous stage (`promote-version`, authorized as a deploy). @public
+ */
+export type AuditedDeploymentAction = DeploymentAction | 'promote-version';
+
 /** Whether the signed-in user may run an action, and why not. @public */
 export interface ActionPermission {
   allowed: boolean;
@@ -79,7 +85,9 @@ export interface RolloutStatus {
  * One audit record: a deploy, sync, promote or abort, with its result; or (`TAction` a
  * `TerraformRunAction`) a terraform run decision on an environment's entity. @public
  */
-export interface AuditRecord<TAction extends string = DeploymentAction> {
+export interface AuditRecord<
+  TAction extends string = AuditedDeploymentAction,
+> {
   id: number;
   createdAt: string;
   actor: string;
@@ -151,7 +159,7 @@ export interface DeploymentSignal {
   [key: string]: string | number;
   entityRef: string;
   environment: string;
-  action: DeploymentAction;
+  action: AuditedDeploymentAction;
   result: AuditRecord['result'];
   auditId: number;
 }

@@ -11,3 +11,4 @@ export * from './terraform';
 export * from './observability';
 export * from './deployments';
 export * from './printable';
+export * from './pipeline';

@@ -6,6 +6,7 @@ import {
 import { NotAllowedError } from '@backstage/errors';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
+  AuditedDeploymentAction,
   AuditRecord,
   DeploymentAction,
   DeploymentResult,
@@ -28,6 +29,15 @@ export interface DeploymentRequest {
   credentials: BackstageCredentials;
   entityRef: string;
   environment: string;
+}
+
+/**
+ * A check a deploy must pass once authorized (e.g. the promotion rule), run inside the deploy's audited
+ * path: its refusal is audited as the deploy's failure under `action`.
+ */
+export interface DeployGate {
+  action: AuditedDeploymentAction;
+  check(target: DeploymentTarget): Promise<void>;
 }
 
 /**
@@ -95,15 +105,21 @@ export class AuthorizedDeploymentService {
     });
   }
 
+  /** With `gate`, authorized as a deploy, then `gate.check`ed and audited as `gate.action`. */
   async deploy(
-    request: DeploymentRequest & { tag: string },
+    request: DeploymentRequest & { tag: string; gate?: DeployGate },
   ): Promise<DeploymentResult> {
+    const { gate } = request;
     const { result } = await this.audited(
       request,
       'deploy',
-      target => this.options.service.deploy({ ...target, tag: request.tag }),
+      async target => {
+        await gate?.check(target);
+        return this.options.service.deploy({ ...target, tag: request.tag });
+      },
       deployOutcome,
       request.tag,
+      gate?.action,
     );
     return result;
   }
@@ -150,6 +166,7 @@ export class AuthorizedDeploymentService {
     run: (target: DeploymentTarget) => Promise<T>,
     outcome: (result: T) => ActionOutcome,
     after?: string,
+    auditAction: AuditedDeploymentAction = action,
   ): Promise<{ result: T; record: AuditRecord }> {
     const { credentials } = request;
     const { entity, entityRef, environment } = await loadEntityForCaller(
@@ -161,7 +178,7 @@ export class AuthorizedDeploymentService {
       actor: actor.userEntityRef,
       entityRef,
       environment: environment.name,
-      action,
+      action: auditAction,
       after,
     };
     const decision = (
@@ -198,7 +215,9 @@ export class AuthorizedDeploymentService {
     return { result, record };
   }
 
-  private async record(record: NewAuditRecord): Promise<AuditRecord> {
+  private async record(
+    record: NewAuditRecord<AuditedDeploymentAction>,
+  ): Promise<AuditRecord> {
     let written: AuditRecord;
     try {
       written = await this.options.audit.add(record);

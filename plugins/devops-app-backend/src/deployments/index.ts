@@ -13,6 +13,11 @@ import { AuthorizedDeploymentService } from './AuthorizedDeploymentService';
 import { DeploymentService } from './DeploymentService';
 import { GitOpsRepository } from './GitOpsRepository';
 import { GithubPullRequests } from './GithubPullRequests';
+import { readPrometheusConfig } from '../observability/config';
+import { PrometheusClient } from '../observability/prometheus/PrometheusClient';
+import { readPromotionConfig } from './promotion/config';
+import { PromotionService } from './promotion/PromotionService';
+import { VerificationService } from './promotion/VerificationService';
 import { createDeploymentsRouter as createRouter } from './router';
 
 export { ArgoCdClient } from './ArgoCdClient';
@@ -21,6 +26,7 @@ export { AuditStore } from './AuditStore';
 export { AuthorizedDeploymentService } from './AuthorizedDeploymentService';
 export { DeploymentService } from './DeploymentService';
 export { GitOpsRepository } from './GitOpsRepository';
+export { PromotionService } from './promotion/PromotionService';
 
 /** The repository of `devopsApp.gitops`, or undefined when none is configured. */
 export function gitopsRepositoryFromConfig(
@@ -75,5 +81,23 @@ export async function createDeploymentsRouter(options: {
     logger: options.logger,
     signals: options.signals,
   });
-  return createRouter({ httpAuth: options.httpAuth, deployments });
+  const promotionConfig = readPromotionConfig(options.config);
+  const prometheus = readPrometheusConfig(options.config);
+  const promotions = new PromotionService({
+    deployments,
+    environments: options.environments,
+    audit,
+    config: promotionConfig,
+    verification: new VerificationService({
+      thresholds: promotionConfig.verification,
+      client: prometheus
+        ? new PrometheusClient({
+            baseUrl: prometheus.baseUrl,
+            timeoutMs: prometheus.timeoutMs,
+          })
+        : undefined,
+      timeoutMs: prometheus?.timeoutMs,
+    }),
+  });
+  return createRouter({ httpAuth: options.httpAuth, deployments, promotions });
 }

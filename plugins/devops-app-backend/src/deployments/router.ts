@@ -12,10 +12,13 @@ import {
   parseQuery,
 } from '../request';
 import { AuthorizedDeploymentService } from './AuthorizedDeploymentService';
+import { PromotionService } from './promotion/PromotionService';
 
 export interface DeploymentsRouterOptions {
   httpAuth: HttpAuthService;
   deployments: AuthorizedDeploymentService;
+  /** The pipeline and promotion routes. */
+  promotions?: PromotionService;
 }
 
 const targetSchema = z
@@ -28,6 +31,9 @@ const deploySchema = targetSchema
   .extend({ tag: checkedString(validateImageTag) })
   .strict();
 const statusQuery = z.object({ entityRef: entityRefSchema }).strict();
+const promotionSchema = targetSchema
+  .extend({ version: checkedString(validateImageTag) })
+  .strict();
 const auditQuery = z
   .object({
     entityRef: entityRefSchema.optional(),
@@ -45,7 +51,7 @@ const auditQuery = z
 export async function createDeploymentsRouter(
   options: DeploymentsRouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, deployments } = options;
+  const { httpAuth, deployments, promotions } = options;
   const router = Router();
   router.use(express.json());
 
@@ -80,6 +86,22 @@ export async function createDeploymentsRouter(
       res.json(
         await deployments.rollout({ ...body, action, ...(await user(req)) }),
       );
+    });
+  }
+
+  if (promotions) {
+    router.get('/deployments/pipeline', async (req, res) => {
+      const query = parseQuery(statusQuery, req);
+      res.json(await promotions.pipeline({ ...query, ...(await user(req)) }));
+    });
+
+    router.post('/deployments/promotions', async (req, res) => {
+      const body = parseBody(promotionSchema, req);
+      const result = await promotions.promote({
+        ...body,
+        ...(await user(req)),
+      });
+      res.status(result.changed ? 201 : 200).json(result);
     });
   }
 
