@@ -24,6 +24,10 @@ import {
 } from './deployments';
 import { createTerraformRouter, createTerraformRuns } from './terraform';
 import { AuthorizedTerraformRunService } from './terraform/AuthorizedTerraformRunService';
+import { AuthorizedDriftService } from './terraform/AuthorizedDriftService';
+import { readTerraformRunConfig } from './terraform/config';
+import { createDriftRouter } from './terraform/driftRouter';
+import { createDriftDetection } from './terraform/DriftTask';
 import { tooManyRequestsHandler } from './upstreamErrors';
 
 export interface RouterOptions {
@@ -91,15 +95,28 @@ export async function createRouter(
   const gitops = gitopsRepositoryFromConfig(options.config, options.logger);
   router.use(await createObservabilityRouter(options));
   router.use(await createDeploymentsRouter({ ...options, gitops }));
+  const db = await options.database.getClient();
+  const audit = new AuditStore(db);
+  const runs = await createTerraformRuns({ ...options, gitops });
   router.use(
     '/terraform',
     createTerraformRouter({
       httpAuth,
-      runs: new AuthorizedTerraformRunService({
-        ...options,
-        runs: await createTerraformRuns({ ...options, gitops }),
-        audit: new AuditStore(await options.database.getClient()),
-      }),
+      runs: new AuthorizedTerraformRunService({ ...options, runs, audit }),
+    }),
+  );
+  // Drift detection: scheduled plans of every applied environment, "Check now" (issue 13).
+  const drift = await createDriftDetection({
+    ...options,
+    runConfig: readTerraformRunConfig(options.config),
+    db,
+    inputs: runs.inputs,
+  });
+  router.use(
+    '/terraform',
+    createDriftRouter({
+      httpAuth,
+      drift: new AuthorizedDriftService({ ...options, drift, audit }),
     }),
   );
   // An upstream's 429 (Datadog, Argo CD) -> 429 with Retry-After; other errors to Backstage's handler.

@@ -11,4 +11,5 @@ export * from './terraform';
 export * from './observability';
 export * from './deployments';
 export * from './printable';
+export * from './drift';
 export * from './pipeline';

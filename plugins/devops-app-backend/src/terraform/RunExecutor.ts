@@ -180,56 +180,66 @@ export class RunExecutor {
     return store.getRun(run.id);
   }
 
-  /**
-   * The environment terraform sees: only what it needs, never the backend's whole environment, with
-   * secrets (Datadog keys, Azure credentials) registered with the redactor before any command runs.
-   */
-  private async terraformEnv(
-    runDir: string,
-    redactor: Redactor,
-  ): Promise<NodeJS.ProcessEnv> {
-    const { config } = this.options;
-    const source = this.options.env;
-    await fs.mkdir(runDir, { recursive: true });
-    const cliConfig = path.join(runDir, 'terraformrc');
-    await fs.writeFile(cliConfig, '');
-    const env: NodeJS.ProcessEnv = {
-      PATH: source.PATH,
-      HOME: source.HOME,
-      TMPDIR: source.TMPDIR,
-      TF_IN_AUTOMATION: '1',
-      TF_INPUT: '0',
-      CHECKPOINT_DISABLE: '1',
-      TF_CLI_CONFIG_FILE: source.TF_CLI_CONFIG_FILE ?? cliConfig,
-    };
-    for (const [name, value] of Object.entries(source)) {
-      if (name.startsWith('ARM_') && config.target === 'azure')
-        env[name] = value;
-    }
-    const sandbox = config.target === 'sandbox';
-    const datadogApiKey =
-      source.DD_API_KEY ?? (sandbox ? 'sandbox-api-key' : undefined);
-    const datadogAppKey =
-      source.DD_APP_KEY ?? (sandbox ? 'sandbox-app-key' : undefined);
-    if (datadogApiKey) env.TF_VAR_datadog_api_key = datadogApiKey;
-    if (datadogAppKey) env.TF_VAR_datadog_app_key = datadogAppKey;
-    if (source.GRAFANA_ADMIN_PASSWORD)
-      env.TF_VAR_grafana_admin_password = source.GRAFANA_ADMIN_PASSWORD;
-    if (sandbox) {
-      // The sandbox's own inputs (where its outputs point: sandbox_prometheus_url, sandbox_kube_api_url,
-      // ...) from the backend's environment, so a test points them at its stand-ins without a file edit.
-      for (const [name, value] of Object.entries(source)) {
-        if (name.startsWith('TF_VAR_sandbox_')) env[name] = value;
-      }
-      env.TF_VAR_sandbox_state_dir = config.stateDir;
-      if (config.sandboxDelaySeconds !== undefined) {
-        env.TF_VAR_sandbox_delay_seconds = String(config.sandboxDelaySeconds);
-      }
-    }
-    for (const [name, value] of Object.entries({ ...source, ...env })) {
-      if (isSecretVariable(name) || name.startsWith('TF_VAR_datadog'))
-        redactor.add(value);
-    }
-    return env;
+  private terraformEnv(runDir: string, redactor: Redactor) {
+    return terraformEnvironment({
+      config: this.options.config,
+      source: this.options.env,
+      runDir,
+      redactor,
+    });
   }
+}
+
+/**
+ * The environment terraform sees (runs and drift checks): only what it needs, never the backend's
+ * whole environment, with secrets (Datadog keys, Azure credentials) registered with the redactor before
+ * any command runs. Writes an empty CLI config into `runDir`.
+ */
+export async function terraformEnvironment(options: {
+  config: TerraformRunConfig;
+  source: NodeJS.ProcessEnv;
+  runDir: string;
+  redactor: Redactor;
+}): Promise<NodeJS.ProcessEnv> {
+  const { config, source, runDir, redactor } = options;
+  await fs.mkdir(runDir, { recursive: true });
+  const cliConfig = path.join(runDir, 'terraformrc');
+  await fs.writeFile(cliConfig, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: source.PATH,
+    HOME: source.HOME,
+    TMPDIR: source.TMPDIR,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    TF_CLI_CONFIG_FILE: source.TF_CLI_CONFIG_FILE ?? cliConfig,
+  };
+  for (const [name, value] of Object.entries(source)) {
+    if (name.startsWith('ARM_') && config.target === 'azure') env[name] = value;
+  }
+  const sandbox = config.target === 'sandbox';
+  const datadogApiKey =
+    source.DD_API_KEY ?? (sandbox ? 'sandbox-api-key' : undefined);
+  const datadogAppKey =
+    source.DD_APP_KEY ?? (sandbox ? 'sandbox-app-key' : undefined);
+  if (datadogApiKey) env.TF_VAR_datadog_api_key = datadogApiKey;
+  if (datadogAppKey) env.TF_VAR_datadog_app_key = datadogAppKey;
+  if (source.GRAFANA_ADMIN_PASSWORD)
+    env.TF_VAR_grafana_admin_password = source.GRAFANA_ADMIN_PASSWORD;
+  if (sandbox) {
+    // The sandbox's own inputs (where its outputs point: sandbox_prometheus_url, sandbox_kube_api_url,
+    // ...) from the backend's environment, so a test points them at its stand-ins without a file edit.
+    for (const [name, value] of Object.entries(source)) {
+      if (name.startsWith('TF_VAR_sandbox_')) env[name] = value;
+    }
+    env.TF_VAR_sandbox_state_dir = config.stateDir;
+    if (config.sandboxDelaySeconds !== undefined) {
+      env.TF_VAR_sandbox_delay_seconds = String(config.sandboxDelaySeconds);
+    }
+  }
+  for (const [name, value] of Object.entries({ ...source, ...env })) {
+    if (isSecretVariable(name) || name.startsWith('TF_VAR_datadog'))
+      redactor.add(value);
+  }
+  return env;
 }

@@ -56,7 +56,8 @@ export class TerraformRunManager {
     Set<(line: TerraformLogLine) => void>
   >();
   private readonly signals: TerraformRunSignals;
-  private readonly inputs: EnvironmentInputs;
+  /** The server-side inputs of runs, which drift checks read the same way. */
+  readonly inputs: EnvironmentInputs;
   private readonly worker: RunWorker;
   private readonly recovery: RunRecovery;
 

@@ -51,7 +51,7 @@ const MAX_LIST_ENVIRONMENTS = 50;
  * names (`?environment=dev&environment=prod`), each checked against the environment grammar. A
  * problem names `environment` (not `environment[3]`): the caller sent one parameter, repeated.
  */
-const environmentFilter = z.preprocess(
+export const environmentFilter = z.preprocess(
   value => (value === undefined || Array.isArray(value) ? value : [value]),
   z
     .array(z.unknown(), {
