@@ -6,6 +6,7 @@ import { launchChromium, signInAsGuest } from './support/browser';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LiveInference, startLiveInference } from './support/liveInference';
+import { CHART_PANELS, NetworkCounter, openDevopsTab } from './support/tabLoad';
 import {
   guestToken,
   resultsDir,
@@ -42,6 +43,27 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+const devopsTabUrl = () =>
+  `${portal.baseUrl}/catalog/default/component/inference-service/devops`;
+
+/**
+ * What the DevOps tab may load, JavaScript and CSS, as chromium counts it. Measured 2026-12-02 on the
+ * production build (bench/README.md, devops-tab): cold 4.23 MB decoded, 1.25 MB transferred; the tab's
+ * own code (lazy sections and recharts) 0.58 MB decoded over the catalog page's; a second visit 0 bytes
+ * of code over the wire. A budget is the measured size and about 10 % room: raise it on purpose, in the
+ * commit whose code needs it.
+ */
+const DEVOPS_TAB_BUDGET = {
+  /** A cold load of the tab's address: the app and the tab, decoded. */
+  coldDecodedBytes: 4_700_000,
+  /** The same over the wire (compressed). */
+  coldTransferredBytes: 1_400_000,
+  /** What the tab adds to the app (cold tab minus cold catalog page), decoded. */
+  tabOwnDecodedBytes: 650_000,
+  /** A second visit: hashed files come from the cache without a request to the server. */
+  warmTransferredBytes: 50_000,
+};
+
 describe('observability through the backend', () => {
   it('refuses raw PromQL and answers a panel with data', async () => {
     const token = await guestToken(portal.baseUrl);
@@ -72,39 +94,24 @@ describe('observability through the backend', () => {
       height: 1800,
     });
 
-    const started = Date.now();
-    await page.goto(
-      `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
-    );
-    // A chart has data when recharts drew a line with points for it.
-    const panels = [
-      'request_rate',
-      'error_ratio',
-      'latency',
-      'inference_duration',
-      'predictions_by_outcome',
-    ];
-    for (const panel of panels) {
-      await page
-        .locator(`[data-testid="chart-${panel}"] path.recharts-line-curve[d]`)
-        .first()
-        .waitFor({ state: 'attached', timeout: 90_000 });
-    }
-    const chartsAfterMs = Date.now() - started;
+    // With the tab's sections lazy and the charts' code split, the built frontend draws the first chart
+    // 2 to 4 s after navigation on this busy machine (bench/: devops-tab; 6.6 to 9 s before issue 17).
+    // 30 s for all five is a bound for a busy machine, not an expectation (it was 90 s per chart).
+    const counter = await NetworkCounter.attach(page);
+    const load = await openDevopsTab(page, counter, devopsTabUrl(), 30_000);
     await page.screenshot({
       path: resolve(resultsDir, 'observability-01-metrics.png'),
       fullPage: true,
     });
     await writeFile(
       resolve(resultsDir, 'observability-timing.json'),
-      `${JSON.stringify({ devopsTabChartsMs: chartsAfterMs }, null, 2)}\n`,
+      `${JSON.stringify(load, null, 2)}\n`,
     );
     // eslint-disable-next-line no-console
     console.log(
-      `DevOps tab showed its ${panels.length} charts after ${chartsAfterMs} ms`,
+      `DevOps tab: first chart with data after ${load.firstChartMs} ms, all ${CHART_PANELS.length} after ${load.allChartsMs} ms`,
     );
-
-    for (const panel of panels) {
+    for (const panel of CHART_PANELS) {
       const points = Number(
         await page
           .locator(`[data-testid="chart-${panel}"]`)
@@ -142,5 +149,53 @@ describe('observability through the backend', () => {
       fullPage: true,
     });
     await page.close();
+  });
+
+  it("keeps the DevOps tab's code within its budget and a second visit within the cache", async () => {
+    const page = await signInAsGuest(browser, portal.baseUrl);
+    const counter = await NetworkCounter.attach(page);
+
+    await counter.clearCache();
+    counter.start();
+    await page.goto(`${portal.baseUrl}/catalog`);
+    await page
+      .getByRole('link', { name: 'Inference service' })
+      .waitFor({ timeout: 60_000 });
+    await page.waitForLoadState('networkidle', { timeout: 60_000 });
+    const catalog = counter.stop();
+
+    await counter.clearCache();
+    const cold = await openDevopsTab(page, counter, devopsTabUrl(), 60_000);
+    const warm = await openDevopsTab(page, counter, devopsTabUrl(), 60_000);
+    const figures = {
+      coldDecodedBytes: cold.network.code.decoded,
+      coldTransferredBytes: cold.network.code.transferred,
+      tabOwnDecodedBytes: cold.network.code.decoded - catalog.code.decoded,
+      warmTransferredBytes: warm.network.code.transferred,
+    };
+    await writeFile(
+      resolve(resultsDir, 'devops-tab-bytes.json'),
+      `${JSON.stringify({ figures, catalog, cold, warm }, null, 2)}\n`,
+    );
+    // eslint-disable-next-line no-console
+    console.log(`DevOps tab bytes: ${JSON.stringify(figures)}`);
+
+    // The charts' library is a chunk of its own, loaded by the tab and not by the catalog page.
+    expect(cold.network.code.requests).toBeGreaterThan(catalog.code.requests);
+    expect(figures.coldDecodedBytes).toBeLessThanOrEqual(
+      DEVOPS_TAB_BUDGET.coldDecodedBytes,
+    );
+    expect(figures.coldTransferredBytes).toBeLessThanOrEqual(
+      DEVOPS_TAB_BUDGET.coldTransferredBytes,
+    );
+    expect(figures.tabOwnDecodedBytes).toBeLessThanOrEqual(
+      DEVOPS_TAB_BUDGET.tabOwnDecodedBytes,
+    );
+    // The same code again, decoded from the cache; next to nothing over the wire.
+    expect(warm.network.code.decoded).toBeGreaterThan(0);
+    expect(figures.warmTransferredBytes).toBeLessThanOrEqual(
+      DEVOPS_TAB_BUDGET.warmTransferredBytes,
+    );
+    await page.context().close();
   });
 });
