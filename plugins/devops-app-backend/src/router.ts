@@ -24,6 +24,7 @@ import {
 } from './deployments';
 import { createTerraformRouter, createTerraformRuns } from './terraform';
 import { AuthorizedTerraformRunService } from './terraform/AuthorizedTerraformRunService';
+import { createEnvironmentRemoval } from './terraform/environmentRemoval';
 import { AuthorizedDriftService } from './terraform/AuthorizedDriftService';
 import { readTerraformRunConfig } from './terraform/config';
 import { createDriftRouter } from './terraform/driftRouter';
@@ -118,6 +119,11 @@ export async function createRouter(
       httpAuth,
       drift: new AuthorizedDriftService({ ...options, drift, audit }),
     }),
+  );
+  // Teardown and expiry: "Remove environment", Extend, the expiry task (issue 13).
+  router.use(
+    '/terraform',
+    await createEnvironmentRemoval({ ...options, runs, audit, gitops }),
   );
   // An upstream's 429 (Datadog, Argo CD) -> 429 with Retry-After; other errors to Backstage's handler.
   router.use(tooManyRequestsHandler);

@@ -11,5 +11,6 @@ export * from './terraform';
 export * from './observability';
 export * from './deployments';
 export * from './printable';
+export * from './expiry';
 export * from './drift';
 export * from './pipeline';

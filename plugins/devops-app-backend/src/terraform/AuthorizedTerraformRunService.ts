@@ -12,7 +12,10 @@ import {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ANNOTATION_PRODUCTION,
+  Environment,
   environmentCreatePermission,
+  ExpiryDuration,
+  ExpiryExtension,
   PROD_DEPLOYERS_GROUP,
   TERRAFORM_RUN_PERMISSIONS,
   TerraformRun,
@@ -22,6 +25,8 @@ import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { AuditStore, NewAuditRecord } from '../deployments/AuditStore';
 import { loadEntityForCaller } from '../request';
 import { StartRunRequest, TerraformRunManager } from './TerraformRunManager';
+import { EnvironmentAction, EnvironmentTeardown } from './EnvironmentTeardown';
+import { EXPIRY_ACTOR } from './ExpiryTask';
 
 /** The run service's calls this layer authorizes and delegates to. */
 export type TerraformRuns = Pick<
@@ -42,6 +47,8 @@ interface Target {
   owner?: string;
   production: boolean;
   exists: boolean;
+  protected?: boolean;
+  expiresAt?: string;
 }
 
 interface Decision {
@@ -84,9 +91,92 @@ export class AuthorizedTerraformRunService {
       auth: AuthService;
       audit: AuditStore;
       logger: LoggerService;
+      /** Removes and extends environments; without it (tests of runs only) both are refused. */
+      teardown?: EnvironmentTeardown;
     },
   ) {}
 
+  /**
+   * "Remove environment": a destroy run, then the removal commit and the catalog (see
+   * {@link EnvironmentTeardown}). Needs `devops-app.terraform.destroy` on the environment's entity;
+   * a protected environment is refused with that reason before anything runs. Answers with the
+   * queued destroy run; the decision is audited as `destroy`, the removal's outcome as `remove`.
+   */
+  async removeEnvironment(
+    environment: string,
+    { credentials }: CallerOptions,
+  ): Promise<TerraformRun> {
+    const actor = userOf(credentials, 'destroy');
+    const target = await this.existingTarget(environment, credentials);
+    const decision = target.protected
+      ? this.protectedRefusal(target)
+      : await this.decide('destroy', target, credentials);
+    return this.audited(actor, 'destroy', target, decision, undefined, () =>
+      this.teardown().start(target, { actor, credentials }),
+    );
+  }
+
+  /** The expiry task's teardown of an expired environment: audited as {@link EXPIRY_ACTOR}. */
+  async expireEnvironment(environment: Environment): Promise<TerraformRun> {
+    const credentials = await this.serviceCredentials();
+    const target = await this.existingTarget(environment.name, credentials);
+    const decision: Decision = target.protected
+      ? this.protectedRefusal(target)
+      : { allowed: true, reason: `expired at ${target.expiresAt}` };
+    return this.audited(
+      EXPIRY_ACTOR,
+      'destroy',
+      target,
+      decision,
+      undefined,
+      () => this.teardown().start(target, { actor: EXPIRY_ACTOR, credentials }),
+    );
+  }
+
+  /** Moves the environment's expiry by `duration`: who may destroy it may extend it; audited. */
+  async extendExpiry(
+    environment: string,
+    duration: ExpiryDuration,
+    { credentials }: CallerOptions,
+  ): Promise<ExpiryExtension> {
+    const actor = userOf(credentials, 'extend');
+    const target = await this.existingTarget(environment, credentials);
+    const decision = await this.decide('destroy', target, credentials);
+    return this.audited(actor, 'extend', target, decision, undefined, () =>
+      this.teardown().extend(target, duration, target.expiresAt, {
+        actor,
+        credentials,
+      }),
+    );
+  }
+
+  private teardown(): EnvironmentTeardown {
+    if (!this.options.teardown) {
+      throw new ConflictError('Removing environments is not set up here');
+    }
+    return this.options.teardown;
+  }
+
+  private protectedRefusal(target: Target): Decision {
+    return {
+      allowed: false,
+      reason: `${target.environment} is protected (devops-app.io/protected): the portal never removes it`,
+    };
+  }
+
+  /** The target of an environment the catalog holds (a 404 otherwise: nothing to remove). */
+  private async existingTarget(
+    environment: string,
+    credentials: BackstageCredentials,
+  ): Promise<Target> {
+    const target = await this.target(environment, credentials);
+    if (!target.exists) {
+      throw new NotFoundError(
+        `environment: no environment entity ${target.entityRef}`,
+      );
+    }
+    return target;
+  }
   async startRun(
     request: Omit<StartRunRequest, 'createdBy'>,
     { credentials }: CallerOptions,
@@ -226,6 +316,8 @@ export class AuthorizedTerraformRunService {
         owner: loaded.environment.owner,
         production: loaded.environment.production,
         exists: true,
+        protected: loaded.environment.protected,
+        expiresAt: loaded.environment.expiresAt,
       };
     } catch (e) {
       if (
@@ -282,14 +374,14 @@ export class AuthorizedTerraformRunService {
    * Writes the audit entry of a denial and throws 403, or runs `act` and writes the entry of its
    * success (with the run it started or acted on) or failure.
    */
-  private async audited(
+  private async audited<T extends object = TerraformRun>(
     actor: string,
-    action: TerraformRunAction,
+    action: TerraformRunAction | EnvironmentAction,
     target: Target,
     decision: Decision,
     runId: string | undefined,
-    act: () => Promise<TerraformRun>,
-  ): Promise<TerraformRun> {
+    act: () => Promise<T>,
+  ): Promise<T> {
     const base = {
       actor,
       entityRef: target.entityRef,
@@ -305,7 +397,7 @@ export class AuthorizedTerraformRunService {
       });
       throw new NotAllowedError(decision.reason);
     }
-    let run: TerraformRun;
+    let run: T;
     try {
       run = await act();
     } catch (e) {
@@ -318,14 +410,16 @@ export class AuthorizedTerraformRunService {
     }
     await this.record({
       ...base,
-      runId: run.id,
+      runId: (run as Partial<TerraformRun>).id ?? runId,
       result: 'success',
       message: decision.reason,
     });
     return run;
   }
 
-  private async record(record: NewAuditRecord<TerraformRunAction>) {
+  private async record(
+    record: NewAuditRecord<TerraformRunAction | EnvironmentAction>,
+  ) {
     try {
       await this.options.audit.add(record);
     } catch (e) {
@@ -341,7 +435,7 @@ export class AuthorizedTerraformRunService {
 /** Runs are started and acted on by users only: the routes ask httpAuth for a user principal. */
 function userOf(
   credentials: BackstageCredentials,
-  action: TerraformRunAction,
+  action: TerraformRunAction | EnvironmentAction,
 ): string {
   const principal = credentials.principal as { userEntityRef?: string };
   if (!principal.userEntityRef) {
