@@ -10,6 +10,10 @@ import {
   DeploymentStatusResponse,
 } from '@devops-app/plugin-devops-app-common';
 import {
+  PipelineResponse,
+  StagePromotion,
+} from '@devops-app/plugin-devops-app-common';
+import {
   LogsRequest,
   LogsResponse,
   MetricsPanelRequest,
@@ -24,7 +28,10 @@ import {
  * Everything the frontend reads from the devops-app backend goes through this API.
  * @public
  */
-export interface DevopsAppApi extends DeploymentsApi, TerraformRunsApi {
+export interface DevopsAppApi
+  extends DeploymentsApi,
+    TerraformRunsApi,
+    PipelineApi {
   /**
    * The environments of the entity: the environment Resources related to it in the catalog (narrowed
    * by its optional `devops-app.io/environments` filter), in promotion order, each with the problems of
@@ -53,6 +60,16 @@ export interface DevopsAppApi extends DeploymentsApi, TerraformRunsApi {
 export interface DeploymentTarget {
   entityRef: string;
   environment: string;
+}
+
+/** The pipeline of environments and promotions between its stages. @public */
+export interface PipelineApi {
+  /** Each stage's version, since when, verification, and the promotion from the stage before. */
+  getPipeline(entityRef: string): Promise<PipelineResponse>;
+  /** Deploys `version` to `environment` from the stage before, when the promotion rule allows it. */
+  promoteVersion(
+    request: DeploymentTarget & { version: string },
+  ): Promise<DeploymentResult & { promotion: StagePromotion }>;
 }
 
 /** @public */

@@ -20,6 +20,10 @@ import {
   TerraformLogLine,
   TerraformRun,
 } from '@devops-app/plugin-devops-app-common';
+import {
+  PipelineResponse,
+  StagePromotion,
+} from '@devops-app/plugin-devops-app-common';
 import { DeploymentTarget, DevopsAppApi } from './DevopsAppApi';
 
 /**
@@ -127,6 +131,18 @@ export class DevopsAppClient implements DevopsAppApi {
     return this.get(
       `/deployments/status?${new URLSearchParams({ entityRef })}`,
     );
+  }
+
+  async getPipeline(entityRef: string): Promise<PipelineResponse> {
+    return this.get(
+      `/deployments/pipeline?${new URLSearchParams({ entityRef })}`,
+    );
+  }
+
+  async promoteVersion(
+    request: DeploymentTarget & { version: string },
+  ): Promise<DeploymentResult & { promotion: StagePromotion }> {
+    return this.send('/deployments/promotions', request);
   }
 
   async previewDeployment(

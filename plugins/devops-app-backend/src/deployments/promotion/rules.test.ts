@@ -120,6 +120,17 @@ describe('promotionDecision', () => {
     );
   });
 
+  it('names a failed check before the soak time, which only waiting would satisfy', () => {
+    const failing = {
+      verified: false,
+      windowSeconds: 300,
+      checks: metricChecks({}, thresholds),
+    };
+    expect(decide(dev({ verification: failing }), 120)?.reason).toMatch(
+      /^0\.2\.0 in dev failed verification: requests 0 < 50 minimum;/,
+    );
+  });
+
   it('refuses when the version could not be verified at all', () => {
     const reason = decide(
       dev({

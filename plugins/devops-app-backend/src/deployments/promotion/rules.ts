@@ -131,8 +131,9 @@ export interface SourceStage {
 
 /**
  * The promotion rule: `target` may take `version` only when the stage before runs it (in git, and live
- * where Argo CD shows it), has run it for `target`'s soak time, and every verification check passed.
- * The reason is the first rule broken, with its numbers.
+ * where Argo CD shows it), every verification check passed, and it has run there for `target`'s soak
+ * time. The reason is the first rule broken, with its numbers; a failed check is named before the soak
+ * time, which only waiting would satisfy.
  */
 export function promotionDecision(options: {
   source: SourceStage;
@@ -169,18 +170,6 @@ export function promotionDecision(options: {
   if (target.gitVersion === version) {
     return refuse(`${target.environment} already runs ${version}`);
   }
-  if (ranSeconds === undefined) {
-    return refuse(
-      `no deploy of ${version} to ${source.environment} is recorded, so its soak time is unknown`,
-    );
-  }
-  if (ranSeconds < soakSeconds) {
-    return refuse(
-      `${version} has run in ${source.environment} for ${formatDuration(
-        ranSeconds,
-      )} of ${formatDuration(soakSeconds)} soak`,
-    );
-  }
   if (source.verification.error) {
     return refuse(
       `${version} in ${source.environment} is not verified: ${source.verification.error}`,
@@ -192,6 +181,18 @@ export function promotionDecision(options: {
       `${version} in ${source.environment} failed verification: ${failed
         .map(c => c.message)
         .join('; ')}`,
+    );
+  }
+  if (ranSeconds === undefined) {
+    return refuse(
+      `no deploy of ${version} to ${source.environment} is recorded, so its soak time is unknown`,
+    );
+  }
+  if (ranSeconds < soakSeconds) {
+    return refuse(
+      `${version} has run in ${source.environment} for ${formatDuration(
+        ranSeconds,
+      )} of ${formatDuration(soakSeconds)} soak`,
     );
   }
   return { ...base, ranSeconds, allowed: true };

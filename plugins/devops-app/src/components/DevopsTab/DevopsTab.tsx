@@ -12,6 +12,9 @@ import { IntegrationsCard } from './IntegrationsCard';
 const EnvironmentsCard = lazy(() =>
   import('../EnvironmentsCard').then(m => ({ default: m.EnvironmentsCard })),
 );
+const PipelineSection = lazy(() =>
+  import('../PipelineSection').then(m => ({ default: m.PipelineSection })),
+);
 const MetricsSection = lazy(() =>
   import('../MetricsSection').then(m => ({ default: m.MetricsSection })),
 );
@@ -47,6 +50,11 @@ export function DevopsTab() {
         </Grid>
         <Grid item xs={12} md={4}>
           <IntegrationsCard entity={entity} />
+        </Grid>
+        <Grid item xs={12}>
+          <Section>
+            <PipelineSection entity={entity} />
+          </Section>
         </Grid>
         <Grid item xs={12}>
           <Section>

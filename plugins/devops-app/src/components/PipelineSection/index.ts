@@ -1,0 +1,1 @@
+export { PipelineSection } from './PipelineSection';
