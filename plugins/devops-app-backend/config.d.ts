@@ -173,6 +173,34 @@ export interface Config {
       lockTimeoutSeconds?: number;
     };
     /**
+     * The image registry the Deploy dialog lists tags from (OCI distribution API). With it, a deploy's
+     * tag must be in the entity's repository (400 naming the tag otherwise, 503 while the registry does
+     * not answer) and the commit records the image's digest. Without it any tag of the grammar is
+     * committed. Locally `make start` runs Debian's docker-registry on 127.0.0.1 and passes its URL in
+     * APP_CONFIG_devopsApp_registry_url (never written to a file).
+     */
+    registry?: {
+      /** Base URL, e.g. https://devopsapp.azurecr.io (production) or the local registry's. */
+      url: string;
+      /** Shown in messages instead of the URL; default the URL's host. */
+      name?: string;
+      /**
+       * `azure`: the backend's Entra ID identity (DefaultAzureCredential) through ACR's token exchange;
+       * `anonymous`: no credentials. Default azure for *.azurecr.io hosts, else anonymous.
+       */
+      auth?: 'azure' | 'anonymous';
+      /** Entra ID tenant sent to ACR's /oauth2/exchange (optional). */
+      tenantId?: string;
+      /** Repository of every entity without its own (`devops-app.io/image-repository`). */
+      repository?: string;
+      /** Repository per entity name (the entity's annotation wins). */
+      repositories?: { [entityName: string]: string };
+      /** How long a repository's tag list is kept, in seconds; default 30. */
+      cacheSeconds?: number;
+      /** Timeout of one registry request in milliseconds; default 5000. */
+      timeoutMs?: number;
+    };
+    /**
      * The git repository that holds charts/ and infra/: the portal commits environment files and image
      * tag changes to it. Locally, `make start` creates a bare repository under .run/gitops.
      */

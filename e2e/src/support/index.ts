@@ -41,3 +41,5 @@ export {
 export type { NetworkTally, ResourceBytes, TabLoad } from './tabLoad';
 export { findProcesses } from './processes';
 export type { ProcessInfo } from './processes';
+export { startRegistry } from './registry';
+export type { RunningRegistry } from './registry';

@@ -140,6 +140,8 @@ export interface DeploymentResult {
   /** Whether the portal asked Argo CD to sync afterwards (manual sync policy). */
   syncRequested?: boolean;
   syncMessage?: string;
+  /** The image the deploy committed, as the registry resolved the tag (with `devopsApp.registry`). */
+  image?: { reference: string; digest: string };
 }
 
 /**

@@ -11,6 +11,7 @@ export * from './terraform';
 export * from './observability';
 export * from './deployments';
 export * from './printable';
+export * from './registry';
 export * from './expiry';
 export * from './drift';
 export * from './pipeline';

@@ -13,6 +13,7 @@ import {
   DeploymentSignal,
   deploymentSignalChannel,
   DeploymentStatusResponse,
+  ImageVersionsResponse,
 } from '@devops-app/plugin-devops-app-common';
 import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { loadEntityForCaller } from '../request';
@@ -103,6 +104,18 @@ export class AuthorizedDeploymentService {
       environment: environment.name,
       tag: request.tag,
     });
+  }
+
+  /** The entity's image tags for the Deploy dialog; anyone who may read the entity may see them. */
+  async versions(request: {
+    credentials: BackstageCredentials;
+    entityRef: string;
+  }): Promise<ImageVersionsResponse> {
+    const { entity } = await loadEntityForCaller(
+      this.options.environments,
+      request,
+    );
+    return this.options.service.versions(entity);
   }
 
   /** With `gate`, authorized as a deploy, then `gate.check`ed and audited as `gate.action`. */
@@ -281,6 +294,14 @@ function deployOutcome(result: DeploymentResult): ActionOutcome {
     message = `pull request ${result.pullRequestUrl}`;
   } else if (!result.changed) {
     message = `image.tag was already ${result.after}; nothing committed`;
+  }
+  if (result.image) {
+    message = [
+      message,
+      `image ${result.image.reference}@${result.image.digest}`,
+    ]
+      .filter(Boolean)
+      .join('; ');
   }
   return { before: result.before, commit: result.commit, message };
 }

@@ -6,10 +6,12 @@ import {
   DeploymentStatusResponse,
   EntityLike,
   EnvironmentDeploymentStatus,
+  ImageVersionsResponse,
 } from '@devops-app/plugin-devops-app-common';
 import { ArgoCdEnvironment, ArgoCdService } from './ArgoCdService';
 import { AuditStore } from './AuditStore';
 import { GitOpsRepository } from './GitOpsRepository';
+import { ImageRegistry } from './registry';
 import { valuesFileFor } from './valuesFile';
 
 /** The environment an action targets: its name and the Argo CD instance it names, if any. */
@@ -52,6 +54,8 @@ export class DeploymentService {
       argocd: ArgoCdService;
       /** Read for each environment's last deploy. */
       audit: AuditStore;
+      /** With it, a deploy's tag must be in the entity's image repository; its digest is recorded. */
+      registry?: ImageRegistry;
     },
   ) {}
 
@@ -145,6 +149,12 @@ export class DeploymentService {
     const { actor, entity, environment: target, tag } = options;
     const environment = target.name;
     const gitops = this.requireGitops();
+    // The tag must be in the registry now (400 naming it; 503 when the registry does not answer):
+    // nothing is committed blind.
+    const image = await this.options.registry?.resolve(entity, tag);
+    const imageLine = image
+      ? `\nImage: ${image.registry}/${image.repository}:${tag}@${image.digest}`
+      : '';
     // Production goes through a pull request when the GitHub integration is configured for it.
     const viaPullRequest =
       (target.production ?? false) && gitops.opensPullRequests;
@@ -153,7 +163,7 @@ export class DeploymentService {
       file,
       tag,
       author: authorOf(actor),
-      message: `deploy(${entity.metadata.name}): ${environment} image.tag ${tag}\n\nRequested on the portal by ${actor.userEntityRef}.`,
+      message: `deploy(${entity.metadata.name}): ${environment} image.tag ${tag}\n\nRequested on the portal by ${actor.userEntityRef}.${imageLine}`,
       pullRequest: viaPullRequest
         ? {
             branch: `devops-app/deploy-${environment}-${tag}-${Date.now().toString(
@@ -173,6 +183,10 @@ export class DeploymentService {
       changed: change.changed,
       commit: change.commit,
       pullRequestUrl: change.pullRequestUrl,
+      image: image && {
+        reference: `${image.registry}/${image.repository}:${tag}`,
+        digest: image.digest,
+      },
     };
     if (result.changed && !result.pullRequestUrl) {
       // A manual-sync environment does not pick the commit up by itself: ask Argo CD to sync.
@@ -190,6 +204,14 @@ export class DeploymentService {
       }
     }
     return result;
+  }
+
+  /** The entity's image tags, newest first; `configured: false` without `devopsApp.registry`. */
+  versions(entity: EntityLike): Promise<ImageVersionsResponse> {
+    const registry = this.options.registry;
+    return registry
+      ? registry.versions(entity)
+      : Promise.resolve({ configured: false, versions: [] });
   }
 
   async sync({

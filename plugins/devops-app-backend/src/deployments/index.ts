@@ -13,6 +13,7 @@ import { AuthorizedDeploymentService } from './AuthorizedDeploymentService';
 import { DeploymentService } from './DeploymentService';
 import { GitOpsRepository } from './GitOpsRepository';
 import { GithubPullRequests } from './GithubPullRequests';
+import { ImageRegistry } from './registry';
 import { readPrometheusConfig } from '../observability/config';
 import { PrometheusClient } from '../observability/prometheus/PrometheusClient';
 import { readPromotionConfig } from './promotion/config';
@@ -74,7 +75,14 @@ export async function createDeploymentsRouter(options: {
   }
   const audit = new AuditStore(await options.database.getClient());
   const deployments = new AuthorizedDeploymentService({
-    service: new DeploymentService({ gitops, argocd, audit }),
+    service: new DeploymentService({
+      gitops,
+      argocd,
+      audit,
+      registry: ImageRegistry.fromConfig(options.config, {
+        fetch: options.fetch,
+      }),
+    }),
     environments: options.environments,
     permissions: options.permissions,
     audit,

@@ -64,6 +64,11 @@ export async function createDeploymentsRouter(
     res.json(await deployments.status({ ...query, ...(await user(req)) }));
   });
 
+  router.get('/deployments/versions', async (req, res) => {
+    const query = parseQuery(statusQuery, req);
+    res.json(await deployments.versions({ ...query, ...(await user(req)) }));
+  });
+
   router.post('/deployments/preview', async (req, res) => {
     const body = parseBody(deploySchema, req);
     res.json(await deployments.preview({ ...body, ...(await user(req)) }));
