@@ -53,6 +53,23 @@ echo "start: Prometheus on http://127.0.0.1:9090 (log: .run/prometheus.log)"
 setsid scripts/start-prometheus.sh >.run/prometheus.log 2>&1 &
 pids+=($!)
 
+# Debian's docker-registry on 127.0.0.1 (REGISTRY_PORT, default 5000) holding the inference service's
+# image versions, pushed through its HTTP API; the Deploy dialog lists them. Its URL reaches the backend
+# in the environment only.
+registry_port="${REGISTRY_PORT:-5000}"
+echo "start: image registry on 127.0.0.1:$registry_port (log: .run/registry.log)"
+REGISTRY_PORT="$registry_port" setsid scripts/start-registry.sh >.run/registry.log 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do
+  curl -fsS "http://127.0.0.1:$registry_port/v2/" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+node --no-warnings scripts/push-sample-images.mts --registry "http://127.0.0.1:$registry_port" \
+  --repository inference 0.1.0 0.2.0 >>.run/registry.log 2>&1 ||
+  echo "start: could not push the sample images (see .run/registry.log)" >&2
+export APP_CONFIG_devopsApp_registry_url="\"http://127.0.0.1:$registry_port\""
+export APP_CONFIG_devopsApp_registry_name='"local-registry"'
+
 if [[ "$mode" == development ]]; then
   echo "start: development servers, portal on http://localhost:3000 (backend http://127.0.0.1:7007)"
   setsid yarn start &
