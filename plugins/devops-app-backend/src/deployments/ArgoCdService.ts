@@ -7,6 +7,7 @@ import {
   RolloutStatus,
 } from '@devops-app/plugin-devops-app-common';
 import { TooManyRequestsError } from '../upstreamErrors';
+import { SharedReads } from './snapshot/SharedReads';
 import {
   ArgoCdApplication,
   ArgoCdClient,
@@ -35,6 +36,9 @@ function nameOf(environment: ArgoCdEnvironment): string {
 }
 
 /** What the portal tells the user when no Argo CD instance serves an environment. */
+/** How long an application's status read answers other callers after it came back. */
+const STATUS_WINDOW_MS = 1000;
+
 export const ARGOCD_NOT_CONFIGURED =
   "No Argo CD instance is configured for this environment: name it in the environment entity's " +
   'devops-app.io/argocd-instance and set devopsApp.argocd.instances (name, baseUrl, token from an ' +
@@ -66,6 +70,14 @@ export class ArgoCdService {
       block?.getOptionalString('applicationName') ?? 'inference-{environment}',
     );
   }
+
+  /**
+   * Status reads of one application shared by concurrent callers while in flight and for
+   * `STATUS_WINDOW_MS` after (the data only: each caller's permissions are decided per request).
+   */
+  private readonly statusReads = new SharedReads<ArgoCdStatus>(
+    STATUS_WINDOW_MS,
+  );
 
   constructor(
     private readonly instances: Instance[],
@@ -137,6 +149,19 @@ export class ArgoCdService {
     if (!client) {
       return { state: 'not-connected', message: ARGOCD_NOT_CONFIGURED };
     }
+    const selector =
+      entity.metadata.annotations?.[ANNOTATION_ARGOCD_APP_SELECTOR] ?? '';
+    return this.statusReads.get(
+      JSON.stringify([client.name, selector, nameOf(environment)]),
+      () => this.readStatus(client, entity, environment),
+    );
+  }
+
+  private async readStatus(
+    client: ArgoCdClient,
+    entity: EntityLike,
+    environment: ArgoCdEnvironment,
+  ): Promise<ArgoCdStatus> {
     let app: ArgoCdApplication;
     try {
       app = await this.findApplication(client, entity, environment);
@@ -177,6 +202,7 @@ export class ArgoCdService {
     environment: ArgoCdEnvironment,
   ): Promise<{ application: string; revision?: string }> {
     const { client, app } = await this.resolve(entity, environment);
+    this.statusReads.clear();
     if (app.status?.operationState?.phase === 'Running') {
       throw new ConflictError(
         `A sync of ${app.metadata.name} is already in progress`,
@@ -210,6 +236,7 @@ export class ArgoCdService {
     action: 'promote-full' | 'abort',
   ): Promise<RolloutStatus> {
     const { client, app } = await this.resolve(entity, environment);
+    this.statusReads.clear();
     const rollout = await this.readRollout(client, app).catch(e => {
       throw toPortalError(e, client.name, app.metadata.name);
     });

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { git, GitCommandError, PushRejectedError } from './git';
+import { GitOpsSnapshot } from './snapshot/GitOpsSnapshot';
 import { readImageTag, setImageTag } from './valuesFile';
 
 export interface GitOpsRepositoryOptions {
@@ -14,6 +15,12 @@ export interface GitOpsRepositoryOptions {
   logger: LoggerService;
   /** Directory for the read cache; defaults to the OS temporary directory. */
   cacheDir?: string;
+  /**
+   * How long status reads trust the branch head they last asked the remote for (see GitOpsSnapshot);
+   * default 5000. 0 reads every values file from a fresh fetch (the path before the snapshot, kept
+   * for bench/src/deploymentsStatus).
+   */
+  snapshotRefreshMs?: number;
   /** Opens pull requests (production deploys); without it, pull-request changes are refused. */
   pullRequests?: {
     open(request: {
@@ -62,16 +69,6 @@ export interface FilesChange {
   pullRequest?: { branch: string; title: string; body: string };
 }
 
-/** Files and directories removed in one commit (see {@link GitOpsRepository.removePaths}). */
-export interface PathsRemoval {
-  /** Repository paths of files or directories (removed with everything under them). */
-  paths: string[];
-  author: { name: string; email: string };
-  message: string;
-  /** Push to this new branch and open a pull request into the tracked branch instead. */
-  pullRequest?: { branch: string; title: string; body: string };
-}
-
 export interface FilesChangeResult {
   changed: boolean;
   /** The files the commit changed. */
@@ -95,6 +92,8 @@ export class GitOpsRepository {
   private queue: Promise<unknown> = Promise.resolve();
   private cacheReady?: Promise<void>;
   private fetching?: Promise<void>;
+  private readonly pushListeners: Array<() => void> = [];
+  private readonly snapshot?: GitOpsSnapshot;
 
   constructor(options: GitOpsRepositoryOptions) {
     this.repository = /^[a-z][a-z0-9+.-]*:\/\//i.test(options.repository)
@@ -111,6 +110,9 @@ export class GitOpsRepository {
       options.cacheDir ?? tmpdir(),
       `devops-app-gitops-${process.pid}-${key}.git`,
     );
+    const refreshMs = options.snapshotRefreshMs ?? 5000;
+    this.snapshot =
+      refreshMs > 0 ? new GitOpsSnapshot(this, { refreshMs }) : undefined;
   }
 
   /** Text of a file at the tip of the branch (fetched now), or undefined when it does not exist. */
@@ -124,17 +126,72 @@ export class GitOpsRepository {
         `refs/heads/${this.branch}:${file}`,
       ]);
     } catch (e) {
-      if (
-        e instanceof GitCommandError &&
-        /does not exist|exists on disk, but not in/.test(e.stderr)
-      ) {
-        return undefined;
-      }
+      if (isMissingPath(e)) return undefined;
       throw e;
     }
   }
 
+  /** The commit the remote's branch points at now (`git ls-remote`: no objects are fetched). */
+  async remoteHead(): Promise<string> {
+    const out = await git([
+      'ls-remote',
+      '--heads',
+      this.repository,
+      `refs/heads/${this.branch}`,
+    ]);
+    const commit = out.split(/\s/)[0];
+    if (!/^[0-9a-f]{40,64}$/.test(commit ?? '')) {
+      throw new Error(`The GitOps remote has no branch ${this.branch}`);
+    }
+    return commit;
+  }
+
+  /**
+   * Text of a file at `commit` (fetched into the read cache first when it is not there yet), or
+   * undefined when the commit has no such file.
+   */
+  async readFileAt(commit: string, file: string): Promise<string | undefined> {
+    // `git show <unknown commit>:<file>` says the path does not exist: ask for the commit first.
+    const known = await this.cacheReady
+      ?.then(() =>
+        git([
+          '--git-dir',
+          this.cacheDir,
+          'cat-file',
+          '-e',
+          `${commit}^{commit}`,
+        ]),
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!known) await this.fetchCache();
+    try {
+      return await git([
+        '--git-dir',
+        this.cacheDir,
+        'show',
+        `${commit}:${file}`,
+      ]);
+    } catch (e) {
+      if (isMissingPath(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Calls `listener` after every push this instance makes to the tracked branch. */
+  onPush(listener: () => void): void {
+    this.pushListeners.push(listener);
+  }
+
+  /**
+   * `image.tag` of a values file at the branch's head, through the snapshot: the head is asked of the
+   * remote at most every `snapshotRefreshMs` (and after every push of this instance), the file parsed
+   * once per commit.
+   */
   async readImageTag(file: string): Promise<string | undefined> {
+    if (this.snapshot) return this.snapshot.readImageTag(file);
     const text = await this.readFile(file);
     return text === undefined ? undefined : readImageTag(text, file);
   }
@@ -179,36 +236,6 @@ export class GitOpsRepository {
    */
   commitFiles(change: FilesChange): Promise<FilesChangeResult> {
     const run = this.queue.then(() => this.doCommitFiles(change));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /**
-   * Removes files and directories (`paths`, repository paths) in one commit and pushes it (or opens
-   * a pull request), serialised with every other write. Paths the branch does not have are ignored;
-   * nothing to remove, nothing committed. The result's `files` are every file the commit deleted.
-   */
-  removePaths(change: PathsRemoval): Promise<FilesChangeResult> {
-    const run = this.queue.then(() =>
-      this.inClone(async work => {
-        for (const path of change.paths) {
-          const target = resolve(work, path);
-          if (!target.startsWith(`${work}/`)) {
-            throw new InputError(`${path} is outside the repository`);
-          }
-          await rm(target, { recursive: true, force: true });
-        }
-        const files = (await git(['ls-files', '--deleted'], work))
-          .split('\n')
-          .filter(Boolean);
-        if (files.length === 0) return { changed: false, files: [] };
-        return {
-          changed: true,
-          files,
-          ...(await this.commitAndPush(work, files, change)),
-        };
-      }),
-    );
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -364,6 +391,7 @@ export class GitOpsRepository {
     this.logger.info(
       `Pushed ${commit.slice(0, 12)} to ${target}: ${change.message}`,
     );
+    if (target === this.branch) this.pushListeners.forEach(l => l());
     let pullRequestUrl: string | undefined;
     if (change.pullRequest && this.pullRequests) {
       try {
@@ -420,6 +448,13 @@ export class GitOpsRepository {
   async close(): Promise<void> {
     await rm(this.cacheDir, { recursive: true, force: true });
   }
+}
+
+function isMissingPath(e: unknown): boolean {
+  return (
+    e instanceof GitCommandError &&
+    /does not exist|exists on disk, but not in/.test(e.stderr)
+  );
 }
 
 async function diffTexts(
