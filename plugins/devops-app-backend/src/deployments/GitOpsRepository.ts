@@ -69,6 +69,16 @@ export interface FilesChange {
   pullRequest?: { branch: string; title: string; body: string };
 }
 
+/** Files and directories removed in one commit (see {@link GitOpsRepository.removePaths}). */
+export interface PathsRemoval {
+  /** Repository paths of files or directories (removed with everything under them). */
+  paths: string[];
+  author: { name: string; email: string };
+  message: string;
+  /** Push to this new branch and open a pull request into the tracked branch instead. */
+  pullRequest?: { branch: string; title: string; body: string };
+}
+
 export interface FilesChangeResult {
   changed: boolean;
   /** The files the commit changed. */
@@ -236,6 +246,36 @@ export class GitOpsRepository {
    */
   commitFiles(change: FilesChange): Promise<FilesChangeResult> {
     const run = this.queue.then(() => this.doCommitFiles(change));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Removes files and directories (`paths`, repository paths) in one commit and pushes it (or opens
+   * a pull request), serialised with every other write. Paths the branch does not have are ignored;
+   * nothing to remove, nothing committed. The result's `files` are every file the commit deleted.
+   */
+  removePaths(change: PathsRemoval): Promise<FilesChangeResult> {
+    const run = this.queue.then(() =>
+      this.inClone(async work => {
+        for (const path of change.paths) {
+          const target = resolve(work, path);
+          if (!target.startsWith(`${work}/`)) {
+            throw new InputError(`${path} is outside the repository`);
+          }
+          await rm(target, { recursive: true, force: true });
+        }
+        const files = (await git(['ls-files', '--deleted'], work))
+          .split('\n')
+          .filter(Boolean);
+        if (files.length === 0) return { changed: false, files: [] };
+        return {
+          changed: true,
+          files,
+          ...(await this.commitAndPush(work, files, change)),
+        };
+      }),
+    );
     this.queue = run.catch(() => undefined);
     return run;
   }
