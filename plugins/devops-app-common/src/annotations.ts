@@ -37,6 +37,11 @@ export const ANNOTATION_PROTECTED = 'devops-app.io/protected';
  * then tears it down (destroy, removal commit, catalog). Absent: never. @public
  */
 export const ANNOTATION_EXPIRES_AT = 'devops-app.io/expires-at';
+/**
+ * `true` or `false`: an apply of the environment stops after its plan until another user approves it;
+ * default: the environment's production class. @public
+ */
+export const ANNOTATION_REQUIRES_APPROVAL = 'devops-app.io/requires-approval';
 /** Place in the promotion order (a whole number, 1 first); absent: not part of the promotion line. @public */
 export const ANNOTATION_PROMOTION_ORDER = 'devops-app.io/promotion-order';
 /** Prometheus HTTP API of the environment; absent: the global querier (`devopsApp.prometheus.baseUrl`). @public */

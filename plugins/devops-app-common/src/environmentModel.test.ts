@@ -25,6 +25,7 @@ describe('environmentFromEntity', () => {
       namespace: 'inference-load-test',
       production: false,
       protected: false,
+      requiresApproval: false,
       promotionOrder: undefined,
       prometheusUrl: undefined,
       argocdInstance: undefined,
@@ -35,7 +36,31 @@ describe('environmentFromEntity', () => {
     expect(environmentFromEntity(entity('prod'))).toMatchObject({
       production: true,
       protected: true,
+      requiresApproval: true,
     });
+  });
+
+  it('asks for approval of applies when the entity says so, always for production-class', () => {
+    const asks = (annotations: Record<string, string>) =>
+      environmentFromEntity(entity('qa', annotations)).requiresApproval;
+    expect(asks({ 'devops-app.io/requires-approval': 'true' })).toBe(true);
+    expect(asks({})).toBe(false);
+    expect(
+      asks({
+        'devops-app.io/requires-approval': 'false',
+        'devops-app.io/production': 'true',
+      }),
+    ).toBe(true);
+    expect(
+      environmentFromEntity(
+        entity('qa', { 'devops-app.io/requires-approval': 'yes' }),
+      ).problems,
+    ).toEqual([
+      {
+        annotation: 'devops-app.io/requires-approval',
+        message: '"yes" is not true or false',
+      },
+    ]);
   });
 
   it('reads every annotation; the entity wins over the configured defaults', () => {

@@ -8,6 +8,7 @@ import {
   ANNOTATION_PROMETHEUS_URL,
   ANNOTATION_PROMOTION_ORDER,
   ANNOTATION_PROTECTED,
+  ANNOTATION_REQUIRES_APPROVAL,
 } from './annotations';
 import { validateEnvironmentName } from './environments';
 
@@ -43,6 +44,8 @@ export interface Environment {
   protected: boolean;
   /** When the portal tears it down (ISO time, from `devops-app.io/expires-at`); undefined: never. */
   expiresAt?: string;
+  /** An apply stops after its plan until another user approves it (always for production-class). */
+  requiresApproval?: boolean;
   /** Place in the promotion order (1 first); undefined when the environment is not in the line. */
   promotionOrder?: number;
   /** The environment's own Prometheus; undefined: the global querier. */
@@ -267,6 +270,8 @@ export function environmentFromEntity(
     production,
     protected: bool(ANNOTATION_PROTECTED, production),
     ...(expiresAt ? { expiresAt } : {}),
+    // Production-class environments always need an approved plan; others when the entity asks.
+    requiresApproval: bool(ANNOTATION_REQUIRES_APPROVAL, false) || production,
     promotionOrder,
     prometheusUrl: url(ANNOTATION_PROMETHEUS_URL),
     argocdInstance,

@@ -47,15 +47,19 @@ export const TERRAFORM_RUN_MODES: TerraformRunMode[] = [
 
 /**
  * `queued`: waiting for its environment (another run holds it) or for a worker on any instance;
- * `running`: claimed by an instance, which writes its heartbeat; the others are final. @public
+ * `running`: claimed by an instance, which writes its heartbeat; `awaiting-approval`: an apply whose
+ * plans are saved, holding its environment, claimed by no instance until a user approves (queued
+ * again for its apply) or rejects (`rejected`) it; the others are final. @public
  */
 export type TerraformRunStatus =
   | 'queued'
   | 'running'
+  | 'awaiting-approval'
   | 'succeeded'
   | 'failed'
   | 'cancelled'
-  | 'interrupted';
+  | 'interrupted'
+  | 'rejected';
 
 /** The statuses a run ends in. @public */
 export const TERRAFORM_FINAL_STATUSES: TerraformRunStatus[] = [
@@ -63,7 +67,27 @@ export const TERRAFORM_FINAL_STATUSES: TerraformRunStatus[] = [
   'failed',
   'cancelled',
   'interrupted',
+  'rejected',
 ];
+
+/**
+ * The approval of an apply's saved plans: required for production-class environments and those whose
+ * entity asks for it (`devops-app.io/requires-approval`). @public
+ */
+export interface TerraformRunApproval {
+  /** When the plans were saved and the run began to wait. */
+  plannedAt?: string;
+  decision?: 'approved' | 'rejected';
+  /** Entity ref of the user who approved or rejected. */
+  decidedBy?: string;
+  decidedAt?: string;
+  comment?: string;
+}
+
+/** What the caller may do with a run, as the server decided it (buttons are enabled from it). @public */
+export interface TerraformRunPermissions {
+  approve: { allowed: boolean; reason?: string };
+}
 
 /** @public */
 export type TerraformStackStatus =
@@ -88,6 +112,8 @@ export interface TerraformStackResult {
   stack: TerraformStackName;
   status: TerraformStackStatus;
   plan?: TerraformPlanSummary;
+  /** sha256 of the saved plan file (the one an approved apply applies). */
+  planSha256?: string;
   /** Output values after apply; sensitive outputs are replaced by a marker. */
   outputs?: Record<string, unknown>;
   startedAt?: string;
@@ -123,7 +149,18 @@ export interface TerraformRun {
   cancelRequested?: boolean;
   finishedAt?: string;
   error?: string;
+  /** Set when the run's apply needs an approved plan. */
+  approval?: TerraformRunApproval;
+  /** The caller's permissions on this run (`GET /runs/:id`). */
+  permissions?: TerraformRunPermissions;
   stacks: TerraformStackResult[];
+}
+
+/** `GET /runs/:id/plans/:stack`: the redacted `terraform show -no-color` of a stack's saved plan. @public */
+export interface TerraformPlanText {
+  stack: TerraformStackName;
+  sha256: string;
+  text: string;
 }
 
 /** One line of terraform output, secrets already removed. @public */

@@ -31,7 +31,13 @@ import { EXPIRY_ACTOR } from './ExpiryTask';
 /** The run service's calls this layer authorizes and delegates to. */
 export type TerraformRuns = Pick<
   TerraformRunManager,
-  'startRun' | 'cancelRun' | 'getRun' | 'listRuns' | 'readLog'
+  | 'startRun'
+  | 'cancelRun'
+  | 'getRun'
+  | 'listRuns'
+  | 'readLog'
+  | 'decideRun'
+  | 'readPlanText'
 >;
 
 /** Who asks, as the route read it from the request. */
@@ -49,6 +55,8 @@ interface Target {
   exists: boolean;
   protected?: boolean;
   expiresAt?: string;
+  /** An apply stops after its plans until approved (production-class, or the entity asks). */
+  requiresApproval?: boolean;
 }
 
 interface Decision {
@@ -177,6 +185,7 @@ export class AuthorizedTerraformRunService {
     }
     return target;
   }
+
   async startRun(
     request: Omit<StartRunRequest, 'createdBy'>,
     { credentials }: CallerOptions,
@@ -186,7 +195,11 @@ export class AuthorizedTerraformRunService {
     const decision = await this.decide(request.mode, target, credentials);
     return this.audited(actor, request.mode, target, decision, undefined, () =>
       this.options.runs
-        .startRun({ ...request, createdBy: actor })
+        .startRun({
+          ...request,
+          createdBy: actor,
+          requiresApproval: target.requiresApproval,
+        })
         .then(({ run }) => run),
     );
   }
@@ -205,29 +218,88 @@ export class AuthorizedTerraformRunService {
   }
 
   /**
-   * Approves a run's saved plan. Authorized and audited now; the run service has no run waiting for
-   * approval yet, so an allowed approval answers 409 with that reason until the approval flow exists.
+   * Approves (`approved`: queued again to apply exactly its saved plans) or rejects a run awaiting
+   * approval, with the decider's comment. Needs `devops-app.terraform.approve` on the environment
+   * and someone other than the requester; both decisions are audited as `approve` (allowed or
+   * denied), a run not awaiting approval is a 409 with its status.
    */
-  async approveRun(id: string, { credentials }: CallerOptions) {
+  async decideRun(
+    id: string,
+    decision: 'approved' | 'rejected',
+    comment: string,
+    { credentials }: CallerOptions,
+  ) {
     const actor = userOf(credentials, 'approve');
     const run = await this.readableRun(id, credentials);
     const target = await this.target(run.environment, credentials);
-    const decision: Decision =
-      run.createdBy === actor
-        ? {
-            allowed: false,
-            reason: `Not allowed to approve run ${id} of ${run.environment}: you requested it, and a plan needs another approver`,
-          }
-        : await this.decide('approve', target, credentials);
-    return this.audited(actor, 'approve', target, decision, id, async () => {
-      throw new ConflictError(
-        `Run ${id} is ${run.status}, not awaiting approval: there is no plan to approve`,
-      );
-    });
+    const verdict = await this.approver(run, actor, target, credentials);
+    const verb = decision === 'approved' ? 'approve' : 'reject';
+    return this.audited(
+      actor,
+      'approve',
+      target,
+      verdict.allowed
+        ? { allowed: true, reason: `${verb}: ${verdict.reason}` }
+        : verdict,
+      id,
+      () => this.options.runs.decideRun(id, { decision, by: actor, comment }),
+    );
   }
 
+  /** A run, with whether the caller may approve it when it awaits approval. */
   async getRun(id: string, { credentials }: CallerOptions) {
-    return this.readableRun(id, credentials);
+    const run = await this.readableRun(id, credentials);
+    if (run.status !== 'awaiting-approval') {
+      return {
+        ...run,
+        permissions: {
+          approve: { allowed: false, reason: `The run is ${run.status}` },
+        },
+      };
+    }
+    const principal = credentials.principal as { userEntityRef?: string };
+    const verdict = principal.userEntityRef
+      ? await this.approver(
+          run,
+          principal.userEntityRef,
+          await this.target(run.environment, credentials),
+          credentials,
+        )
+      : { allowed: false, reason: 'Only a signed-in user may approve' };
+    return {
+      ...run,
+      permissions: {
+        approve: verdict.allowed
+          ? { allowed: true }
+          : { allowed: false, reason: verdict.reason },
+      },
+    };
+  }
+
+  /** The redacted `terraform show` of a stack's saved plan, for whoever may read the run. */
+  async readPlanText(
+    id: string,
+    stack: Parameters<TerraformRuns['readPlanText']>[1],
+    { credentials }: CallerOptions,
+  ) {
+    await this.readableRun(id, credentials);
+    return this.options.runs.readPlanText(id, stack);
+  }
+
+  /** Whether `actor` may decide on the run: not its requester, and `approve` on its environment. */
+  private async approver(
+    run: TerraformRun,
+    actor: string,
+    target: Target,
+    credentials: BackstageCredentials,
+  ): Promise<Decision> {
+    if (run.createdBy === actor) {
+      return {
+        allowed: false,
+        reason: `Not allowed to approve run ${run.id} of ${run.environment}: you requested it, and a plan needs another approver`,
+      };
+    }
+    return this.decide('approve', target, credentials);
   }
 
   async readLog(
@@ -318,6 +390,7 @@ export class AuthorizedTerraformRunService {
         exists: true,
         protected: loaded.environment.protected,
         expiresAt: loaded.environment.expiresAt,
+        requiresApproval: loaded.environment.requiresApproval,
       };
     } catch (e) {
       if (

@@ -168,6 +168,27 @@ export class EnvironmentInputs {
     };
   }
 
+  /**
+   * A sha256 over the environment's files a run reads (each stack's tfvars and backend.hcl), at the
+   * run's commit or in the checkout: a plan approval compares the one it planned with to the branch
+   * head's, so an edit of the files after the plan makes the plan stale.
+   */
+  async filesDigest(run: RunSource & { environment: string }): Promise<string> {
+    const read =
+      run.source === 'gitops'
+        ? await this.gitReader(run.commit!, run.environment)
+        : await this.checkoutFiles(run.environment);
+    const hash = createHash('sha256');
+    for (const name of [
+      ...TERRAFORM_STACKS.map(s => `${s}.tfvars`),
+      'backend.hcl',
+    ]) {
+      const text = await read(name);
+      hash.update(`${name}\0${text === undefined ? '-' : `+${text}`}\0`);
+    }
+    return hash.digest('hex');
+  }
+
   /** Removes the read cache. */
   async close(): Promise<void> {
     if (this.cacheDir)

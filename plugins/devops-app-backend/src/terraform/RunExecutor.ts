@@ -16,6 +16,7 @@ import { StackGraph } from './StackGraph';
 import { StackExecutor, StackUpdate } from './StackExecutor';
 import { TerraformRunSignals } from './TerraformRunSignals';
 import { ClaimedRun, TerraformRunStore } from './TerraformRunStore';
+import { PlanApproval } from './PlanApproval';
 
 /** Why a run this instance executes was stopped: asked by a user, or the backend is stopping. */
 export type StopReason = 'cancelled' | 'shutdown' | 'lost';
@@ -39,6 +40,8 @@ export class RunExecutor {
       dependencies?: Record<TerraformStackName, TerraformStackName[]>;
       outputs?: Pick<EnvironmentOutputsPublisher, 'publish'>;
       listeners: (runId: string) => Iterable<(line: TerraformLogLine) => void>;
+      /** Plan approval of runs that need it (their apply stops after planning). */
+      approval?: PlanApproval;
     },
   ) {}
 
@@ -56,6 +59,8 @@ export class RunExecutor {
       signals,
       logger,
       listeners: () => this.options.listeners(run.id),
+      // An approved run's apply phase continues the log of its plan phase.
+      firstSeq: run.approved ? (await store.lastLogSeq(run.id)) + 1 : 0,
     });
     const update = async (stack: TerraformStackName, change: StackUpdate) => {
       await store.updateStack(run.id, stack, change);
@@ -73,7 +78,17 @@ export class RunExecutor {
 
     let status: TerraformRunStatus = 'succeeded';
     let error: string | undefined;
+    const approval = this.options.approval;
+    // An apply that needs approval plans first and waits; once approved, it applies the saved plans.
+    const planPhase =
+      run.mode === 'apply' && run.requiresApproval && !run.approved;
+    let awaiting = false;
     try {
+      const stale = run.approved ? await approval?.staleness(run) : undefined;
+      if (stale) throw new Error(stale);
+      const savedPlans = run.approved
+        ? new Map((await store.readPlans(run.id)).map(p => [p.stack, p]))
+        : undefined;
       const env = await this.terraformEnv(runDir, redactor);
       const inputs = await this.options.inputs.materialize(
         run,
@@ -100,6 +115,10 @@ export class RunExecutor {
         log,
         signal: control.signal,
         update,
+        ...(planPhase ? { approval: { phase: 'plan' as const } } : {}),
+        ...(savedPlans
+          ? { approval: { phase: 'apply' as const, plans: savedPlans } }
+          : {}),
       });
       const graph = StackGraph.forMode(run.mode, this.options.dependencies);
       const outcomes = await graph.run({
@@ -147,6 +166,13 @@ export class RunExecutor {
           .filter(s => s.status === 'failed')
           .map(s => `${s.stack}: ${s.error}`)
           .join('; ');
+      } else if (planPhase && approval) {
+        awaiting = await store.awaitApproval(
+          run.id,
+          instanceId,
+          await approval.filesDigest(run),
+        );
+        log.line('cluster', 'system', 'plans saved: awaiting approval');
       } else if (run.mode === 'apply' && this.options.outputs) {
         // The outputs go to the GitOps repository before the run ends, so a step waiting for the end
         // (register-file) reads them; publish never throws (outputs/EnvironmentOutputsPublisher.ts).
@@ -161,12 +187,12 @@ export class RunExecutor {
       logger.error(`Terraform run ${run.id} failed: ${error}`);
     } finally {
       await log.close();
-      const ended = await store
-        .finishRun(run.id, instanceId, status, error)
-        .catch(e => {
+      const ended =
+        awaiting ||
+        (await store.finishRun(run.id, instanceId, status, error).catch(e => {
           logger.error(`Could not end terraform run ${run.id}: ${e}`);
           return false;
-        });
+        }));
       const finished = await store.getRun(run.id).catch(() => undefined);
       if (ended || finished) {
         await signals.runChanged({

@@ -30,8 +30,11 @@ export class RunLog {
       signals: TerraformRunSignals;
       logger: LoggerService;
       listeners: () => Iterable<Listener>;
+      /** The first line's `seq`: after the stored lines of a run's earlier phase (its plan). */
+      firstSeq?: number;
     },
   ) {
+    this.seq = options.firstSeq ?? 0;
     this.timer = setInterval(() => void this.flush(), LOG_FLUSH_MS);
   }
 

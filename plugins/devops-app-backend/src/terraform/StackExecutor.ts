@@ -17,7 +17,8 @@ import {
   runTerraformCommand,
   TerraformCommandResult,
 } from './terraformProcess';
-import { TerraformRunStore } from './TerraformRunStore';
+import { SavedPlan, TerraformRunStore } from './TerraformRunStore';
+import { verifySavedPlan } from './PlanApproval';
 
 class CommandFailure extends Error {}
 
@@ -46,12 +47,31 @@ export class StackExecutor {
       log: RunLog;
       signal: AbortSignal;
       update: (stack: TerraformStackName, update: StackUpdate) => Promise<void>;
+      /**
+       * Plan approval: `plan`, an apply's first phase, stops after the plan and keeps its redacted
+       * `terraform show`; `apply`, the approved phase, applies the given saved plans (checksums
+       * checked) instead of planning again.
+       */
+      approval?:
+        | { phase: 'plan' }
+        | { phase: 'apply'; plans: Map<TerraformStackName, SavedPlan> };
     },
   ) {}
 
   async run(stack: TerraformStackName): Promise<StackOutcome> {
-    const { config, store, runId, mode, runDir, inputs, redactor, log } =
-      this.options;
+    const { config, runDir, inputs, redactor, log, approval } = this.options;
+    const mode = approval?.phase === 'plan' ? 'plan' : this.options.mode;
+    const saved =
+      approval?.phase === 'apply' ? approval.plans.get(stack) : undefined;
+    if (approval?.phase === 'apply' && !saved) {
+      log.line(stack, 'system', 'not applied: not in the approved plan');
+      await this.options.update(stack, {
+        status: 'skipped',
+        error:
+          'Not in the approved plan (it needed a stack applied first): start another apply to plan it',
+      });
+      return 'changes';
+    }
     const stackDir = path.join(runDir, stack);
     await fs.mkdir(stackDir, { recursive: true });
     const env = {
@@ -102,31 +122,30 @@ export class StackExecutor {
         '-reconfigure',
         ...inputs.backendConfig(stack),
       ]);
-      await command(mode === 'destroy' ? 'plan -destroy' : 'plan', [
-        'plan',
-        '-input=false',
-        '-no-color',
-        `-lock-timeout=${config.lockTimeoutSeconds}s`,
-        ...(mode === 'destroy' ? ['-destroy'] : []),
-        `-var-file=${inputs.varFile(stack)}`,
-        `-out=${planFile}`,
-      ]);
-      const summary = plan ?? { add: 0, change: 0, destroy: 0 };
-      const sha256 = await store.savePlan(
-        runId,
-        stack,
-        await fs.readFile(planFile),
-      );
-      log.line(stack, 'system', `plan saved (sha256 ${sha256})`);
-      await this.options.update(stack, { plan: summary });
-      if (mode === 'plan') {
-        await this.options.update(stack, {
-          status: 'planned',
-          finishedAt: new Date().toISOString(),
-        });
-        return summary.add + summary.change + summary.destroy > 0
-          ? 'changes'
-          : 'ready';
+      if (saved) {
+        await verifySavedPlan(saved, planFile);
+        log.line(
+          stack,
+          'system',
+          `applying the approved plan (sha256 ${saved.sha256}, checked)`,
+        );
+      } else {
+        const summary = await this.plan(
+          command,
+          stack,
+          planFile,
+          mode,
+          () => plan,
+        );
+        if (mode === 'plan') {
+          await this.options.update(stack, {
+            status: 'planned',
+            finishedAt: new Date().toISOString(),
+          });
+          return summary.add + summary.change + summary.destroy > 0
+            ? 'changes'
+            : 'ready';
+        }
       }
       await command('apply', [
         'apply',
@@ -168,6 +187,47 @@ export class StackExecutor {
       });
       return 'failed';
     }
+  }
+
+  /** `plan -out`, the plan file kept with its checksum (and its `show` text for an approval). */
+  private async plan(
+    command: (
+      label: string,
+      args: string[],
+      captureStdout?: boolean,
+    ) => Promise<TerraformCommandResult>,
+    stack: TerraformStackName,
+    planFile: string,
+    mode: TerraformRunMode,
+    parsed: () => TerraformPlanSummary | undefined,
+  ): Promise<TerraformPlanSummary> {
+    const { config, store, runId, inputs, log, redactor } = this.options;
+    await command(mode === 'destroy' ? 'plan -destroy' : 'plan', [
+      'plan',
+      '-input=false',
+      '-no-color',
+      `-lock-timeout=${config.lockTimeoutSeconds}s`,
+      ...(mode === 'destroy' ? ['-destroy'] : []),
+      `-var-file=${inputs.varFile(stack)}`,
+      `-out=${planFile}`,
+    ]);
+    const summary = parsed() ?? { add: 0, change: 0, destroy: 0 };
+    const sha256 = await store.savePlan(
+      runId,
+      stack,
+      await fs.readFile(planFile),
+    );
+    log.line(stack, 'system', `plan saved (sha256 ${sha256})`);
+    await this.options.update(stack, { plan: summary });
+    if (this.options.approval?.phase === 'plan') {
+      const shown = await command(
+        'show',
+        ['show', '-no-color', planFile],
+        true,
+      );
+      await store.savePlanText(runId, stack, redactor.redact(shown.stdout));
+    }
+    return summary;
   }
 }
 

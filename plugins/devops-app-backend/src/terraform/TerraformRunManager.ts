@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
   TERRAFORM_FINAL_STATUSES,
@@ -15,6 +15,11 @@ import { TerraformRunConfig } from './config';
 import { GitOpsRepository } from '../deployments/GitOpsRepository';
 import { EnvironmentInputs } from './EnvironmentInputs';
 import { EnvironmentOutputsPublisher } from './outputs';
+import {
+  ApprovalDecision,
+  DEFAULT_MAX_PLAN_AGE_HOURS,
+  PlanApproval,
+} from './PlanApproval';
 import { RunExecutor } from './RunExecutor';
 import { RunRecovery } from './RunRecovery';
 import { RunWorker } from './RunWorker';
@@ -33,6 +38,8 @@ export interface StartRunRequest {
   taskId?: string;
   /** A commit on the GitOps branch holding the environment's files; the branch head by default. */
   commit?: string;
+  /** An apply stops after its plans until another user approves them (the environment's model). */
+  requiresApproval?: boolean;
 }
 
 /** How long a cancel waits for a running run to stop before answering with its state. */
@@ -60,6 +67,7 @@ export class TerraformRunManager {
   readonly inputs: EnvironmentInputs;
   private readonly worker: RunWorker;
   private readonly recovery: RunRecovery;
+  private readonly approval: PlanApproval;
 
   constructor(
     private readonly options: {
@@ -96,6 +104,12 @@ export class TerraformRunManager {
       logIntervalMs: options.logSignalIntervalMs,
     });
     this.inputs = new EnvironmentInputs({ config, logger });
+    this.approval = new PlanApproval({
+      store,
+      inputs: this.inputs,
+      maxPlanAgeMs:
+        config.maxPlanAgeMs ?? DEFAULT_MAX_PLAN_AGE_HOURS * 3_600_000,
+    });
     this.worker = new RunWorker({
       store,
       logger,
@@ -114,6 +128,7 @@ export class TerraformRunManager {
         dependencies: options.dependencies,
         outputs,
         listeners: id => this.listeners.get(id) ?? [],
+        approval: this.approval,
       }),
     });
     this.worker.onEnded(id => this.listeners.delete(id));
@@ -175,6 +190,7 @@ export class TerraformRunManager {
       mode: request.mode,
       createdBy: request.createdBy,
       taskId: request.taskId,
+      requiresApproval: request.mode === 'apply' && request.requiresApproval,
       ...source,
     });
     await this.signals.runChanged({
@@ -206,7 +222,10 @@ export class TerraformRunManager {
     const { store } = this.options;
     const run = await store.getRun(id);
     if (isFinal(run)) throw alreadyEnded(run);
-    if (run.status === 'queued' && (await store.cancelQueued(id))) {
+    if (
+      (run.status === 'queued' && (await store.cancelQueued(id))) ||
+      (run.status === 'awaiting-approval' && (await store.cancelAwaiting(id)))
+    ) {
       const cancelled = await store.getRun(id);
       await this.signals.runChanged({
         runId: id,
@@ -227,6 +246,30 @@ export class TerraformRunManager {
       return store.getRun(id);
     }
     return this.waitForEnd(id, CANCEL_WAIT_MS);
+  }
+
+  /**
+   * Approves (the run is queued again for its apply of the saved plans) or rejects (it ends, nothing
+   * applied) a run awaiting approval; who may is `AuthorizedTerraformRunService`'s to decide.
+   */
+  async decideRun(id: string, decision: ApprovalDecision) {
+    const run = await this.approval.decide(id, decision);
+    await this.signals.runChanged({
+      runId: id,
+      environment: run.environment,
+      status: run.status,
+    });
+    if (run.status === 'queued') await this.worker.tick();
+    return this.options.store.getRun(id);
+  }
+
+  /** The redacted `terraform show` of a stack's saved plan. */
+  async readPlanText(id: string, stack: TerraformStackName) {
+    const text = await this.options.store.readPlanText(id, stack);
+    if (!text) {
+      throw new NotFoundError(`Run ${id} has no saved plan text for ${stack}`);
+    }
+    return { stack, ...text };
   }
 
   getRun(id: string) {
@@ -262,12 +305,14 @@ export class TerraformRunManager {
     await this.inputs.close();
   }
 
-  /** The run once it has ended (on any instance), or as it is after `timeoutMs`. */
+  /** The run once it has ended or awaits approval (on any instance), or as it is after `timeoutMs`. */
   private async waitForEnd(id: string, timeoutMs = Infinity) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const run = await this.options.store.getRun(id);
-      if (isFinal(run) || Date.now() >= deadline) return run;
+      // A run awaiting approval waits for a person, not for an instance: nothing to poll for.
+      const waiting = run.status === 'awaiting-approval';
+      if (isFinal(run) || waiting || Date.now() >= deadline) return run;
       await new Promise<void>(resolve => {
         const timer = setTimeout(done, END_POLL_MS);
         const off = this.worker.onEnded(ended => ended === id && done());

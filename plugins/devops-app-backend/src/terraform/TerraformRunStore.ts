@@ -36,6 +36,13 @@ interface RunRow {
   claimed_at: string | null;
   finished_at: string | null;
   error: string | null;
+  requires_approval?: boolean | number | null;
+  planned_at?: string | null;
+  files_digest?: string | null;
+  decision?: string | null;
+  decided_by?: string | null;
+  decided_at?: string | null;
+  decision_comment?: string | null;
 }
 
 interface StackRow {
@@ -61,6 +68,14 @@ export interface ClaimedRun {
   mode: TerraformRunMode;
   source: NonNullable<TerraformRun['source']>;
   commit?: string;
+  /** The apply stops after its plans until approved (`awaiting-approval`). */
+  requiresApproval?: boolean;
+  /** Its plans were approved: this claim is the apply of the saved plans. */
+  approved?: boolean;
+  /** When its plans were saved (an approved run). */
+  plannedAt?: string;
+  /** Digest of the environment's files it planned with (an approved run). */
+  filesDigest?: string;
 }
 
 /** A saved plan file of a stack and its checksum. */
@@ -93,6 +108,7 @@ export class TerraformRunStore {
     taskId?: string;
     source: NonNullable<TerraformRun['source']>;
     commit?: string;
+    requiresApproval?: boolean;
   }): Promise<void> {
     await this.db.transaction(async tx => {
       await tx(RUNS).insert({
@@ -107,6 +123,7 @@ export class TerraformRunStore {
         source: run.source,
         commit: run.commit ?? null,
         started_at: new Date().toISOString(),
+        requires_approval: Boolean(run.requiresApproval),
       });
       await tx(STACKS).insert(
         TERRAFORM_STACKS.map(stack => ({
@@ -125,9 +142,15 @@ export class TerraformRunStore {
    * longer queued (cancelled meanwhile) rolls the transaction back, and the next candidate is tried.
    */
   async claimNext(instanceId: string): Promise<ClaimedRun | undefined> {
+    // An approved run still holds its environment's lock (it kept it while awaiting approval).
     const candidates: RunRow[] = await this.db(RUNS)
       .where({ status: 'queued' })
-      .whereNotIn('environment', this.db(LOCKS).select('environment'))
+      .whereNotIn(
+        'environment',
+        this.db(LOCKS)
+          .select('environment')
+          .whereRaw(`${LOCKS}.run_id <> ${RUNS}.id`),
+      )
       .orderBy([
         { column: 'started_at', order: 'asc' },
         { column: 'id', order: 'asc' },
@@ -141,11 +164,16 @@ export class TerraformRunStore {
       const now = new Date().toISOString();
       try {
         await this.db.transaction(async tx => {
-          await tx(LOCKS).insert({
-            environment: row.environment,
-            run_id: row.id,
-            acquired_at: now,
-          });
+          const held = await tx(LOCKS)
+            .where({ environment: row.environment, run_id: row.id })
+            .update({ acquired_at: now });
+          if (held === 0) {
+            await tx(LOCKS).insert({
+              environment: row.environment,
+              run_id: row.id,
+              acquired_at: now,
+            });
+          }
           const updated = await tx(RUNS)
             .where({ id: row.id, status: 'queued' })
             .update({
@@ -159,15 +187,126 @@ export class TerraformRunStore {
       } catch {
         continue;
       }
-      return {
-        id: row.id,
-        environment: row.environment,
-        mode: row.mode as TerraformRunMode,
-        source: row.source as NonNullable<TerraformRun['source']>,
-        ...(row.commit ? { commit: row.commit } : {}),
-      };
+      return toClaimed(row);
     }
     return undefined;
+  }
+
+  /**
+   * Ends the planning of a run that needs approval: `running` on this instance becomes
+   * `awaiting-approval`, claimed by no instance (no heartbeat is expected), and the environment's
+   * lock stays with the run so that no other run of the environment starts until it is decided.
+   */
+  async awaitApproval(
+    id: string,
+    instanceId: string,
+    filesDigest: string,
+  ): Promise<boolean> {
+    const updated = await this.db(RUNS)
+      .where({ id, status: 'running', instance_id: instanceId })
+      .update({
+        status: 'awaiting-approval',
+        instance_id: '',
+        heartbeat_at: 0,
+        planned_at: new Date().toISOString(),
+        files_digest: filesDigest,
+      });
+    return updated === 1;
+  }
+
+  /**
+   * Records the decision on a run awaiting approval, only if it still awaits it (of two deciders,
+   * one wins): approved, the run is queued again for its apply (keeping its lock, so it is the next
+   * run of its environment); rejected, it ends and releases its environment.
+   */
+  async decide(
+    id: string,
+    decision: {
+      decision: 'approved' | 'rejected';
+      by: string;
+      comment: string;
+    },
+  ): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      const now = new Date().toISOString();
+      const rejected = decision.decision === 'rejected';
+      const updated = await tx(RUNS)
+        .where({ id, status: 'awaiting-approval' })
+        .update({
+          status: rejected ? 'rejected' : 'queued',
+          decision: decision.decision,
+          decided_by: decision.by,
+          decided_at: now,
+          decision_comment: decision.comment,
+          ...(rejected
+            ? { finished_at: now, error: `Rejected by ${decision.by}` }
+            : {}),
+        });
+      if (updated === 0) return false;
+      if (rejected) {
+        await tx(LOCKS).where({ run_id: id }).delete();
+      }
+      return true;
+    });
+  }
+
+  /** Ends a run awaiting approval as cancelled and releases its environment. */
+  async cancelAwaiting(id: string): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      const updated = await tx(RUNS)
+        .where({ id, status: 'awaiting-approval' })
+        .update({
+          status: 'cancelled',
+          finished_at: new Date().toISOString(),
+          error: 'Cancelled while awaiting approval',
+        });
+      if (updated === 0) return false;
+      await tx(LOCKS).where({ run_id: id }).delete();
+      return true;
+    });
+  }
+
+  /**
+   * Another run that changed the environment's state (a succeeded apply or destroy) and ended after
+   * `since`, if any: the newest.
+   */
+  async changedSince(
+    environment: string,
+    since: string,
+    exceptRunId: string,
+  ): Promise<{ id: string; finishedAt: string } | undefined> {
+    const row = await this.db(RUNS)
+      .where({ environment, status: 'succeeded' })
+      .whereIn('mode', ['apply', 'destroy'])
+      .whereNot({ id: exceptRunId })
+      .andWhere('finished_at', '>', since)
+      .orderBy('finished_at', 'desc')
+      .first('id', 'finished_at');
+    return row ? { id: row.id, finishedAt: row.finished_at } : undefined;
+  }
+
+  /** Keeps the redacted `terraform show` of a stack's saved plan, for its reviewers. */
+  async savePlanText(
+    runId: string,
+    stack: TerraformStackName,
+    text: string,
+  ): Promise<void> {
+    await this.db(PLANS)
+      .where({ run_id: runId, stack })
+      .update({ show_text: text });
+  }
+
+  /** The saved plan text of a stack, with its plan's checksum; undefined when none was saved. */
+  async readPlanText(
+    runId: string,
+    stack: TerraformStackName,
+  ): Promise<{ sha256: string; text: string } | undefined> {
+    const row = await this.db(PLANS)
+      .where({ run_id: runId, stack })
+      .first('sha256', 'show_text');
+    if (!row || row.show_text === null || row.show_text === undefined)
+      return undefined;
+    return { sha256: row.sha256, text: row.show_text };
   }
 
   /**
@@ -239,13 +378,7 @@ export class TerraformRunStore {
     const rows: RunRow[] = await this.db(RUNS)
       .where({ status: 'running' })
       .andWhere('heartbeat_at', '<', staleBefore);
-    return rows.map(row => ({
-      id: row.id,
-      environment: row.environment,
-      mode: row.mode as TerraformRunMode,
-      source: row.source as NonNullable<TerraformRun['source']>,
-      ...(row.commit ? { commit: row.commit } : {}),
-    }));
+    return rows.map(toClaimed);
   }
 
   /** Running runs of one instance id (a backend that restarts under the same id). */
@@ -379,7 +512,7 @@ export class TerraformRunStore {
       throw new NotFoundError(`No terraform run ${id}`);
     }
     const stacks: StackRow[] = await this.db(STACKS).where({ run_id: id });
-    return toRun(row, stacks);
+    return toRun(row, stacks, await this.planChecksums([id]));
   }
 
   /** Newest first; of `environment` and of any of `environments` when given (an empty list matches none). */
@@ -403,12 +536,22 @@ export class TerraformRunStore {
       'run_id',
       rows.map(r => r.id),
     );
+    const checksums = await this.planChecksums(rows.map(r => r.id));
     return rows.map(r =>
       toRun(
         r,
         stacks.filter(s => s.run_id === r.id),
+        checksums,
       ),
     );
+  }
+
+  /** `<runId>/<stack>` → sha256 of the saved plans of these runs. */
+  private async planChecksums(runIds: string[]): Promise<Map<string, string>> {
+    const rows = await this.db(PLANS)
+      .whereIn('run_id', runIds)
+      .select('run_id', 'stack', 'sha256');
+    return new Map(rows.map(r => [`${r.run_id}/${r.stack}`, r.sha256]));
   }
 
   async readLog(
@@ -444,7 +587,39 @@ async function endOpenStacks(tx: Knex.Transaction, runId: string) {
     .update({ status: 'cancelled', finished_at: new Date().toISOString() });
 }
 
-function toRun(row: RunRow, stacks: StackRow[]): TerraformRun {
+function toClaimed(row: RunRow): ClaimedRun {
+  return {
+    id: row.id,
+    environment: row.environment,
+    mode: row.mode as TerraformRunMode,
+    source: row.source as NonNullable<TerraformRun['source']>,
+    ...(row.commit ? { commit: row.commit } : {}),
+    ...(row.requires_approval ? { requiresApproval: true } : {}),
+    ...(row.decision === 'approved' ? { approved: true } : {}),
+    ...(row.planned_at ? { plannedAt: row.planned_at } : {}),
+    ...(row.files_digest ? { filesDigest: row.files_digest } : {}),
+  };
+}
+
+function toApproval(row: RunRow): TerraformRun['approval'] {
+  if (!row.requires_approval) return undefined;
+  return {
+    ...(row.planned_at ? { plannedAt: row.planned_at } : {}),
+    ...(row.decision
+      ? { decision: row.decision as 'approved' | 'rejected' }
+      : {}),
+    ...(row.decided_by ? { decidedBy: row.decided_by } : {}),
+    ...(row.decided_at ? { decidedAt: row.decided_at } : {}),
+    ...(row.decision_comment ? { comment: row.decision_comment } : {}),
+  };
+}
+
+function toRun(
+  row: RunRow,
+  stacks: StackRow[],
+  checksums: Map<string, string>,
+): TerraformRun {
+  const approval = toApproval(row);
   return {
     id: row.id,
     environment: row.environment,
@@ -462,20 +637,22 @@ function toRun(row: RunRow, stacks: StackRow[]): TerraformRun {
       : {}),
     ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
     ...(row.error ? { error: row.error } : {}),
+    ...(approval ? { approval } : {}),
     stacks: [...stacks]
       .sort(
         (a, b) =>
           TERRAFORM_STACKS.indexOf(a.stack as TerraformStackName) -
           TERRAFORM_STACKS.indexOf(b.stack as TerraformStackName),
       )
-      .map(toStack),
+      .map(s => toStack(s, checksums.get(`${row.id}/${s.stack}`))),
   };
 }
 
-function toStack(row: StackRow): TerraformStackResult {
+function toStack(row: StackRow, planSha256?: string): TerraformStackResult {
   return {
     stack: row.stack as TerraformStackName,
     status: row.status as TerraformStackStatus,
+    ...(planSha256 ? { planSha256 } : {}),
     ...(row.plan_add !== null
       ? {
           plan: {

@@ -32,6 +32,8 @@ export interface TerraformRunConfig {
   concurrency: number;
   /** `-lock-timeout` of plan and apply: how long a run waits for the state lock. */
   lockTimeoutSeconds: number;
+  /** An approved plan older than this is refused as stale (`approval.maxPlanAgeHours`, 24 h). */
+  maxPlanAgeMs?: number;
   /**
    * The GitOps repository (`devopsApp.gitops`): runs read the environment's files from it at a commit
    * the server resolves, and an applied run commits the environment's outputs to it (`outputs/`);
@@ -81,6 +83,8 @@ export function readTerraformRunConfig(
     pollIntervalMs: (tf?.getOptionalNumber('pollIntervalSeconds') ?? 1) * 1000,
     concurrency: tf?.getOptionalNumber('concurrency') ?? 4,
     lockTimeoutSeconds: tf?.getOptionalNumber('lockTimeoutSeconds') ?? 60,
+    maxPlanAgeMs:
+      (tf?.getOptionalNumber('approval.maxPlanAgeHours') ?? 24) * 3_600_000,
     gitops: readGitops(config),
   };
 }

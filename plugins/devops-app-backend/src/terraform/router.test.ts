@@ -163,13 +163,24 @@ describe('terraform routes', () => {
       expect(runs.body.items).toHaveLength(runsBefore);
     });
 
-    it('refuses unknown fields on cancel and approve too', async () => {
-      for (const action of ['cancel', 'approve']) {
-        const res = await post(`/runs/x/${action}`, OWNER, { force: true });
+    it('refuses unknown fields on cancel, approve and reject too, and a decision without a comment', async () => {
+      const cancel = await post(`/runs/x/cancel`, OWNER, { force: true });
+      expect(cancel.status).toBe(400);
+      expect(cancel.body.error.message).toBe(
+        'unknown field(s): force (allowed: none)',
+      );
+      for (const action of ['approve', 'reject']) {
+        const res = await post(`/runs/x/${action}`, OWNER, {
+          comment: 'ok',
+          force: true,
+        });
         expect(res.status).toBe(400);
         expect(res.body.error.message).toBe(
-          'unknown field(s): force (allowed: none)',
+          'unknown field(s): force (allowed: comment)',
         );
+        const bare = await post(`/runs/x/${action}`, OWNER);
+        expect(bare.status).toBe(400);
+        expect(bare.body.error.message).toMatch(/^comment: /);
       }
     });
   });
@@ -240,20 +251,38 @@ describe('terraform routes', () => {
     ]);
   });
 
-  it('refuses to approve a run one requested, and answers 409 while no plan awaits approval', async () => {
+  it('refuses to approve or reject a run one requested, and answers 409 while no plan awaits approval', async () => {
     allowedUsers['devops-app.terraform.approve'] = [OWNER, OTHER_OWNER];
     const run = await post('/runs', OWNER, {
       environment: 'pre-prod',
       mode: 'plan',
     });
-    const own = await post(`/runs/${run.body.id}/approve`, OWNER);
-    expect(own.status).toBe(403);
-    expect(own.body.error.message).toContain('you requested it');
-    const other = await post(`/runs/${run.body.id}/approve`, OTHER_OWNER);
+    for (const action of ['approve', 'reject']) {
+      const own = await post(`/runs/${run.body.id}/${action}`, OWNER, {
+        comment: 'mine',
+      });
+      expect(own.status).toBe(403);
+      expect(own.body.error.message).toContain('you requested it');
+    }
+    const other = await post(`/runs/${run.body.id}/approve`, OTHER_OWNER, {
+      comment: 'fine',
+    });
     expect(other.status).toBe(409);
-    expect(other.body.error.message).toContain('not awaiting approval');
-    const [last, first] = await auditOf('pre-prod');
-    expect([first.result, last.result]).toEqual(['denied', 'failure']);
+    expect(other.body.error.message).toContain(
+      'is queued, not awaiting approval',
+    );
+    const entries = await auditOf('pre-prod');
+    expect(entries.slice(0, 3).map(e => [e.actor, e.action, e.result])).toEqual(
+      [
+        [OTHER_OWNER, 'approve', 'failure'],
+        [OWNER, 'approve', 'denied'],
+        [OWNER, 'approve', 'denied'],
+      ],
+    );
+    const read = await get(`/runs/${run.body.id}`, OTHER_OWNER);
+    expect(read.body.permissions).toEqual({
+      approve: { allowed: false, reason: 'The run is queued' },
+    });
   });
 
   it('hides runs of an environment the caller may not read: 404, as one that does not exist, and left out of lists', async () => {

@@ -1,5 +1,8 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { TERRAFORM_RUN_MODES } from '@devops-app/plugin-devops-app-common';
+import {
+  TERRAFORM_RUN_MODES,
+  TERRAFORM_STACKS,
+} from '@devops-app/plugin-devops-app-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -8,6 +11,7 @@ import {
   environmentNameSchema,
   integerParam,
   parseBody,
+  parseOrThrow,
   parseQuery,
   refusedField,
 } from '../request';
@@ -87,6 +91,17 @@ const listRunsQuery = z.object({ environment: environmentFilter }).strict();
 const logQuery = z.object({ after: integerParam().optional() }).strict();
 const noQuery = z.object({}).strict();
 const noBody = z.object({}).strict();
+/** The approver's or rejecter's comment: kept on the run and shown with the decision. */
+const decisionBody = z
+  .object({
+    comment: z
+      .string()
+      .trim()
+      .min(1, 'must say why (1 to 2000 characters)')
+      .max(2000, 'must be at most 2000 characters'),
+  })
+  .strict();
+const stackParam = z.enum(TERRAFORM_STACKS);
 
 /**
  * Routes of the terraform run service, mounted under /terraform: `POST /runs`,
@@ -139,11 +154,27 @@ export function createTerraformRouter(options: {
     res.json(await runs.cancelRun(req.params.id, { credentials }));
   });
 
-  router.post('/runs/:id/approve', async (req, res) => {
+  for (const [path, decision] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    router.post(`/runs/:id/${path}`, async (req, res) => {
+      parseQuery(noQuery, req);
+      const { comment } = parseBody(decisionBody, req);
+      const credentials = await user(req);
+      res.json(
+        await runs.decideRun(req.params.id, decision, comment, {
+          credentials,
+        }),
+      );
+    });
+  }
+
+  router.get('/runs/:id/plans/:stack', async (req, res) => {
     parseQuery(noQuery, req);
-    parseBody(noBody, req);
-    const credentials = await user(req);
-    res.json(await runs.approveRun(req.params.id, { credentials }));
+    const stack = parseOrThrow(stackParam, req.params.stack, 'stack');
+    const credentials = await reader(req);
+    res.json(await runs.readPlanText(req.params.id, stack, { credentials }));
   });
 
   return router;
