@@ -98,7 +98,7 @@ const EXPECTED: Record<Principal, [Outcome, Outcome]> = {
 };
 const ACTIONS: Action[] = ['plan', 'apply', 'destroy', 'approve', 'cancel'];
 
-/** Status of an allowed action: a start 201, a cancel 200, an approve 409 (no plan awaits approval yet). */
+/** Status of an allowed action: a start 201, a cancel 200, an approve 409 (the run is a queued plan, not awaiting approval). */
 const ALLOWED_STATUS: Record<Action, number> = {
   plan: 201,
   apply: 201,
@@ -209,6 +209,7 @@ describe('terraform permissions: principal × action × environment class, throu
       'POST',
       `/terraform/runs/${started.body.id}/${action}`,
       as,
+      action === 'approve' ? { comment: 'matrix cell' } : undefined,
     );
     return { res, runId: started.body.id as string };
   }

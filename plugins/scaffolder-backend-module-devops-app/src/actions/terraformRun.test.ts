@@ -160,7 +160,9 @@ describe('devops-app:terraform:apply', () => {
       input: { environment: 'load-test', commit: 'main' },
       workspacePath: workspace,
     });
-    await expect(action.handler(bad)).rejects.toThrow(/^commit: "main" must be a full 40-character commit id/);
+    await expect(action.handler(bad)).rejects.toThrow(
+      /^commit: "main" must be a full 40-character commit id/,
+    );
     expect(runs.startRun).not.toHaveBeenCalled();
     const ctx = createMockActionContext({
       input: { environment: 'load-test', commit: '' },
@@ -191,6 +193,41 @@ describe('devops-app:terraform:apply', () => {
     await expect(action.handler(ctx)).rejects.toThrow(
       'Terraform run run-1 failed: cluster: terraform plan exited with 1',
     );
+  });
+
+  it('ends the step when the run awaits approval, with that status and the run link, and cancels nothing', async () => {
+    const runs = fakeRuns({
+      status: 'awaiting-approval',
+      stacks: [
+        {
+          stack: 'cluster',
+          status: 'planned',
+          plan: { add: 3, change: 0, destroy: 0 },
+        },
+      ],
+    });
+    const action = createTerraformRunAction({
+      mode: 'apply',
+      runs,
+      appBaseUrl: 'http://portal/',
+      pollIntervalMs: 1,
+    });
+    const ctx = createMockActionContext({
+      input: { environment: 'prod' },
+      workspacePath: workspace,
+    });
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('status', 'awaiting-approval');
+    expect(ctx.output).toHaveBeenCalledWith(
+      'runUrl',
+      'http://portal/devops-app/terraform-runs/run-1',
+    );
+    expect(ctx.output).toHaveBeenCalledWith('stacks', {
+      cluster: { status: 'planned', plan: { add: 3, change: 0, destroy: 0 } },
+    });
+    // It stopped polling at the awaiting state (two reads: running, then awaiting).
+    expect(runs.getRun).toHaveBeenCalledTimes(2);
+    expect(runs.cancelRun).not.toHaveBeenCalled();
   });
 
   it('cancels the run when the task is cancelled', async () => {

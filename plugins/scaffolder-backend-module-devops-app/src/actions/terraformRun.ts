@@ -18,7 +18,9 @@ const POLL_MS = 500;
  * commit the template's GitOps step pushed; the backend reads the environment's files from the GitOps
  * repository at that commit (or the branch head) and derives where the state lives. Nothing of the
  * workspace is sent. A queued run (another run holds the environment) is waited for. A dry run, and
- * the plan action, plan and apply nothing. Cancelling the task cancels the run.
+ * the plan action, plan and apply nothing. Cancelling the task cancels the run. An apply that needs
+ * approval (a production-class environment) ends the step when its plans are saved, with status
+ * `awaiting-approval` and the run's link: no task waits for the approver.
  */
 export function createTerraformRunAction(options: {
   mode: TerraformRunMode;
@@ -52,7 +54,11 @@ export function createTerraformRunAction(options: {
       output: {
         runId: z => z.string({ description: 'ID of the terraform run' }),
         runUrl: z => z.string({ description: "The run's page in the portal" }),
-        status: z => z.string({ description: 'Final status of the run' }),
+        status: z =>
+          z.string({
+            description:
+              'Final status of the run, or awaiting-approval (the step ends; the plan applies once approved on the run page)',
+          }),
         clusterName: z =>
           z
             .string({ description: 'AKS cluster name (cluster stack)' })
@@ -177,6 +183,13 @@ export function createTerraformRunAction(options: {
           ? `, plan: ${s.plan.add} to add, ${s.plan.change} to change, ${s.plan.destroy} to destroy`
           : '';
         ctx.logger.info(`${s.stack}: ${s.status}${plan}`);
+      }
+      if (run.status === 'awaiting-approval') {
+        // The step ends here, no worker waits: another user approves the plan on the run's page.
+        ctx.logger.info(
+          `Terraform run ${run.id} is awaiting approval: its plan applies once another user allowed to approve ${environment} approves it at ${runUrl}`,
+        );
+        return;
       }
       if (run.status !== 'succeeded') {
         throw new Error(
