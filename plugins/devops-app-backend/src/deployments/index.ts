@@ -20,6 +20,8 @@ import { readPromotionConfig } from './promotion/config';
 import { PromotionService } from './promotion/PromotionService';
 import { VerificationService } from './promotion/VerificationService';
 import { createDeploymentsRouter as createRouter } from './router';
+import { DoraService } from './dora/DoraService';
+import { createDoraRouter } from './dora/router';
 
 export { ArgoCdClient } from './ArgoCdClient';
 export { ArgoCdService } from './ArgoCdService';
@@ -107,5 +109,16 @@ export async function createDeploymentsRouter(options: {
       timeoutMs: prometheus?.timeoutMs,
     }),
   });
-  return createRouter({ httpAuth: options.httpAuth, deployments, promotions });
+  const router = await createRouter({
+    httpAuth: options.httpAuth,
+    deployments,
+    promotions,
+  });
+  router.use(
+    createDoraRouter({
+      httpAuth: options.httpAuth,
+      dora: new DoraService({ environments: options.environments, audit }),
+    }),
+  );
+  return router;
 }
