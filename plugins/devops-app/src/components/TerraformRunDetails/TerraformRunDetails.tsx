@@ -10,13 +10,17 @@ import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { LiveErrorPanel } from '../LiveErrorPanel';
+import { PlanApprovalPanel } from '../PlanApproval';
 import { RefLink } from '../RefLink';
 import { formatDuration, formatPlan } from './format';
 import { useTerraformRun } from './useTerraformRun';
 
 /** One run: who, when, how long, each stack's state and plan, and each stack's full log, live. */
 export function TerraformRunDetails(props: { runId: string; pollMs?: number }) {
-  const { run, lines, error } = useTerraformRun(props.runId, props.pollMs);
+  const { run, lines, error, reload } = useTerraformRun(
+    props.runId,
+    props.pollMs,
+  );
   const [stack, setStack] = useState<TerraformStackName>('cluster');
   if (error && !run) {
     return <LiveErrorPanel title="Could not load the run" error={error} />;
@@ -43,6 +47,7 @@ export function TerraformRunDetails(props: { runId: string; pollMs?: number }) {
           {run.error}
         </Typography>
       )}
+      <PlanApprovalPanel run={run} onDecided={reload} />
       <Tabs
         value={stack}
         onChange={(_, value) => setStack(value)}

@@ -63,7 +63,11 @@ export function useTerraformRun(id: string, pollMs = RUN_FALLBACK_POLL_MS) {
     },
     {
       intervalMs: ({ value, error }) =>
-        error || value?.run?.status === 'running' ? pollMs : null,
+        error ||
+        value?.run?.status === 'running' ||
+        value?.run?.status === 'queued'
+          ? pollMs
+          : null,
     },
   );
   const { refresh } = read;
@@ -94,5 +98,10 @@ export function useTerraformRun(id: string, pollMs = RUN_FALLBACK_POLL_MS) {
     lines: read.value?.lines ?? [],
     error: read.error,
     errorMessage: read.errorMessage,
+    /** Reads the run (and its new lines) again now, e.g. after the caller approved it. */
+    reload: () => {
+      asked.current.run = true;
+      refresh();
+    },
   };
 }

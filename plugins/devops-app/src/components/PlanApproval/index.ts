@@ -1,0 +1,1 @@
+export { PlanApprovalPanel } from './PlanApprovalPanel';
