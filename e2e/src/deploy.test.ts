@@ -13,7 +13,11 @@ import {
   RunningPortal,
   startPortal,
 } from './support/portal';
-import { launchChromium, signInAsGuest } from './support/browser';
+import {
+  launchChromium,
+  screenshotsAtBothWidths,
+  signInAsGuest,
+} from './support/browser';
 
 /*
  * Deploy from the DevOps tab on the local stack: the real backend with its own GitOps remote (a bare
@@ -96,6 +100,32 @@ describe('deploy from the DevOps tab', () => {
       path: resolve(resultsDir, 'deploy-01-card.png'),
       fullPage: true,
     });
+
+    // At 1280 x 800 the Environments card fits: its Deploy button is inside the viewport and the card,
+    // and the page does not scroll sideways. Screenshots at 1280 and 1920 show it.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const card = page
+      .locator('.MuiCard-root')
+      .filter({ has: page.getByTestId('git-tag-dev') })
+      .last();
+    const deployButton = page
+      .locator('tr', { has: page.getByTestId('git-tag-dev') })
+      .getByRole('button', { name: 'Deploy tag' });
+    await deployButton.scrollIntoViewIfNeeded();
+    const button = (await deployButton.boundingBox())!;
+    const cardBox = (await card.boundingBox())!;
+    expect(button.x).toBeGreaterThanOrEqual(0);
+    expect(button.x + button.width).toBeLessThanOrEqual(1280);
+    expect(button.x).toBeGreaterThanOrEqual(cardBox.x);
+    expect(button.x + button.width).toBeLessThanOrEqual(
+      cardBox.x + cardBox.width,
+    );
+    expect(
+      await page.evaluate(
+        () => document.documentElement.scrollWidth <= window.innerWidth,
+      ),
+    ).toBe(true);
+    await screenshotsAtBothWidths(page, 'deploy-01-card-fit');
 
     // A second tab (same signed-in session) on the DevOps tab: the deploy reaches it as a Backstage signal over the backend's
     // WebSocket (not by its 15 s poll), and its row shows the new tag.
