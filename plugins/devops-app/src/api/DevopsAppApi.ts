@@ -1,4 +1,5 @@
 import { createApiRef } from '@backstage/core-plugin-api';
+import { DriftApi } from './DriftApi';
 import {
   EntityEnvironmentsResponse,
   TerraformLogLine,
@@ -31,7 +32,8 @@ import {
 export interface DevopsAppApi
   extends DeploymentsApi,
     TerraformRunsApi,
-    PipelineApi {
+    PipelineApi,
+    DriftApi {
   /**
    * The environments of the entity: the environment Resources related to it in the catalog (narrowed
    * by its optional `devops-app.io/environments` filter), in promotion order, each with the problems of

@@ -24,7 +24,12 @@ import {
   PipelineResponse,
   StagePromotion,
 } from '@devops-app/plugin-devops-app-common';
+import {
+  DriftResponse,
+  EnvironmentDrift,
+} from '@devops-app/plugin-devops-app-common';
 import { DeploymentTarget, DevopsAppApi } from './DevopsAppApi';
+import { DriftQuery } from './DriftApi';
 
 /**
  * An error of a request the backend refused for a while (HTTP 429): `retryAfterSeconds` is the wait it
@@ -214,6 +219,18 @@ export class DevopsAppClient implements DevopsAppApi {
       `/terraform/runs/${encodeURIComponent(id)}/log${query}`,
     );
     return body.items;
+  }
+
+  async getDrift(query: DriftQuery): Promise<EnvironmentDrift[]> {
+    const params = new URLSearchParams();
+    if ('entityRef' in query) params.set('entityRef', query.entityRef);
+    else query.environments.forEach(e => params.append('environment', e));
+    const body = await this.get<DriftResponse>(`/terraform/drift?${params}`);
+    return body.items;
+  }
+
+  async checkDrift(environment: string): Promise<EnvironmentDrift> {
+    return this.send('/terraform/drift/checks', { environment });
   }
 
   private async send<T>(path: string, body: unknown): Promise<T> {

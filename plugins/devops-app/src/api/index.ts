@@ -1,2 +1,3 @@
 export * from './DevopsAppApi';
 export * from './DevopsAppClient';
+export * from './DriftApi';

@@ -125,6 +125,7 @@ async function render(
     getEntityEnvironments: async () =>
       environmentsResponse([environment('dev'), environment('prod')]),
     getAuditLog: async () => [deployRecord],
+    getDrift: async () => [],
     ...api,
   };
   await renderInTestApp(

@@ -28,6 +28,7 @@ import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { ReactNode, useEffect, useRef, useState } from 'react';
+import { DriftStatusLine, useDrift } from '../DriftStatus';
 import { LiveErrorPanel } from '../LiveErrorPanel';
 import { RefLink } from '../RefLink';
 import { ActionDialog, RolloutAction } from './ActionDialog';
@@ -200,6 +201,7 @@ export function EnvironmentsCard(props: { entity: Entity }) {
   // The annotation is only a filter now (applied by the backend); its invalid entries are ignored there.
   const { invalid } = getEntityEnvironments(props.entity);
   const deployments = useDeploymentStatus(entityRef);
+  const drift = useDrift({ entityRef });
   const {
     rows,
     loading,
@@ -309,6 +311,21 @@ export function EnvironmentsCard(props: { entity: Entity }) {
     },
     { title: 'Argo CD', render: row => <ArgoCdCell row={row} /> },
     { title: 'Rollout', render: row => <RolloutCell row={row} /> },
+    {
+      // The stacks' latest drift check (issue 13), with "Check now".
+      title: 'Drift',
+      render: row => (
+        <DriftStatusLine
+          drift={drift.value?.find(d => d.environment === row.name)}
+          onCheck={() => drift.checkNow(row.name)}
+          error={
+            drift.checkError?.environment === row.name
+              ? drift.checkError.error
+              : undefined
+          }
+        />
+      ),
+    },
     {
       title: 'Last deploy',
       render: row => {

@@ -1,8 +1,17 @@
 import { useEntity } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import { DriftSection } from '../DriftStatus';
 import { TerraformRunsSection } from './TerraformRunsSection';
 
-/** The Infrastructure tab of an environment Resource: that environment's runs. */
+/** The Infrastructure tab of an environment Resource: its drift, then its runs. */
 export function EnvironmentInfrastructureContent() {
   const { entity } = useEntity();
-  return <TerraformRunsSection environments={[entity.metadata.name]} />;
+  return (
+    <>
+      <Box mb={2}>
+        <DriftSection environment={entity.metadata.name} />
+      </Box>
+      <TerraformRunsSection environments={[entity.metadata.name]} />
+    </>
+  );
 }

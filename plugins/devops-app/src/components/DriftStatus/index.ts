@@ -1,0 +1,3 @@
+export { DriftSection } from './DriftSection';
+export { DriftStatusLine } from './DriftStatusLine';
+export { useDrift } from './useDrift';
