@@ -47,7 +47,7 @@ export function TerraformRunDetails(props: { runId: string; pollMs?: number }) {
           {run.error}
         </Typography>
       )}
-      <PlanApprovalPanel run={run} onDecided={reload} />
+      {run.approval && <PlanApprovalPanel run={run} onDecided={reload} />}
       <Tabs
         value={stack}
         onChange={(_, value) => setStack(value)}

@@ -112,6 +112,30 @@ describe('TerraformRunsSection', () => {
     expect(screen.getByText(/1 min 5 s/)).toBeInTheDocument();
   });
 
+  it('counts the runs awaiting approval above the table, each linked to its page', async () => {
+    const api: Partial<DevopsAppApi> = {
+      listTerraformRuns: jest.fn(async () => [
+        run({ id: 'run-2', environment: 'prod', status: 'awaiting-approval' }),
+        run({ id: 'run-1', status: 'succeeded' }),
+      ]),
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[devopsAppApiRef, api as DevopsAppApi]]}>
+        <TerraformRunsSection />
+      </TestApiProvider>,
+      { mountedRoutes },
+    );
+    const pending = await screen.findByTestId(
+      'pending-approvals',
+      {},
+      { timeout: 10_000 },
+    );
+    expect(pending).toHaveTextContent('1 awaiting approval');
+    expect(
+      screen.getByRole('link', { name: 'apply of prod by guest' }),
+    ).toHaveAttribute('href', '/devops-app/terraform-runs/run-2');
+  });
+
   it('says when there is no run yet and shows an error of the backend', async () => {
     const empty: Partial<DevopsAppApi> = {
       listTerraformRuns: jest.fn(async () => []),

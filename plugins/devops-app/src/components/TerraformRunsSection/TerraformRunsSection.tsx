@@ -1,6 +1,7 @@
 import {
   EmptyState,
   InfoCard,
+  Link,
   Progress,
   TableColumn,
 } from '@backstage/core-components';
@@ -27,7 +28,7 @@ const columns: TableColumn<TerraformRun>[] = [
       <Chip
         size="small"
         label={run.status}
-        color={run.status === 'failed' ? 'secondary' : 'default'}
+        color={statusColor(run.status)}
         // Waiting for its environment or an instance: outlined, as not started yet.
         variant={run.status === 'queued' ? 'outlined' : 'default'}
       />
@@ -60,10 +61,40 @@ const columns: TableColumn<TerraformRun>[] = [
   },
 ];
 
+function statusColor(status: TerraformRun['status']) {
+  if (status === 'failed') return 'secondary';
+  return status === 'awaiting-approval' ? 'primary' : 'default';
+}
+
+/** Runs whose plans wait for an approver: a count and a link to each run's page. */
+function PendingApprovals(props: { runs: TerraformRun[] }) {
+  const pending = props.runs.filter(r => r.status === 'awaiting-approval');
+  if (pending.length === 0) return null;
+  return (
+    <Box mb={2} data-testid="pending-approvals">
+      <Chip
+        size="small"
+        color="primary"
+        label={`${pending.length} awaiting approval`}
+      />{' '}
+      {pending.map((run, i) => (
+        <span key={run.id}>
+          {i > 0 ? ' · ' : ''}
+          <Link to={`/devops-app/terraform-runs/${run.id}`}>
+            {run.mode} of {run.environment} by{' '}
+            {run.createdBy.replace(/^user:(default\/)?/, '')}
+          </Link>
+        </span>
+      ))}
+    </Box>
+  );
+}
+
 /**
  * The "Infrastructure" section: the terraform runs of the given environments (every run when
  * `environments` is not given, none for an empty list), newest first; a click on a run's row shows
- * its stacks and logs under the table (another click hides them). Live through the runs' signals, with a slow poll while a run is going on
+ * its stacks and logs under the table (another click hides them). Runs awaiting approval are counted
+ * above the table, each with a link to its page (where an approver decides). Live through the runs' signals, with a slow poll while a run is going on
  * (`pollMs`, also the fallback poll of an open run).
  */
 export function TerraformRunsSection(props: {
@@ -82,6 +113,7 @@ export function TerraformRunsSection(props: {
         <LiveErrorPanel title="Could not load the runs" error={error} />
       )}
       {!runs && !error && <Progress />}
+      {runs && <PendingApprovals runs={runs} />}
       {runs && runs.length === 0 && (
         <EmptyState
           missing="data"
