@@ -1,12 +1,7 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { useSignal } from '@backstage/plugin-signals-react';
-import {
-  DeploymentSignal,
-  deploymentSignalChannel,
-  PipelineResponse,
-} from '@devops-app/plugin-devops-app-common';
-import { useEffect } from 'react';
+import { PipelineResponse } from '@devops-app/plugin-devops-app-common';
 import { devopsAppApiRef } from '../../api';
+import { useDeploymentSignalRefresh } from '../../hooks/useDeploymentSignalRefresh';
 import { LiveData, useLiveData } from '../../hooks/useLiveData';
 
 /** Poll interval while no stage waits for a soak time to end. */
@@ -49,12 +44,6 @@ export function usePipeline(entityRef: string): LiveData<PipelineResponse> {
     () => api.getPipeline(entityRef),
     { intervalMs: ({ value }) => nextPipelineReadMs(value) },
   );
-  const { refresh } = read;
-  const { lastSignal } = useSignal<DeploymentSignal>(
-    deploymentSignalChannel(entityRef),
-  );
-  useEffect(() => {
-    if (lastSignal) refresh();
-  }, [lastSignal, refresh]);
+  useDeploymentSignalRefresh(entityRef, read.refresh);
   return read;
 }
