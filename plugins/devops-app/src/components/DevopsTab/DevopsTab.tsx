@@ -15,6 +15,9 @@ const EnvironmentsCard = lazy(() =>
 const PipelineSection = lazy(() =>
   import('../PipelineSection').then(m => ({ default: m.PipelineSection })),
 );
+const DoraSection = lazy(() =>
+  import('../DoraSection').then(m => ({ default: m.DoraSection })),
+);
 const MetricsSection = lazy(() =>
   import('../MetricsSection').then(m => ({ default: m.MetricsSection })),
 );
@@ -48,12 +51,17 @@ export function DevopsTab() {
             <EnvironmentsCard entity={entity} />
           </Section>
         </Grid>
-        <Grid item xs={12} md={4}>
+        <Grid item xs={12}>
           <IntegrationsCard entity={entity} />
         </Grid>
         <Grid item xs={12}>
           <Section>
             <PipelineSection entity={entity} />
+          </Section>
+        </Grid>
+        <Grid item xs={12}>
+          <Section>
+            <DoraSection entity={entity} />
           </Section>
         </Grid>
         <Grid item xs={12}>

@@ -1,0 +1,1 @@
+export { DoraSection } from './DoraSection';
