@@ -1,20 +1,21 @@
-import { createApiRef } from "@backstage/core-plugin-api";
+import { createApiRef } from '@backstage/core-plugin-api';
+import { DriftApi } from './DriftApi';
 import {
   EntityEnvironmentsResponse,
   TerraformLogLine,
   TerraformRun,
-} from "@devops-app/plugin-devops-app-common";
+} from '@devops-app/plugin-devops-app-common';
 import {
   AuditRecord,
   DeploymentResult,
   DeploymentStatusResponse,
-} from "@devops-app/plugin-devops-app-common";
+} from '@devops-app/plugin-devops-app-common';
 import {
   DoraMetricsResponse,
   DoraPeriod,
   PipelineResponse,
   StagePromotion,
-} from "@devops-app/plugin-devops-app-common";
+} from '@devops-app/plugin-devops-app-common';
 import {
   LogsRequest,
   LogsResponse,
@@ -24,7 +25,7 @@ import {
   NotConfiguredResponse,
   ObservabilityRequest,
   TracesResponse,
-} from "@devops-app/plugin-devops-app-common";
+} from '@devops-app/plugin-devops-app-common';
 
 /**
  * Everything the frontend reads from the devops-app backend goes through this API.
@@ -33,7 +34,8 @@ import {
 export interface DevopsAppApi
   extends DeploymentsApi,
     TerraformRunsApi,
-    PipelineApi {
+    PipelineApi,
+    DriftApi {
   /**
    * The environments of the entity: the environment Resources related to it in the catalog (narrowed
    * by its optional `devops-app.io/environments` filter), in promotion order, each with the problems of
@@ -42,19 +44,19 @@ export interface DevopsAppApi
   getEntityEnvironments(entityRef: string): Promise<EntityEnvironmentsResponse>;
   /** One metrics panel; PromQL is built by the backend. */
   getMetricsPanel(
-    request: MetricsPanelRequest
+    request: MetricsPanelRequest,
   ): Promise<MetricsPanelResponse | NotConfiguredResponse>;
   /** Datadog log lines of the service. */
   searchLogs(
-    request: LogsRequest
+    request: LogsRequest,
   ): Promise<LogsResponse | NotConfiguredResponse>;
   /** Datadog APM spans aggregated by resource. */
   getTraceSummary(
-    request: ObservabilityRequest
+    request: ObservabilityRequest,
   ): Promise<TracesResponse | NotConfiguredResponse>;
   /** Datadog monitors of the service and their states. */
   getMonitors(
-    request: ObservabilityRequest
+    request: ObservabilityRequest,
   ): Promise<MonitorsResponse | NotConfiguredResponse>;
 }
 
@@ -70,7 +72,7 @@ export interface PipelineApi {
   getPipeline(entityRef: string): Promise<PipelineResponse>;
   /** Deploys `version` to `environment` from the stage before, when the promotion rule allows it. */
   promoteVersion(
-    request: DeploymentTarget & { version: string }
+    request: DeploymentTarget & { version: string },
   ): Promise<DeploymentResult & { promotion: StagePromotion }>;
   /** The DORA metrics of the entity in one environment over 30 or 90 days. */
   getDoraMetrics(request: {
@@ -86,11 +88,11 @@ export interface DeploymentsApi {
   getDeploymentStatus(entityRef: string): Promise<DeploymentStatusResponse>;
   /** The values-file change a deploy would make (for the confirmation dialog); writes nothing. */
   previewDeployment(
-    request: DeploymentTarget & { tag: string }
+    request: DeploymentTarget & { tag: string },
   ): Promise<DeploymentResult>;
   /** Sets image.tag in the environment's values file (GitOps commit) and syncs when sync is manual. */
   deploy(
-    request: DeploymentTarget & { tag: string }
+    request: DeploymentTarget & { tag: string },
   ): Promise<DeploymentResult>;
   syncEnvironment(request: DeploymentTarget): Promise<AuditRecord>;
   promoteRollout(request: DeploymentTarget): Promise<AuditRecord>;
@@ -120,5 +122,5 @@ export interface TerraformRunsApi {
 
 /** @public */
 export const devopsAppApiRef = createApiRef<DevopsAppApi>({
-  id: "plugin.devops-app.service",
+  id: 'plugin.devops-app.service',
 });

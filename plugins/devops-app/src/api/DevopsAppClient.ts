@@ -1,5 +1,5 @@
-import { DiscoveryApi, FetchApi } from "@backstage/core-plugin-api";
-import { ResponseError } from "@backstage/errors";
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
 import {
   LogsRequest,
   LogsResponse,
@@ -9,24 +9,29 @@ import {
   NotConfiguredResponse,
   ObservabilityRequest,
   TracesResponse,
-} from "@devops-app/plugin-devops-app-common";
+} from '@devops-app/plugin-devops-app-common';
 import {
   AuditRecord,
   DeploymentResult,
   DeploymentStatusResponse,
-} from "@devops-app/plugin-devops-app-common";
+} from '@devops-app/plugin-devops-app-common';
 import {
   EntityEnvironmentsResponse,
   TerraformLogLine,
   TerraformRun,
-} from "@devops-app/plugin-devops-app-common";
+} from '@devops-app/plugin-devops-app-common';
 import {
   DoraMetricsResponse,
   DoraPeriod,
   PipelineResponse,
   StagePromotion,
-} from "@devops-app/plugin-devops-app-common";
-import { DeploymentTarget, DevopsAppApi } from "./DevopsAppApi";
+} from '@devops-app/plugin-devops-app-common';
+import {
+  DriftResponse,
+  EnvironmentDrift,
+} from '@devops-app/plugin-devops-app-common';
+import { DeploymentTarget, DevopsAppApi } from './DevopsAppApi';
+import { DriftQuery } from './DriftApi';
 
 /**
  * An error of a request the backend refused for a while (HTTP 429): `retryAfterSeconds` is the wait it
@@ -42,7 +47,7 @@ export type RateLimitedError = ResponseError & { retryAfterSeconds: number };
 export function retryAfterSeconds(error: unknown): number | undefined {
   const seconds = (error as Partial<RateLimitedError> | undefined)
     ?.retryAfterSeconds;
-  return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
     ? seconds
     : undefined;
 }
@@ -51,9 +56,9 @@ export function retryAfterSeconds(error: unknown): number | undefined {
 function waitAskedFor(error: ResponseError): number | undefined {
   const fromBody = (error.body as { retryAfterSeconds?: unknown })
     .retryAfterSeconds;
-  if (typeof fromBody === "number") return fromBody;
+  if (typeof fromBody === 'number') return fromBody;
   // RFC 9110 section 10.2.3: Retry-After is an HTTP-date or delay-seconds; the backend sends seconds.
-  const header = error.response.headers.get("Retry-After");
+  const header = error.response.headers.get('Retry-After');
   return header && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
 }
 
@@ -84,60 +89,60 @@ export class DevopsAppClient implements DevopsAppApi {
   }
 
   async getEntityEnvironments(
-    entityRef: string
+    entityRef: string,
   ): Promise<EntityEnvironmentsResponse> {
     return this.get(`/environments?${new URLSearchParams({ entityRef })}`);
   }
 
   async getMetricsPanel(
-    request: MetricsPanelRequest
+    request: MetricsPanelRequest,
   ): Promise<MetricsPanelResponse | NotConfiguredResponse> {
     const { splitByColour, ...rest } = request;
     const query = new URLSearchParams({
       ...rest,
-      ...(splitByColour ? { split: "colour" } : {}),
+      ...(splitByColour ? { split: 'colour' } : {}),
     });
     return this.get(`/observability/metrics?${query}`);
   }
 
   async searchLogs(
-    request: LogsRequest
+    request: LogsRequest,
   ): Promise<LogsResponse | NotConfiguredResponse> {
     const query = new URLSearchParams(
       Object.entries(request).filter(
-        ([, v]) => v !== undefined && v !== ""
-      ) as [string, string][]
+        ([, v]) => v !== undefined && v !== '',
+      ) as [string, string][],
     );
     return this.get(`/observability/logs?${query}`);
   }
 
   async getTraceSummary(
-    request: ObservabilityRequest
+    request: ObservabilityRequest,
   ): Promise<TracesResponse | NotConfiguredResponse> {
     return this.get(
-      `/observability/traces?${new URLSearchParams({ ...request })}`
+      `/observability/traces?${new URLSearchParams({ ...request })}`,
     );
   }
 
   async getMonitors(
-    request: ObservabilityRequest
+    request: ObservabilityRequest,
   ): Promise<MonitorsResponse | NotConfiguredResponse> {
     return this.get(
-      `/observability/monitors?${new URLSearchParams({ ...request })}`
+      `/observability/monitors?${new URLSearchParams({ ...request })}`,
     );
   }
 
   async getDeploymentStatus(
-    entityRef: string
+    entityRef: string,
   ): Promise<DeploymentStatusResponse> {
     return this.get(
-      `/deployments/status?${new URLSearchParams({ entityRef })}`
+      `/deployments/status?${new URLSearchParams({ entityRef })}`,
     );
   }
 
   async getPipeline(entityRef: string): Promise<PipelineResponse> {
     return this.get(
-      `/deployments/pipeline?${new URLSearchParams({ entityRef })}`
+      `/deployments/pipeline?${new URLSearchParams({ entityRef })}`,
     );
   }
 
@@ -152,38 +157,38 @@ export class DevopsAppClient implements DevopsAppApi {
         entityRef,
         environment,
         days: String(days),
-      })}`
+      })}`,
     );
   }
 
   async promoteVersion(
-    request: DeploymentTarget & { version: string }
+    request: DeploymentTarget & { version: string },
   ): Promise<DeploymentResult & { promotion: StagePromotion }> {
-    return this.send("/deployments/promotions", request);
+    return this.send('/deployments/promotions', request);
   }
 
   async previewDeployment(
-    request: DeploymentTarget & { tag: string }
+    request: DeploymentTarget & { tag: string },
   ): Promise<DeploymentResult> {
-    return this.send("/deployments/preview", request);
+    return this.send('/deployments/preview', request);
   }
 
   async deploy(
-    request: DeploymentTarget & { tag: string }
+    request: DeploymentTarget & { tag: string },
   ): Promise<DeploymentResult> {
-    return this.send("/deployments", request);
+    return this.send('/deployments', request);
   }
 
   async syncEnvironment(request: DeploymentTarget): Promise<AuditRecord> {
-    return this.send("/deployments/sync", request);
+    return this.send('/deployments/sync', request);
   }
 
   async promoteRollout(request: DeploymentTarget): Promise<AuditRecord> {
-    return this.send("/deployments/promote", request);
+    return this.send('/deployments/promote', request);
   }
 
   async abortRollout(request: DeploymentTarget): Promise<AuditRecord> {
-    return this.send("/deployments/abort", request);
+    return this.send('/deployments/abort', request);
   }
 
   async getAuditLog(request: {
@@ -192,8 +197,8 @@ export class DevopsAppClient implements DevopsAppApi {
     limit?: number;
   }): Promise<AuditRecord[]> {
     const query = new URLSearchParams({ entityRef: request.entityRef });
-    if (request.environment) query.set("environment", request.environment);
-    if (request.limit) query.set("limit", String(request.limit));
+    if (request.environment) query.set('environment', request.environment);
+    if (request.limit) query.set('limit', String(request.limit));
     const body = await this.get<{ items: AuditRecord[] }>(`/audit?${query}`);
     return body.items;
   }
@@ -209,11 +214,11 @@ export class DevopsAppClient implements DevopsAppApi {
     if (request.environments && names.length === 0) return [];
     // Repeated `environment=` parameters: the backend answers the runs of any of them.
     const params = new URLSearchParams(
-      names.map((name) => ["environment", name])
+      names.map(name => ['environment', name]),
     );
-    const query = names.length > 0 ? `?${params}` : "";
+    const query = names.length > 0 ? `?${params}` : '';
     const body = await this.get<{ items: TerraformRun[] }>(
-      `/terraform/runs${query}`
+      `/terraform/runs${query}`,
     );
     return body.items;
   }
@@ -224,20 +229,32 @@ export class DevopsAppClient implements DevopsAppApi {
 
   async getTerraformRunLog(
     id: string,
-    after?: number
+    after?: number,
   ): Promise<TerraformLogLine[]> {
-    const query = after === undefined ? "" : `?after=${after}`;
+    const query = after === undefined ? '' : `?after=${after}`;
     const body = await this.get<{ items: TerraformLogLine[] }>(
-      `/terraform/runs/${encodeURIComponent(id)}/log${query}`
+      `/terraform/runs/${encodeURIComponent(id)}/log${query}`,
     );
     return body.items;
   }
 
+  async getDrift(query: DriftQuery): Promise<EnvironmentDrift[]> {
+    const params = new URLSearchParams();
+    if ('entityRef' in query) params.set('entityRef', query.entityRef);
+    else query.environments.forEach(e => params.append('environment', e));
+    const body = await this.get<DriftResponse>(`/terraform/drift?${params}`);
+    return body.items;
+  }
+
+  async checkDrift(environment: string): Promise<EnvironmentDrift> {
+    return this.send('/terraform/drift/checks', { environment });
+  }
+
   private async send<T>(path: string, body: unknown): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl("devops-app");
+    const baseUrl = await this.discoveryApi.getBaseUrl('devops-app');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
     if (!response.ok) {
@@ -247,7 +264,7 @@ export class DevopsAppClient implements DevopsAppApi {
   }
 
   private async get<T>(path: string): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl("devops-app");
+    const baseUrl = await this.discoveryApi.getBaseUrl('devops-app');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
     if (!response.ok) {
       throw await responseError(response);
