@@ -68,6 +68,8 @@ export class ArgoCdService {
     return new ArgoCdService(
       instances,
       block?.getOptionalString('applicationName') ?? 'inference-{environment}',
+      // 0: every status read asks Argo CD (the path before sharing, for bench/src/deploymentsStatus).
+      block?.getOptionalNumber('statusShareMs') ?? STATUS_WINDOW_MS,
     );
   }
 
@@ -75,14 +77,15 @@ export class ArgoCdService {
    * Status reads of one application shared by concurrent callers while in flight and for
    * `STATUS_WINDOW_MS` after (the data only: each caller's permissions are decided per request).
    */
-  private readonly statusReads = new SharedReads<ArgoCdStatus>(
-    STATUS_WINDOW_MS,
-  );
+  private readonly statusReads: SharedReads<ArgoCdStatus>;
 
   constructor(
     private readonly instances: Instance[],
     private readonly applicationNameTemplate = 'inference-{environment}',
-  ) {}
+    statusShareMs = STATUS_WINDOW_MS,
+  ) {
+    this.statusReads = new SharedReads(statusShareMs);
+  }
 
   get configured(): boolean {
     return this.instances.length > 0;

@@ -41,6 +41,7 @@ export function gitopsRepositoryFromConfig(
     ? new GitOpsRepository({
         repository: gitopsConfig.getString('repository'),
         branch: gitopsConfig.getOptionalString('branch') ?? 'main',
+        snapshotRefreshMs: gitopsConfig.getOptionalNumber('snapshotRefreshMs'),
         logger,
         pullRequests: GithubPullRequests.fromConfig(config),
       })

@@ -117,5 +117,9 @@ describe('SharedReads', () => {
     expect(await shared.get('c', read)).toBe(4);
     shared.clear();
     expect(await shared.get('a', read)).toBe(5);
+    const unshared = new SharedReads<number>(0);
+    expect(
+      await Promise.all([unshared.get('a', read), unshared.get('a', read)]),
+    ).toEqual([6, 7]);
   });
 });

@@ -14,7 +14,9 @@ export class SharedReads<T> {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** `windowMs` 0 shares nothing, not even a read in flight. */
   get(key: string, read: () => Promise<T>): Promise<T> {
+    if (this.windowMs <= 0) return read();
     const entry = this.entries.get(key);
     if (
       entry &&
