@@ -60,6 +60,19 @@ export const environmentInfrastructureContent = EntityContentBlueprint.make({
   },
 });
 
+/** An environment's expiry, Extend and "Remove environment", on its overview. @alpha */
+export const environmentLifecycleEntityCard = EntityCardBlueprint.make({
+  name: 'environment-lifecycle',
+  params: {
+    filter: entity =>
+      entity.kind === 'Resource' && entity.spec?.type === 'environment',
+    loader: () =>
+      import('../components/EnvironmentLifecycleCard').then(m => (
+        <m.EnvironmentLifecycleCard />
+      )),
+  },
+});
+
 /** /devops-app/terraform-runs/:runId, the run page the new-environment template links to. @alpha */
 export const terraformRunPage = PageBlueprint.make({
   name: 'terraform-runs',
@@ -84,6 +97,7 @@ export default createFrontendPlugin({
     devopsEntityContent,
     devopsMetricsEntityCard,
     environmentInfrastructureContent,
+    environmentLifecycleEntityCard,
     terraformRunPage,
   ],
 });

@@ -1,0 +1,1 @@
+export { EnvironmentLifecycleCard } from './EnvironmentLifecycleCard';
