@@ -1,12 +1,10 @@
-import { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
 import { sandboxStatePath } from './EnvironmentInputs';
 import {
   NO_OUTPUTS,
   createManager,
   gitopsFixture,
-  migratedSqlite,
-  tempDirs,
+  perTestDatabase,
   testConfig,
 } from './__testUtils__/sandbox';
 
@@ -17,25 +15,31 @@ const APPROVER = 'user:default/bob';
 const ENV = 'approval-test';
 
 describe('plan approval on the sandbox stacks with the real terraform', () => {
-  let db: Knex;
-  let dirs: Awaited<ReturnType<typeof tempDirs>>;
+  const t = perTestDatabase();
   let gitops: Awaited<ReturnType<typeof gitopsFixture>>;
   const config = (overrides: Parameters<typeof testConfig>[1] = {}) =>
-    testConfig(dirs.root, {
+    testConfig(t.dirs.root, {
       gitops: { repository: gitops.repository, branch: 'main' },
       ...overrides,
     });
 
   beforeEach(async () => {
-    db = await migratedSqlite();
-    dirs = await tempDirs();
-    gitops = await gitopsFixture(dirs.root);
+    gitops = await gitopsFixture(t.dirs.root);
     await gitops.commit(ENV);
   });
-  afterEach(async () => {
-    await db.destroy();
-    await dirs.cleanup();
-  });
+
+  /** Approves as the approver and resolves with the run once its apply phase has ended. */
+  async function approveAndEnd(
+    manager: ReturnType<typeof createManager>,
+    id: string,
+  ) {
+    await manager.decideRun(id, {
+      decision: 'approved',
+      by: APPROVER,
+      comment: 'ok',
+    });
+    return waitForFinal(manager, id);
+  }
 
   /** Starts an apply that needs approval and resolves once its plans are saved and it waits. */
   async function awaitingRun(manager: ReturnType<typeof createManager>) {
@@ -66,7 +70,7 @@ describe('plan approval on the sandbox stacks with the real terraform', () => {
 
   it('stops after planning with each plan and its show text, holds the environment, and applies exactly the saved plan once approved', async () => {
     const cfg = config();
-    const manager = createManager(db, cfg, { outputs: NO_OUTPUTS });
+    const manager = createManager(t.db, cfg, { outputs: NO_OUTPUTS });
     const waiting = await awaitingRun(manager);
     expect(waiting.status).toBe('awaiting-approval');
     // No instance holds it, and its directory is gone.
@@ -119,17 +123,12 @@ describe('plan approval on the sandbox stacks with the real terraform', () => {
 
   it('refuses a plan whose environment files changed on the branch after it (stale plan)', async () => {
     const cfg = config();
-    const manager = createManager(db, cfg, { outputs: NO_OUTPUTS });
+    const manager = createManager(t.db, cfg, { outputs: NO_OUTPUTS });
     const waiting = await awaitingRun(manager);
     await gitops.commit(ENV, (stack, text) =>
       stack === 'cluster' ? `${text}\n# edited after the plan\n` : text,
     );
-    await manager.decideRun(waiting.id, {
-      decision: 'approved',
-      by: APPROVER,
-      comment: 'ok',
-    });
-    const ended = await waitForFinal(manager, waiting.id);
+    const ended = await approveAndEnd(manager, waiting.id);
     expect(ended.status).toBe('failed');
     expect(ended.error).toMatch(
       /^stale plan: infra\/environments\/approval-test changed after the plan/,
@@ -140,15 +139,10 @@ describe('plan approval on the sandbox stacks with the real terraform', () => {
 
   it('refuses a plan older than the configured age (stale plan)', async () => {
     const cfg = config({ maxPlanAgeMs: 1 });
-    const manager = createManager(db, cfg, { outputs: NO_OUTPUTS });
+    const manager = createManager(t.db, cfg, { outputs: NO_OUTPUTS });
     const waiting = await awaitingRun(manager);
     await new Promise(r => setTimeout(r, 20));
-    await manager.decideRun(waiting.id, {
-      decision: 'approved',
-      by: APPROVER,
-      comment: 'ok',
-    });
-    const ended = await waitForFinal(manager, waiting.id);
+    const ended = await approveAndEnd(manager, waiting.id);
     expect(ended.status).toBe('failed');
     expect(ended.error).toMatch(/^stale plan: planned at .*older than/);
     expect(await clusterState(cfg)).toBe(0);
@@ -156,10 +150,10 @@ describe('plan approval on the sandbox stacks with the real terraform', () => {
 
   it('refuses a plan when another apply of the environment succeeded after it (stale plan)', async () => {
     const cfg = config();
-    const manager = createManager(db, cfg, { outputs: NO_OUTPUTS });
+    const manager = createManager(t.db, cfg, { outputs: NO_OUTPUTS });
     const waiting = await awaitingRun(manager);
     // An apply that ended after the plan (as one of a backend before this lock would have).
-    await db('devops_app_terraform_runs').insert({
+    await t.db('devops_app_terraform_runs').insert({
       id: 'other-apply',
       environment: ENV,
       mode: 'apply',
@@ -171,12 +165,7 @@ describe('plan approval on the sandbox stacks with the real terraform', () => {
       started_at: new Date().toISOString(),
       finished_at: new Date(Date.now() + 1000).toISOString(),
     });
-    await manager.decideRun(waiting.id, {
-      decision: 'approved',
-      by: APPROVER,
-      comment: 'ok',
-    });
-    const ended = await waitForFinal(manager, waiting.id);
+    const ended = await approveAndEnd(manager, waiting.id);
     expect(ended.status).toBe('failed');
     expect(ended.error).toMatch(
       /^stale plan: run other-apply changed approval-test at /,
@@ -185,17 +174,13 @@ describe('plan approval on the sandbox stacks with the real terraform', () => {
 
   it('fails with the reason when a saved plan does not match its checksum', async () => {
     const cfg = config();
-    const manager = createManager(db, cfg, { outputs: NO_OUTPUTS });
+    const manager = createManager(t.db, cfg, { outputs: NO_OUTPUTS });
     const waiting = await awaitingRun(manager);
-    await db('devops_app_terraform_plans')
+    await t
+      .db('devops_app_terraform_plans')
       .where({ run_id: waiting.id, stack: 'cluster' })
       .update({ content: Buffer.from('not the reviewed plan') });
-    await manager.decideRun(waiting.id, {
-      decision: 'approved',
-      by: APPROVER,
-      comment: 'ok',
-    });
-    const ended = await waitForFinal(manager, waiting.id);
+    const ended = await approveAndEnd(manager, waiting.id);
     expect(ended.status).toBe('failed');
     expect(ended.error).toContain(
       `The saved plan of cluster in run ${waiting.id} does not match its checksum`,
@@ -206,7 +191,7 @@ describe('plan approval on the sandbox stacks with the real terraform', () => {
 
   it('never applies a rejected plan, releases the environment and refuses a second decision', async () => {
     const cfg = config();
-    const manager = createManager(db, cfg, { outputs: NO_OUTPUTS });
+    const manager = createManager(t.db, cfg, { outputs: NO_OUTPUTS });
     const waiting = await awaitingRun(manager);
     const rejected = await manager.decideRun(waiting.id, {
       decision: 'rejected',
