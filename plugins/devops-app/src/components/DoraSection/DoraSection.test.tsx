@@ -30,13 +30,13 @@ const service: Entity = {
   spec: { type: 'service', owner: 'group:default/ml-team' },
 };
 
-/** What the backend answers for `environment` and `days`: counts that differ per query. */
-function metrics(environment: string, days: 30 | 90): DoraMetricsResponse {
-  const deploys = (environment === 'prod' ? 4 : 9) * (days === 90 ? 2 : 1);
+/** What the backend answers for environment `name` and `days`: counts that differ per query. */
+function metrics(name: string, days: 30 | 90): DoraMetricsResponse {
+  const deploys = (name === 'prod' ? 4 : 9) * (days === 90 ? 2 : 1);
   return {
     entityRef: ENTITY_REF,
-    environment,
-    production: environment === 'prod',
+    environment: name,
+    production: name === 'prod',
     days,
     from: '2026-11-01T00:00:00.000Z',
     to: '2026-12-01T00:00:00.000Z',
