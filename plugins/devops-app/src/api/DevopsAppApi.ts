@@ -1,4 +1,5 @@
 import { createApiRef } from '@backstage/core-plugin-api';
+import { ImageVersionsResponse } from '@devops-app/plugin-devops-app-common';
 import { DriftApi } from './DriftApi';
 import {
   EntityEnvironmentsResponse,
@@ -86,6 +87,8 @@ export interface PipelineApi {
 export interface DeploymentsApi {
   /** Git, Argo CD and Rollout state of each environment of the entity, with the user's permissions. */
   getDeploymentStatus(entityRef: string): Promise<DeploymentStatusResponse>;
+  /** The tags of the entity's image in the registry, newest first (503 while it does not answer). */
+  getImageVersions(entityRef: string): Promise<ImageVersionsResponse>;
   /** The values-file change a deploy would make (for the confirmation dialog); writes nothing. */
   previewDeployment(
     request: DeploymentTarget & { tag: string },

@@ -1,5 +1,6 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { ImageVersionsResponse } from '@devops-app/plugin-devops-app-common';
 import {
   LogsRequest,
   LogsResponse,
@@ -137,6 +138,12 @@ export class DevopsAppClient implements DevopsAppApi {
   ): Promise<DeploymentStatusResponse> {
     return this.get(
       `/deployments/status?${new URLSearchParams({ entityRef })}`,
+    );
+  }
+
+  async getImageVersions(entityRef: string): Promise<ImageVersionsResponse> {
+    return this.get(
+      `/deployments/versions?${new URLSearchParams({ entityRef })}`,
     );
   }
 

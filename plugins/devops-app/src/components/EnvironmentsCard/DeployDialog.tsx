@@ -12,9 +12,15 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { devopsAppApiRef } from '../../api';
 import { ConfirmAndError } from './ConfirmAndError';
 import { DiffView } from './DiffView';
+import {
+  registryUnavailable,
+  RegistryVersions,
+  serverMessage,
+} from './RegistryVersions';
 
 export interface DeployDialogProps {
   entityRef: string;
@@ -24,8 +30,10 @@ export interface DeployDialogProps {
 }
 
 /**
- * Deploy a tag: type it, see the change of the values file, confirm (production asks for the
- * environment's name typed in).
+ * Deploy a tag: pick it from the image's versions in the registry (newest first) or type it, see the
+ * change of the values file, confirm (production asks for the environment's name typed in). The server
+ * refuses a tag the registry does not hold (its 400 is shown) and every deploy while the registry does
+ * not answer (then the dialog says so and offers no Deploy).
  */
 export function DeployDialog({
   entityRef,
@@ -41,6 +49,12 @@ export function DeployDialog({
   const [error, setError] = useState<string>();
   const tagError = tag ? validateImageTag(tag) : undefined;
   const target = { entityRef, environment: row.environment };
+  const versions = useAsyncRetry(
+    async () => api.getImageVersions(entityRef),
+    [api, entityRef],
+  );
+  const registryDown = registryUnavailable(versions.error);
+  const picked = versions.value?.versions.find(v => v.tag === tag);
 
   async function showChange() {
     setBusy(true);
@@ -48,7 +62,7 @@ export function DeployDialog({
     try {
       setPreview(await api.previewDeployment({ ...target, tag }));
     } catch (e) {
-      setError((e as Error).message);
+      setError(serverMessage(e));
     } finally {
       setBusy(false);
     }
@@ -60,14 +74,18 @@ export function DeployDialog({
     try {
       onDone(await api.deploy({ ...target, tag }));
     } catch (e) {
-      setError((e as Error).message);
+      setError(serverMessage(e));
       setBusy(false);
     }
   }
 
   const confirmed = !row.production || confirmation === row.environment;
   const canDeploy =
-    Boolean(preview?.changed) && preview?.after === tag && confirmed && !busy;
+    Boolean(preview?.changed) &&
+    preview?.after === tag &&
+    confirmed &&
+    !busy &&
+    !registryDown;
 
   return (
     <Dialog
@@ -88,6 +106,15 @@ export function DeployDialog({
           {row.argocd.syncPolicy === 'manual' &&
             ' Argo CD is then asked to sync (manual sync policy).'}
         </Typography>
+        <RegistryVersions
+          state={versions}
+          selected={tag}
+          onPick={value => {
+            setTag(value);
+            setPreview(undefined);
+          }}
+          onRetry={versions.retry}
+        />
         <TextField
           label="Image tag"
           value={tag}
@@ -99,7 +126,11 @@ export function DeployDialog({
           helperText={
             tagError
               ? `The tag ${tagError}`
-              : 'Letters, digits, ".", "_", "-"; at most 63 characters'
+              : (picked &&
+                  `${picked.digest}${
+                    picked.created ? `, created ${picked.created}` : ''
+                  }`) ||
+                'Pick a version above or type a tag: letters, digits, ".", "_", "-"; at most 63 characters'
           }
           fullWidth
           margin="dense"
@@ -124,7 +155,7 @@ export function DeployDialog({
         <Button onClick={onClose}>Cancel</Button>
         <Button
           onClick={showChange}
-          disabled={!tag || Boolean(tagError) || busy}
+          disabled={!tag || Boolean(tagError) || busy || registryDown}
         >
           Show change
         </Button>

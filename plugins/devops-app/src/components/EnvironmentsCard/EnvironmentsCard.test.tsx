@@ -126,6 +126,7 @@ async function render(
       environmentsResponse([environment('dev'), environment('prod')]),
     getAuditLog: async () => [deployRecord],
     getDrift: async () => [],
+    getImageVersions: async () => ({ configured: false, versions: [] }),
     ...api,
   };
   await renderInTestApp(
