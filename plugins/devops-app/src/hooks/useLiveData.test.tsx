@@ -1,7 +1,8 @@
 import { act, renderHook } from '@testing-library/react';
 import { DevopsAppClient } from '../api';
 import { setPageVisibility } from '../__testUtils__/environments';
-import { useLiveData } from './useLiveData';
+import { liveErrorMessage, useLiveData } from './useLiveData';
+import { ResponseError } from '@backstage/errors';
 
 /** Lets timers fire and the reads they start settle. */
 const advance = (ms: number) =>
@@ -142,5 +143,28 @@ describe('useLiveData', () => {
     expect(result.current.loading).toBe(true);
     await act(async () => release());
     expect(result.current.value).toBe(2);
+  });
+});
+
+describe('liveErrorMessage', () => {
+  it("says the backend's own reason of a failed read, not the status line", async () => {
+    const response = new Response(
+      JSON.stringify({
+        error: {
+          name: 'ServiceUnavailableError',
+          message: 'Prometheus of dev is unreachable: connection refused',
+        },
+        request: { method: 'GET', url: '/observability/metrics' },
+        response: { statusCode: 503 },
+      }),
+      { status: 503, headers: { 'Content-Type': 'application/json' } },
+    );
+    const error = await ResponseError.fromResponse(response);
+    expect(error.message).toMatch(/^Request failed with 503/);
+    expect(liveErrorMessage(error)).toBe(
+      'Prometheus of dev is unreachable: connection refused',
+    );
+    // An error without a cause reads as it is.
+    expect(liveErrorMessage(new Error('offline'))).toBe('offline');
   });
 });

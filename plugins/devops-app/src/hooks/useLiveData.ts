@@ -64,13 +64,15 @@ type Outcome<T> =
 
 /** The message of an error as a live view shows it. */
 export function liveErrorMessage(error: Error): string {
-  const seconds = retryAfterSeconds(error);
-  if (seconds === undefined) return error.message;
-  // A ResponseError says "Request failed with 429 …"; the backend's own words are in its cause.
+  // A ResponseError says "Request failed with 503 …"; the backend's own words (which upstream, which
+  // field, what to set) are in its cause.
   const cause = (error as { cause?: unknown }).cause;
   const message =
     cause instanceof Error && cause.message ? cause.message : error.message;
-  return `${message} — retrying in ${seconds} s`;
+  const seconds = retryAfterSeconds(error);
+  return seconds === undefined
+    ? message
+    : `${message} — retrying in ${seconds} s`;
 }
 
 /**
