@@ -73,19 +73,31 @@ export class AuthorizedDeploymentService {
       environments,
       request,
     );
+    // The decisions depend on the caller, the entity and whether the environment is production-class
+    // only: one question per class for this caller (never shared with another request).
+    const decisions = new Map<boolean, ReturnType<typeof authorizeActions>>();
+    const decide = (production: boolean) => {
+      if (!decisions.has(production)) {
+        decisions.set(
+          production,
+          authorizeActions(
+            permissions,
+            request.credentials,
+            entityRef,
+            entity,
+            production,
+          ),
+        );
+      }
+      return decisions.get(production)!;
+    };
     const items = await Promise.all(
       loaded.environments.map(async environment =>
         service.status({
           entityRef,
           entity,
           environment,
-          permissions: await authorizeActions(
-            permissions,
-            request.credentials,
-            entityRef,
-            entity,
-            environment.production,
-          ),
+          permissions: await decide(environment.production),
         }),
       ),
     );
