@@ -9,6 +9,9 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   defaultNamespace,
   ENTRA_OBJECT_ID_PATTERN,
+  EXPIRY_DURATIONS,
+  ExpiryDuration,
+  extendedExpiry,
   printable,
   validateEnvironmentName,
   validateImageTag,
@@ -116,6 +119,13 @@ export function createValidateEnvironmentAction(options: {
               description: 'The image tag the environment starts with',
             })
             .optional(),
+        expiry: z =>
+          z
+            .string({
+              description:
+                'How long the environment lives: 4h, 1d, 3d, 7d or never (the default)',
+            })
+            .optional(),
       },
       output: {
         name: z => z.string(),
@@ -131,12 +141,31 @@ export function createValidateEnvironmentAction(options: {
           z.boolean({
             description: 'Whether the base environment is production-class',
           }),
+        expiresAt: z =>
+          z.string({
+            description:
+              'When the environment expires (ISO time, devops-app.io/expires-at), empty for never',
+          }),
       },
     },
     async handler(ctx) {
       const { name } = ctx.input;
       const nameProblem = validateEnvironmentName(name);
       if (nameProblem) refuse('name', quoted(name, nameProblem));
+      const expiry = ctx.input.expiry ?? 'never';
+      if (expiry !== 'never' && !(expiry in EXPIRY_DURATIONS)) {
+        refuse(
+          'expiry',
+          quoted(
+            expiry,
+            `is not one of ${Object.keys(EXPIRY_DURATIONS).join(', ')}, never`,
+          ),
+        );
+      }
+      const expiresAt =
+        expiry === 'never'
+          ? ''
+          : extendedExpiry(undefined, expiry as ExpiryDuration, new Date());
       const imageTag = ctx.input.imageTag;
       if (imageTag !== undefined) {
         const tagProblem = validateImageTag(imageTag);
@@ -220,6 +249,7 @@ export function createValidateEnvironmentAction(options: {
       if (base) ctx.output('basedOn', base.name);
       if (owner) ctx.output('owner', owner);
       ctx.output('production', base?.production ?? false);
+      ctx.output('expiresAt', expiresAt);
     },
   });
 }
