@@ -2,7 +2,6 @@ import {
   LoggerService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { TERRAFORM_STACKS } from '@devops-app/plugin-devops-app-common';
 // The drift checker and the run service themselves, in process.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports, @backstage/no-forbidden-package-imports
 import { DriftChecker } from '@devops-app/plugin-devops-app-backend/src/terraform/DriftChecker';
@@ -17,6 +16,7 @@ import { TerraformRunStore } from '@devops-app/plugin-devops-app-backend/src/ter
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports, @backstage/no-forbidden-package-imports
 import { TerraformRunConfig } from '@devops-app/plugin-devops-app-backend/src/terraform/config';
 import knexFactory, { Knex } from 'knex';
+import { writeEnvironmentFiles } from '../terraformGraph/run';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,24 +59,7 @@ export async function applyEnvironments(count: number): Promise<DriftFixture> {
   const checkout = path.join(root, 'infra');
   const environments = Array.from({ length: count }, (_, i) => `drift-${i}`);
   for (const environment of environments) {
-    const envDir = path.join(checkout, 'environments', environment);
-    await fs.mkdir(envDir, { recursive: true });
-    for (const stack of TERRAFORM_STACKS) {
-      const dev = await fs.readFile(
-        path.join(infraDir, 'environments/dev', `${stack}.tfvars`),
-        'utf8',
-      );
-      await fs.writeFile(
-        path.join(envDir, `${stack}.tfvars`),
-        dev
-          .replace(/"dev"/g, `"${environment}"`)
-          .replace(/tfstate-dev/g, `tfstate-${environment}`)
-          .replace(
-            /stdevopsappdev/g,
-            `stdevopsapp${environment.replace(/-/g, '')}`,
-          ),
-      );
-    }
+    await writeEnvironmentFiles(infraDir, checkout, environment);
   }
   const config: TerraformRunConfig = {
     target: 'sandbox',

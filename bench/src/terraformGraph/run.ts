@@ -63,24 +63,7 @@ export async function provision(options: {
     // The new environment's files in an infra checkout of its own (no GitOps repository: the run
     // service reads the checkout), next to the real sandbox stacks.
     const checkout = path.join(root, 'infra');
-    const envDir = path.join(checkout, 'environments', options.environment);
-    await fs.mkdir(envDir, { recursive: true });
-    for (const stack of TERRAFORM_STACKS) {
-      const dev = await fs.readFile(
-        path.join(infraDir, 'environments/dev', `${stack}.tfvars`),
-        'utf8',
-      );
-      await fs.writeFile(
-        path.join(envDir, `${stack}.tfvars`),
-        dev
-          .replace(/"dev"/g, `"${options.environment}"`)
-          .replace(/tfstate-dev/g, `tfstate-${options.environment}`)
-          .replace(
-            /stdevopsappdev/g,
-            `stdevopsapp${options.environment.replace(/-/g, '')}`,
-          ),
-      );
-    }
+    await writeEnvironmentFiles(infraDir, checkout, options.environment);
     const manager = new TerraformRunManager({
       config: {
         target: 'sandbox',
@@ -118,6 +101,35 @@ export async function provision(options: {
   } finally {
     await db.destroy();
     await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes a new environment's files into `checkout`/environments/<environment>, made from dev's as the
+ * new-environment template makes them.
+ */
+export async function writeEnvironmentFiles(
+  infraDir: string,
+  checkout: string,
+  environment: string,
+) {
+  const envDir = path.join(checkout, 'environments', environment);
+  await fs.mkdir(envDir, { recursive: true });
+  for (const stack of TERRAFORM_STACKS) {
+    const dev = await fs.readFile(
+      path.join(infraDir, 'environments/dev', `${stack}.tfvars`),
+      'utf8',
+    );
+    await fs.writeFile(
+      path.join(envDir, `${stack}.tfvars`),
+      dev
+        .replace(/"dev"/g, `"${environment}"`)
+        .replace(/tfstate-dev/g, `tfstate-${environment}`)
+        .replace(
+          /stdevopsappdev/g,
+          `stdevopsapp${environment.replace(/-/g, '')}`,
+        ),
+    );
   }
 }
 

@@ -1,5 +1,4 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DriftChecker } from './DriftChecker';
@@ -9,8 +8,7 @@ import {
   NO_OUTPUTS,
   createManager,
   gitopsFixture,
-  migratedSqlite,
-  tempDirs,
+  perTestDatabase,
   testConfig,
 } from './__testUtils__/sandbox';
 
@@ -38,19 +36,10 @@ async function changeLifecycleRuleOutOfBand(stateFile: string, days: number) {
 }
 
 describe('DriftChecker on the sandbox stacks with the real terraform', () => {
-  let db: Knex;
-  let dirs: Awaited<ReturnType<typeof tempDirs>>;
-
-  beforeEach(async () => {
-    db = await migratedSqlite();
-    dirs = await tempDirs();
-  });
-  afterEach(async () => {
-    await db.destroy();
-    await dirs.cleanup();
-  });
+  const t = perTestDatabase();
 
   it('reports an applied environment in sync, a resource changed out of band as drifted with counts, and in sync again after an apply', async () => {
+    const { db, dirs } = t;
     const gitops = await gitopsFixture(dirs.root);
     const commit = await gitops.commit(ENV);
     const config = testConfig(dirs.root, {
@@ -145,8 +134,8 @@ describe('DriftChecker on the sandbox stacks with the real terraform', () => {
   });
 
   it('records a failed check with the reason, for every stack, when the environment has no files', async () => {
-    const config = testConfig(dirs.root);
-    const store = new DriftStore(db);
+    const config = testConfig(t.dirs.root);
+    const store = new DriftStore(t.db);
     const checker = new DriftChecker({
       config,
       parallelism: 1,
