@@ -192,7 +192,6 @@ export function EnvironmentLifecycleCard() {
             <strong>{name}</strong> to confirm.
           </Typography>
           <TextField
-            autoFocus
             fullWidth
             id="remove-environment-confirm"
             label="Environment name"
