@@ -108,6 +108,11 @@ export interface Config {
         /** An approved plan older than this is refused as stale; default 24. */
         maxPlanAgeHours?: number;
       };
+      /** The task removing environments whose `devops-app.io/expires-at` has passed (once across instances). */
+      expiry?: {
+        /** How often it looks; default 300. */
+        checkIntervalSeconds?: number;
+      };
     };
     /**
      * The image registry the Deploy dialog lists tags from (OCI distribution API). With it, a deploy's
