@@ -126,7 +126,7 @@ describe('devops-app:terraform:apply', () => {
     );
   });
 
-  it('only plans in a dry run', async () => {
+  it('starts no run in a dry run: nothing is pushed for the server to read', async () => {
     const runs = fakeRuns({ status: 'succeeded' });
     const action = createTerraformRunAction({
       mode: 'apply',
@@ -142,10 +142,8 @@ describe('devops-app:terraform:apply', () => {
       isDryRun: true,
     };
     await action.handler(ctx);
-    expect(runs.startRun).toHaveBeenCalledWith(
-      expect.objectContaining({ mode: 'plan' }),
-      expect.anything(),
-    );
+    expect(runs.startRun).not.toHaveBeenCalled();
+    expect(ctx.output).toHaveBeenCalledWith('status', 'dry-run');
   });
 
   it('refuses a commit that is not a full commit id, and sends none for an empty one', async () => {

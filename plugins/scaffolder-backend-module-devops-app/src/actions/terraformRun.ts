@@ -97,13 +97,27 @@ export function createTerraformRunAction(options: {
       if (reason) {
         throw new StepRefusal(`environment: "${environment}" ${reason}`);
       }
-      const mode: TerraformRunMode = ctx.isDryRun ? 'plan' : options.mode;
+      const mode: TerraformRunMode = options.mode;
       // A skipped publish step leaves the expression empty: the branch head then.
       const commit = ctx.input.commit?.trim() || undefined;
       if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit)) {
         throw new StepRefusal(
           `commit: "${commit}" must be a full 40-character commit id`,
         );
+      }
+      if (ctx.isDryRun) {
+        // A run reads the environment's files from the GitOps repository at a pushed commit, and a
+        // dry run pushes nothing: no run starts, nothing is planned against files the server cannot see.
+        ctx.logger.info(
+          `Dry run: would ${mode} the stacks of ${environment} at ${
+            commit ?? 'the branch head'
+          } once the files are pushed; no terraform run starts`,
+        );
+        ctx.output('runId', '');
+        ctx.output('runUrl', '');
+        ctx.output('status', 'dry-run');
+        ctx.output('stacks', {});
+        return;
       }
       const credentials = await ctx.getInitiatorCredentials();
       const started = await runs.startRun(
