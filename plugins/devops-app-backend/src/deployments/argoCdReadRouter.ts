@@ -26,8 +26,10 @@ const printable = (field: string, max: number) =>
     .string()
     .min(1, { error: `${field}: must not be empty` })
     .max(max, { error: `${field}: at most ${max} characters` })
-    .regex(/^[^\p{Cc}]*$/u, {
-      error: `${field}: control characters are not allowed`,
+    // Argo CD's names, projects, revisions and label selectors are ASCII: a control or invisible
+    // character (NUL, a newline, a right-to-left override) is refused rather than sent on.
+    .regex(/^[\x20-\x7e]*$/, {
+      error: `${field}: only printable ASCII characters are allowed`,
     });
 const appNamespace = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
   error: 'appNamespace: must be a Kubernetes namespace name',

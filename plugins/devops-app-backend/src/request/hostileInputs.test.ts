@@ -41,9 +41,23 @@ interface Route {
   valid: Record<string, string>;
   /** The fields that take a value; each gets every hostile value. */
   fields: string[];
+  /**
+   * Free-text fields: the hostile values (by name) that are valid values of the field, as `x` is a
+   * fine tag. A comment may hold a path, a colon or a line break; a selector may be long or numeric.
+   */
+  accepts?: Record<string, string[]>;
 }
 
 const target = { entityRef: SERVICE_REF, environment: 'dev' };
+/** Hostile to names and references, plain words in a comment. */
+const FREE_TEXT = [
+  '301 characters',
+  'a newline',
+  'component:',
+  ':x/y',
+  'a/b/c',
+  '../../etc',
+];
 const ROUTES: Route[] = [
   { method: 'get', path: '/health', valid: {}, fields: [] },
   {
@@ -119,6 +133,78 @@ const ROUTES: Route[] = [
     valid: {},
     fields: [],
   },
+  ...['approve', 'reject'].map(
+    (decision): Route => ({
+      method: 'post',
+      path: `/terraform/runs/nope/${decision}`,
+      valid: { comment: 'looks right' },
+      fields: ['comment'],
+      accepts: { comment: FREE_TEXT },
+    }),
+  ),
+  {
+    method: 'get',
+    path: '/terraform/runs/nope/plans/cluster',
+    valid: {},
+    fields: [],
+  },
+  {
+    method: 'get',
+    path: '/terraform/drift',
+    valid: { entityRef: SERVICE_REF },
+    fields: ['entityRef'],
+  },
+  {
+    method: 'post',
+    path: '/terraform/drift/checks',
+    valid: { environment: 'dev' },
+    fields: ['environment'],
+  },
+  {
+    method: 'post',
+    path: '/terraform/environments/dev/remove',
+    valid: { confirm: 'dev' },
+    fields: ['confirm'],
+  },
+  {
+    method: 'post',
+    path: '/terraform/environments/dev/extend',
+    valid: { duration: '1d' },
+    fields: ['duration'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/versions',
+    valid: { entityRef: SERVICE_REF },
+    fields: ['entityRef'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/pipeline',
+    valid: { entityRef: SERVICE_REF },
+    fields: ['entityRef'],
+  },
+  {
+    method: 'post',
+    path: '/deployments/promotions',
+    valid: { ...target, version: '1.2.3' },
+    fields: ['entityRef', 'environment', 'version'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/dora',
+    valid: { ...target, days: '30' },
+    fields: ['entityRef', 'environment', 'days'],
+  },
+  {
+    method: 'get',
+    path: '/argocd/api/applications',
+    valid: { selector: 'devops-app.io/service=inference-service' },
+    fields: ['selector'],
+    accepts: {
+      selector: [...FREE_TEXT.filter(v => v !== 'a newline'), 'a number'],
+    },
+  },
 ];
 
 /** `valid` with `field` set to `value`, as a query string (objects and arrays in qs's notation). */
@@ -161,19 +247,21 @@ const CASES: Case[] = ROUTES.flatMap(route => {
   const validQuery = queryString(route.valid);
   const validBody = JSON.stringify(route.valid);
   const fieldCases = route.fields.flatMap(field =>
-    HOSTILE_VALUES.filter(([, , only]) => !only || only.includes(field)).map(
-      ([what, value]): Case => {
-        const hostile = value(route.valid[field]);
-        return {
-          route: `${name} ${field}: ${what}`,
-          ...at,
-          ...(route.method === 'get'
-            ? { query: queryString(route.valid, field, hostile) }
-            : { body: JSON.stringify({ ...route.valid, [field]: hostile }) }),
-          message: new RegExp(`^${field}: `),
-        };
-      },
-    ),
+    HOSTILE_VALUES.filter(
+      ([what, , only]) =>
+        (!only || only.includes(field)) &&
+        !route.accepts?.[field]?.includes(what),
+    ).map(([what, value]): Case => {
+      const hostile = value(route.valid[field]);
+      return {
+        route: `${name} ${field}: ${what}`,
+        ...at,
+        ...(route.method === 'get'
+          ? { query: queryString(route.valid, field, hostile) }
+          : { body: JSON.stringify({ ...route.valid, [field]: hostile }) }),
+        message: new RegExp(`^${field}: `),
+      };
+    }),
   );
   const and = validQuery ? `${validQuery}&` : '';
   return [
@@ -270,14 +358,14 @@ describe('hostile inputs', () => {
   };
 
   it('covers every route that takes input', () => {
-    // 29 fields of 18 routes × 12 values, `x` in the 12 entityRefs, and a __proto__ key and an
-    // unknown field on each route.
-    expect(ROUTES).toHaveLength(18);
+    // 44 fields of 30 routes × 12 values, `x` in the 17 entityRefs, less the 18 free-text values a
+    // comment or selector accepts, and a __proto__ key and an unknown field on each route.
+    expect(ROUTES).toHaveLength(30);
     const fields = ROUTES.flatMap(r => r.fields);
-    expect(fields).toHaveLength(29);
-    expect(fields.filter(f => f === 'entityRef')).toHaveLength(12);
-    expect(CASES).toHaveLength(29 * 12 + 12 + 18 * 2);
-    expect(CASES).toHaveLength(396);
+    expect(fields).toHaveLength(44);
+    expect(fields.filter(f => f === 'entityRef')).toHaveLength(17);
+    expect(CASES).toHaveLength(44 * 12 + 17 - 18 + 30 * 2);
+    expect(CASES).toHaveLength(587);
   });
 
   it.each(CASES)('$route', async c => {
@@ -330,9 +418,18 @@ describe('hostile inputs', () => {
       expect(text).not.toMatch(/ {4}at /);
       if (res.status === 400) refusals.push(res.body.error.message);
     }
-    // The one 400 is the run service refusing an environment without files, past the request layer.
+    // The 400s past the request layer: the run service refusing an environment without files (a run,
+    // and the destroy of dev, which this catalog does not protect), an extension of an environment not
+    // created from the portal, a promotion into the first stage.
     expect(refusals).toEqual([
       expect.stringMatching(/^environment: "nowhere" has no files/),
+      expect.stringMatching(
+        /^environment: "dev" has no files in infra\/environments/,
+      ),
+      expect.stringMatching(
+        /^catalog\/environments\/dev.yaml is not in the GitOps repository/,
+      ),
+      expect.stringMatching(/^environment dev is the first stage/),
     ]);
     expect(answers).toEqual({
       'GET /health': 200,
@@ -353,6 +450,18 @@ describe('hostile inputs', () => {
       'GET /terraform/runs/nope': 404,
       'GET /terraform/runs/nope/log': 404,
       'POST /terraform/runs/nope/cancel': 404,
+      'POST /terraform/runs/nope/approve': 404,
+      'POST /terraform/runs/nope/reject': 404,
+      'GET /terraform/runs/nope/plans/cluster': 404,
+      'GET /terraform/drift': 200,
+      'POST /terraform/drift/checks': 202,
+      'POST /terraform/environments/dev/remove': 400,
+      'POST /terraform/environments/dev/extend': 400,
+      'GET /deployments/versions': 200,
+      'GET /deployments/pipeline': 200,
+      'POST /deployments/promotions': 400,
+      'GET /deployments/dora': 200,
+      'GET /argocd/api/applications': 503,
     });
   });
 });

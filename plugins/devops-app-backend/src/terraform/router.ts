@@ -98,7 +98,13 @@ const decisionBody = z
       .string()
       .trim()
       .min(1, 'must say why (1 to 2000 characters)')
-      .max(2000, 'must be at most 2000 characters'),
+      .max(2000, 'must be at most 2000 characters')
+      // Lines and tabs are fine in a comment; other control characters (NUL, which PostgreSQL's text
+      // refuses) and invisible format characters (a right-to-left override that would make the
+      // comment read otherwise on the run page) are not.
+      .regex(/^[^\p{Cf}\p{Zl}\p{Zp}\x00-\x08\x0b-\x1f\x7f]*$/u, {
+        error: 'must not contain control or invisible characters',
+      }),
   })
   .strict();
 const stackParam = z.enum(TERRAFORM_STACKS);
