@@ -263,6 +263,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         const pending = fire().finally(() => inFlight.delete(pending));
         inFlight.add(pending);
       }
+      // The run lasts its seconds: the last tick is due 1/rps before the end.
+      if (Number.isFinite(endsAt)) {
+        await sleep(endsAt - performance.now(), options.signal);
+      }
       await Promise.all(inFlight);
     } else {
       const worker = async () => {
