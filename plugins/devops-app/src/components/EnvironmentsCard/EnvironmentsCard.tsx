@@ -309,8 +309,17 @@ export function EnvironmentsCard(props: { entity: Entity }) {
         </Box>
       ),
     },
-    { title: 'Argo CD', render: row => <ArgoCdCell row={row} /> },
-    { title: 'Rollout', render: row => <RolloutCell row={row} /> },
+    {
+      // One column for Argo CD's application and its blue/green Rollout, so that the card keeps its
+      // actions in view at 1280 px with the Drift column.
+      title: 'Argo CD · Rollout',
+      render: row => (
+        <Box display="flex" flexDirection="column" style={{ gap: 4 }}>
+          <ArgoCdCell row={row} />
+          <RolloutCell row={row} />
+        </Box>
+      ),
+    },
     {
       // The stacks' latest drift check (issue 13), with "Check now".
       title: 'Drift',
