@@ -113,6 +113,16 @@ export interface Config {
         /** How often it looks; default 300. */
         checkIntervalSeconds?: number;
       };
+      /**
+       * Scheduled drift checks (`plan -detailed-exitcode`, never apply) of every applied environment, once
+       * across instances.
+       */
+      drift?: {
+        /** Minutes between checks; 0 (the default) turns the schedule off ("Check now" still works). */
+        intervalMinutes?: number;
+        /** Environments checked at once; 1 to 16, default 2. */
+        parallelism?: number;
+      };
     };
     /**
      * The image registry the Deploy dialog lists tags from (OCI distribution API). With it, a deploy's
@@ -168,6 +178,12 @@ export interface Config {
        * from (production registers the file's URL on GitHub instead); default ../../.run/catalog.
        */
       localCatalogDir?: string;
+      /**
+       * How often, at most, the status routes ask the remote for the branch head (one read shared by all
+       * readers; this instance's pushes clear it); default 5000. 0 reads on every request (the
+       * deployments-status bench's "before").
+       */
+      snapshotRefreshMs?: number;
     };
     /**
      * Argo CD instances the Environments card reads and acts through (REST API, bearer token). Without
@@ -176,6 +192,11 @@ export interface Config {
     argocd?: {
       /** Application name when the entity has no argocd/app-selector; default `inference-{environment}`. */
       applicationName?: string;
+      /**
+       * An application's status read is shared by the readers within this window (sync and rollout
+       * actions clear it); default 1000. 0 reads on every request (the bench's "before").
+       */
+      statusShareMs?: number;
       instances?: Array<{
         /** Name shown on the card, e.g. `aks-main`. */
         name: string;

@@ -154,9 +154,15 @@ describe('devops-app backend plugin', () => {
           resourceType: 'catalog-entity',
         },
         {
-          type: 'basic',
+          type: 'resource',
           name: 'devops-app.terraform.apply',
           attributes: { action: 'update' },
+          resourceType: 'catalog-entity',
+        },
+        {
+          type: 'basic',
+          name: 'devops-app.environment.create',
+          attributes: { action: 'create' },
         },
       ]),
       rules: [],
@@ -165,10 +171,15 @@ describe('devops-app backend plugin', () => {
       res.body.permissions.map((p: { name: string }) => p.name).sort(),
     ).toEqual([
       'devops-app.deployment.create',
+      'devops-app.environment.create',
       'devops-app.environment.production',
       'devops-app.rollout.abort',
       'devops-app.rollout.promote',
       'devops-app.terraform.apply',
+      'devops-app.terraform.approve',
+      'devops-app.terraform.cancel',
+      'devops-app.terraform.destroy',
+      'devops-app.terraform.plan',
     ]);
   });
 
