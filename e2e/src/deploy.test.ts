@@ -15,6 +15,7 @@ import {
 } from './support/portal';
 import {
   launchChromium,
+  environmentsCardFit,
   screenshotsAtBothWidths,
   signInAsGuest,
 } from './support/browser';
@@ -103,28 +104,11 @@ describe('deploy from the DevOps tab', () => {
 
     // At 1280 x 800 the Environments card fits: its Deploy button is inside the viewport and the card,
     // and the page does not scroll sideways. Screenshots at 1280 and 1920 show it.
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const card = page
-      .locator('.MuiCard-root')
-      .filter({ has: page.getByTestId('git-tag-dev') })
-      .last();
-    const deployButton = page
-      .locator('tr', { has: page.getByTestId('git-tag-dev') })
-      .getByRole('button', { name: 'Deploy tag' });
-    await deployButton.scrollIntoViewIfNeeded();
-    const button = (await deployButton.boundingBox())!;
-    const cardBox = (await card.boundingBox())!;
-    expect(button.x).toBeGreaterThanOrEqual(0);
-    expect(button.x + button.width).toBeLessThanOrEqual(1280);
-    expect(button.x).toBeGreaterThanOrEqual(cardBox.x);
-    expect(button.x + button.width).toBeLessThanOrEqual(
-      cardBox.x + cardBox.width,
-    );
-    expect(
-      await page.evaluate(
-        () => document.documentElement.scrollWidth <= window.innerWidth,
-      ),
-    ).toBe(true);
+    expect(await environmentsCardFit(page, 'dev')).toEqual({
+      buttonInViewport: true,
+      buttonInCard: true,
+      pageScrollsSideways: false,
+    });
     await screenshotsAtBothWidths(page, 'deploy-01-card-fit');
 
     // A second tab (same signed-in session) on the DevOps tab: the deploy reaches it as a Backstage signal over the backend's

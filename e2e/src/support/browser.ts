@@ -53,3 +53,31 @@ export async function screenshotsAtBothWidths(page: Page, name: string) {
   });
   await page.setViewportSize({ width: 1280, height: 800 });
 }
+
+/**
+ * At 1280 × 800 the Environments card fits: the environment's Deploy button is inside the viewport and
+ * the card (its table does not scroll sideways inside it), and the page does not scroll sideways.
+ * Returns what was measured, for one `toEqual` in the test.
+ */
+export async function environmentsCardFit(page: Page, environment: string) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const card = page
+    .locator('.MuiCard-root')
+    .filter({ has: page.getByTestId(`git-tag-${environment}`) })
+    .last();
+  const deployButton = page
+    .locator('tr', { has: page.getByTestId(`git-tag-${environment}`) })
+    .getByRole('button', { name: 'Deploy tag' });
+  await deployButton.scrollIntoViewIfNeeded();
+  const button = (await deployButton.boundingBox())!;
+  const cardBox = (await card.boundingBox())!;
+  return {
+    buttonInViewport: button.x >= 0 && button.x + button.width <= 1280,
+    buttonInCard:
+      button.x >= cardBox.x &&
+      button.x + button.width <= cardBox.x + cardBox.width,
+    pageScrollsSideways: await page.evaluate(
+      () => document.documentElement.scrollWidth > window.innerWidth,
+    ),
+  };
+}

@@ -296,18 +296,31 @@ export function EnvironmentsCard(props: { entity: Entity }) {
         ),
     },
     {
-      title: 'Image tag',
-      render: row => (
-        <Box>
-          <Typography variant="body2" title={row.deployment?.gitError}>
-            git:{' '}
-            <strong data-testid={`git-tag-${row.name}`}>
-              {row.deployment?.gitTag ?? '—'}
-            </strong>
-          </Typography>
-          <Muted>live: {row.deployment?.argocd.liveTag ?? '—'}</Muted>
-        </Box>
-      ),
+      // The tag in git and live, and the portal's last deploy of it: one column, so that the card
+      // keeps its actions in view at 1280 px.
+      title: 'Image tag · last deploy',
+      render: row => {
+        const last = row.deployment?.lastDeploy;
+        return (
+          <Box>
+            <Typography variant="body2" title={row.deployment?.gitError}>
+              git:{' '}
+              <strong data-testid={`git-tag-${row.name}`}>
+                {row.deployment?.gitTag ?? '—'}
+              </strong>
+            </Typography>
+            <Muted>live: {row.deployment?.argocd.liveTag ?? '—'}</Muted>
+            {last && (
+              <Box data-testid={`last-deploy-${row.name}`} mt={0.5}>
+                <Typography variant="body2">
+                  {last.after} by <RefLink entityRef={last.actor} />
+                </Typography>
+                <Muted>{new Date(last.createdAt).toLocaleString()}</Muted>
+              </Box>
+            )}
+          </Box>
+        );
+      },
     },
     {
       // One column for Argo CD's application and its blue/green Rollout, so that the card keeps its
@@ -334,22 +347,6 @@ export function EnvironmentsCard(props: { entity: Entity }) {
           }
         />
       ),
-    },
-    {
-      title: 'Last deploy',
-      render: row => {
-        const last = row.deployment?.lastDeploy;
-        return last ? (
-          <Box data-testid={`last-deploy-${row.name}`}>
-            <Typography variant="body2">
-              {last.after} by <RefLink entityRef={last.actor} />
-            </Typography>
-            <Muted>{new Date(last.createdAt).toLocaleString()}</Muted>
-          </Box>
-        ) : (
-          <Muted>—</Muted>
-        );
-      },
     },
     {
       title: 'Actions',
