@@ -102,6 +102,7 @@ const decisionBody = z
       // Lines and tabs are fine in a comment; other control characters (NUL, which PostgreSQL's text
       // refuses) and invisible format characters (a right-to-left override that would make the
       // comment read otherwise on the run page) are not.
+      // eslint-disable-next-line no-control-regex -- the control characters are what it refuses
       .regex(/^[^\p{Cf}\p{Zl}\p{Zp}\x00-\x08\x0b-\x1f\x7f]*$/u, {
         error: 'must not contain control or invisible characters',
       }),

@@ -40,12 +40,23 @@ async function renderSkeleton(file: string): Promise<string> {
     replicas: '2',
     autoPromotion: 'false',
     compactName: 'loadtest',
+    // No expiry: the catalog file's `{%- if values.expiresAt %}` block is left out.
+    expiresAt: '',
   };
   const text = await fs.readFile(
     path.join(SKELETON, file.replace(ENV, '${{ values.name }}')),
     'utf8',
   );
-  return text.replace(/\$\{\{\s*values\.(\w+)\s*\}\}/g, (_, key) => {
+  // nunjucks' `{%- if values.x %}…{%- endif %}`, with `-` eating the whitespace before the tag.
+  const withBlocks = text.replace(
+    /\s*\{%-? if values\.(\w+) %\}([\s\S]*?)\s*\{%-? endif %\}/g,
+    (_, key: string, body: string) => {
+      if (!(key in values))
+        throw new Error(`skeleton value ${key} not rendered`);
+      return values[key] ? body : '';
+    },
+  );
+  return withBlocks.replace(/\$\{\{\s*values\.(\w+)\s*\}\}/g, (_, key) => {
     if (!(key in values)) throw new Error(`skeleton value ${key} not rendered`);
     return values[key];
   });
