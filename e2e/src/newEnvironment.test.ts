@@ -133,12 +133,26 @@ describe('new environment from the Create page', () => {
     await page.goto(
       `${portal.baseUrl}/catalog/default/resource/${name}/infrastructure`,
     );
-    const row = page.locator('tr', { hasText: name }).first();
+    // The run's row in the runs table (the environment page has other tables naming it: drift).
+    const row = page
+      .getByRole('table', { name: 'Terraform runs' })
+      .locator('tr', { hasText: name })
+      .first();
     await row.waitFor({ timeout: 60_000 });
     await row.getByText('succeeded').waitFor({ timeout: 60_000 });
-    await row.click({ timeout: 30_000 });
+    // Open the run by its status, not the row's middle (the starter is a link to the user).
+    await row.getByText('succeeded').click({ timeout: 30_000 });
     const log = page.getByLabel('cluster log');
-    await log.getByText(/Apply complete!/).waitFor({ timeout: 60_000 });
+    await log
+      .getByText(/Apply complete!/)
+      .waitFor({ timeout: 60_000 })
+      .catch(async e => {
+        await page.screenshot({
+          path: join(resultsDir, 'new-environment-infrastructure-failed.png'),
+          fullPage: true,
+        });
+        throw e;
+      });
     await page.screenshot({
       path: join(resultsDir, 'new-environment-infrastructure.png'),
     });

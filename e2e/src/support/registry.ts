@@ -79,7 +79,8 @@ export async function startRegistry(): Promise<RunningRegistry> {
       );
     },
     async stop() {
-      if (child.exitCode === null) {
+      // A process ended by a signal has signalCode set and exitCode null: stop may be called twice.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise(r => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
