@@ -98,7 +98,8 @@ describe('observability through the backend', () => {
     // 2 to 4 s after navigation on this busy machine (bench/: devops-tab; 6.6 to 9 s before issue 17).
     // 30 s for all five is a bound for a busy machine, not an expectation (it was 90 s per chart).
     const counter = await NetworkCounter.attach(page);
-    const load = await openDevopsTab(page, counter, devopsTabUrl(), 30_000);
+    // A generous bound for a busy machine: how fast the charts come is measured by bench/ (devops-tab), not here.
+    const load = await openDevopsTab(page, counter, devopsTabUrl(), 180_000);
     await page.screenshot({
       path: resolve(resultsDir, 'observability-01-metrics.png'),
       fullPage: true,
