@@ -96,9 +96,9 @@ describe('observability through the backend', () => {
 
     // With the tab's sections lazy and the charts' code split, the built frontend draws the first chart
     // 2 to 4 s after navigation on this busy machine (bench/: devops-tab; 6.6 to 9 s before issue 17).
-    // 30 s for all five is a bound for a busy machine, not an expectation (it was 90 s per chart).
+    // 180 s for all five is a bound for a busy machine, not an expectation (30 s failed a clean run under
+    // a CPU hog); how fast they come is bench/'s (devops-tab) to measure.
     const counter = await NetworkCounter.attach(page);
-    // A generous bound for a busy machine: how fast the charts come is measured by bench/ (devops-tab), not here.
     const load = await openDevopsTab(page, counter, devopsTabUrl(), 180_000);
     await page.screenshot({
       path: resolve(resultsDir, 'observability-01-metrics.png'),
