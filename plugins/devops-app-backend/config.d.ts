@@ -35,6 +35,35 @@ export interface Config {
           soak?: { minutes?: number; seconds?: number };
         };
       };
+      /**
+       * Freeze windows: while one is in force for an environment, deploys, promotions and
+       * rollbacks into it are refused (409 naming the window and when it ends), unless a production
+       * deployer breaks glass. Each window is either a date range (start and end) or a weekly
+       * recurrence; start inclusive, end exclusive.
+       */
+      freezes?: Array<{
+        /** Shown in the refusal and on the Environments card and Pipeline view. */
+        name: string;
+        /** Environment names it applies to; default every environment. */
+        environments?: string[];
+        /** Why, shown with the refusal. */
+        description?: string;
+        /** ISO 8601 date and time with Z or an offset, e.g. 2026-12-20T00:00:00Z. */
+        start?: string;
+        /** ISO 8601 date and time with Z or an offset; after start. */
+        end?: string;
+        /** Every week on `days` from `start` to `end` local time (end before start: the next day). */
+        weekly?: {
+          /** mon, tue, wed, thu, fri, sat, sun (or the full names). */
+          days: string[];
+          /** HH:MM, 00:00 to 23:59. */
+          start: string;
+          /** HH:MM; at or before start: the window ends the next day. */
+          end: string;
+          /** IANA time zone, e.g. Europe/Berlin or UTC. */
+          timeZone: string;
+        };
+      }>;
     };
     /**
      * Datadog logs, APM spans and monitors. Without site and both keys the Logs & Traces section says

@@ -16,3 +16,4 @@ export * from './registry';
 export * from './drift';
 export * from './pipeline';
 export * from './dora';
+export * from './freezes';

@@ -1,4 +1,5 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
+import { FreezeWindow, parseFreezeWindow } from './freezes';
 
 /** Thresholds a version must meet over its window (`devopsApp.promotion.verification`). */
 export interface VerificationThresholds {
@@ -19,6 +20,8 @@ export interface PromotionConfig {
   verification: VerificationThresholds;
   /** Soak time of a stage: how long a version must run, verified, in the stage before it. */
   soakSeconds(environment: string): number;
+  /** `devopsApp.promotion.freezes`, checked at startup (an error names the key). */
+  freezes: FreezeWindow[];
 }
 
 export const DEFAULT_SOAK_SECONDS = 600;
@@ -53,5 +56,25 @@ export function readPromotionConfig(
         verification?.getOptionalNumber('minWindowSeconds') ?? 300,
     },
     soakSeconds: environment => soak.get(environment) ?? DEFAULT_SOAK_SECONDS,
+    freezes: (block?.getOptionalConfigArray('freezes') ?? []).map((f, i) =>
+      parseFreezeWindow(
+        {
+          name: f.getString('name'),
+          environments: f.getOptionalStringArray('environments'),
+          description: f.getOptionalString('description'),
+          start: f.getOptionalString('start'),
+          end: f.getOptionalString('end'),
+          weekly: f.has('weekly')
+            ? {
+                days: f.getStringArray('weekly.days'),
+                start: f.getString('weekly.start'),
+                end: f.getString('weekly.end'),
+                timeZone: f.getString('weekly.timeZone'),
+              }
+            : undefined,
+        },
+        `devopsApp.promotion.freezes[${i}]`,
+      ),
+    ),
   };
 }
