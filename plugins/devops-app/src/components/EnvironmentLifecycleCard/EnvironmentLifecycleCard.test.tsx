@@ -5,22 +5,29 @@ import {
 } from '@backstage/core-plugin-api';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { EnvironmentLifecycleCard } from './EnvironmentLifecycleCard';
 
 const WAIT = { timeout: 10_000 };
 const HOUR = 3_600_000;
 
-const entity = (annotations: Record<string, string>) => ({
+const entity = (annotations: Record<string, string>, name: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Resource',
-  metadata: { name: 'ttl-test', namespace: 'default', annotations },
+  metadata: { name, namespace: 'default', annotations },
   spec: { type: 'environment', owner: 'group:default/ml-team' },
 });
 
 async function renderCard(
   annotations: Record<string, string>,
   answer: (path: string, body: any) => { status: number; body: object },
+  name = 'ttl-test',
 ) {
   const requests: { path: string; body: any }[] = [];
   const fetch = async (url: RequestInfo | URL, init?: RequestInit) => {
@@ -28,7 +35,7 @@ async function renderCard(
       'http://backend/api/devops-app/terraform',
       '',
     );
-    const body = JSON.parse(String(init?.body));
+    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
     requests.push({ path, body });
     const { status, body: out } = answer(path, body);
     return new Response(JSON.stringify(out), {
@@ -59,7 +66,7 @@ async function renderCard(
         ],
       ]}
     >
-      <EntityProvider entity={entity(annotations)}>
+      <EntityProvider entity={entity(annotations, name)}>
         <EnvironmentLifecycleCard />
       </EntityProvider>
     </TestApiProvider>,
@@ -119,7 +126,12 @@ describe('EnvironmentLifecycleCard', () => {
           }
         : {
             status: 202,
-            body: { id: 'run-9', environment: 'ttl-test', mode: 'destroy' },
+            body: {
+              id: 'run-9',
+              environment: 'ttl-test',
+              mode: 'destroy',
+              status: 'queued',
+            },
           },
     );
     expect(
@@ -156,5 +168,105 @@ describe('EnvironmentLifecycleCard', () => {
       { confirm: 'ttl-test' },
       { confirm: 'ttl-test' },
     ]);
+  });
+
+  it("follows the destroy run a removal started until it ends, and says what happens next", async () => {
+    jest.useFakeTimers({ advanceTimers: true });
+    try {
+      let status = 'running';
+      const requests = await renderCard({}, path =>
+        path.endsWith('/remove')
+          ? {
+              status: 202,
+              body: { id: 'run-7', mode: 'destroy', status: 'queued' },
+            }
+          : { status: 200, body: { id: 'run-7', mode: 'destroy', status } },
+      );
+      fireEvent.click(
+        await screen.findByRole('button', { name: 'Remove environment' }, WAIT),
+      );
+      const dialog = await screen.findByRole('dialog', {}, WAIT);
+      fireEvent.change(within(dialog).getByLabelText('Environment name'), {
+        target: { value: 'ttl-test' },
+      });
+      fireEvent.click(
+        within(dialog).getByRole('button', { name: 'Remove ttl-test' }),
+      );
+      const removal = await screen.findByTestId(
+        'environment-removal',
+        {},
+        WAIT,
+      );
+      expect(removal.textContent).toMatch(/being destroyed \(queued\)/);
+      await act(async () => {
+        jest.advanceTimersByTime(5_000);
+      });
+      await waitFor(
+        () => expect(removal.textContent).toMatch(/being destroyed \(running\)/),
+        WAIT,
+      );
+      status = 'succeeded';
+      await act(async () => {
+        jest.advanceTimersByTime(5_000);
+      });
+      await waitFor(
+        () =>
+          expect(removal.textContent).toMatch(
+            /^The stacks are destroyed; its files are being removed from the GitOps repository and resource:default\/ttl-test leaves the catalog/,
+          ),
+        WAIT,
+      );
+      // Once the run ended, nothing is read again.
+      const reads = requests.length;
+      await act(async () => {
+        jest.advanceTimersByTime(20_000);
+      });
+      expect(requests.length).toBe(reads);
+      expect(requests.slice(1).map(r => r.path)).toEqual(
+        Array(reads - 1).fill('/runs/run-7'),
+      );
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('offers a protected environment no removal and, without an expiry, no Extend; it says why', async () => {
+    await renderCard(
+      { 'devops-app.io/protected': 'true' },
+      () => ({ status: 500, body: {} }),
+      'dev',
+    );
+    expect(
+      (await screen.findByTestId('environment-expiry', {}, WAIT)).textContent,
+    ).toBe('No expiry: kept until removed');
+    expect(
+      screen.getByText('Protected: the portal never removes dev.'),
+    ).toBeInTheDocument();
+    // The ownership check is asynchronous: the buttons would show after it.
+    await new Promise(r => setTimeout(r, 200));
+    expect(screen.queryByRole('button', { name: 'Remove environment' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Extend' })).toBeNull();
+  });
+
+  it('says an expired environment expired, not "expires in expired", and still offers Extend', async () => {
+    await renderCard(
+      {
+        'devops-app.io/expires-at': new Date(
+          Date.now() - 10 * 60_000,
+        ).toISOString(),
+      },
+      () => ({ status: 500, body: {} }),
+    );
+    expect(
+      (await screen.findByTestId('environment-expiry', {}, WAIT)).textContent,
+    ).toMatch(/^Expired at /);
+    expect(
+      screen.getByText(
+        'The portal removes it at its next expiry check, unless it is extended.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('button', { name: 'Extend' }, WAIT),
+    ).toBeEnabled();
   });
 });
