@@ -52,6 +52,16 @@ export interface TerraformRunService {
     id: string,
     options: { credentials: BackstageCredentials },
   ): Promise<TerraformRun>;
+  /**
+   * "Remove environment": the backend's teardown route (destroy run, then the removal commit and
+   * the catalog), authorized and audited there; `confirm` is the environment's name typed again.
+   * Answers with the queued destroy run.
+   */
+  removeEnvironment(
+    environment: string,
+    confirm: string,
+    options: { credentials: BackstageCredentials },
+  ): Promise<TerraformRun>;
 }
 
 /** Talks to the devops-app backend's `/terraform` routes with on-behalf-of tokens. @public */
@@ -99,6 +109,18 @@ export class TerraformRunClient implements TerraformRunService {
       {
         method: 'POST',
       },
+    );
+  }
+
+  removeEnvironment(
+    environment: string,
+    confirm: string,
+    options: { credentials: BackstageCredentials },
+  ) {
+    return this.call<TerraformRun>(
+      `/environments/${encodeURIComponent(environment)}/remove`,
+      options.credentials,
+      { method: 'POST', body: JSON.stringify({ confirm }) },
     );
   }
 

@@ -11,6 +11,7 @@ import {
 import path from 'node:path';
 import { createGitopsCommitAction } from './actions/gitopsCommit';
 import { createRegisterFileAction } from './actions/registerFile';
+import { createRemoveEnvironmentAction } from './actions/removeEnvironment';
 import { createTerraformRunAction } from './actions/terraformRun';
 import { createValidateEnvironmentAction } from './actions/validateEnvironment';
 
@@ -47,6 +48,11 @@ export const scaffolderModule = createBackendModule({
           createTerraformRunAction({
             mode: 'plan',
             runs: terraformRuns,
+            appBaseUrl,
+          }),
+          createRemoveEnvironmentAction({
+            runs: terraformRuns,
+            catalog,
             appBaseUrl,
           }),
         );
