@@ -2,6 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ArgoCdClient, toPortalError } from './ArgoCdClient';
 import { ArgoCdService, ARGOCD_NOT_CONFIGURED } from './ArgoCdService';
 import {
+  analysisRun,
   application,
   pausedRollout,
   startArgoCdStandIn,
@@ -549,5 +550,111 @@ describe('ArgoCdService (stand-in Argo CD REST API)', () => {
     } finally {
       await denied.close();
     }
+  });
+});
+
+describe("ArgoCdService.analysisRun (the Rollout's pre-promotion AnalysisRun)", () => {
+  let standIn: Awaited<ReturnType<typeof startArgoCdStandIn>>;
+  let service: ArgoCdService;
+  // The live manifest, as the test changes it.
+  const rollout: any = pausedRollout('prod');
+  const runName = 'inference-7c9d8f6b5-8-pre';
+
+  beforeEach(async () => {
+    rollout.status.blueGreen.prePromotionAnalysisRunStatus = {
+      name: runName,
+      status: 'Failed',
+    };
+    standIn = await startArgoCdStandIn('token-a', [
+      {
+        application: application('prod', { automated: true }),
+        rollout,
+        analysisRuns: [
+          analysisRun('prod', {
+            name: runName,
+            podTemplateHash: '7c9d8f6b5',
+            phase: 'Failed',
+            metrics: [
+              { name: 'success-rate', phase: 'Successful', values: ['[0.99]'] },
+              {
+                name: 'error-ratio',
+                phase: 'Failed',
+                values: ['[0.02]', '[0.07]'],
+              },
+            ],
+          }),
+        ],
+      },
+      { application: application('dev', { automated: true }) },
+    ]);
+    service = new ArgoCdService([
+      {
+        client: new ArgoCdClient({
+          name: 'main',
+          baseUrl: standIn.baseUrl,
+          token: 'token-a',
+        }),
+      },
+    ]);
+  });
+  afterEach(() => standIn.close());
+
+  it('reads the run the Rollout names through the resource route, with each metric and its newest value', async () => {
+    const run = await service.analysisRun(entity, 'prod', '0.2.0');
+    expect(run).toEqual({
+      name: runName,
+      phase: 'Failed',
+      message: undefined,
+      metrics: [
+        {
+          name: 'success-rate',
+          phase: 'Successful',
+          value: '[0.99]',
+          message: undefined,
+          count: 1,
+          failed: 0,
+        },
+        {
+          name: 'error-ratio',
+          phase: 'Failed',
+          value: '[0.07]',
+          message: undefined,
+          count: 2,
+          failed: 2,
+        },
+      ],
+    });
+    expect(standIn.requests.map(r => r.path).slice(1)).toEqual([
+      '/api/v1/applications/inference-prod/resource-tree',
+      '/api/v1/applications/inference-prod/resource?namespace=inference-prod&resourceName=inference&version=v1alpha1&kind=Rollout&group=argoproj.io',
+      `/api/v1/applications/inference-prod/resource?namespace=inference-prod&resourceName=${runName}&version=v1alpha1&kind=AnalysisRun&group=argoproj.io`,
+    ]);
+  });
+
+  it('has no run for a version the Rollout does not run, nor for an application without a Rollout', async () => {
+    await expect(service.analysisRun(entity, 'prod', '0.1.0')).resolves.toBe(
+      undefined,
+    );
+    await expect(service.analysisRun(entity, 'dev', '0.2.0')).resolves.toBe(
+      undefined,
+    );
+    await expect(
+      new ArgoCdService([]).analysisRun(entity, 'prod', '0.2.0'),
+    ).resolves.toBe(undefined);
+  });
+
+  it("falls back to the Rollout's summary when the run is not in the tree", async () => {
+    rollout.status.blueGreen.prePromotionAnalysisRunStatus = {
+      name: 'inference-7c9d8f6b5-9-pre',
+      status: 'Running',
+    };
+    await expect(service.analysisRun(entity, 'prod', '0.2.0')).resolves.toEqual(
+      {
+        name: 'inference-7c9d8f6b5-9-pre',
+        phase: 'Running',
+        message: undefined,
+        metrics: [],
+      },
+    );
   });
 });

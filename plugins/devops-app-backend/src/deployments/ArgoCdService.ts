@@ -11,6 +11,7 @@ import { SharedReads } from './snapshot/SharedReads';
 import {
   ArgoCdApplication,
   ArgoCdClient,
+  ArgoCdResourceNode,
   ArgoCdResourceRef,
   isAutomatedSync,
   toPortalError,
@@ -259,6 +260,66 @@ export class ArgoCdService {
     return rollout.status;
   }
 
+  /**
+   * The pre-promotion AnalysisRun of the environment's Rollout for `version`, as Argo CD shows it:
+   * the Rollout's live manifest (`.../resource`) names it in
+   * `status.blueGreen.prePromotionAnalysisRunStatus` {name, status} (rollout CRD), and the AnalysisRun
+   * (a child of the Rollout in `.../resource-tree`) is read through the same `.../resource` route
+   * for its metrics. Undefined when no instance serves the environment, the application manages no
+   * Rollout, the Rollout's pod template does not run `version`, or it has no pre-promotion analysis.
+   * Argo CD's errors are thrown (the caller decides what an unreadable analysis means).
+   */
+  async analysisRun(
+    entity: EntityLike,
+    environment: ArgoCdEnvironment,
+    version: string,
+  ): Promise<AnalysisRunResult | undefined> {
+    if (!this.clientFor(environment)) return undefined;
+    const { client, app } = await this.resolve(entity, environment);
+    try {
+      const nodes = await client.resourceTree(app.metadata.name);
+      const rolloutNode = rolloutNodeOf(app, nodes);
+      if (!rolloutNode) return undefined;
+      const namespace =
+        rolloutNode.namespace ?? app.spec.destination?.namespace ?? '';
+      const rollout = await client.getResource(app.metadata.name, {
+        group: 'argoproj.io',
+        version: rolloutNode.version ?? 'v1alpha1',
+        kind: 'Rollout',
+        namespace,
+        name: rolloutNode.name,
+      });
+      const containers: { image?: string }[] =
+        rollout?.spec?.template?.spec?.containers ?? [];
+      if (!tagsOf(containers.map(c => c.image ?? '')).includes(version)) {
+        return undefined;
+      }
+      const summary = rollout?.status?.blueGreen
+        ?.prePromotionAnalysisRunStatus as
+        | { name?: string; status?: string; message?: string }
+        | undefined;
+      if (!summary?.name) return undefined;
+      const node = nodes.find(
+        n =>
+          n.kind === 'AnalysisRun' &&
+          n.group === 'argoproj.io' &&
+          n.name === summary.name,
+      );
+      const run = node
+        ? await client.getResource(app.metadata.name, {
+            group: 'argoproj.io',
+            version: node.version ?? 'v1alpha1',
+            kind: 'AnalysisRun',
+            namespace: node.namespace ?? namespace,
+            name: node.name,
+          })
+        : undefined;
+      return analysisRunResult(summary.name, summary, run);
+    } catch (e) {
+      throw toPortalError(e, client.name, app.metadata.name);
+    }
+  }
+
   private async resolve(entity: EntityLike, environment: ArgoCdEnvironment) {
     const client = this.clientFor(environment);
     if (!client) {
@@ -273,14 +334,7 @@ export class ArgoCdService {
     app: ArgoCdApplication,
   ): Promise<{ ref: ArgoCdResourceRef; status: RolloutStatus } | undefined> {
     const nodes = await client.resourceTree(app.metadata.name);
-    const wanted = app.metadata.annotations?.['devops-app.io/rollout'];
-    const node =
-      nodes.find(
-        n =>
-          n.kind === 'Rollout' &&
-          n.group === 'argoproj.io' &&
-          (!wanted || n.name === wanted),
-      ) ?? nodes.find(n => n.kind === 'Rollout');
+    const node = rolloutNodeOf(app, nodes);
     if (!node) {
       return undefined;
     }
@@ -297,6 +351,75 @@ export class ArgoCdService {
       status: rolloutStatus(node.name, manifest, node.health?.status),
     };
   }
+}
+
+/** The application's Rollout in its resource tree (the one `devops-app.io/rollout` names, if any). */
+function rolloutNodeOf(
+  app: ArgoCdApplication,
+  nodes: ArgoCdResourceNode[],
+): ArgoCdResourceNode | undefined {
+  const wanted = app.metadata.annotations?.['devops-app.io/rollout'];
+  return (
+    nodes.find(
+      n =>
+        n.kind === 'Rollout' &&
+        n.group === 'argoproj.io' &&
+        (!wanted || n.name === wanted),
+    ) ?? nodes.find(n => n.kind === 'Rollout')
+  );
+}
+
+/** One metric of an AnalysisRun: its phase and its newest measurement. */
+export interface AnalysisMetricResult {
+  name: string;
+  phase: string;
+  /** The newest measurement's value, as the provider returned it (a string, e.g. "[0.07]"). */
+  value?: string;
+  message?: string;
+  count?: number;
+  failed?: number;
+}
+
+/** A Rollout's pre-promotion AnalysisRun: its phase and, when Argo CD showed it, its metrics. */
+export interface AnalysisRunResult {
+  name: string;
+  /** Pending, Running, Successful, Failed, Error or Inconclusive (AnalysisPhase of Argo Rollouts). */
+  phase: string;
+  message?: string;
+  metrics: AnalysisMetricResult[];
+}
+
+/**
+ * The result from the AnalysisRun's live manifest (argoproj/argo-rollouts
+ * pkg/apis/rollouts/v1alpha1/analysis_types.go: status.phase, status.message, status.metricResults[]
+ * {name, phase, message, measurements[] {phase, value, message}, count, failed}); the Rollout's
+ * summary {name, status} when the AnalysisRun itself is not in the tree (deleted, or not yet cached).
+ */
+export function analysisRunResult(
+  name: string,
+  summary: { status?: string; message?: string },
+  manifest?: any,
+): AnalysisRunResult {
+  const status = manifest?.status;
+  const metrics: AnalysisMetricResult[] = (status?.metricResults ?? []).map(
+    (m: any) => {
+      const last = (m.measurements ?? []).at(-1);
+      return {
+        name: String(m.name),
+        phase: String(m.phase ?? 'Pending'),
+        value: last?.value === undefined ? undefined : String(last.value),
+        message: m.message ?? last?.message,
+        count: m.count,
+        failed: m.failed,
+      };
+    },
+  );
+  return {
+    name,
+    phase: String(status?.phase ?? summary.status ?? 'Pending'),
+    message: status?.message ?? summary.message,
+    metrics,
+  };
 }
 
 /**

@@ -108,6 +108,7 @@ export async function createDeploymentsRouter(options: {
           })
         : undefined,
       timeoutMs: prometheus?.timeoutMs,
+      analysis: argocd,
     }),
   });
   const router = await createRouter({

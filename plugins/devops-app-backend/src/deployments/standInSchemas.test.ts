@@ -4,6 +4,7 @@ import datadogV1 from '../observability/__fixtures__/datadog-v1-openapi.trimmed.
 import { ArgoCdClient } from './ArgoCdClient';
 import { ArgoCdService } from './ArgoCdService';
 import {
+  analysisRun,
   application,
   pausedRollout,
   startArgoCdStandIn,
@@ -44,7 +45,29 @@ describe("the stand-ins answer with the services' documented schemas", () => {
     const standIn = await startArgoCdStandIn('t', [
       {
         application: application('dev', { automated: 'disabled' }),
-        rollout: pausedRollout('dev'),
+        rollout: {
+          ...pausedRollout('dev'),
+          status: {
+            ...pausedRollout('dev').status,
+            blueGreen: {
+              ...pausedRollout('dev').status.blueGreen,
+              prePromotionAnalysisRunStatus: {
+                name: 'inference-7c9d8f6b5-2-pre',
+                status: 'Successful',
+              },
+            },
+          },
+        },
+        analysisRuns: [
+          analysisRun('dev', {
+            name: 'inference-7c9d8f6b5-2-pre',
+            podTemplateHash: '7c9d8f6b5',
+            phase: 'Successful',
+            metrics: [
+              { name: 'error-ratio', phase: 'Successful', values: ['[0]'] },
+            ],
+          }),
+        ],
         revisions: {
           abc: { author: 'a', date: '2026-11-25T10:00:00Z', message: 'm' },
         },
@@ -68,6 +91,10 @@ describe("the stand-ins answer with the services' documented schemas", () => {
         },
       };
       await service.status(entity, 'dev');
+      // The resource tree with the AnalysisRun under the Rollout, and the AnalysisRun's manifest.
+      expect((await service.analysisRun(entity, 'dev', '0.2.0'))?.phase).toBe(
+        'Successful',
+      );
       await client.getApplication('inference-dev');
       await client.revisionMetadata('inference-dev', 'abc');
       await service.rolloutAction(entity, 'dev', 'promote-full');

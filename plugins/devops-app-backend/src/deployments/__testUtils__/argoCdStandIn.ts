@@ -16,8 +16,12 @@ import {
  *                                                  -> v1alpha1RevisionMetadata {author, date, message, tags}
  *        (read by Roadie's Argo CD history card through the backend's proxy)
  *   GET  /api/v1/applications/{name}/resource-tree -> v1alpha1ApplicationTree
+ *        (the Rollout, and its AnalysisRuns as child nodes with parentRefs naming the Rollout: Argo CD
+ *        shows resources a managed resource owns through ownerReferences in the tree, and Argo
+ *        Rollouts makes the Rollout the owner of the AnalysisRuns it starts)
  *   GET  /api/v1/applications/{name}/resource?namespace&resourceName&version&group&kind
  *                                                  -> applicationApplicationResourceResponse {manifest}
+ *        (the Rollout, or one of its AnalysisRuns: `getAppLiveResource` finds any node of the tree)
  *   POST /api/v1/applications/{name}/resource/actions/v2
  *        body applicationResourceActionRunRequestV2 {name, namespace, resourceName, version, group, kind,
  *        action, appNamespace?, project?, resourceActionParameters?: [{name, value}]}
@@ -62,6 +66,11 @@ export interface StandInApp {
    * `action/argoproj.io/Rollout/*` right in Argo CD's RBAC.
    */
   actionsForbidden?: boolean;
+  /**
+   * AnalysisRuns (argoproj.io/v1alpha1) the Rollout owns, as Argo Rollouts writes them (see
+   * `analysisRun`); shown in the resource tree under the Rollout and readable through `.../resource`.
+   */
+  analysisRuns?: any[];
   /** The git commits of the application's source, by revision, for `.../revisions/{revision}/metadata`. */
   revisions?: Record<
     string,
@@ -342,15 +351,41 @@ export async function startArgoCdStandIn(
                       : 'Healthy',
                 },
               },
+              ...(app.analysisRuns ?? []).map((run, i) => ({
+                group: 'argoproj.io',
+                version: 'v1alpha1',
+                kind: 'AnalysisRun',
+                namespace: run.metadata.namespace,
+                name: run.metadata.name,
+                uid: `ar-${i + 1}`,
+                parentRefs: [
+                  {
+                    group: 'argoproj.io',
+                    kind: 'Rollout',
+                    namespace: app.rollout.metadata.namespace,
+                    name: app.rollout.metadata.name,
+                    uid: 'r-1',
+                  },
+                ],
+                // Argo CD's built-in health of argoproj.io/AnalysisRun (resource_customizations).
+                health: { status: analysisRunHealth(run.status?.phase) },
+              })),
             ]
           : [];
         json(res, { nodes });
       } else if (req.method === 'GET' && sub === '/resource') {
-        const r = app.rollout;
         const q = url.searchParams;
+        const r =
+          q.get('kind') === 'AnalysisRun'
+            ? app.rollout &&
+              app.analysisRuns?.find(
+                a => a.metadata.name === q.get('resourceName'),
+              )
+            : app.rollout;
         if (
           !r ||
-          q.get('kind') !== 'Rollout' ||
+          (q.get('kind') !== 'Rollout' && q.get('kind') !== 'AnalysisRun') ||
+          q.get('group') !== 'argoproj.io' ||
           q.get('resourceName') !== r.metadata.name ||
           q.get('namespace') !== r.metadata.namespace
         ) {
@@ -518,6 +553,117 @@ export function pausedRollout(env: string) {
       currentPodHash: '7c9d8f6b5',
       stableRS: '5f6d4c8b7',
       blueGreen: { activeSelector: '5f6d4c8b7', previewSelector: '7c9d8f6b5' },
+    },
+  };
+}
+
+/**
+ * Argo CD's built-in health of an AnalysisRun (resource_customizations/argoproj.io/AnalysisRun/
+ * health.lua): Successful is Healthy; Failed and Error are Degraded; Inconclusive is Unknown;
+ * Pending and Running are Progressing.
+ */
+function analysisRunHealth(phase?: string): string {
+  if (phase === 'Successful') return 'Healthy';
+  if (phase === 'Failed' || phase === 'Error') return 'Degraded';
+  if (phase === 'Inconclusive') return 'Unknown';
+  return 'Progressing';
+}
+
+/** One metric of an AnalysisRun: its phase and its measurements' values, newest last. */
+export interface StandInMetric {
+  name: string;
+  phase: 'Successful' | 'Failed' | 'Error' | 'Inconclusive' | 'Running';
+  values: string[];
+  message?: string;
+}
+
+/**
+ * An AnalysisRun as Argo Rollouts writes it for a blue/green pre-promotion analysis
+ * (argoproj/argo-rollouts pkg/apis/rollouts/v1alpha1/analysis_types.go: AnalysisRunStatus {phase,
+ * message, metricResults: [MetricResult {name, phase, measurements: [Measurement {phase, value,
+ * startedAt, finishedAt}], count, successful, failed, inconclusive, error}], runSummary, startedAt}).
+ * Its name is the one the Rollout's status.blueGreen.prePromotionAnalysisRunStatus names
+ * (`<rollout>-<pod-template-hash>-<revision>-pre`); its metric measured each value once, a value
+ * failing when the metric failed.
+ */
+export function analysisRun(
+  env: string,
+  options: {
+    name: string;
+    podTemplateHash: string;
+    phase: 'Successful' | 'Failed' | 'Error' | 'Inconclusive' | 'Running';
+    metrics: StandInMetric[];
+    message?: string;
+  },
+) {
+  const at = (i: number) =>
+    new Date(Date.parse('2026-11-25T14:00:00Z') + i * 60_000).toISOString();
+  const summary = {
+    count: 0,
+    successful: 0,
+    failed: 0,
+    inconclusive: 0,
+    error: 0,
+  };
+  const metricResults = options.metrics.map(m => {
+    const measurementPhase = m.phase === 'Running' ? 'Successful' : m.phase;
+    const counts = {
+      count: m.values.length,
+      successful: measurementPhase === 'Successful' ? m.values.length : 0,
+      failed: measurementPhase === 'Failed' ? m.values.length : 0,
+      inconclusive: measurementPhase === 'Inconclusive' ? m.values.length : 0,
+      error: measurementPhase === 'Error' ? m.values.length : 0,
+    };
+    summary.count += 1;
+    if (m.phase === 'Successful') summary.successful += 1;
+    if (m.phase === 'Failed') summary.failed += 1;
+    if (m.phase === 'Inconclusive') summary.inconclusive += 1;
+    if (m.phase === 'Error') summary.error += 1;
+    return {
+      name: m.name,
+      phase: m.phase,
+      ...(m.message ? { message: m.message } : {}),
+      measurements: m.values.map((value, i) => ({
+        phase: measurementPhase,
+        value,
+        startedAt: at(i),
+        finishedAt: at(i),
+      })),
+      ...counts,
+    };
+  });
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisRun',
+    metadata: {
+      name: options.name,
+      namespace: `inference-${env}`,
+      labels: { 'rollouts-pod-template-hash': options.podTemplateHash },
+      ownerReferences: [
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          name: 'inference',
+          controller: true,
+          blockOwnerDeletion: true,
+          uid: 'r-1',
+        },
+      ],
+    },
+    spec: {
+      args: [{ name: 'preview-hash', value: options.podTemplateHash }],
+      metrics: options.metrics.map(m => ({
+        name: m.name,
+        count: m.values.length,
+        provider: { prometheus: { address: 'http://prometheus', query: 'q' } },
+      })),
+    },
+    status: {
+      phase: options.phase,
+      ...(options.message ? { message: options.message } : {}),
+      startedAt: at(0),
+      metricResults,
+      runSummary: summary,
     },
   };
 }

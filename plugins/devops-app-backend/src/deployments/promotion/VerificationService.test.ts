@@ -5,6 +5,7 @@ import {
   startPrometheus,
 } from '@devops-app/e2e';
 import { PrometheusClient } from '../../observability/prometheus/PrometheusClient';
+import { AnalysisRunResult } from '../ArgoCdService';
 import { VerificationService, versionQueries } from './VerificationService';
 
 /**
@@ -176,5 +177,95 @@ describe('VerificationService.verify', () => {
     });
     expect(result).toMatchObject({ verified: false, checks: [] });
     expect(result.error).toMatch(/Prometheus .* is unreachable/);
+  });
+});
+
+describe('VerificationService.verify with the Rollout pre-promotion AnalysisRun', () => {
+  const env = { name: 'dev', argocdInstance: 'main' };
+  const withRun = (analysisRun: () => Promise<AnalysisRunResult | undefined>) =>
+    new VerificationService({
+      thresholds,
+      client,
+      now: () => at * 1000,
+      analysis: { analysisRun },
+    });
+
+  it('passes with a Successful run and healthy samples, the run named first', async () => {
+    const result = await withRun(async () => ({
+      name: 'inference-7c9d8f6b5-8-pre',
+      phase: 'Successful',
+      metrics: [{ name: 'error-ratio', phase: 'Successful', value: '[0]' }],
+    })).verify({ entity, environment: env, version: '0.2.0', soakSeconds: 5 });
+    expect(result.verified).toBe(true);
+    expect(result.checks.map(c => c.message)).toEqual([
+      'pre-promotion AnalysisRun inference-7c9d8f6b5-8-pre Successful',
+      'requests 240 ≥ 50 minimum',
+      'error ratio 0 % ≤ 1 %',
+      'p95 latency 0.47 s ≤ 0.5 s',
+    ]);
+  });
+
+  it('fails a Failed run even when Prometheus is healthy, naming the failed metric and its value', async () => {
+    const result = await withRun(async () => ({
+      name: 'inference-7c9d8f6b5-8-pre',
+      phase: 'Failed',
+      metrics: [
+        { name: 'success-rate', phase: 'Successful', value: '[0.99]' },
+        { name: 'error-ratio', phase: 'Failed', value: '[0.07]' },
+      ],
+    })).verify({ entity, environment: env, version: '0.2.0', soakSeconds: 5 });
+    expect(result.verified).toBe(false);
+    expect(result.checks.filter(c => !c.passed)).toEqual([
+      {
+        name: 'analysis-run',
+        passed: false,
+        message:
+          'pre-promotion AnalysisRun inference-7c9d8f6b5-8-pre Failed: metric error-ratio Failed (value [0.07])',
+      },
+    ]);
+  });
+
+  it('is not verified while the run is still Running, nor when Argo CD does not answer', async () => {
+    const running = await withRun(async () => ({
+      name: 'r',
+      phase: 'Running',
+      metrics: [{ name: 'error-ratio', phase: 'Running' }],
+    })).verify({ entity, environment: env, version: '0.2.0', soakSeconds: 5 });
+    expect(running.verified).toBe(false);
+    expect(running.checks[0].message).toBe(
+      'pre-promotion AnalysisRun r Running',
+    );
+    const down = await withRun(async () => {
+      throw new Error('Argo CD instance main is unreachable');
+    }).verify({ entity, environment: env, version: '0.2.0', soakSeconds: 5 });
+    expect(down.verified).toBe(false);
+    expect(down.checks[0].message).toBe(
+      'pre-promotion AnalysisRun unknown: Argo CD instance main is unreachable',
+    );
+  });
+
+  it('is Prometheus only where Argo CD shows no run, and for a window in the past', async () => {
+    const none = await withRun(async () => undefined).verify({
+      entity,
+      environment: env,
+      version: '0.2.0',
+      soakSeconds: 5,
+    });
+    expect(none.verified).toBe(true);
+    expect(none.checks.map(c => c.name)).toEqual([
+      'requests',
+      'error-ratio',
+      'p95-latency',
+    ]);
+    const reader = jest.fn(async () => undefined);
+    const past = await withRun(reader).verify({
+      entity,
+      environment: env,
+      version: '0.2.0',
+      soakSeconds: 5,
+      endMs: (at - 600) * 1000,
+    });
+    expect(reader).not.toHaveBeenCalled();
+    expect(past.checks[0].message).toBe('requests 240 ≥ 50 minimum');
   });
 });

@@ -2,11 +2,13 @@ import {
   ANNOTATION_PROMETHEUS_SELECTOR,
   EntityLike,
   StageVerification,
+  VerificationCheck,
 } from '@devops-app/plugin-devops-app-common';
 import { parseSelector } from '../../observability/prometheus/panels';
 import { PrometheusClient } from '../../observability/prometheus/PrometheusClient';
 import { VerificationThresholds } from './config';
-import { metricChecks, VersionMeasurement } from './rules';
+import { AnalysisRunResult } from '../ArgoCdService';
+import { analysisRunCheck, metricChecks, VersionMeasurement } from './rules';
 
 /** The PromQL of a version's measurement over a window. */
 export interface VersionQueries {
@@ -41,9 +43,20 @@ export function versionQueries(options: {
   };
 }
 
+/** Reads a Rollout's pre-promotion AnalysisRun of a version (see `ArgoCdService.analysisRun`). */
+export interface AnalysisRunReader {
+  analysisRun(
+    entity: EntityLike,
+    environment: { name: string; argocdInstance?: string },
+    version: string,
+  ): Promise<AnalysisRunResult | undefined>;
+}
+
 /**
- * The portal's own check of a version on Prometheus over its window: request count, error ratio and
- * p95 latency against `devopsApp.promotion.verification`. Reads the environment's own Prometheus
+ * The verification of a version in an environment: the Rollout's pre-promotion AnalysisRun where
+ * Argo CD is connected and the Rollout ran one for the version (its phase and failed metrics), plus
+ * the portal's own check on Prometheus over its window: request count, error ratio and p95 latency
+ * against `devopsApp.promotion.verification`. Reads the environment's own Prometheus
  * (`devops-app.io/prometheus-url`) or the global querier, as the metrics panels do.
  */
 export class VerificationService {
@@ -56,6 +69,11 @@ export class VerificationService {
       client?: PrometheusClient;
       timeoutMs?: number;
       now?: () => number;
+      /**
+       * The Rollout's pre-promotion AnalysisRun of a version (`ArgoCdService.analysisRun`), where
+       * Argo CD serves the environment; without it the verification is Prometheus's only.
+       */
+      analysis?: AnalysisRunReader;
     },
   ) {}
 
@@ -101,18 +119,79 @@ export class VerificationService {
     return { requests, errors, p95Seconds };
   }
 
-  /** The verification of `version` in `environment` over the `soakSeconds` (at least the minimum window). */
+  /**
+   * The AnalysisRun check of `version` where Argo CD shows one; an Argo CD that does not answer fails
+   * the check (the version cannot be called verified without it).
+   */
+  private async analysisCheck(
+    entity: EntityLike,
+    environment: { name: string; argocdInstance?: string },
+    version: string,
+  ): Promise<VerificationCheck | undefined> {
+    const reader = this.options.analysis;
+    if (!reader) return undefined;
+    try {
+      const run = await reader.analysisRun(entity, environment, version);
+      return run && analysisRunCheck(run);
+    } catch (e) {
+      return {
+        name: 'analysis-run',
+        passed: false,
+        message: `pre-promotion AnalysisRun unknown: ${(e as Error).message}`,
+      };
+    }
+  }
+
+  /**
+   * The verification of `version` in `environment` over the `soakSeconds` (at least the minimum
+   * window) ending now, or ending at `endMs` for a version the environment ran before (then without
+   * the AnalysisRun, which only the Rollout's current version has).
+   */
   async verify(options: {
     entity: EntityLike;
-    environment: { name: string; prometheusUrl?: string };
+    environment: {
+      name: string;
+      prometheusUrl?: string;
+      argocdInstance?: string;
+    };
     version: string;
     soakSeconds: number;
+    endMs?: number;
   }): Promise<StageVerification> {
     const { thresholds } = this.options;
     const windowSeconds = Math.max(
       options.soakSeconds,
       thresholds.minWindowSeconds,
     );
+    const analysis =
+      options.endMs === undefined
+        ? this.analysisCheck(
+            options.entity,
+            options.environment,
+            options.version,
+          )
+        : Promise.resolve(undefined);
+    const verification = await this.verifyOnPrometheus(options, windowSeconds);
+    const check = await analysis;
+    if (!check) return verification;
+    const checks = [check, ...verification.checks];
+    return {
+      ...verification,
+      checks,
+      verified: !verification.error && checks.every(c => c.passed),
+    };
+  }
+
+  private async verifyOnPrometheus(
+    options: {
+      entity: EntityLike;
+      environment: { name: string; prometheusUrl?: string };
+      version: string;
+      endMs?: number;
+    },
+    windowSeconds: number,
+  ): Promise<StageVerification> {
+    const { thresholds } = this.options;
     const failed = (error: string): StageVerification => ({
       verified: false,
       checks: [],
@@ -143,7 +222,9 @@ export class VerificationService {
           version: options.version,
           windowSeconds,
         }),
-        atSeconds: Math.floor((this.options.now?.() ?? Date.now()) / 1000),
+        atSeconds: Math.floor(
+          (options.endMs ?? this.options.now?.() ?? Date.now()) / 1000,
+        ),
       });
     } catch (e) {
       return failed((e as Error).message);

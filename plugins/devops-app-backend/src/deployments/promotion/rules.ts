@@ -109,13 +109,36 @@ export function metricChecks(
 
 /**
  * The Rollout's pre-promotion AnalysisRun, where Argo CD shows one for the version: Argo Rollouts'
- * phases (Successful passes; Failed, Error and Inconclusive fail; Pending and Running are not done).
+ * phases (Successful passes; Failed, Error and Inconclusive fail; Pending and Running are not done
+ * yet, so not passed). The message names the run, its phase and each metric that did not succeed
+ * with its newest measured value.
  */
-export function analysisRunCheck(phase: string): VerificationCheck {
+export function analysisRunCheck(run: {
+  name: string;
+  phase: string;
+  message?: string;
+  metrics: { name: string; phase: string; value?: string; message?: string }[];
+}): VerificationCheck {
+  const passed = run.phase === 'Successful';
+  const notDone = run.phase === 'Pending' || run.phase === 'Running';
+  const failing = run.metrics.filter(
+    m => m.phase !== 'Successful' && (!notDone || m.phase !== 'Running'),
+  );
+  const details = failing.map(
+    m =>
+      `metric ${m.name} ${m.phase}${
+        m.value !== undefined ? ` (value ${m.value})` : ''
+      }${m.message ? `: ${m.message}` : ''}`,
+  );
+  if (!passed && details.length === 0 && run.message) {
+    details.push(run.message);
+  }
   return {
     name: 'analysis-run',
-    passed: phase === 'Successful',
-    message: `pre-promotion AnalysisRun ${phase}`,
+    passed,
+    message: `pre-promotion AnalysisRun ${run.name} ${run.phase}${
+      passed || details.length === 0 ? '' : `: ${details.join('; ')}`
+    }`,
   };
 }
 
