@@ -7,6 +7,8 @@ import {
 import {
   deploymentCreatePermission,
   environmentCreatePermission,
+  GuardedDeploymentAction,
+  permissionsForAction,
   productionEnvironmentPermission,
   rolloutAbortPermission,
   rolloutPromotePermission,
@@ -163,6 +165,140 @@ describe('DevopsAppPermissionPolicy', () => {
         other,
       ),
     ).toBe(false);
+  });
+});
+
+describe('DevopsAppPermissionPolicy: production approvals (issue 14)', () => {
+  /**
+   * Each action as the backend asks it (permissionsForAction: every permission must allow), on a
+   * non-production and a production environment of a service that names group:default/prod-deployers
+   * (catalog/inference-service.yaml). Undefined: the action does not exist in that class (a
+   * production request in dev is a deploy). That a requester may not approve their own request is
+   * the request service's rule (the policy does not know the request): see
+   * plugins/devops-app-backend/src/deployments/promotion/ProductionRequestService.test.ts.
+   */
+  async function decideAction(
+    user: string,
+    action: GuardedDeploymentAction,
+    production: boolean,
+    entity: Entity,
+  ): Promise<boolean | undefined> {
+    const needed = permissionsForAction(action, production);
+    if (needed.length === 0) return undefined;
+    const claims = users[user];
+    const policy = new DevopsAppPermissionPolicy(async () => ({
+      userEntityRef: claims![0],
+      ownershipEntityRefs: claims!,
+    }));
+    const policyUser = claims ? policyUserOf(claims[0], claims) : undefined;
+    for (const permission of needed) {
+      if (!allowed(await policy.handle({ permission }, policyUser), entity)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  type Cell = [boolean | undefined, boolean | undefined];
+  // [non-production, production] per action; promote is the promotion of a version (a deploy of the
+  // stage), approve also covers reject.
+  const matrix: Record<string, Record<string, Cell>> = {
+    owner: {
+      deploy: [true, false],
+      'request-production': [undefined, true],
+      'approve-production': [undefined, false],
+      rollback: [true, false],
+      'break-glass': [undefined, false],
+    },
+    nonOwner: {
+      deploy: [false, false],
+      'request-production': [undefined, false],
+      'approve-production': [undefined, false],
+      rollback: [false, false],
+      'break-glass': [undefined, false],
+    },
+    prodDeployer: {
+      deploy: [false, false],
+      'request-production': [undefined, false],
+      'approve-production': [undefined, true],
+      rollback: [false, true],
+      'break-glass': [undefined, true],
+    },
+    ownerAndProdDeployer: {
+      deploy: [true, true],
+      'request-production': [undefined, true],
+      'approve-production': [undefined, true],
+      rollback: [true, true],
+      'break-glass': [undefined, true],
+    },
+    anonymous: {
+      deploy: [false, false],
+      'request-production': [undefined, false],
+      'approve-production': [undefined, false],
+      rollback: [false, false],
+      'break-glass': [undefined, false],
+    },
+  };
+  const cases = Object.entries(matrix).flatMap(([user, row]) =>
+    Object.entries(row).map(([action, [nonProduction, production]]) => ({
+      user,
+      action: action as GuardedDeploymentAction,
+      nonProduction,
+      production,
+    })),
+  );
+
+  it.each(cases)(
+    '$user $action: non-production $nonProduction, production $production',
+    async ({ user, action, nonProduction, production }) => {
+      const entity = service('group:default/prod-deployers');
+      expect({
+        nonProduction: await decideAction(user, action, false, entity),
+        production: await decideAction(user, action, true, entity),
+      }).toEqual({ nonProduction, production });
+    },
+  );
+
+  it('asks the owner for the Rollout promote of a version in non-production as for a deploy', async () => {
+    const entity = service('group:default/prod-deployers');
+    expect(await decideAction('owner', 'promote', false, entity)).toBe(true);
+    expect(await decideAction('prodDeployer', 'promote', false, entity)).toBe(
+      false,
+    );
+  });
+
+  it('lets only the named group approve or break glass, and group:default/prod-deployers when none is named', async () => {
+    const other = service('group:default/release-managers');
+    expect(
+      await decideAction('prodDeployer', 'approve-production', true, other),
+    ).toBe(false);
+    expect(await decideAction('prodDeployer', 'break-glass', true, other)).toBe(
+      false,
+    );
+    const unnamed = service();
+    expect(
+      await decideAction('prodDeployer', 'approve-production', true, unnamed),
+    ).toBe(true);
+    // Without a named group an owner outside prod-deployers still cannot approve.
+    expect(
+      await decideAction('owner', 'approve-production', true, unnamed),
+    ).toBe(false);
+    expect(await decideAction('nonOwner', 'break-glass', true, unnamed)).toBe(
+      false,
+    );
+  });
+
+  it('denies the prod-deployer actions outright to a user in no group', async () => {
+    const policy = new DevopsAppPermissionPolicy(async () => ({
+      userEntityRef: 'user:default/nobody',
+      ownershipEntityRefs: ['user:default/nobody'],
+    }));
+    const nobody = policyUserOf('user:default/nobody', ['user:default/nobody']);
+    for (const permission of permissionsForAction('break-glass', true)) {
+      expect((await policy.handle({ permission }, nobody)).result).toBe(
+        AuthorizeResult.DENY,
+      );
+    }
   });
 });
 

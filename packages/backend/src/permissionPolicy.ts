@@ -16,6 +16,16 @@
  *   (IS_PRODUCTION_ENVIRONMENT, the environment model's production class) to members of
  *   group:default/prod-deployers. Approve is decided the same way; that the approver is not the
  *   requester, and that a plan was approved, the run service checks.
+ * - Production approvals (issue 14), resource permissions on the service's entity that the backend
+ *   asks only in production (PRODUCTION_ACTION_PERMISSIONS): devops-app.production.request to the
+ *   entity's owners; devops-app.production.approve (approve or reject) and
+ *   devops-app.production.break-glass to its prod deployers: members of the group the entity names in
+ *   devops-app.io/prod-deployers, or of group:default/prod-deployers when it names none (four-eyes
+ *   needs a defined set of approvers, unlike devops-app.environment.production, which allows everyone
+ *   when no group is named). That the approver is not the requester the request service checks.
+ * - devops-app.deployment.rollback to the entity's owners and its prod deployers; the backend also
+ *   asks deploy in non-production (owners) and devops-app.environment.production in production
+ *   (prod deployers).
  * - devops-app.environment.create (terraform for an environment the catalog does not hold yet, as the
  *   New environment template runs it before registering the entity): users in a group.
  */
@@ -45,8 +55,12 @@ import {
   ANNOTATION_PROD_DEPLOYERS,
   deploymentCreatePermission,
   environmentCreatePermission,
+  deploymentRollbackPermission,
   PROD_DEPLOYERS_GROUP,
+  productionApprovePermission,
+  productionBreakGlassPermission,
   productionEnvironmentPermission,
+  productionRequestPermission,
   rolloutAbortPermission,
   rolloutPromotePermission,
   TERRAFORM_RUN_PERMISSIONS,
@@ -60,7 +74,46 @@ const OWNER_ACTIONS = [
   deploymentCreatePermission,
   rolloutPromotePermission,
   rolloutAbortPermission,
+  productionRequestPermission,
 ];
+
+const PROD_DEPLOYER_ACTIONS = [
+  productionApprovePermission,
+  productionBreakGlassPermission,
+];
+
+type EntityCriteria = PermissionCriteria<PermissionCondition<'catalog-entity'>>;
+
+/**
+ * The entity's prod deployers among `groups`: the entity names one of them in
+ * devops-app.io/prod-deployers, or names none and the user is in group:default/prod-deployers.
+ * Undefined: the user is in no group that could match.
+ */
+function prodDeployerCriteria(groups: string[]): EntityCriteria | undefined {
+  const named = groups.map(group =>
+    catalogConditions.hasAnnotation({
+      annotation: ANNOTATION_PROD_DEPLOYERS,
+      value: group,
+    }),
+  );
+  const inDefault = groups.some(
+    g => g.toLocaleLowerCase('en-US') === PROD_DEPLOYERS_GROUP,
+  );
+  const criteria: EntityCriteria[] = [
+    ...named,
+    ...(inDefault
+      ? [
+          {
+            not: catalogConditions.hasAnnotation({
+              annotation: ANNOTATION_PROD_DEPLOYERS,
+            }),
+          },
+        ]
+      : []),
+  ];
+  const [first, ...rest] = criteria;
+  return first ? { anyOf: [first, ...rest] } : undefined;
+}
 
 const TERRAFORM_ACTIONS = Object.values(TERRAFORM_RUN_PERMISSIONS);
 
@@ -85,6 +138,27 @@ export class DevopsAppPermissionPolicy implements PermissionPolicy {
       return createCatalogConditionalDecision(
         owned,
         catalogConditions.isEntityOwner({ claims: ownershipEntityRefs }),
+      );
+    }
+    const prodDeployerAction = PROD_DEPLOYER_ACTIONS.find(p =>
+      isPermission(permission, p),
+    );
+    if (prodDeployerAction) {
+      const { ownershipEntityRefs } = await this.getUserInfo(user);
+      const criteria = prodDeployerCriteria(groupsOf(ownershipEntityRefs));
+      return criteria
+        ? createCatalogConditionalDecision(prodDeployerAction, criteria)
+        : { result: AuthorizeResult.DENY };
+    }
+    if (isPermission(permission, deploymentRollbackPermission)) {
+      const { ownershipEntityRefs } = await this.getUserInfo(user);
+      const owner = catalogConditions.isEntityOwner({
+        claims: ownershipEntityRefs,
+      });
+      const deployer = prodDeployerCriteria(groupsOf(ownershipEntityRefs));
+      return createCatalogConditionalDecision(
+        permission,
+        deployer ? { anyOf: [owner, deployer] } : owner,
       );
     }
     const terraform = TERRAFORM_ACTIONS.find(p => isPermission(permission, p));
@@ -137,6 +211,10 @@ export class DevopsAppPermissionPolicy implements PermissionPolicy {
     }
     return { result: AuthorizeResult.ALLOW };
   }
+}
+
+function groupsOf(ownershipEntityRefs: string[]): string[] {
+  return ownershipEntityRefs.filter(ref => ref.startsWith('group:'));
 }
 
 /** Installs {@link DevopsAppPermissionPolicy} in the permission backend. */

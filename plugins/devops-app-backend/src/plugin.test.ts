@@ -171,8 +171,12 @@ describe('devops-app backend plugin', () => {
       res.body.permissions.map((p: { name: string }) => p.name).sort(),
     ).toEqual([
       'devops-app.deployment.create',
+      'devops-app.deployment.rollback',
       'devops-app.environment.create',
       'devops-app.environment.production',
+      'devops-app.production.approve',
+      'devops-app.production.break-glass',
+      'devops-app.production.request',
       'devops-app.rollout.abort',
       'devops-app.rollout.promote',
       'devops-app.terraform.apply',

@@ -1,6 +1,11 @@
 import { isResourcePermission } from '@backstage/plugin-permission-common';
 import {
   deploymentCreatePermission,
+  deploymentRollbackPermission,
+  permissionsForAction,
+  productionApprovePermission,
+  productionBreakGlassPermission,
+  productionRequestPermission,
   devopsAppPermissions,
   environmentCreatePermission,
   productionEnvironmentPermission,
@@ -22,6 +27,10 @@ describe('permissions', () => {
       'devops-app.terraform.approve',
       'devops-app.terraform.cancel',
       'devops-app.environment.create',
+      'devops-app.production.request',
+      'devops-app.production.approve',
+      'devops-app.production.break-glass',
+      'devops-app.deployment.rollback',
     ]);
   });
 
@@ -32,6 +41,10 @@ describe('permissions', () => {
       rolloutAbortPermission,
       productionEnvironmentPermission,
       ...Object.values(TERRAFORM_RUN_PERMISSIONS),
+      productionRequestPermission,
+      productionApprovePermission,
+      productionBreakGlassPermission,
+      deploymentRollbackPermission,
     ]) {
       expect(isResourcePermission(permission, 'catalog-entity')).toBe(true);
     }
@@ -45,5 +58,32 @@ describe('permissions', () => {
     )) {
       expect(permission.name).toBe(`devops-app.terraform.${action}`);
     }
+  });
+
+  it('asks the production approvals only in production, and rollback with deploy or production', () => {
+    const names = (action: Parameters<typeof permissionsForAction>[0]) => [
+      permissionsForAction(action, false).map(p => p.name),
+      permissionsForAction(action, true).map(p => p.name),
+    ];
+    expect(names('request-production')).toEqual([
+      [],
+      ['devops-app.production.request'],
+    ]);
+    expect(names('approve-production')).toEqual([
+      [],
+      ['devops-app.production.approve'],
+    ]);
+    expect(names('break-glass')).toEqual([
+      [],
+      ['devops-app.production.break-glass'],
+    ]);
+    expect(names('rollback')).toEqual([
+      ['devops-app.deployment.rollback', 'devops-app.deployment.create'],
+      ['devops-app.deployment.rollback', 'devops-app.environment.production'],
+    ]);
+    expect(names('deploy')).toEqual([
+      ['devops-app.deployment.create'],
+      ['devops-app.deployment.create', 'devops-app.environment.production'],
+    ]);
   });
 });

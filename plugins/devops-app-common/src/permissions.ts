@@ -116,6 +116,108 @@ export const productionEnvironmentPermission = createPermission({
 });
 
 /**
+ * Production approvals (issue 14), each a resource permission on the service's catalog entity. The
+ * policy cannot tell production from the entity (an environment is not the resource), so the backend
+ * asks each question only where it applies: `PRODUCTION_ACTION_PERMISSIONS` says which permissions an
+ * action needs in each environment class (all must allow).
+ */
+
+/** Ask for a production promotion or deploy of a version; a prod deployer then approves it. @public */
+export const productionRequestPermission = createPermission({
+  name: 'devops-app.production.request',
+  attributes: { action: 'create' },
+  resourceType: 'catalog-entity',
+});
+
+/**
+ * Approve (which executes) or reject another user's production request. That the approver is not the
+ * requester the backend checks: the policy does not know the request. @public
+ */
+export const productionApprovePermission = createPermission({
+  name: 'devops-app.production.approve',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/** Deploy to production without a second person's approval, with a written reason (audited). @public */
+export const productionBreakGlassPermission = createPermission({
+  name: 'devops-app.production.break-glass',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
+ * Roll an environment back to its previous verified version (and abort a paused blue/green Rollout).
+ * Decided by the policy for the entity's owners and its prod deployers; the backend also asks deploy
+ * in a non-production environment (so there: owners, as a deploy) and
+ * `devops-app.environment.production` in production (so there: prod deployers; a rollback restores a
+ * version production already ran, so it needs no second person). @public
+ */
+export const deploymentRollbackPermission = createPermission({
+  name: 'devops-app.deployment.rollback',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/** Actions whose permissions depend on the environment class. @public */
+export type GuardedDeploymentAction =
+  | 'deploy'
+  | 'sync'
+  | 'promote'
+  | 'abort'
+  | 'rollback'
+  | 'request-production'
+  | 'approve-production'
+  | 'break-glass';
+
+/**
+ * The permissions the backend asks for an action on an environment (all must allow), by class; an
+ * action absent from a class does not exist there (a production request in dev is just a deploy).
+ * Direct deploys, syncs and Rollout actions in production still need the owner who is also a prod
+ * deployer; owners use a request and a prod deployer's approval instead. @public
+ */
+export const PRODUCTION_ACTION_PERMISSIONS: Record<
+  GuardedDeploymentAction,
+  {
+    nonProduction?: ResourcePermission<'catalog-entity'>[];
+    production?: ResourcePermission<'catalog-entity'>[];
+  }
+> = {
+  deploy: {
+    nonProduction: [deploymentCreatePermission],
+    production: [deploymentCreatePermission, productionEnvironmentPermission],
+  },
+  sync: {
+    nonProduction: [deploymentCreatePermission],
+    production: [deploymentCreatePermission, productionEnvironmentPermission],
+  },
+  promote: {
+    nonProduction: [rolloutPromotePermission],
+    production: [rolloutPromotePermission, productionEnvironmentPermission],
+  },
+  abort: {
+    nonProduction: [rolloutAbortPermission],
+    production: [rolloutAbortPermission, productionEnvironmentPermission],
+  },
+  rollback: {
+    nonProduction: [deploymentRollbackPermission, deploymentCreatePermission],
+    production: [deploymentRollbackPermission, productionEnvironmentPermission],
+  },
+  'request-production': { production: [productionRequestPermission] },
+  'approve-production': { production: [productionApprovePermission] },
+  'break-glass': { production: [productionBreakGlassPermission] },
+};
+
+/** The permissions `action` needs in an environment of that class; empty: not an action there. @public */
+export function permissionsForAction(
+  action: GuardedDeploymentAction,
+  production: boolean,
+): ResourcePermission<'catalog-entity'>[] {
+  const entry = PRODUCTION_ACTION_PERMISSIONS[action];
+  return (production ? entry.production : entry.nonProduction) ?? [];
+}
+
+/**
  * All permissions of the plugin, for registration with the permissions registry (the permission
  * backend's metadata lists them, so policy tools can offer them). @public
  */
@@ -126,4 +228,8 @@ export const devopsAppPermissions = [
   productionEnvironmentPermission,
   ...Object.values(TERRAFORM_RUN_PERMISSIONS),
   environmentCreatePermission,
+  productionRequestPermission,
+  productionApprovePermission,
+  productionBreakGlassPermission,
+  deploymentRollbackPermission,
 ];
