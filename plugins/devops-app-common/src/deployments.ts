@@ -2,6 +2,7 @@
  * Deploy, sync, promote and abort: the image tag grammar and the shapes the backend's deployment
  * routes answer with, shared by the Environments card and the backend.
  */
+import type { FreezeNotice } from './freezes';
 
 /**
  * The chart's `imageTag` grammar (charts/inference/values.schema.json): letters, digits, `.`, `_`, `-`,
@@ -39,7 +40,11 @@ export type DeploymentAction = 'deploy' | 'sync' | 'promote' | 'abort';
  * What the audit log records of deployments: the card's actions, and a deploy made as the promotion of
  * a version from the previous stage (`promote-version`, authorized as a deploy). @public
  */
-export type AuditedDeploymentAction = DeploymentAction | 'promote-version';
+export type AuditedDeploymentAction =
+  | DeploymentAction
+  | 'promote-version'
+  /** A rollback to the last verified version (promotion/RollbackService). */
+  | 'rollback';
 
 /** Whether the signed-in user may run an action, and why not. @public */
 export interface ActionPermission {
@@ -115,6 +120,8 @@ export interface EnvironmentDeploymentStatus {
   argocd: ArgoCdStatus;
   lastDeploy?: AuditRecord;
   permissions: Record<DeploymentAction, ActionPermission>;
+  /** A freeze window in force (`devopsApp.promotion.freezes`): deploys are refused until it ends. */
+  freeze?: FreezeNotice;
 }
 
 /** @public */
