@@ -3,6 +3,7 @@
  * routes answer with, shared by the Environments card and the backend.
  */
 import type { FreezeNotice } from './freezes';
+import type { ProductionAuditAction } from './productionRequests';
 
 /**
  * The chart's `imageTag` grammar (charts/inference/values.schema.json): letters, digits, `.`, `_`, `-`,
@@ -44,7 +45,9 @@ export type AuditedDeploymentAction =
   | DeploymentAction
   | 'promote-version'
   /** A rollback to the last verified version (promotion/RollbackService). */
-  | 'rollback';
+  | 'rollback'
+  /** Production requests and break glass (productionRequests.ts). */
+  | ProductionAuditAction;
 
 /** Whether the signed-in user may run an action, and why not. @public */
 export interface ActionPermission {

@@ -17,3 +17,4 @@ export * from './drift';
 export * from './pipeline';
 export * from './dora';
 export * from './freezes';
+export * from './productionRequests';
