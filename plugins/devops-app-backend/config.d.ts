@@ -182,6 +182,15 @@ export interface Config {
       timeoutMs?: number;
     };
     /**
+     * Window in milliseconds of the reads shared across requests (SharedEntityReads): the entity and
+     * its environments, read with the plugin's own credentials for every caller; each caller's
+     * permission decisions on them, kept per credential (the Authorization header, never across
+     * callers); each environment's last deploy for the status route. Default 2000 (the last deploy
+     * 1000). 0 reads the catalog with the caller's credentials and the audit log on every request
+     * (the deployments-status and metrics-load benches' "before").
+     */
+    readShareMs?: number;
+    /**
      * The git repository that holds charts/ and infra/: the portal commits environment files and image
      * tag changes to it. Locally, `make start` creates a bare repository under .run/gitops.
      */

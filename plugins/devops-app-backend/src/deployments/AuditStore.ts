@@ -16,10 +16,17 @@ export type NewAuditRecord<TAction extends string = DeploymentAction> = Omit<
  * (`TerraformRunAction`, with the run's id), in the plugin's database.
  */
 export class AuditStore {
+  private readonly listeners: Array<() => void> = [];
+
   constructor(
     private readonly db: Knex,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Calls `listener` after each entry this instance writes (e.g. to forget shared reads of the log). */
+  onAdd(listener: () => void): void {
+    this.listeners.push(listener);
+  }
 
   async add<TAction extends string = DeploymentAction>(
     record: NewAuditRecord<TAction>,
@@ -41,6 +48,7 @@ export class AuditStore {
       })
       .returning('id');
     const id = typeof row === 'object' ? row.id : row;
+    for (const listener of this.listeners) listener();
     return { ...record, id: Number(id), createdAt };
   }
 

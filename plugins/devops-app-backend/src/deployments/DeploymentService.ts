@@ -1,6 +1,7 @@
-import { ServiceUnavailableError } from '@backstage/errors';
+import { ConflictError, ServiceUnavailableError } from '@backstage/errors';
 import {
   ActionPermission,
+  AuditRecord,
   DeploymentAction,
   DeploymentResult,
   DeploymentStatusResponse,
@@ -12,6 +13,7 @@ import { ArgoCdEnvironment, ArgoCdService } from './ArgoCdService';
 import { AuditStore } from './AuditStore';
 import { GitOpsRepository } from './GitOpsRepository';
 import { ImageRegistry } from './registry';
+import { SharedReads } from './snapshot/SharedReads';
 import { valuesFileFor } from './valuesFile';
 
 /** The environment an action targets: its name and the Argo CD instance it names, if any. */
@@ -48,6 +50,13 @@ export const GITOPS_NOT_CONFIGURED =
  * `AuthorizedDeploymentService` authorizes, audits and then calls these.
  */
 export class DeploymentService {
+  /**
+   * Each environment's last deploy, shared by status readers for `lastDeployShareMs` (data only);
+   * forgotten whenever this instance writes an audit entry, so a deploy shows at once here and within
+   * the window on other instances.
+   */
+  private readonly lastDeploys: SharedReads<AuditRecord | undefined>;
+
   constructor(
     private readonly options: {
       gitops?: GitOpsRepository;
@@ -56,8 +65,17 @@ export class DeploymentService {
       audit: AuditStore;
       /** With it, a deploy's tag must be in the entity's image repository; its digest is recorded. */
       registry?: ImageRegistry;
+      /** Default 1000; 0 reads the audit log on every status read. */
+      lastDeployShareMs?: number;
     },
-  ) {}
+  ) {
+    this.lastDeploys = new SharedReads(
+      options.lastDeployShareMs ?? 1000,
+      undefined,
+      1000,
+    );
+    options.audit.onAdd(() => this.lastDeploys.clear());
+  }
 
   /** Whether deploys can be made, and where they go. */
   repository(): DeploymentStatusResponse['repository'] {
@@ -98,13 +116,17 @@ export class DeploymentService {
           )
         : Promise.resolve({ tag: undefined, error: GITOPS_NOT_CONFIGURED }),
       this.options.argocd.status(entity, environment),
-      this.options.audit.list({
-        entityRef,
-        environment: environment.name,
-        action: 'deploy',
-        result: 'success',
-        limit: 1,
-      }),
+      this.lastDeploys.get(`${entityRef}\n${environment.name}`, () =>
+        this.options.audit
+          .list({
+            entityRef,
+            environment: environment.name,
+            action: 'deploy',
+            result: 'success',
+            limit: 1,
+          })
+          .then(rows => rows[0]),
+      ),
     ]);
     return {
       environment: environment.name,
@@ -114,7 +136,7 @@ export class DeploymentService {
       gitTag: git.tag,
       gitError: git.error,
       argocd,
-      lastDeploy: last[0],
+      lastDeploy: last,
       permissions,
     };
   }
@@ -144,7 +166,11 @@ export class DeploymentService {
    * the GitHub integration is configured), then asks Argo CD to sync a manual-sync environment.
    */
   async deploy(
-    options: DeploymentTarget & { tag: string },
+    options: DeploymentTarget & {
+      tag: string;
+      /** The digest the tag must still have (an approved production request's): 409 otherwise. */
+      digest?: string;
+    },
   ): Promise<DeploymentResult> {
     const { actor, entity, environment: target, tag } = options;
     const environment = target.name;
@@ -152,6 +178,11 @@ export class DeploymentService {
     // The tag must be in the registry now (400 naming it; 503 when the registry does not answer):
     // nothing is committed blind.
     const image = await this.options.registry?.resolve(entity, tag);
+    if (options.digest && image && image.digest !== options.digest) {
+      throw new ConflictError(
+        `${tag} is now ${image.digest} in the registry, not the requested ${options.digest}: request it again`,
+      );
+    }
     const imageLine = image
       ? `\nImage: ${image.registry}/${image.repository}:${tag}@${image.digest}`
       : '';

@@ -3,6 +3,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import {
+  AuthorizePermissionRequest,
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
@@ -55,6 +56,58 @@ function denialReason(
 }
 
 /**
+ * The permission requests that decide `actions` on one environment of an entity: each action's
+ * permission on the entity (once per distinct permission), and for production environments also
+ * `devops-app.environment.production`.
+ */
+export function actionRequests(
+  entityRef: string,
+  production: boolean,
+  actions: DeploymentAction[] = ACTIONS,
+): AuthorizePermissionRequest[] {
+  const distinct = [...new Set(actions.map(a => ACTION_PERMISSIONS[a]))];
+  return [
+    ...distinct.map(permission => ({ permission, resourceRef: entityRef })),
+    ...(production
+      ? [
+          {
+            permission: productionEnvironmentPermission,
+            resourceRef: entityRef,
+          },
+        ]
+      : []),
+  ];
+}
+
+/**
+ * What the caller may do on one environment, from the answers to `actionRequests` (asked for a
+ * production environment, they decide non-production ones too): `allowed` maps a permission's name
+ * to whether it was allowed.
+ */
+export function actionPermissions(
+  entity: EntityLike,
+  production: boolean,
+  allowed: ReadonlyMap<string, boolean>,
+  actions: DeploymentAction[] = ACTIONS,
+): Record<DeploymentAction, ActionPermission> {
+  const productionAllowed = production
+    ? allowed.get(productionEnvironmentPermission.name) === true
+    : true;
+  const result = {} as Record<DeploymentAction, ActionPermission>;
+  for (const action of actions) {
+    const actionAllowed = allowed.get(ACTION_PERMISSIONS[action].name) === true;
+    result[action] =
+      actionAllowed && productionAllowed
+        ? { allowed: true }
+        : {
+            allowed: false,
+            reason: denialReason(entity, production, !actionAllowed),
+          };
+  }
+  return result;
+}
+
+/**
  * Asks the permission framework about every action on one environment of an entity: the action's
  * permission on the entity, and for production environments also `devops-app.environment.production`.
  */
@@ -66,39 +119,13 @@ export async function authorizeActions(
   production: boolean,
   actions: DeploymentAction[] = ACTIONS,
 ): Promise<Record<DeploymentAction, ActionPermission>> {
-  const distinct = [...new Set(actions.map(a => ACTION_PERMISSIONS[a]))];
-  const requests = [
-    ...distinct.map(permission => ({ permission, resourceRef: entityRef })),
-    ...(production
-      ? [
-          {
-            permission: productionEnvironmentPermission,
-            resourceRef: entityRef,
-          },
-        ]
-      : []),
-  ];
+  const requests = actionRequests(entityRef, production, actions);
   const decisions = await permissions.authorize(requests, { credentials });
-  const allowedBy = new Map(
+  const allowed = new Map(
     requests.map((r, i) => [
       r.permission.name,
       decisions[i].result === AuthorizeResult.ALLOW,
     ]),
   );
-  const productionAllowed = production
-    ? allowedBy.get(productionEnvironmentPermission.name) === true
-    : true;
-  const result = {} as Record<DeploymentAction, ActionPermission>;
-  for (const action of actions) {
-    const actionAllowed =
-      allowedBy.get(ACTION_PERMISSIONS[action].name) === true;
-    result[action] =
-      actionAllowed && productionAllowed
-        ? { allowed: true }
-        : {
-            allowed: false,
-            reason: denialReason(entity, production, !actionAllowed),
-          };
-  }
-  return result;
+  return actionPermissions(entity, production, allowed, actions);
 }

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
+import {
+  EnvironmentResolver,
+  requireEnvironment,
+} from '@devops-app/plugin-devops-app-node';
 import {
   EntityEnvironmentForCaller,
   EntityRequest,
   loadEntityForCaller,
 } from '../request';
+import { SharedEntityReads } from '../request/SharedEntityReads';
 
 /** A read request of one caller: its credentials and the raw credential it presented. */
 export interface CallerEntityRequest extends EntityRequest {
@@ -25,6 +29,12 @@ export interface CallerEntityRequest extends EntityRequest {
  * window the same caller's requests share the read in flight and its result; a different credential
  * (another user, or the same user's next token) reads on its own, so no caller ever gets what the
  * catalog's permission decided for another. A failed read is not kept.
+ *
+ * With `shared` (the default wiring, `devopsApp.readShareMs` > 0), the read is `SharedEntityReads`:
+ * the entity read once for every caller with the plugin's own credentials, and per credential one
+ * permission request (the catalog's read permission on the entity and its environments) instead of
+ * the two catalog requests with their own permission checks (issue 17: 40 viewers with their own
+ * tokens queued 40 such reads).
  */
 export class CallerEntityReads {
   private readonly reads = new Map<
@@ -38,10 +48,20 @@ export class CallerEntityReads {
       windowMs: number;
       maxEntries: number;
       now?: () => number;
+      shared?: SharedEntityReads;
     } = { windowMs: 2000, maxEntries: 5000 },
   ) {}
 
   load(request: CallerEntityRequest): Promise<EntityEnvironmentForCaller> {
+    const { shared } = this.options;
+    if (shared) {
+      return shared.load(request).then(({ decisions: _, ...resolved }) => ({
+        ...resolved,
+        environment: requireEnvironment(resolved, request.environment, {
+          blocking: request.blocking,
+        }),
+      }));
+    }
     const { authorization, ...forCaller } = request;
     const read = () => loadEntityForCaller(this.resolver, forCaller);
     if (!authorization) return read();

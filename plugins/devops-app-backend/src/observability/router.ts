@@ -1,6 +1,8 @@
 import {
+  AuthService,
   HttpAuthService,
   LoggerService,
+  PermissionsService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import {
@@ -29,6 +31,7 @@ import { readDatadogConfig, readPrometheusConfig } from './config';
 import { DatadogScope, DatadogService } from './datadog/DatadogService';
 import { resolveDatadogWindow } from './datadog/timeWindow';
 import { CallerEntityReads } from './CallerEntityReads';
+import { sharedEntityReadsFromConfig } from '../request/SharedEntityReads';
 import { MetricsService } from './prometheus/MetricsService';
 import { PrometheusClient } from './prometheus/PrometheusClient';
 
@@ -37,6 +40,9 @@ export interface ObservabilityRouterOptions {
   httpAuth: HttpAuthService;
   environments: EnvironmentResolver;
   logger: LoggerService;
+  /** With both, entity reads are shared (`SharedEntityReads`, `devopsApp.readShareMs`). */
+  auth?: AuthService;
+  permissions?: PermissionsService;
 }
 
 /** Query parameters that would carry raw PromQL: refused with a message rather than ignored. */
@@ -142,7 +148,15 @@ export async function createObservabilityRouter(
     }, Datadog ${datadogConfig ? datadogConfig.site : 'not configured'}`,
   );
 
-  const entityReads = new CallerEntityReads(environments);
+  const entityReads = new CallerEntityReads(environments, {
+    windowMs: 2000,
+    maxEntries: 5000,
+    shared: sharedEntityReadsFromConfig(config, {
+      resolver: environments,
+      auth: options.auth,
+      permissions: options.permissions,
+    }),
+  });
 
   router.get('/observability/metrics', async (req, res) => {
     const query = parseQuery(metricsQuery, req);
