@@ -21,6 +21,14 @@ import { VerificationService } from './VerificationService';
 /** The audit action of a promotion (authorized as a deploy of the target stage). */
 export const PROMOTE_VERSION: AuditedDeploymentAction = 'promote-version';
 
+/** Audit actions that set an environment's version (a break glass deploys too). */
+const VERSION_CHANGES = new Set<string>([
+  'deploy',
+  PROMOTE_VERSION,
+  'break-glass',
+  'rollback',
+]);
+
 /** A promotion as the route parsed it, with the caller's credentials. */
 export interface PromotionRequest {
   credentials: BackstageCredentials;
@@ -73,6 +81,13 @@ export class PromotionService {
 
   /** Whether `environment` may take `version` from the stage before it now, and why not. */
   async check(request: PromotionRequest): Promise<StagePromotion> {
+    return (await this.evaluate(request)).promotion;
+  }
+
+  /** `check`, with the stage the version comes from (its verification is a request's evidence). */
+  async evaluate(
+    request: PromotionRequest,
+  ): Promise<{ promotion: StagePromotion; source: PipelineStage }> {
     const pipeline = await this.pipeline(request);
     const index = pipeline.stages.findIndex(
       s => s.environment === request.environment,
@@ -89,21 +104,20 @@ export class PromotionService {
     }
     const source = pipeline.stages[index - 1];
     const target = pipeline.stages[index];
-    return (
-      promotionDecision({
-        source,
-        target,
-        version: request.version,
-        soakSeconds: target.soakSeconds,
-        nowMs: this.nowMs(),
-      }) ?? {
-        version: request.version,
-        from: source.environment,
-        allowed: false,
-        reason: `${source.environment} runs no version`,
-        soakSeconds: target.soakSeconds,
-      }
-    );
+    const promotion = promotionDecision({
+      source,
+      target,
+      version: request.version,
+      soakSeconds: target.soakSeconds,
+      nowMs: this.nowMs(),
+    }) ?? {
+      version: request.version,
+      from: source.environment,
+      allowed: false,
+      reason: `${source.environment} runs no version`,
+      soakSeconds: target.soakSeconds,
+    };
+    return { promotion, source };
   }
 
   /** Deploys `version` to `environment` when the rule allows it; 409 naming the broken rule otherwise. */
@@ -213,7 +227,7 @@ export class PromotionService {
     // The newest entry that changed the tag away from `version` ends the run; the deploy before it
     // (newest first) of `version` started the current one.
     for (const r of records) {
-      if (r.action !== 'deploy' && r.action !== PROMOTE_VERSION) continue;
+      if (!VERSION_CHANGES.has(r.action)) continue;
       // A deploy that found the tag already set changed nothing: the run began before it.
       if (r.after === version && r.before === version) continue;
       return r.after === version ? r.createdAt : undefined;
