@@ -3,7 +3,7 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
   AuditedDeploymentAction,
@@ -14,6 +14,7 @@ import {
   deploymentSignalChannel,
   DeploymentStatusResponse,
   ImageVersionsResponse,
+  RollbackResult,
 } from '@devops-app/plugin-devops-app-common';
 import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { loadEntityForCaller } from '../request';
@@ -24,13 +25,42 @@ import {
   DeploymentTarget,
 } from './DeploymentService';
 import { authorizeActions } from './permissions';
+import {
+  activeFreeze,
+  freezeMessage,
+  freezeNotice,
+  FreezeWindow,
+} from './promotion/freezes';
+import { authorizeRollback } from './promotion/RollbackAuthorization';
 
 /** An action's request, as the route parsed it, with the caller's credentials. */
 export interface DeploymentRequest {
   credentials: BackstageCredentials;
   entityRef: string;
   environment: string;
+  /**
+   * Break glass (a production deployer's written reason): skips the freeze windows. The break-glass
+   * path authorizes and audits it; this only tells the freeze gate.
+   */
+  breakGlass?: { reason: string };
 }
+
+/** What a rollback deploys, as `RollbackService` plans it inside the audited path. */
+export interface RollbackPlanResult {
+  version: string;
+  /** Abort the blue/green Rollout paused on the new version first. */
+  abortRollout: boolean;
+  /** Why `version` counts as verified (in the audit entry). */
+  verifiedBy: string;
+}
+
+/** Actions refused while a freeze window is in force (sync only applies what git already says). */
+const FROZEN_ACTIONS = new Set<string>([
+  'deploy',
+  'promote',
+  'abort',
+  'rollback',
+]);
 
 /**
  * A check a deploy must pass once authorized (e.g. the promotion rule), run inside the deploy's audited
@@ -60,6 +90,9 @@ export class AuthorizedDeploymentService {
       logger: LoggerService;
       /** Announces each audit entry on the entity's channel (see `deploymentSignalChannel`). */
       signals?: SignalsService;
+      /** `devopsApp.promotion.freezes`: deploys, promotions and rollbacks are refused in them. */
+      freezes?: FreezeWindow[];
+      now?: () => number;
     },
   ) {}
 
@@ -92,14 +125,16 @@ export class AuthorizedDeploymentService {
       return decisions.get(production)!;
     };
     const items = await Promise.all(
-      loaded.environments.map(async environment =>
-        service.status({
+      loaded.environments.map(async environment => {
+        const item = await service.status({
           entityRef,
           entity,
           environment,
           permissions: await decide(environment.production),
-        }),
-      ),
+        });
+        const freeze = this.freezeOf(environment.name);
+        return freeze ? { ...item, freeze: freezeNotice(freeze) } : item;
+      }),
     );
     return { entityRef, repository: service.repository(), items };
   }
@@ -172,6 +207,110 @@ export class AuthorizedDeploymentService {
     return record;
   }
 
+  /**
+   * A rollback: authorized as `devops-app.deployment.rollback` (see `authorizeRollback`), refused in a
+   * freeze window, then `plan` picks the version inside the audited path; a Rollout paused on the
+   * new version is aborted first, then the version is deployed. Audited as `rollback` (before, after,
+   * commit, why the version counts as verified); a refusal of `plan` (nothing to roll back to) is
+   * audited as the rollback's failure.
+   */
+  async rollback(
+    request: DeploymentRequest & {
+      plan: (target: DeploymentTarget) => Promise<RollbackPlanResult>;
+    },
+  ): Promise<RollbackResult> {
+    const { result } = await this.audited(
+      request,
+      'rollback',
+      async target => {
+        const plan = await request.plan(target);
+        let aborted: ActionOutcome | undefined;
+        if (plan.abortRollout) {
+          aborted = await this.options.service.rollout({
+            ...target,
+            action: 'abort',
+          });
+        }
+        const deployed = await this.options.service.deploy({
+          ...target,
+          tag: plan.version,
+        });
+        return { plan, aborted, deployed };
+      },
+      ({ plan, aborted, deployed }) => {
+        const outcome = deployOutcome(deployed);
+        return {
+          ...outcome,
+          after: deployed.after,
+          message: [
+            `rollback to ${plan.version} (${plan.verifiedBy})`,
+            aborted?.message,
+            outcome.message,
+          ]
+            .filter(Boolean)
+            .join('; '),
+        };
+      },
+    );
+    const { deployed, aborted } = result;
+    return {
+      environment: deployed.environment,
+      before: deployed.before,
+      after: deployed.after,
+      commit: deployed.commit,
+      changed: deployed.changed,
+      aborted: Boolean(aborted),
+      pullRequestUrl: deployed.pullRequestUrl,
+      message: deployed.syncMessage,
+    };
+  }
+
+  /** The freeze window in force for `environment` now, if any. */
+  freezeOf(environment: string) {
+    return activeFreeze(
+      this.options.freezes ?? [],
+      environment,
+      new Date(this.options.now?.() ?? Date.now()),
+    );
+  }
+
+  /**
+   * The freeze gate: an allowed deploy, promotion, Rollout action or rollback into an environment in
+   * a freeze window is refused (409 naming the window and its end) and audited as denied with that
+   * reason, unless the request breaks glass.
+   */
+  private async refuseInFreeze(
+    request: DeploymentRequest,
+    action: string,
+    allowed: boolean,
+    base: {
+      actor: string;
+      entityRef: string;
+      environment: string;
+      action: AuditedDeploymentAction;
+      after?: string;
+    },
+  ): Promise<void> {
+    if (!allowed || request.breakGlass || !FROZEN_ACTIONS.has(action)) return;
+    const freeze = this.freezeOf(base.environment);
+    if (!freeze) return;
+    const message = `Refused: ${freezeMessage(
+      base.environment,
+      freezeNotice(freeze),
+    )}`;
+    try {
+      await this.announce(
+        await this.options.audit.add({ ...base, result: 'denied', message }),
+      );
+    } catch (e) {
+      this.options.logger.error(
+        `Could not write the audit record of ${base.action}`,
+        e as Error,
+      );
+    }
+    throw new ConflictError(message);
+  }
+
   /** Newest first; every signed-in user and backend may read the log. */
   auditLog(filter: {
     entityRef?: string;
@@ -187,7 +326,7 @@ export class AuthorizedDeploymentService {
    */
   private async audited<T>(
     request: DeploymentRequest,
-    action: DeploymentAction,
+    action: DeploymentAction | 'rollback',
     run: (target: DeploymentTarget) => Promise<T>,
     outcome: (result: T) => ActionOutcome,
     after?: string,
@@ -206,16 +345,26 @@ export class AuthorizedDeploymentService {
       action: auditAction,
       after,
     };
-    const decision = (
-      await authorizeActions(
-        this.options.permissions,
-        credentials,
-        entityRef,
-        entity,
-        environment.production,
-        [action],
-      )
-    )[action];
+    const decision =
+      action === 'rollback'
+        ? await authorizeRollback(
+            this.options.permissions,
+            credentials,
+            entityRef,
+            entity,
+            environment.production ?? false,
+          )
+        : (
+            await authorizeActions(
+              this.options.permissions,
+              credentials,
+              entityRef,
+              entity,
+              environment.production,
+              [action],
+            )
+          )[action];
+    await this.refuseInFreeze(request, action, decision.allowed, base);
     if (!decision.allowed) {
       const reason = decision.reason ?? 'denied';
       await this.record({ ...base, result: 'denied', message: reason });

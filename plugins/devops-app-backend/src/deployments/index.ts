@@ -19,6 +19,7 @@ import { PrometheusClient } from '../observability/prometheus/PrometheusClient';
 import { readPromotionConfig } from './promotion/config';
 import { PromotionService } from './promotion/PromotionService';
 import { VerificationService } from './promotion/VerificationService';
+import { RollbackService } from './promotion/RollbackService';
 import { createDeploymentsRouter as createRouter } from './router';
 import { DoraService } from './dora/DoraService';
 import { createDoraRouter } from './dora/router';
@@ -91,6 +92,7 @@ export async function createDeploymentsRouter(options: {
     audit,
     logger: options.logger,
     signals: options.signals,
+    freezes: readPromotionConfig(options.config).freezes,
   });
   const promotionConfig = readPromotionConfig(options.config);
   const prometheus = readPrometheusConfig(options.config);
@@ -115,6 +117,24 @@ export async function createDeploymentsRouter(options: {
     httpAuth: options.httpAuth,
     deployments,
     promotions,
+    rollbacks: new RollbackService({
+      deployments,
+      environments: options.environments,
+      audit,
+      config: promotionConfig,
+      // Its own instance: a rollback reads versions over windows in the past (no AnalysisRun).
+      verification: new VerificationService({
+        thresholds: promotionConfig.verification,
+        client: prometheus
+          ? new PrometheusClient({
+              baseUrl: prometheus.baseUrl,
+              timeoutMs: prometheus.timeoutMs,
+            })
+          : undefined,
+        timeoutMs: prometheus?.timeoutMs,
+        analysis: argocd,
+      }),
+    }),
   });
   router.use(
     createDoraRouter({

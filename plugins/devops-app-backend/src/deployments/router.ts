@@ -13,12 +13,15 @@ import {
 } from '../request';
 import { AuthorizedDeploymentService } from './AuthorizedDeploymentService';
 import { PromotionService } from './promotion/PromotionService';
+import { RollbackService } from './promotion/RollbackService';
 
 export interface DeploymentsRouterOptions {
   httpAuth: HttpAuthService;
   deployments: AuthorizedDeploymentService;
   /** The pipeline and promotion routes. */
   promotions?: PromotionService;
+  /** The rollback routes. */
+  rollbacks?: RollbackService;
 }
 
 const targetSchema = z
@@ -51,7 +54,7 @@ const auditQuery = z
 export async function createDeploymentsRouter(
   options: DeploymentsRouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, deployments, promotions } = options;
+  const { httpAuth, deployments, promotions, rollbacks } = options;
   const router = Router();
   router.use(express.json());
 
@@ -103,6 +106,24 @@ export async function createDeploymentsRouter(
     router.post('/deployments/promotions', async (req, res) => {
       const body = parseBody(promotionSchema, req);
       const result = await promotions.promote({
+        ...body,
+        ...(await user(req)),
+      });
+      res.status(result.changed ? 201 : 200).json(result);
+    });
+  }
+
+  if (rollbacks) {
+    // What "Roll back" would do in each environment (the version, or why there is none).
+    router.get('/deployments/rollback', async (req, res) => {
+      const query = parseQuery(statusQuery, req);
+      res.json(await rollbacks.offers({ ...query, ...(await user(req)) }));
+    });
+
+    // The version is the server's choice (the last verified one): the body names only the target.
+    router.post('/deployments/rollback', async (req, res) => {
+      const body = parseBody(targetSchema, req);
+      const result = await rollbacks.rollback({
         ...body,
         ...(await user(req)),
       });
