@@ -20,9 +20,9 @@ const yearEnd = parseFreezeWindow(
 
 describe('activeFreeze: date ranges', () => {
   it('holds from its start (inclusive) to its end (exclusive)', () => {
-    expect(activeFreeze([yearEnd], 'prod', at('2026-12-19T23:59:59.999Z'))).toBe(
-      undefined,
-    );
+    expect(
+      activeFreeze([yearEnd], 'prod', at('2026-12-19T23:59:59.999Z')),
+    ).toBe(undefined);
     expect(activeFreeze([yearEnd], 'prod', at('2026-12-20T00:00:00Z'))).toEqual(
       expect.objectContaining({
         name: 'Year-end freeze',
@@ -96,9 +96,9 @@ describe('activeFreeze: weekly recurrence', () => {
       undefined,
     );
     // In summer Berlin is UTC+2: 15:00 local is 13:00Z.
-    expect(activeFreeze([fridays], 'prod', at('2026-07-03T13:00:00Z'))?.until).toBe(
-      '2026-07-03T16:00:00.000Z',
-    );
+    expect(
+      activeFreeze([fridays], 'prod', at('2026-07-03T13:00:00Z'))?.until,
+    ).toBe('2026-07-03T16:00:00.000Z');
   });
 
   it('crosses midnight when the end time is before the start time (ends the next day)', () => {
@@ -117,13 +117,13 @@ describe('activeFreeze: weekly recurrence', () => {
     expect(activeFreeze([nights], 'prod', at('2026-12-05T21:59:59Z'))).toBe(
       undefined,
     );
-    expect(activeFreeze([nights], 'prod', at('2026-12-05T22:00:00Z'))?.until).toBe(
-      '2026-12-06T06:00:00.000Z',
-    );
+    expect(
+      activeFreeze([nights], 'prod', at('2026-12-05T22:00:00Z'))?.until,
+    ).toBe('2026-12-06T06:00:00.000Z');
     // Sunday 03:00 belongs to Saturday's occurrence.
-    expect(activeFreeze([nights], 'prod', at('2026-12-06T03:00:00Z'))?.until).toBe(
-      '2026-12-06T06:00:00.000Z',
-    );
+    expect(
+      activeFreeze([nights], 'prod', at('2026-12-06T03:00:00Z'))?.until,
+    ).toBe('2026-12-06T06:00:00.000Z');
     expect(activeFreeze([nights], 'prod', at('2026-12-06T06:00:00Z'))).toBe(
       undefined,
     );
@@ -150,22 +150,22 @@ describe('activeFreeze: weekly recurrence', () => {
     expect(activeFreeze([sundays], 'dev', at('2026-03-28T23:59:59Z'))).toBe(
       undefined,
     );
-    expect(activeFreeze([sundays], 'dev', at('2026-03-29T00:00:00Z'))?.until).toBe(
-      '2026-03-29T02:00:00.000Z',
-    );
-    expect(activeFreeze([sundays], 'dev', at('2026-03-29T01:30:00Z'))?.until).toBe(
-      '2026-03-29T02:00:00.000Z',
-    );
+    expect(
+      activeFreeze([sundays], 'dev', at('2026-03-29T00:00:00Z'))?.until,
+    ).toBe('2026-03-29T02:00:00.000Z');
+    expect(
+      activeFreeze([sundays], 'dev', at('2026-03-29T01:30:00Z'))?.until,
+    ).toBe('2026-03-29T02:00:00.000Z');
     expect(activeFreeze([sundays], 'dev', at('2026-03-29T02:00:00Z'))).toBe(
       undefined,
     );
     // 2026-10-25: 03:00 CEST goes back to 02:00 CET. 01:00 CEST is 23:00Z, 04:00 CET is 03:00Z.
-    expect(activeFreeze([sundays], 'dev', at('2026-10-24T23:00:00Z'))?.until).toBe(
-      '2026-10-25T03:00:00.000Z',
-    );
-    expect(activeFreeze([sundays], 'dev', at('2026-10-25T02:59:59Z'))?.name).toBe(
-      'Sunday maintenance',
-    );
+    expect(
+      activeFreeze([sundays], 'dev', at('2026-10-24T23:00:00Z'))?.until,
+    ).toBe('2026-10-25T03:00:00.000Z');
+    expect(
+      activeFreeze([sundays], 'dev', at('2026-10-25T02:59:59Z'))?.name,
+    ).toBe('Sunday maintenance');
     expect(activeFreeze([sundays], 'dev', at('2026-10-25T03:00:00Z'))).toBe(
       undefined,
     );
@@ -176,13 +176,19 @@ describe('zonedInstant', () => {
   const wall = (iso: string) => Date.parse(`${iso}Z`);
   it('reads a skipped time with the offset before the jump, a doubled one as its first occurrence', () => {
     expect(
-      new Date(zonedInstant(wall('2026-03-29T02:30:00'), 'Europe/Berlin')).toISOString(),
+      new Date(
+        zonedInstant(wall('2026-03-29T02:30:00'), 'Europe/Berlin'),
+      ).toISOString(),
     ).toBe('2026-03-29T01:30:00.000Z');
     expect(
-      new Date(zonedInstant(wall('2026-10-25T02:30:00'), 'Europe/Berlin')).toISOString(),
+      new Date(
+        zonedInstant(wall('2026-10-25T02:30:00'), 'Europe/Berlin'),
+      ).toISOString(),
     ).toBe('2026-10-25T00:30:00.000Z');
     expect(
-      new Date(zonedInstant(wall('2026-12-04T15:00:00'), 'America/New_York')).toISOString(),
+      new Date(
+        zonedInstant(wall('2026-12-04T15:00:00'), 'America/New_York'),
+      ).toISOString(),
     ).toBe('2026-12-04T20:00:00.000Z');
   });
 });
@@ -199,7 +205,12 @@ describe('parseFreezeWindow', () => {
       parse({
         start: '2026-12-20T00:00:00Z',
         end: '2026-12-21T00:00:00Z',
-        weekly: { days: ['mon'], start: '10:00', end: '11:00', timeZone: 'UTC' },
+        weekly: {
+          days: ['mon'],
+          start: '10:00',
+          end: '11:00',
+          timeZone: 'UTC',
+        },
       }),
     ).toThrow(/not both/);
   });
@@ -212,24 +223,44 @@ describe('parseFreezeWindow', () => {
     ).toThrow(/freezes\[2\]\.end must be after/);
     expect(() =>
       parse({
-        weekly: { days: ['funday'], start: '10:00', end: '11:00', timeZone: 'UTC' },
+        weekly: {
+          days: ['funday'],
+          start: '10:00',
+          end: '11:00',
+          timeZone: 'UTC',
+        },
       }),
     ).toThrow(/weekly\.days\[0\] must be a day of the week/);
     expect(() =>
       parse({
-        weekly: { days: ['mon'], start: '24:00', end: '11:00', timeZone: 'UTC' },
+        weekly: {
+          days: ['mon'],
+          start: '24:00',
+          end: '11:00',
+          timeZone: 'UTC',
+        },
       }),
     ).toThrow(/weekly\.start must be a time of day HH:MM/);
     expect(() =>
       parse({
-        weekly: { days: ['mon'], start: '10:00', end: '11:00', timeZone: 'Mars/Olympus' },
+        weekly: {
+          days: ['mon'],
+          start: '10:00',
+          end: '11:00',
+          timeZone: 'Mars/Olympus',
+        },
       }),
     ).toThrow(/weekly\.timeZone must be an IANA time zone/);
   });
   it('accepts full day names', () => {
     expect(
       parse({
-        weekly: { days: ['Friday'], start: '10:00', end: '11:00', timeZone: 'UTC' },
+        weekly: {
+          days: ['Friday'],
+          start: '10:00',
+          end: '11:00',
+          timeZone: 'UTC',
+        },
       }).weekly?.days,
     ).toEqual(['fri']);
   });

@@ -8,7 +8,15 @@ import { FreezeNotice } from '@devops-app/plugin-devops-app-common';
  * and its end exclusive.
  */
 
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export const WEEKDAYS = [
+  'sun',
+  'mon',
+  'tue',
+  'wed',
+  'thu',
+  'fri',
+  'sat',
+] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 const WEEKDAY_NAMES = [
   'sunday',
@@ -120,7 +128,10 @@ function weeklyEnd(weekly: WeeklyFreeze, at: number): number | undefined {
 }
 
 /** When `window` in force at `at` ends; undefined when it is not in force then. */
-export function freezeEnd(window: FreezeWindow, at: number): number | undefined {
+export function freezeEnd(
+  window: FreezeWindow,
+  at: number,
+): number | undefined {
   if (window.range) {
     return at >= window.range.start && at < window.range.end
       ? window.range.end
@@ -164,7 +175,10 @@ export function freezeNotice(freeze: ActiveFreeze): FreezeNotice {
 }
 
 /** The refusal's words: "<env> is frozen by <name> until <ISO>[: <description>]". */
-export function freezeMessage(environment: string, freeze: FreezeNotice): string {
+export function freezeMessage(
+  environment: string,
+  freeze: FreezeNotice,
+): string {
   return `${environment} is frozen by freeze window "${freeze.name}" until ${
     freeze.until
   }${freeze.description ? `: ${freeze.description}` : ''}`;
@@ -175,7 +189,9 @@ const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 function minuteOf(value: string, key: string): number {
   const m = TIME_PATTERN.exec(value);
   if (!m) {
-    throw new Error(`${key} must be a time of day HH:MM (00:00 to 23:59), got "${value}"`);
+    throw new Error(
+      `${key} must be a time of day HH:MM (00:00 to 23:59), got "${value}"`,
+    );
   }
   return Number(m[1]) * 60 + Number(m[2]);
 }
