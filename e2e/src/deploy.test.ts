@@ -2,17 +2,12 @@
  * @jest-environment node
  */
 import { Browser } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
-  guestToken,
-  repoRoot,
-  resultsDir,
-  RunningPortal,
-  startPortal,
-} from './support/portal';
+  DeploymentsPortal,
+  startDeploymentsPortal,
+} from './support/deploymentsPortal';
+import { guestToken, resultsDir } from './support/portal';
 import {
   launchChromium,
   environmentsCardFit,
@@ -26,31 +21,19 @@ import {
  * No Argo CD is configured, so the card must say "not connected". The guest user is in ml-team, the
  * owner of inference-service, so it may deploy to dev.
  */
-let portal: RunningPortal;
+let portal: DeploymentsPortal;
 let browser: Browser;
-let tmp: string;
-let remote: string;
 
-const git = (...args: string[]) =>
-  execFileSync('git', ['--git-dir', remote, ...args], { encoding: 'utf8' });
+const git = (...args: string[]) => portal.remote.git(...args);
 
 beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'devops-app-e2e-deploy-'));
-  remote = join(tmp, 'devops-app.git');
-  execFileSync(resolve(repoRoot, 'scripts/init-gitops-remote.sh'), {
-    env: { ...process.env, GITOPS_REMOTE_DIR: remote },
-    stdio: 'ignore',
-  });
-  portal = await startPortal({
-    env: { APP_CONFIG_devopsApp_gitops_repository: JSON.stringify(remote) },
-  });
+  portal = await startDeploymentsPortal({ name: 'deploy' });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
   await portal?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 describe('deploy from the DevOps tab', () => {
@@ -75,7 +58,7 @@ describe('deploy from the DevOps tab', () => {
 
   it('deploys a new tag to dev: one commit changing image.tag, the row and history show it', async () => {
     const tag = `0.9.${process.pid}`;
-    const before = git('rev-parse', 'main').trim();
+    const before = git('rev-parse', 'main');
     const page = await signInAsGuest(browser, portal.baseUrl);
     await page.goto(
       `${portal.baseUrl}/catalog/default/component/inference-service/devops`,
@@ -168,17 +151,15 @@ describe('deploy from the DevOps tab', () => {
     });
 
     // Exactly one new commit on the remote, changing only the tag line of values.yaml.
-    const after = git('rev-parse', 'main').trim();
-    expect(git('rev-list', '--count', `${before}..${after}`).trim()).toBe('1');
-    expect(git('diff', '--name-only', before, after).trim()).toBe(
+    const after = git('rev-parse', 'main');
+    expect(git('rev-list', '--count', `${before}..${after}`)).toBe('1');
+    expect(git('diff', '--name-only', before, after)).toBe(
       'charts/inference/values.yaml',
     );
     const changed = git('diff', '-U0', before, after)
       .split('\n')
       .filter(l => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l));
     expect(changed).toEqual(['-  tag: "0.1.0"', `+  tag: "${tag}"`]);
-    expect(git('log', '-1', '--format=%an', 'main').trim()).toBe(
-      'user:default/guest',
-    );
+    expect(git('log', '-1', '--format=%an', 'main')).toBe('user:default/guest');
   });
 });

@@ -2,10 +2,6 @@
  * @jest-environment node
  */
 import { Browser, Page } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 // The backend plugin's own Argo CD stand-in (as argocd.test.ts uses it).
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import {
@@ -20,12 +16,10 @@ import {
 import { knownSamples, SCRAPE_SECONDS } from './support/knownSamples';
 import { RunningPrometheus, startPrometheus } from './support/prometheus';
 import {
-  guestToken,
-  repoRoot,
-  resultsDir,
-  RunningPortal,
-  startPortal,
-} from './support/portal';
+  DeploymentsPortal,
+  startDeploymentsPortal,
+} from './support/deploymentsPortal';
+import { guestToken } from './support/portal';
 
 /*
  * The pipeline walk of issue 14 on the real backend and the built frontend: a GitOps remote of its own,
@@ -39,12 +33,10 @@ const ENTITY = 'component:default/inference-service';
 const TOKEN = `argocd-e2e-pipeline-${process.pid}`;
 const SOAK_SECONDS = 45;
 
-let portal: RunningPortal;
+let portal: DeploymentsPortal;
 let browser: Browser;
 let prometheus: RunningPrometheus;
 let argo: Awaited<ReturnType<typeof startArgoCdStandIn>>;
-let tmp: string;
-let remote: string;
 let token: string;
 
 const apps = {
@@ -64,11 +56,7 @@ function clusterRuns(env: keyof typeof apps, version: string) {
 }
 
 const gitTag = (file: string) =>
-  /tag: "?([^"\n]+)"?/.exec(
-    execFileSync('git', ['--git-dir', remote, 'show', `main:${file}`], {
-      encoding: 'utf8',
-    }),
-  )?.[1];
+  /tag: "?([^"\n]+)"?/.exec(portal.remote.git('show', `main:${file}`))?.[1];
 
 async function api(path: string, body?: unknown) {
   const res = await fetch(`${portal.baseUrl}/api/devops-app${path}`, {
@@ -94,16 +82,10 @@ beforeAll(async () => {
     TOKEN,
     Object.values(apps).map(a => ({ application: a })),
   );
-  tmp = await mkdtemp(join(tmpdir(), 'devops-app-e2e-pipeline-'));
-  remote = join(tmp, 'devops-app.git');
-  execFileSync(resolve(repoRoot, 'scripts/init-gitops-remote.sh'), {
-    env: { ...process.env, GITOPS_REMOTE_DIR: remote },
-    stdio: 'ignore',
-  });
-  portal = await startPortal({
-    logFile: resolve(resultsDir, 'backend-pipeline.log'),
+  portal = await startDeploymentsPortal({
+    name: 'pipeline',
+    logFile: 'backend-pipeline.log',
     env: {
-      APP_CONFIG_devopsApp_gitops_repository: JSON.stringify(remote),
       APP_CONFIG_devopsApp_argocd: JSON.stringify({
         instances: [{ name: 'stand-in', baseUrl: argo.baseUrl, token: TOKEN }],
       }),
@@ -134,7 +116,6 @@ afterAll(async () => {
   await portal?.stop();
   await argo?.close();
   await prometheus?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 function stage(page: Page, env: string) {

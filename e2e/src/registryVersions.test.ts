@@ -2,16 +2,11 @@
  * @jest-environment node
  */
 import { Browser } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import {
-  guestToken,
-  repoRoot,
-  RunningPortal,
-  startPortal,
-} from './support/portal';
+  DeploymentsPortal,
+  startDeploymentsPortal,
+} from './support/deploymentsPortal';
+import { guestToken } from './support/portal';
 import {
   launchChromium,
   screenshotsAtBothWidths,
@@ -25,27 +20,18 @@ import { RunningRegistry, startRegistry } from './support/registry';
  * HTTP API (scripts/push-sample-images.mts), and a throwaway GitOps remote. The registry's address is
  * chosen at run time and reaches the backend only in APP_CONFIG_devopsApp_registry_url.
  */
-let portal: RunningPortal;
+let portal: DeploymentsPortal;
 let browser: Browser;
 let registry: RunningRegistry;
-let tmp: string;
-let remote: string;
 
-const git = (...args: string[]) =>
-  execFileSync('git', ['--git-dir', remote, ...args], { encoding: 'utf8' });
+const git = (...args: string[]) => portal.remote.git(...args);
 
 beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'devops-app-e2e-registry-'));
-  remote = join(tmp, 'devops-app.git');
-  execFileSync(resolve(repoRoot, 'scripts/init-gitops-remote.sh'), {
-    env: { ...process.env, GITOPS_REMOTE_DIR: remote },
-    stdio: 'ignore',
-  });
   registry = await startRegistry();
   await registry.push('inference', '0.1.0');
-  portal = await startPortal({
+  portal = await startDeploymentsPortal({
+    name: 'registry',
     env: {
-      APP_CONFIG_devopsApp_gitops_repository: JSON.stringify(remote),
       APP_CONFIG_devopsApp_registry_url: JSON.stringify(registry.url),
       APP_CONFIG_devopsApp_registry_name: JSON.stringify('local-registry'),
       // Read the tag list afresh on every dialog (the cache has its unit test).
@@ -59,7 +45,6 @@ afterAll(async () => {
   await browser?.close();
   await portal?.stop();
   await registry?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 describe('versions from the registry', () => {

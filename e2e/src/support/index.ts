@@ -8,6 +8,11 @@ export {
 } from './portal';
 export type { RunningPortal } from './portal';
 export { launchChromium, signInAsGuest } from './browser';
+export {
+  createGitOpsRemote,
+  startDeploymentsPortal,
+} from './deploymentsPortal';
+export type { DeploymentsPortal, GitOpsRemote } from './deploymentsPortal';
 export { startPostgres } from './postgres';
 export type { ThrowawayPostgres } from './postgres';
 export {
