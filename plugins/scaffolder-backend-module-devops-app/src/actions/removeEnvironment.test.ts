@@ -22,14 +22,14 @@ function fakeRuns(final: Partial<TerraformRun>) {
       seq: 0,
       stack: 'monitoring',
       stream: 'stdout',
-      line: 'Destroy complete! Resources: 2 destroyed.',
+      line: 'Apply complete! Resources: 0 added, 0 changed, 2 destroyed.',
       at: '',
     },
     {
       seq: 1,
       stack: 'cluster',
       stream: 'stdout',
-      line: 'Destroy complete! Resources: 5 destroyed.',
+      line: 'Apply complete! Resources: 0 added, 0 changed, 5 destroyed.',
       at: '',
     },
   ];
@@ -113,10 +113,10 @@ describe('devops-app:environment:remove', () => {
     );
     expect(runs.startRun).not.toHaveBeenCalled();
     expect(logger.info).toHaveBeenCalledWith(
-      '[monitoring] Destroy complete! Resources: 2 destroyed.',
+      '[monitoring] Apply complete! Resources: 0 added, 0 changed, 2 destroyed.',
     );
     expect(logger.info).toHaveBeenCalledWith(
-      '[cluster] Destroy complete! Resources: 5 destroyed.',
+      '[cluster] Apply complete! Resources: 0 added, 0 changed, 5 destroyed.',
     );
     expect(ctx.output).toHaveBeenCalledWith('runId', 'run-3');
     expect(ctx.output).toHaveBeenCalledWith(

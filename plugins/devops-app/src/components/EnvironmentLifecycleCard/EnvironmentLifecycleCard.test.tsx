@@ -170,7 +170,7 @@ describe('EnvironmentLifecycleCard', () => {
     ]);
   });
 
-  it("follows the destroy run a removal started until it ends, and says what happens next", async () => {
+  it('follows the destroy run a removal started until it ends, and says what happens next', async () => {
     jest.useFakeTimers({ advanceTimers: true });
     try {
       let status = 'running';
@@ -198,11 +198,14 @@ describe('EnvironmentLifecycleCard', () => {
         WAIT,
       );
       expect(removal.textContent).toMatch(/being destroyed \(queued\)/);
+      // What happens now is the removal, not the expiry.
+      expect(screen.queryByTestId('environment-expiry')).toBeNull();
       await act(async () => {
         jest.advanceTimersByTime(5_000);
       });
       await waitFor(
-        () => expect(removal.textContent).toMatch(/being destroyed \(running\)/),
+        () =>
+          expect(removal.textContent).toMatch(/being destroyed \(running\)/),
         WAIT,
       );
       status = 'succeeded';
@@ -244,7 +247,9 @@ describe('EnvironmentLifecycleCard', () => {
     ).toBeInTheDocument();
     // The ownership check is asynchronous: the buttons would show after it.
     await new Promise(r => setTimeout(r, 200));
-    expect(screen.queryByRole('button', { name: 'Remove environment' })).toBeNull();
+    expect(
+      screen.queryByRole('button', { name: 'Remove environment' }),
+    ).toBeNull();
     expect(screen.queryByRole('button', { name: 'Extend' })).toBeNull();
   });
 

@@ -189,9 +189,12 @@ export function EnvironmentLifecycleCard() {
   return (
     <InfoCard title="Lifecycle">
       <Box data-testid="environment-lifecycle">
-        <Typography variant="body1" data-testid="environment-expiry">
-          {expiryText(expiresAt, expired, now)}
-        </Typography>
+        {/* Once a removal started, its expiry no longer says what happens to it. */}
+        {!removalRun && (
+          <Typography variant="body1" data-testid="environment-expiry">
+            {expiryText(expiresAt, expired, now)}
+          </Typography>
+        )}
         {expired && !environment.protected && !removal && (
           <Typography variant="body2" color="textSecondary">
             The portal removes it at its next expiry check, unless it is
