@@ -18,7 +18,8 @@ import {
 } from '@devops-app/plugin-devops-app-common';
 import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { loadEntityForCaller } from '../request';
-import { AuditStore, NewAuditRecord } from './AuditStore';
+import { AuditStore } from './AuditStore';
+import { AuditTrail } from './AuditTrail';
 import {
   ActionOutcome,
   DeploymentService,
@@ -94,7 +95,15 @@ export class AuthorizedDeploymentService {
       freezes?: FreezeWindow[];
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.trail = new AuditTrail<AuditedDeploymentAction>({
+      audit: options.audit,
+      logger: options.logger,
+      onWritten: record => this.announce(record),
+    });
+  }
+
+  private readonly trail: AuditTrail<AuditedDeploymentAction>;
 
   /** Every environment of the entity with what the caller may do there. */
   async status(request: {
@@ -365,46 +374,12 @@ export class AuthorizedDeploymentService {
             )
           )[action];
     await this.refuseInFreeze(request, action, decision.allowed, base);
-    if (!decision.allowed) {
-      const reason = decision.reason ?? 'denied';
-      await this.record({ ...base, result: 'denied', message: reason });
-      throw new NotAllowedError(reason);
-    }
-    let result: T;
-    try {
-      result = await run({ actor, entityRef, entity, environment });
-    } catch (e) {
-      await this.record({
-        ...base,
-        result: 'failure',
-        message: (e as Error).message,
-      });
-      throw e;
-    }
-    const record = await this.record({
-      ...base,
-      ...outcome(result),
-      result: 'success',
-    });
-    return { result, record };
-  }
-
-  private async record(
-    record: NewAuditRecord<AuditedDeploymentAction>,
-  ): Promise<AuditRecord> {
-    let written: AuditRecord;
-    try {
-      written = await this.options.audit.add(record);
-    } catch (e) {
-      // The action already happened; a lost audit row must be loud in the logs.
-      this.options.logger.error(
-        `Could not write the audit record of ${record.action}`,
-        e as Error,
-      );
-      return { ...record, id: -1, createdAt: new Date().toISOString() };
-    }
-    await this.announce(written);
-    return written;
+    return this.trail.decide(
+      base,
+      decision,
+      () => run({ actor, entityRef, entity, environment }),
+      { success: outcome },
+    );
   }
 
   /**

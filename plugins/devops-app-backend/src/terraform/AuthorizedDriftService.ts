@@ -11,7 +11,8 @@ import {
   worstDriftStatus,
 } from '@devops-app/plugin-devops-app-common';
 import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
-import { AuditStore, NewAuditRecord } from '../deployments/AuditStore';
+import { AuditStore } from '../deployments/AuditStore';
+import { AuditTrail } from '../deployments/AuditTrail';
 import { loadEntityForCaller } from '../request';
 import { DriftDetection } from './DriftTask';
 
@@ -34,7 +35,14 @@ export class AuthorizedDriftService {
       audit: AuditStore;
       logger: LoggerService;
     },
-  ) {}
+  ) {
+    this.trail = new AuditTrail({
+      audit: options.audit,
+      logger: options.logger,
+    });
+  }
+
+  private readonly trail: AuditTrail<typeof DRIFT_CHECK_ACTION>;
 
   /** The latest results of the named environments, or of the environments of `entityRef`. */
   async read(
@@ -92,34 +100,30 @@ export class AuthorizedDriftService {
       [{ permission, resourceRef: entityRef }],
       { credentials },
     );
-    const base: Omit<
-      NewAuditRecord<typeof DRIFT_CHECK_ACTION>,
-      'result' | 'message'
-    > = {
-      actor: principal.userEntityRef,
-      entityRef,
-      environment,
-      action: DRIFT_CHECK_ACTION,
-    };
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      const reason = `Not allowed to check ${environment} for drift (${permission.name} on ${entityRef}): only those who may plan it may`;
-      await this.record({ ...base, result: 'denied', message: reason });
-      throw new NotAllowedError(reason);
-    }
-    const { checker } = this.options.drift;
-    checker
-      .check(environment, 'manual')
-      .catch(e =>
-        this.options.logger.error(
-          `Drift check of ${environment} failed`,
-          e as Error,
-        ),
-      );
-    await this.record({
-      ...base,
-      result: 'success',
-      message: `${permission.name} allowed; drift check queued`,
-    });
+    const allowed = decision.result === AuthorizeResult.ALLOW;
+    await this.trail.decide(
+      {
+        actor: principal.userEntityRef,
+        entityRef,
+        environment,
+        action: DRIFT_CHECK_ACTION,
+        message: `${permission.name} allowed; drift check queued`,
+      },
+      {
+        allowed,
+        reason: `Not allowed to check ${environment} for drift (${permission.name} on ${entityRef}): only those who may plan it may`,
+      },
+      async () => {
+        this.options.drift.checker
+          .check(environment, 'manual')
+          .catch(e =>
+            this.options.logger.error(
+              `Drift check of ${environment} failed`,
+              e as Error,
+            ),
+          );
+      },
+    );
     const [drift] = await this.latest([environment]);
     return drift;
   }
@@ -141,17 +145,6 @@ export class AuthorizedDriftService {
         checking: checker.checking(environment),
       };
     });
-  }
-
-  private async record(record: NewAuditRecord<typeof DRIFT_CHECK_ACTION>) {
-    try {
-      await this.options.audit.add(record);
-    } catch (e) {
-      this.options.logger.error(
-        `Could not write the audit record of the drift check of ${record.environment}`,
-        e as Error,
-      );
-    }
   }
 }
 

@@ -22,7 +22,8 @@ import {
   TerraformRunAction,
 } from '@devops-app/plugin-devops-app-common';
 import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
-import { AuditStore, NewAuditRecord } from '../deployments/AuditStore';
+import { AuditStore } from '../deployments/AuditStore';
+import { AuditTrail } from '../deployments/AuditTrail';
 import { loadEntityForCaller } from '../request';
 import { StartRunRequest, TerraformRunManager } from './TerraformRunManager';
 import { EnvironmentAction, EnvironmentTeardown } from './EnvironmentTeardown';
@@ -102,7 +103,14 @@ export class AuthorizedTerraformRunService {
       /** Removes and extends environments; without it (tests of runs only) both are refused. */
       teardown?: EnvironmentTeardown;
     },
-  ) {}
+  ) {
+    this.trail = new AuditTrail({
+      audit: options.audit,
+      logger: options.logger,
+    });
+  }
+
+  private readonly trail: AuditTrail<TerraformRunAction | EnvironmentAction>;
 
   /**
    * "Remove environment": a destroy run, then the removal commit and the catalog (see
@@ -455,53 +463,23 @@ export class AuthorizedTerraformRunService {
     runId: string | undefined,
     act: () => Promise<T>,
   ): Promise<T> {
-    const base = {
-      actor,
-      entityRef: target.entityRef,
-      environment: target.environment,
-      action,
-      runId,
-    };
-    if (!decision.allowed) {
-      await this.record({
-        ...base,
-        result: 'denied',
+    const { result } = await this.trail.decide(
+      {
+        actor,
+        entityRef: target.entityRef,
+        environment: target.environment,
+        action,
+        runId,
         message: decision.reason,
-      });
-      throw new NotAllowedError(decision.reason);
-    }
-    let run: T;
-    try {
-      run = await act();
-    } catch (e) {
-      await this.record({
-        ...base,
-        result: 'failure',
-        message: `${decision.reason}; ${(e as Error).message}`,
-      });
-      throw e;
-    }
-    await this.record({
-      ...base,
-      runId: (run as Partial<TerraformRun>).id ?? runId,
-      result: 'success',
-      message: decision.reason,
-    });
-    return run;
-  }
-
-  private async record(
-    record: NewAuditRecord<TerraformRunAction | EnvironmentAction>,
-  ) {
-    try {
-      await this.options.audit.add(record);
-    } catch (e) {
-      // The decision stands; a lost audit row must be loud in the logs.
-      this.options.logger.error(
-        `Could not write the audit record of terraform ${record.action} of ${record.environment}`,
-        e as Error,
-      );
-    }
+      },
+      decision,
+      act,
+      {
+        success: run => ({ runId: (run as Partial<TerraformRun>).id ?? runId }),
+        failure: e => `${decision.reason}; ${e.message}`,
+      },
+    );
+    return result;
   }
 }
 
