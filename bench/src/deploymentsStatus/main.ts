@@ -22,10 +22,13 @@ import { figures, SideFigures } from '../metricsLoad/run';
  * `yarn workspace @devops-app/bench deployments-status [--concurrency 100] [--rounds 3]`: bursts of
  * concurrent `GET /api/devops-app/deployments/status` reads against two real backends started side by
  * side on the same GitOps remote and Argo CD stand-in: "before" with the status caches off
- * (`devopsApp.gitops.snapshotRefreshMs: 0`, `devopsApp.argocd.statusShareMs: 0`: every read fetches
- * the remote and reads every values file and Argo CD application, as before the snapshot), "after" with
+ * (`devopsApp.gitops.snapshotRefreshMs: 0`, `devopsApp.argocd.statusShareMs: 0`,
+ * `devopsApp.readShareMs: 0`: every read fetches the remote and reads every values file and Argo CD
+ * application, reads the entity through the catalog with the caller's credentials, asks the
+ * permission framework per production class and reads each environment's last deploy), "after" with
  * the defaults. Bursts alternate between the two so both see the same machine load. Prints p50/p99 of
- * each and the ratio.
+ * each and the ratio. `BENCH_BACKEND_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=DIR` profiles both
+ * backends (written when they stop).
  */
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -89,6 +92,12 @@ async function main() {
     { application: application('prod', { automated: false }) },
   ]);
   const env = (off: boolean) => ({
+    ...(process.env.BENCH_BACKEND_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_BACKEND_NODE_OPTIONS }
+      : {}),
+    // Before: the entity read through the catalog with each caller's credentials, one permission
+    // request per production class, the audit log read per environment, on every request.
+    ...(off ? { APP_CONFIG_devopsApp_readShareMs: '0' } : {}),
     APP_CONFIG_devopsApp_gitops: JSON.stringify({
       repository: remote,
       branch: 'main',

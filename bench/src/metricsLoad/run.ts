@@ -160,3 +160,28 @@ export function formatLevels(rounds: number, levels: LevelResult[]): string {
     ),
   ].join('\n');
 }
+
+/** `--before`: the backend with `readShareMs: 0` against the default, per level. */
+export function formatBeforeAfter(
+  viewers: number,
+  levels: LevelResult[],
+  befores: SideFigures[],
+): string {
+  return [
+    `Our backend before (devopsApp.readShareMs: 0, the catalog read with each caller's credentials) and after (SharedEntityReads), ${viewers} viewers' tokens`,
+    '| concurrent | before p50 | before p99 | after p50 | after p99 | p50 before/after | p99 before/after | failed (before/after) |',
+    '| ---------- | ---------- | ---------- | --------- | --------- | ---------------- | ---------------- | --------------------- |',
+    ...levels.map((l, i) => {
+      const b = befores[i];
+      return `| ${String(l.concurrency).padStart(10)} | ${ms(b.p50).padStart(
+        10,
+      )} | ${ms(b.p99).padStart(10)} | ${ms(l.backend.p50).padStart(9)} | ${ms(
+        l.backend.p99,
+      ).padStart(9)} | ${(b.p50 / l.backend.p50).toFixed(2).padStart(16)} | ${(
+        b.p99 / l.backend.p99
+      )
+        .toFixed(2)
+        .padStart(16)} | ${`${b.failed}/${l.backend.failed}`.padStart(21)} |`;
+    }),
+  ].join('\n');
+}
