@@ -46,6 +46,11 @@ export async function startPortal(
     logFile?: string;
     /** How long it may take to serve the catalog; default 240 s. */
     timeoutMs?: number;
+    /**
+     * Config overlays loaded after app-config.yaml (absolute, or relative to the repository root), e.g.
+     * OAUTH2_PROXY_CONFIG (support/identities.ts). Without them the backend loads app-config.yaml only.
+     */
+    configFiles?: string[];
   } = {},
 ): Promise<RunningPortal> {
   const port = await freePort();
@@ -53,21 +58,32 @@ export async function startPortal(
   const logFile = options.logFile ?? resolve(resultsDir, 'backend.log');
   await mkdir(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn('yarn', ['workspace', 'backend', 'start'], {
-    cwd: repoRoot,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      // Jest sets NODE_ENV=test; the backend runs as `make start` runs it.
-      NODE_ENV: 'development',
-      APP_CONFIG_app_baseUrl: JSON.stringify(baseUrl),
-      APP_CONFIG_backend_baseUrl: JSON.stringify(baseUrl),
-      APP_CONFIG_backend_listen_port: String(port),
-      APP_CONFIG_backend_cors_origin: JSON.stringify(baseUrl),
-      ...options.env,
+  // `--config` replaces the default app-config.yaml, so it comes first, then the overlays.
+  const configArgs = options.configFiles?.length
+    ? ['app-config.yaml', ...options.configFiles].flatMap(file => [
+        '--config',
+        resolve(repoRoot, file),
+      ])
+    : [];
+  const child: ChildProcess = spawn(
+    'yarn',
+    ['workspace', 'backend', 'start', ...configArgs],
+    {
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        // Jest sets NODE_ENV=test; the backend runs as `make start` runs it.
+        NODE_ENV: 'development',
+        APP_CONFIG_app_baseUrl: JSON.stringify(baseUrl),
+        APP_CONFIG_backend_baseUrl: JSON.stringify(baseUrl),
+        APP_CONFIG_backend_listen_port: String(port),
+        APP_CONFIG_backend_cors_origin: JSON.stringify(baseUrl),
+        ...options.env,
+      },
     },
-  });
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   let exited = false;

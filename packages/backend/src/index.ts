@@ -2,8 +2,8 @@
  * The Devops-app portal backend (new backend system).
  *
  * Plugins: app (serves the frontend bundle in production), auth (guest locally, Microsoft Entra ID in
- * production), catalog, scaffolder, proxy, kubernetes, permissions, user settings, events, signals, and our
- * devops-app plugin with its scaffolder module.
+ * production, oauth2-proxy only where configured), catalog, scaffolder, proxy, kubernetes, permissions,
+ * user settings, events, signals, and our devops-app plugin with its scaffolder module.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHttpRouter';
@@ -28,6 +28,12 @@ backend.add(import('@backstage/plugin-proxy-backend'));
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(import('@backstage/plugin-auth-backend-module-microsoft-provider'));
+// Identity from oauth2-proxy's forwarded headers (X-Forwarded-User); offered only where
+// auth.providers.oauth2Proxy is configured (README "Sign-in"; the e2e's
+// e2e/config/app-config.oauth2-proxy.yaml).
+backend.add(
+  import('@backstage/plugin-auth-backend-module-oauth2-proxy-provider'),
+);
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(
