@@ -18,6 +18,8 @@ import {
 } from '@devops-app/plugin-devops-app-common';
 import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { loadEntityForCaller } from '../request';
+import { SharedEntityReads } from '../request/SharedEntityReads';
+import { DeploymentStatusReads } from './snapshot/DeploymentStatusReads';
 import { AuditStore } from './AuditStore';
 import { AuditTrail } from './AuditTrail';
 import {
@@ -94,8 +96,11 @@ export class AuthorizedDeploymentService {
       /** `devopsApp.promotion.freezes`: deploys, promotions and rollbacks are refused in them. */
       freezes?: FreezeWindow[];
       now?: () => number;
+      /** Status reads through the shared entity reads; without, per request (`readShareMs: 0`). */
+      reads?: SharedEntityReads;
     },
   ) {
+    this.statusReads = new DeploymentStatusReads(options);
     this.trail = new AuditTrail<AuditedDeploymentAction>({
       audit: options.audit,
       logger: options.logger,
@@ -104,48 +109,24 @@ export class AuthorizedDeploymentService {
   }
 
   private readonly trail: AuditTrail<AuditedDeploymentAction>;
+  private readonly statusReads: DeploymentStatusReads;
 
   /** Every environment of the entity with what the caller may do there. */
   async status(request: {
     credentials: BackstageCredentials;
     entityRef: string;
+    /** The `Authorization` header: the caller's decisions are kept for requests presenting it. */
+    authorization?: string;
   }): Promise<DeploymentStatusResponse> {
-    const { service, environments, permissions } = this.options;
-    const { entity, entityRef, ...loaded } = await loadEntityForCaller(
-      environments,
-      request,
-    );
-    // The decisions depend on the caller, the entity and whether the environment is production-class
-    // only: one question per class for this caller (never shared with another request).
-    const decisions = new Map<boolean, ReturnType<typeof authorizeActions>>();
-    const decide = (production: boolean) => {
-      if (!decisions.has(production)) {
-        decisions.set(
-          production,
-          authorizeActions(
-            permissions,
-            request.credentials,
-            entityRef,
-            entity,
-            production,
-          ),
-        );
-      }
-      return decisions.get(production)!;
-    };
-    const items = await Promise.all(
-      loaded.environments.map(async environment => {
-        const item = await service.status({
-          entityRef,
-          entity,
-          environment,
-          permissions: await decide(environment.production),
-        });
-        const freeze = this.freezeOf(environment.name);
+    // One permission request per caller (see DeploymentStatusReads), the data shared.
+    const status = await this.statusReads.status(request);
+    return {
+      ...status,
+      items: status.items.map(item => {
+        const freeze = this.freezeOf(item.environment);
         return freeze ? { ...item, freeze: freezeNotice(freeze) } : item;
       }),
-    );
-    return { entityRef, repository: service.repository(), items };
+    };
   }
 
   /** The values-file change a deploy would make; anyone who may read the entity may see it. */

@@ -98,9 +98,21 @@ export class DeploymentService {
   async status(
     options: Omit<DeploymentTarget, 'actor'> & {
       permissions: Record<DeploymentAction, ActionPermission>;
+      /** false: the last deploy read from the audit log for this call alone (the bench's "before"). */
+      shared?: boolean;
     },
   ): Promise<EnvironmentDeploymentStatus> {
     const { entityRef, entity, environment, permissions } = options;
+    const readLast = () =>
+      this.options.audit
+        .list({
+          entityRef,
+          environment: environment.name,
+          action: 'deploy',
+          result: 'success',
+          limit: 1,
+        })
+        .then(rows => rows[0]);
     const valuesFile = valuesFileFor(environment.name);
     const [git, argocd, last] = await Promise.all([
       this.options.gitops
@@ -116,17 +128,9 @@ export class DeploymentService {
           )
         : Promise.resolve({ tag: undefined, error: GITOPS_NOT_CONFIGURED }),
       this.options.argocd.status(entity, environment),
-      this.lastDeploys.get(`${entityRef}\n${environment.name}`, () =>
-        this.options.audit
-          .list({
-            entityRef,
-            environment: environment.name,
-            action: 'deploy',
-            result: 'success',
-            limit: 1,
-          })
-          .then(rows => rows[0]),
-      ),
+      options.shared === false
+        ? readLast()
+        : this.lastDeploys.get(`${entityRef}\n${environment.name}`, readLast),
     ]);
     return {
       environment: environment.name,

@@ -1,4 +1,5 @@
 import {
+  AuthService,
   DatabaseService,
   HttpAuthService,
   LoggerService,
@@ -14,6 +15,7 @@ import { DeploymentService } from './DeploymentService';
 import { GitOpsRepository } from './GitOpsRepository';
 import { GithubPullRequests } from './GithubPullRequests';
 import { ImageRegistry } from './registry';
+import { sharedEntityReadsFromConfig } from '../request/SharedEntityReads';
 import { readPrometheusConfig } from '../observability/config';
 import { PrometheusClient } from '../observability/prometheus/PrometheusClient';
 import { readPromotionConfig } from './promotion/config';
@@ -65,6 +67,8 @@ export async function createDeploymentsRouter(options: {
   /** Announces audit entries to open Environments cards; without it the cards only poll. */
   signals?: SignalsService;
   fetch?: typeof fetch;
+  /** With it, status reads are shared (`SharedEntityReads`, `devopsApp.readShareMs`). */
+  auth?: AuthService;
 }) {
   const gitops =
     options.gitops ??
@@ -93,6 +97,11 @@ export async function createDeploymentsRouter(options: {
     logger: options.logger,
     signals: options.signals,
     freezes: readPromotionConfig(options.config).freezes,
+    reads: sharedEntityReadsFromConfig(options.config, {
+      resolver: options.environments,
+      auth: options.auth,
+      permissions: options.permissions,
+    }),
   });
   const promotionConfig = readPromotionConfig(options.config);
   const prometheus = readPrometheusConfig(options.config);

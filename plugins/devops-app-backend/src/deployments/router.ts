@@ -64,7 +64,14 @@ export async function createDeploymentsRouter(
 
   router.get('/deployments/status', async (req, res) => {
     const query = parseQuery(statusQuery, req);
-    res.json(await deployments.status({ ...query, ...(await user(req)) }));
+    res.json(
+      await deployments.status({
+        ...query,
+        ...(await user(req)),
+        // The caller's decisions are kept only for requests presenting this same credential.
+        authorization: req.headers.authorization,
+      }),
+    );
   });
 
   router.get('/deployments/versions', async (req, res) => {

@@ -109,6 +109,7 @@ export class DeploymentStatusReads {
           entity,
           environment,
           permissions: await decide(environment.production),
+          shared: false,
         }),
       ),
     );
