@@ -265,7 +265,9 @@ export function parseFreezeWindow(
     throw new Error(`${path}.weekly.days must name at least one day`);
   }
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: weekly.timeZone });
+    Intl.DateTimeFormat('en-US', {
+      timeZone: weekly.timeZone,
+    }).resolvedOptions();
   } catch {
     throw new Error(
       `${path}.weekly.timeZone must be an IANA time zone (e.g. Europe/Berlin), got "${weekly.timeZone}"`,
