@@ -175,7 +175,7 @@ describe('DevopsAppPermissionPolicy: production approvals (issue 14)', () => {
    * (catalog/inference-service.yaml). Undefined: the action does not exist in that class (a
    * production request in dev is a deploy). That a requester may not approve their own request is
    * the request service's rule (the policy does not know the request): see
-   * plugins/devops-app-backend/src/deployments/promotion/ProductionRequestService.test.ts.
+   * plugins/devops-app-backend/src/deployments/promotion/AuthorizedProductionService.test.ts.
    */
   async function decideAction(
     user: string,

@@ -22,6 +22,13 @@ import { readPromotionConfig } from './promotion/config';
 import { PromotionService } from './promotion/PromotionService';
 import { VerificationService } from './promotion/VerificationService';
 import { RollbackService } from './promotion/RollbackService';
+import { AuthorizedProductionService } from './promotion/AuthorizedProductionService';
+import {
+  ProductionRequestStore,
+  readRequestMaxAgeSeconds,
+} from './promotion/ProductionRequestStore';
+import { createProductionRouter } from './promotion/productionRouter';
+import { freezeMessage, freezeNotice } from './promotion/freezes';
 import { createDeploymentsRouter as createRouter } from './router';
 import { DoraService } from './dora/DoraService';
 import { createDoraRouter } from './dora/router';
@@ -81,16 +88,14 @@ export async function createDeploymentsRouter(options: {
       'devops-app: no Argo CD instance configured (devopsApp.argocd.instances)',
     );
   }
-  const audit = new AuditStore(await options.database.getClient());
+  const db = await options.database.getClient();
+  const audit = new AuditStore(db);
+  const registry = ImageRegistry.fromConfig(options.config, {
+    fetch: options.fetch,
+  });
+  const service = new DeploymentService({ gitops, argocd, audit, registry });
   const deployments = new AuthorizedDeploymentService({
-    service: new DeploymentService({
-      gitops,
-      argocd,
-      audit,
-      registry: ImageRegistry.fromConfig(options.config, {
-        fetch: options.fetch,
-      }),
-    }),
+    service,
     environments: options.environments,
     permissions: options.permissions,
     audit,
@@ -145,6 +150,34 @@ export async function createDeploymentsRouter(options: {
       }),
     }),
   });
+  router.use(
+    createProductionRouter({
+      httpAuth: options.httpAuth,
+      production: new AuthorizedProductionService({
+        service,
+        promotions,
+        store: new ProductionRequestStore(db, {
+          maxAgeSeconds: readRequestMaxAgeSeconds(options.config),
+        }),
+        environments: options.environments,
+        permissions: options.permissions,
+        audit,
+        logger: options.logger,
+        signals: options.signals,
+        digestOf: registry
+          ? (entity, version) =>
+              registry.resolve(entity, version).then(image => image.digest)
+          : undefined,
+        // An approval executes only outside a freeze window; break glass skips them.
+        freeze: environment => {
+          const freeze = deployments.freezeOf(environment);
+          return freeze
+            ? `Refused: ${freezeMessage(environment, freezeNotice(freeze))}`
+            : undefined;
+        },
+      }),
+    }),
+  );
   router.use(
     createDoraRouter({
       httpAuth: options.httpAuth,
