@@ -2,6 +2,10 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import { ImageVersionsResponse } from '@devops-app/plugin-devops-app-common';
 import { DriftApi } from './DriftApi';
 import {
+  ProductionRequest,
+  ProductionRequestsResponse,
+} from '@devops-app/plugin-devops-app-common';
+import {
   EntityEnvironmentsResponse,
   TerraformLogLine,
   TerraformRun,
@@ -34,6 +38,7 @@ import {
  */
 export interface DevopsAppApi
   extends DeploymentsApi,
+    ProductionApprovalsApi,
     TerraformRunsApi,
     PipelineApi,
     DriftApi {
@@ -81,6 +86,29 @@ export interface PipelineApi {
     environment: string;
     days: DoraPeriod;
   }): Promise<DoraMetricsResponse>;
+}
+
+/** Production requests and break glass (issue 14). @public */
+export interface ProductionApprovalsApi {
+  /** The entity's production requests, newest first, with what the user may do. */
+  getProductionRequests(entityRef: string): Promise<ProductionRequestsResponse>;
+  /** Asks for `version` to go to the production stage `environment` (a prod deployer approves). */
+  requestProductionPromotion(
+    request: DeploymentTarget & { version: string; comment?: string },
+  ): Promise<ProductionRequest>;
+  /** Approves another user's request, which deploys it. */
+  approveProductionRequest(
+    id: number,
+    comment?: string,
+  ): Promise<ProductionRequest & { result?: DeploymentResult }>;
+  rejectProductionRequest(
+    id: number,
+    comment: string,
+  ): Promise<ProductionRequest>;
+  /** Deploys to production without a second person, with a written reason. */
+  breakGlass(
+    request: DeploymentTarget & { version: string; reason: string },
+  ): Promise<DeploymentResult>;
 }
 
 /** @public */

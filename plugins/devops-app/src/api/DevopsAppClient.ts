@@ -12,6 +12,10 @@ import {
   TracesResponse,
 } from '@devops-app/plugin-devops-app-common';
 import {
+  ProductionRequest,
+  ProductionRequestsResponse,
+} from '@devops-app/plugin-devops-app-common';
+import {
   AuditRecord,
   DeploymentResult,
   DeploymentStatusResponse,
@@ -255,6 +259,46 @@ export class DevopsAppClient implements DevopsAppApi {
 
   async checkDrift(environment: string): Promise<EnvironmentDrift> {
     return this.send('/terraform/drift/checks', { environment });
+  }
+
+  async getProductionRequests(
+    entityRef: string,
+  ): Promise<ProductionRequestsResponse> {
+    return this.get(
+      `/deployments/promotions/requests?${new URLSearchParams({ entityRef })}`,
+    );
+  }
+
+  async requestProductionPromotion(
+    request: DeploymentTarget & { version: string; comment?: string },
+  ): Promise<ProductionRequest> {
+    return this.send('/deployments/promotions/requests', request);
+  }
+
+  async approveProductionRequest(
+    id: number,
+    comment?: string,
+  ): Promise<ProductionRequest & { result?: DeploymentResult }> {
+    return this.send(
+      `/deployments/promotions/requests/${encodeURIComponent(id)}/approve`,
+      comment ? { comment } : {},
+    );
+  }
+
+  async rejectProductionRequest(
+    id: number,
+    comment: string,
+  ): Promise<ProductionRequest> {
+    return this.send(
+      `/deployments/promotions/requests/${encodeURIComponent(id)}/reject`,
+      { comment },
+    );
+  }
+
+  async breakGlass(
+    request: DeploymentTarget & { version: string; reason: string },
+  ): Promise<DeploymentResult> {
+    return this.send('/deployments/break-glass', request);
   }
 
   private async send<T>(path: string, body: unknown): Promise<T> {

@@ -2,8 +2,10 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
+  ActionPermission,
   formatDuration,
   PipelineStage,
+  ProductionRequestView,
   VerificationCheck,
 } from '@devops-app/plugin-devops-app-common';
 import Box from '@material-ui/core/Box';
@@ -13,7 +15,13 @@ import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { devopsAppApiRef } from '../../api';
 import { LiveErrorPanel } from '../LiveErrorPanel';
+import {
+  ProductionAction,
+  ProductionHistory,
+  ProductionPromotion,
+} from './ProductionApproval';
 import { usePipeline } from './usePipeline';
+import { useProductionRequests } from './useProductionRequests';
 
 function Check(props: { check: VerificationCheck }) {
   const { check } = props;
@@ -60,8 +68,15 @@ function Stage(props: {
   stage: PipelineStage;
   onPromote: (stage: PipelineStage, version: string) => void;
   busy: boolean;
+  /** For a production stage: its requests and what the user may do (undefined while loading). */
+  production?: {
+    pending?: ProductionRequestView;
+    request?: ActionPermission;
+    breakGlass?: ActionPermission;
+    onAction: (action: ProductionAction) => void;
+  };
 }) {
-  const { stage, onPromote, busy } = props;
+  const { stage, onPromote, busy, production } = props;
   const promotion = stage.promotion;
   const label = promotion
     ? `Promote ${promotion.version} from ${promotion.from}`
@@ -93,7 +108,17 @@ function Stage(props: {
           : 'since: no deploy recorded by the portal'}
       </Typography>
       <Verification stage={stage} />
-      {promotion && label && (
+      {stage.production && production && (
+        <ProductionPromotion
+          stage={stage}
+          pending={production.pending}
+          request={production.request}
+          breakGlass={production.breakGlass}
+          busy={busy}
+          onAction={production.onAction}
+        />
+      )}
+      {!stage.production && promotion && label && (
         <Box mt={2}>
           <Button
             variant="contained"
@@ -126,11 +151,18 @@ function Stage(props: {
  * The Pipeline section of the DevOps tab: the service's environments as stages in promotion order, the
  * version each runs (git and live), since when, its verification check by check, and "Promote <version>
  * from <previous stage>" where the backend's promotion rule allows it (the reason shown where not).
+ * A production stage instead offers "Request promotion of <version>" to owners, the pending request
+ * with its evidence and Approve/Reject to another prod deployer (never the requester), and break glass
+ * to prod deployers; the production history below shows requests, decisions and break glass.
  */
 export function PipelineSection(props: { entity: Entity }) {
   const entityRef = stringifyEntityRef(props.entity);
   const api = useApi(devopsAppApiRef);
   const pipeline = usePipeline(entityRef);
+  const productionStages = (pipeline.value?.stages ?? [])
+    .filter(s => s.production)
+    .map(s => s.environment);
+  const production = useProductionRequests(entityRef, productionStages);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<
     { severity: 'success' | 'error'; message: string } | undefined
@@ -163,6 +195,69 @@ export function PipelineSection(props: { entity: Entity }) {
     }
   };
 
+  const act = async (stage: PipelineStage, action: ProductionAction) => {
+    setBusy(true);
+    setOutcome(undefined);
+    try {
+      let message: string;
+      if (action.kind === 'request') {
+        const made = await api.requestProductionPromotion({
+          entityRef,
+          environment: stage.environment,
+          version: action.version,
+        });
+        message = `Requested ${made.version} for ${stage.environment} (request #${made.id}): a prod deployer other than you approves it`;
+      } else if (action.kind === 'approve') {
+        const done = await api.approveProductionRequest(
+          action.id,
+          action.comment,
+        );
+        message = `Approved request #${done.id}: ${done.version} deployed to ${
+          done.environment
+        }${done.commit ? ` (commit ${done.commit.slice(0, 8)})` : ''}`;
+      } else if (action.kind === 'reject') {
+        const done = await api.rejectProductionRequest(
+          action.id,
+          action.comment,
+        );
+        message = `Rejected request #${done.id}`;
+      } else {
+        const result = await api.breakGlass({
+          entityRef,
+          environment: stage.environment,
+          version: action.version,
+          reason: action.reason,
+        });
+        message = `Break glass: ${action.version} deployed to ${
+          stage.environment
+        }${result.commit ? ` (commit ${result.commit.slice(0, 8)})` : ''}`;
+      }
+      setOutcome({ severity: 'success', message });
+    } catch (e) {
+      const cause = (e as { cause?: { message?: string } }).cause;
+      setOutcome({
+        severity: 'error',
+        message: cause?.message ?? (e as Error).message,
+      });
+    } finally {
+      setBusy(false);
+      pipeline.refresh();
+      production.refresh();
+    }
+  };
+  const requests = production.value?.requests;
+  const productionOf = (stage: PipelineStage) =>
+    stage.production && requests
+      ? {
+          pending: requests.items.find(
+            r => r.environment === stage.environment && r.status === 'pending',
+          ),
+          request: requests.request[stage.environment],
+          breakGlass: requests.breakGlass[stage.environment],
+          onAction: (action: ProductionAction) => act(stage, action),
+        }
+      : undefined;
+
   let content;
   if (pipeline.loading) {
     content = <Progress />;
@@ -185,9 +280,29 @@ export function PipelineSection(props: { entity: Entity }) {
       <Grid container spacing={2} alignItems="stretch">
         {pipeline.value.stages.map(stage => (
           <Grid item xs={12} md={4} key={stage.environment}>
-            <Stage stage={stage} onPromote={promote} busy={busy} />
+            <Stage
+              stage={stage}
+              onPromote={promote}
+              busy={busy}
+              production={productionOf(stage)}
+            />
           </Grid>
         ))}
+        {productionStages.length > 0 && (
+          <Grid item xs={12}>
+            <Typography variant="h6">Production history</Typography>
+            {production.value ? (
+              <ProductionHistory records={production.value.history} />
+            ) : production.error ? (
+              <LiveErrorPanel
+                title="Could not read the production requests"
+                error={production.error}
+              />
+            ) : (
+              <Progress />
+            )}
+          </Grid>
+        )}
       </Grid>
     );
   }
