@@ -35,6 +35,11 @@ export interface Config {
           soak?: { minutes?: number; seconds?: number };
         };
       };
+      /** Production requests (four-eyes approval). */
+      requests?: {
+        /** An undecided request expires after this many hours (checked lazily); default 24. */
+        maxAgeHours?: number;
+      };
       /**
        * Freeze windows: while one is in force for an environment, deploys, promotions and
        * rollbacks into it are refused (409 naming the window and when it ends), unless a production
