@@ -1,14 +1,10 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { BackstageUserPrincipal } from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import request from 'supertest';
-import { devopsAppPlugin } from '../plugin';
 import { STANDARD_ENVIRONMENTS } from '../__testUtils__/environmentEntities';
+import {
+  PluginBackend,
+  startPluginBackend,
+} from '../__testUtils__/pluginBackend';
 import { serviceEntity } from '../observability/__testUtils__/serviceEntity';
 import {
   application,
@@ -45,7 +41,7 @@ const REV = 'a'.repeat(40);
 describe('Argo CD through the devops-app backend', () => {
   let remote: GitRemote;
   let argo: Awaited<ReturnType<typeof startArgoCdStandIn>>;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let backend: PluginBackend;
   const audits: { eventId: string; outcome: string; meta: unknown }[] = [];
 
   beforeAll(async () => {
@@ -77,30 +73,13 @@ describe('Argo CD through the devops-app backend', () => {
         },
       },
     ]);
-    const entities = [service, billing, ...STANDARD_ENVIRONMENTS];
-    const catalog = catalogServiceMock({ entities });
-    // The catalog answers each caller with what catalog.entity.read lets them see: eve cannot see
-    // billing.
-    const hidden = (credentials: any) =>
-      (credentials?.principal as BackstageUserPrincipal)?.userEntityRef === EVE;
-    const catalogForCallers = catalogServiceMock.mock({
-      getEntities: async (req, options) => {
-        const all = await catalog.getEntities(req, options);
-        return hidden((options as { credentials?: unknown })?.credentials)
-          ? {
-              items: all.items.filter(e => e.metadata.name !== 'billing'),
-            }
-          : all;
-      },
-      getEntityByRef: (ref, options) => catalog.getEntityByRef(ref, options),
-      getEntitiesByRefs: (req, options) =>
-        catalog.getEntitiesByRefs(req, options),
-      queryEntities: (req, options) => catalog.queryEntities(req, options),
-    });
-    ({ server } = await startTestBackend({
+    backend = await startPluginBackend({
+      entities: [service, billing, ...STANDARD_ENVIRONMENTS],
+      // The catalog answers each caller with what catalog.entity.read lets them see: eve cannot see
+      // billing.
+      hides: (user, entity) =>
+        user === EVE && entity.metadata.name === 'billing',
       features: [
-        devopsAppPlugin,
-        catalogForCallers.factory,
         mockServices.auditor.mock({
           createEvent: async ({ eventId, meta }) => ({
             success: async () => {
@@ -111,21 +90,19 @@ describe('Argo CD through the devops-app backend', () => {
             },
           }),
         }).factory,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://127.0.0.1' },
-            devopsApp: {
-              gitops: { repository: remote.remote, branch: 'main' },
-              argocd: {
-                instances: [
-                  { name: 'main', baseUrl: argo.baseUrl, token: 'argo-token' },
-                ],
-              },
-            },
-          },
-        }),
       ],
-    }));
+      config: {
+        backend: { baseUrl: 'http://127.0.0.1' },
+        devopsApp: {
+          gitops: { repository: remote.remote, branch: 'main' },
+          argocd: {
+            instances: [
+              { name: 'main', baseUrl: argo.baseUrl, token: 'argo-token' },
+            ],
+          },
+        },
+      },
+    });
   });
   afterAll(async () => {
     await argo?.close();
@@ -137,9 +114,7 @@ describe('Argo CD through the devops-app backend', () => {
   });
 
   const read = (path: string, user = 'user:default/guest') =>
-    request(server)
-      .get(`/api/devops-app/argocd/api${path}`)
-      .set('Authorization', mockCredentials.user.header(user));
+    backend.get(`/argocd/api${path}`, user);
 
   it("serves Roadie's reads for an entity the caller can read, and audits them", async () => {
     const list = await read(
@@ -204,14 +179,11 @@ describe('Argo CD through the devops-app backend', () => {
   });
 
   it('asks for a sync after a deploy to a manual application with automated.enabled: false', async () => {
-    const res = await request(server)
-      .post('/api/devops-app/deployments')
-      .set('Authorization', mockCredentials.user.header())
-      .send({
-        entityRef: 'component:default/inference-service',
-        environment: 'pre-prod',
-        tag: '7.0.0',
-      });
+    const res = await backend.post('/deployments', undefined, {
+      entityRef: 'component:default/inference-service',
+      environment: 'pre-prod',
+      tag: '7.0.0',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ syncRequested: true });
     expect(
@@ -237,10 +209,9 @@ describe('Argo CD through the devops-app backend', () => {
     expect(argo.requests).toHaveLength(1);
 
     argo.rateLimitNext(1, 3);
-    const status = await request(server)
-      .get('/api/devops-app/deployments/status')
-      .query({ entityRef: 'component:default/inference-service' })
-      .set('Authorization', mockCredentials.user.header());
+    const status = await backend
+      .get('/deployments/status')
+      .query({ entityRef: 'component:default/inference-service' });
     expect(status.status).toBe(429);
     expect(status.headers['retry-after']).toBe('3');
     expect(status.body.retryAfterSeconds).toBe(3);

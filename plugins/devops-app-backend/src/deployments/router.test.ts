@@ -1,16 +1,9 @@
-import {
-  BackstageUserPrincipal,
-  createServiceFactory,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
-  startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   SignalPayload,
   SignalsService,
@@ -18,7 +11,6 @@ import {
 } from '@backstage/plugin-signals-node';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { devopsAppPlugin } from '../plugin';
 import {
   application,
   pausedRollout,
@@ -29,6 +21,7 @@ import {
   environmentEntity,
   STANDARD_ENVIRONMENTS,
 } from '../__testUtils__/environmentEntities';
+import { startPluginBackend } from '../__testUtils__/pluginBackend';
 
 /**
  * The deployment routes end to end, in the plugin as the backend runs it (Backstage's test backend):
@@ -75,23 +68,6 @@ const USERS = {
   nonOwner: 'user:default/eve',
   prodDeployer: 'user:default/pat',
   ownerAndProdDeployer: 'user:default/ana',
-};
-
-/** Decides as the portal's policy does for these users (the request's resource is this entity). */
-const authorize: PermissionsService['authorize'] = async (
-  requests,
-  options,
-) => {
-  const user = (options.credentials.principal as BackstageUserPrincipal)
-    .userEntityRef;
-  return requests.map(r => ({
-    result: (r.permission.name === 'devops-app.environment.production'
-      ? PROD_DEPLOYERS
-      : OWNERS
-    ).includes(user)
-      ? AuthorizeResult.ALLOW
-      : AuthorizeResult.DENY,
-  }));
 };
 
 // Every test runs real git processes; on a loaded 2-core machine they can take seconds (not a speed check).
@@ -148,37 +124,37 @@ describe('deployments router', () => {
       entities?: typeof catalogEntities;
     } = { argocd: true },
   ) {
-    const { server } = await startTestBackend({
-      features: [
-        devopsAppPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            devopsApp: {
-              gitops: {
-                repository: options.repository ?? remote.remote,
-                branch: 'main',
-              },
-              ...(options.argocd
-                ? {
-                    argocd: {
-                      instances: [
-                        {
-                          name: 'main',
-                          baseUrl: standIn.baseUrl,
-                          token: 'argo-token',
-                        },
-                      ],
-                    },
-                  }
-                : {}),
-            },
+    const { server } = await startPluginBackend({
+      entities: options.entities ?? catalogEntities,
+      // As the portal's policy decides for these users (the request's resource is this entity).
+      allows: (user, permission) =>
+        (permission === 'devops-app.environment.production'
+          ? PROD_DEPLOYERS
+          : OWNERS
+        ).includes(user ?? ''),
+      config: {
+        devopsApp: {
+          gitops: {
+            repository: options.repository ?? remote.remote,
+            branch: 'main',
           },
-        }),
+          ...(options.argocd
+            ? {
+                argocd: {
+                  instances: [
+                    {
+                      name: 'main',
+                      baseUrl: standIn.baseUrl,
+                      token: 'argo-token',
+                    },
+                  ],
+                },
+              }
+            : {}),
+        },
+      },
+      features: [
         mockServices.database.factory({ knex: db }),
-        mockServices.permissions.mock({ authorize }).factory,
-        catalogServiceMock.factory({
-          entities: options.entities ?? catalogEntities,
-        }),
         createServiceFactory({
           service: signalsServiceRef,
           deps: {},

@@ -1,12 +1,6 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockServices } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
 import path from 'node:path';
-import request from 'supertest';
 import {
   createGitRemote,
   GitRemote,
@@ -15,10 +9,13 @@ import {
   SERVICE_REF,
   serviceEntity,
 } from '../observability/__testUtils__/serviceEntity';
-import { devopsAppPlugin } from '../plugin';
 import { HOSTILE_VALUES } from './__testUtils__/hostileValues';
 import { INFRA_DIR, tempDirs } from '../terraform/__testUtils__/sandbox';
 import { STANDARD_ENVIRONMENTS } from '../__testUtils__/environmentEntities';
+import {
+  PluginBackend,
+  startPluginBackend,
+} from '../__testUtils__/pluginBackend';
 
 /**
  * A corpus of hostile values through every route that takes input, on the whole plugin
@@ -294,7 +291,7 @@ describe('hostile inputs', () => {
   let remote: GitRemote;
   let dirs: Awaited<ReturnType<typeof tempDirs>>;
   let db: Knex;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let backend: PluginBackend;
 
   beforeAll(async () => {
     remote = await createGitRemote();
@@ -304,43 +301,35 @@ describe('hostile inputs', () => {
       connection: ':memory:',
       useNullAsDefault: true,
     });
-    ({ server } = await startTestBackend({
-      features: [
-        devopsAppPlugin,
-        mockServices.database.factory({ knex: db }),
-        catalogServiceMock.factory({
-          entities: [
-            serviceEntity({
-              'devops-app.io/environments': 'dev,pre-prod,prod',
-              'devops-app.io/prometheus-selector':
-                'service="inference-service"',
-              'argocd/app-selector': 'devops-app.io/service=inference-service',
-            }),
-            ...STANDARD_ENVIRONMENTS,
-          ],
+    backend = await startPluginBackend({
+      entities: [
+        serviceEntity({
+          'devops-app.io/environments': 'dev,pre-prod,prod',
+          'devops-app.io/prometheus-selector': 'service="inference-service"',
+          'argocd/app-selector': 'devops-app.io/service=inference-service',
         }),
-        mockServices.rootConfig.factory({
-          data: {
-            devopsApp: {
-              gitops: { repository: remote.remote, branch: 'main' },
-              argocd: {
-                instances: [
-                  { name: 'main', baseUrl: ARGOCD_URL, token: 'argo-token' },
-                ],
-              },
-              prometheus: { baseUrl: PROMETHEUS_URL, timeoutMs: 500 },
-              terraform: {
-                target: 'sandbox',
-                infraDir: INFRA_DIR,
-                stacksDir: path.join(INFRA_DIR, 'sandbox'),
-                stateDir: path.join(dirs.root, 'state'),
-                workDir: path.join(dirs.root, 'runs'),
-              },
-            },
-          },
-        }),
+        ...STANDARD_ENVIRONMENTS,
       ],
-    }));
+      features: [mockServices.database.factory({ knex: db })],
+      config: {
+        devopsApp: {
+          gitops: { repository: remote.remote, branch: 'main' },
+          argocd: {
+            instances: [
+              { name: 'main', baseUrl: ARGOCD_URL, token: 'argo-token' },
+            ],
+          },
+          prometheus: { baseUrl: PROMETHEUS_URL, timeoutMs: 500 },
+          terraform: {
+            target: 'sandbox',
+            infraDir: INFRA_DIR,
+            stacksDir: path.join(INFRA_DIR, 'sandbox'),
+            stateDir: path.join(dirs.root, 'state'),
+            workDir: path.join(dirs.root, 'runs'),
+          },
+        },
+      },
+    });
   });
   afterAll(async () => {
     await remote?.cleanup();
@@ -348,10 +337,10 @@ describe('hostile inputs', () => {
   });
 
   const send = (c: Pick<Case, 'method' | 'path' | 'query' | 'body'>) => {
-    const url = `/api/devops-app${c.path}${c.query ? `?${c.query}` : ''}`;
-    const req = request(server)
-      [c.method](url)
-      .set('Authorization', mockCredentials.user.header());
+    const req = backend.request(
+      c.method,
+      `${c.path}${c.query ? `?${c.query}` : ''}`,
+    );
     return c.body === undefined
       ? req
       : req.set('Content-Type', 'application/json').send(c.body);

@@ -1,21 +1,13 @@
-import {
-  BackstageCredentials,
-  BackstageUserPrincipal,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EnvironmentDrift } from '@devops-app/plugin-devops-app-common';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { devopsAppPlugin } from '../plugin';
 import { environmentEntity } from '../__testUtils__/environmentEntities';
+import {
+  PluginBackend,
+  startPluginBackend,
+} from '../__testUtils__/pluginBackend';
 import { INFRA_DIR } from './__testUtils__/sandbox';
 
 /**
@@ -37,76 +29,39 @@ const entities = [
 
 describe('drift routes', () => {
   let root: string;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-  const userOf = (credentials: BackstageCredentials) =>
-    (credentials.principal as BackstageUserPrincipal).userEntityRef;
+  let backend: PluginBackend;
 
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'tf-drift-routes-'));
-    const catalog = catalogServiceMock({ entities });
-    // eve may not read prod (as catalog.entity.read would answer her).
-    const hidden = (options: unknown, name: string) =>
-      name === 'prod' &&
-      userOf((options as { credentials: BackstageCredentials }).credentials) ===
-        EVE;
-    ({ server } = await startTestBackend({
-      features: [
-        devopsAppPlugin,
-        catalogServiceMock.mock({
-          getEntityByRef: async (ref, options) => {
-            const entity = await catalog.getEntityByRef(ref, options);
-            return entity && hidden(options, entity.metadata.name)
-              ? undefined
-              : entity;
+    backend = await startPluginBackend({
+      entities,
+      // eve may not read prod (as catalog.entity.read would answer her).
+      hides: (user, entity) => entity.metadata.name === 'prod' && user === EVE,
+      allows: (user, permission) =>
+        permission === 'devops-app.terraform.plan' && user === OWNER,
+      config: {
+        devopsApp: {
+          terraform: {
+            infraDir: INFRA_DIR,
+            stateDir: path.join(root, 'state'),
+            workDir: path.join(root, 'runs'),
+            concurrency: 0,
+            drift: { intervalMinutes: 0, parallelism: 1 },
           },
-          getEntities: (req, options) => catalog.getEntities(req, options),
-        }).factory,
-        mockServices.permissions.mock({
-          authorize: async (requests, { credentials }) =>
-            requests.map(r => ({
-              result:
-                r.permission.name === 'devops-app.terraform.plan' &&
-                userOf(credentials) === OWNER
-                  ? AuthorizeResult.ALLOW
-                  : AuthorizeResult.DENY,
-            })),
-        }).factory,
-        mockServices.rootConfig.factory({
-          data: {
-            devopsApp: {
-              terraform: {
-                infraDir: INFRA_DIR,
-                stateDir: path.join(root, 'state'),
-                workDir: path.join(root, 'runs'),
-                concurrency: 0,
-                drift: { intervalMinutes: 0, parallelism: 1 },
-              },
-            },
-          },
-        }),
-      ],
-    }));
+        },
+      },
+    });
   });
   afterAll(() => fs.rm(root, { recursive: true, force: true }));
 
-  const as = (user: string) => mockCredentials.user.header(user);
   const get = (query: string, user = OWNER) =>
-    request(server)
-      .get(`/api/devops-app/terraform/drift?${query}`)
-      .set('Authorization', as(user));
+    backend.get(`/terraform/drift?${query}`, user);
   const check = (body: object, user = OWNER) =>
-    request(server)
-      .post('/api/devops-app/terraform/drift/checks')
-      .set('Authorization', as(user))
-      .send(body);
+    backend.post('/terraform/drift/checks', user, body);
   const driftAudit = async (environment: string) =>
-    (
-      (
-        await request(server)
-          .get(`/api/devops-app/audit?environment=${environment}&limit=500`)
-          .set('Authorization', as(OWNER))
-      ).body.items as Record<string, unknown>[]
-    ).filter(r => r.action === 'drift-check');
+    (await backend.auditOf(environment, OWNER)).filter(
+      r => r.action === 'drift-check',
+    );
 
   it('refuses bad queries and bodies with 400 naming the field', async () => {
     const cases: [request.Test, RegExp][] = [

@@ -1,20 +1,12 @@
-import {
-  BackstageCredentials,
-  BackstageUserPrincipal,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import request from 'supertest';
-import { devopsAppPlugin } from '../plugin';
 import { environmentEntity } from '../__testUtils__/environmentEntities';
+import {
+  PluginBackend,
+  startPluginBackend,
+} from '../__testUtils__/pluginBackend';
 import { INFRA_DIR } from './__testUtils__/sandbox';
 
 /**
@@ -40,7 +32,7 @@ const entities = [
 
 describe('terraform routes', () => {
   let root: string;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let backend: PluginBackend;
   // permission name -> users allowed
   const allowedUsers: Record<string, string[]> = {
     'devops-app.terraform.plan': [OWNER, OTHER_OWNER],
@@ -48,78 +40,34 @@ describe('terraform routes', () => {
     'devops-app.terraform.cancel': [OWNER],
     'devops-app.environment.create': [OWNER],
   };
-  const userOf = (credentials: BackstageCredentials) =>
-    (credentials.principal as BackstageUserPrincipal).userEntityRef;
 
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'tf-routes-'));
-    const catalog = catalogServiceMock({ entities });
-    // The catalog answers eve as catalog.entity.read would: she cannot see prod.
-    const hiddenFrom = (options: unknown, name: string) =>
-      name === 'prod' &&
-      userOf((options as { credentials: BackstageCredentials }).credentials) ===
-        EVE;
-    const catalogForCallers = catalogServiceMock.mock({
-      getEntityByRef: async (ref, options) => {
-        const entity = await catalog.getEntityByRef(ref, options);
-        return entity && hiddenFrom(options, entity.metadata.name)
-          ? undefined
-          : entity;
-      },
-      getEntities: async (req, options) => {
-        const all = await catalog.getEntities(req, options);
-        return {
-          items: all.items.filter(e => !hiddenFrom(options, e.metadata.name)),
-        };
+    backend = await startPluginBackend({
+      entities,
+      // The catalog answers eve as catalog.entity.read would: she cannot see prod.
+      hides: (user, entity) => entity.metadata.name === 'prod' && user === EVE,
+      allows: (user, permission) =>
+        (allowedUsers[permission] ?? []).includes(user ?? ''),
+      config: {
+        devopsApp: {
+          terraform: {
+            infraDir: INFRA_DIR,
+            stateDir: path.join(root, 'state'),
+            workDir: path.join(root, 'runs'),
+            concurrency: 0,
+          },
+        },
       },
     });
-    ({ server } = await startTestBackend({
-      features: [
-        devopsAppPlugin,
-        catalogForCallers.factory,
-        mockServices.permissions.mock({
-          authorize: async (requests, { credentials }) =>
-            requests.map(r => ({
-              result: (allowedUsers[r.permission.name] ?? []).includes(
-                userOf(credentials),
-              )
-                ? AuthorizeResult.ALLOW
-                : AuthorizeResult.DENY,
-            })),
-        }).factory,
-        mockServices.rootConfig.factory({
-          data: {
-            devopsApp: {
-              terraform: {
-                infraDir: INFRA_DIR,
-                stateDir: path.join(root, 'state'),
-                workDir: path.join(root, 'runs'),
-                concurrency: 0,
-              },
-            },
-          },
-        }),
-      ],
-    }));
   });
   afterAll(() => fs.rm(root, { recursive: true, force: true }));
 
-  const as = (user: string) => mockCredentials.user.header(user);
   const post = (url: string, user: string, body: object = {}) =>
-    request(server)
-      .post(`/api/devops-app/terraform${url}`)
-      .set('Authorization', as(user))
-      .send(body);
+    backend.post(`/terraform${url}`, user, body);
   const get = (url: string, user: string) =>
-    request(server)
-      .get(`/api/devops-app/terraform${url}`)
-      .set('Authorization', as(user));
-  const auditOf = async (environment: string) =>
-    (
-      await request(server)
-        .get(`/api/devops-app/audit?environment=${environment}&limit=500`)
-        .set('Authorization', as(OWNER))
-    ).body.items as Record<string, unknown>[];
+    backend.get(`/terraform${url}`, user);
+  const auditOf = (environment: string) => backend.auditOf(environment, OWNER);
 
   describe('refuses a request body with inputs or unknown fields: 400 naming the field, no run, no audit', () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
@@ -349,10 +297,11 @@ describe('terraform routes', () => {
   it('answers 401 to a caller without credentials, before any decision', async () => {
     const before = await auditOf('pre-prod');
     for (const url of ['/runs', '/runs/x/cancel', '/runs/x/approve']) {
-      const res = await request(server)
-        .post(`/api/devops-app/terraform${url}`)
-        .set('Authorization', mockCredentials.none.header())
-        .send(url === '/runs' ? { environment: 'pre-prod', mode: 'plan' } : {});
+      const res = await post(
+        url,
+        OWNER,
+        url === '/runs' ? { environment: 'pre-prod', mode: 'plan' } : {},
+      ).set('Authorization', mockCredentials.none.header());
       expect(res.status).toBe(401);
     }
     expect(await auditOf('pre-prod')).toEqual(before);

@@ -1,22 +1,13 @@
-import {
-  BackstageCredentials,
-  BackstageUserPrincipal,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { git } from '@devops-app/plugin-devops-app-node';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import request from 'supertest';
 import yaml from 'yaml';
-import { devopsAppPlugin } from '../plugin';
 import { environmentEntity } from '../__testUtils__/environmentEntities';
+import {
+  PluginBackend,
+  startPluginBackend,
+} from '../__testUtils__/pluginBackend';
 import { gitopsFixture, INFRA_DIR } from './__testUtils__/sandbox';
 
 /**
@@ -40,9 +31,7 @@ const entities = [
 describe('teardown routes', () => {
   let root: string;
   let remote: string;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-  const userOf = (credentials: BackstageCredentials) =>
-    (credentials.principal as BackstageUserPrincipal).userEntityRef;
+  let backend: PluginBackend;
 
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'teardown-routes-'));
@@ -58,59 +47,35 @@ describe('teardown routes', () => {
     );
     await fixture.commit('ttl-test');
     await fixture.commit('scratch');
-    ({ server } = await startTestBackend({
-      features: [
-        devopsAppPlugin,
-        catalogServiceMock.factory({ entities }),
-        mockServices.permissions.mock({
-          authorize: async (requests, { credentials }) =>
-            requests.map(r => ({
-              result:
-                r.permission.name === 'devops-app.terraform.destroy' &&
-                userOf(credentials) === OWNER
-                  ? AuthorizeResult.ALLOW
-                  : AuthorizeResult.DENY,
-            })),
-        }).factory,
-        mockServices.rootConfig.factory({
-          data: {
-            devopsApp: {
-              gitops: {
-                repository: remote,
-                branch: 'main',
-                localCatalogDir: path.join(root, 'catalog'),
-              },
-              terraform: {
-                infraDir: INFRA_DIR,
-                stateDir: path.join(root, 'state'),
-                workDir: path.join(root, 'runs'),
-                concurrency: 0,
-              },
-            },
+    backend = await startPluginBackend({
+      entities,
+      allows: (user, permission) =>
+        permission === 'devops-app.terraform.destroy' && user === OWNER,
+      config: {
+        devopsApp: {
+          gitops: {
+            repository: remote,
+            branch: 'main',
+            localCatalogDir: path.join(root, 'catalog'),
           },
-        }),
-      ],
-    }));
+          terraform: {
+            infraDir: INFRA_DIR,
+            stateDir: path.join(root, 'state'),
+            workDir: path.join(root, 'runs'),
+            concurrency: 0,
+          },
+        },
+      },
+    });
   });
   afterAll(() => fs.rm(root, { recursive: true, force: true }));
 
   const post = (url: string, user: string, body: object) =>
-    request(server)
-      .post(`/api/devops-app/terraform${url}`)
-      .set('Authorization', mockCredentials.user.header(user))
-      .send(body);
+    backend.post(`/terraform${url}`, user, body);
   const runsOf = async (environment: string) =>
-    (
-      await request(server)
-        .get(`/api/devops-app/terraform/runs?environment=${environment}`)
-        .set('Authorization', mockCredentials.user.header(OWNER))
-    ).body.items as Record<string, unknown>[];
-  const auditOf = async (environment: string) =>
-    (
-      await request(server)
-        .get(`/api/devops-app/audit?environment=${environment}&limit=500`)
-        .set('Authorization', mockCredentials.user.header(OWNER))
-    ).body.items as Record<string, unknown>[];
+    (await backend.get(`/terraform/runs?environment=${environment}`, OWNER))
+      .body.items as Record<string, unknown>[];
+  const auditOf = (environment: string) => backend.auditOf(environment, OWNER);
 
   it.each([
     [

@@ -1,15 +1,9 @@
-import { BackstageUserPrincipal } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { DoraMetricsResponse } from '@devops-app/plugin-devops-app-common';
-import request from 'supertest';
-import { devopsAppPlugin } from '../../plugin';
 import { STANDARD_ENVIRONMENTS } from '../../__testUtils__/environmentEntities';
+import {
+  PluginBackend,
+  startPluginBackend,
+} from '../../__testUtils__/pluginBackend';
 import {
   SERVICE_REF,
   serviceEntity,
@@ -34,7 +28,7 @@ const EVE = 'user:default/eve';
 describe('GET /deployments/dora', () => {
   let remote: GitRemote;
   let argo: Awaited<ReturnType<typeof startArgoCdStandIn>>;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let backend: PluginBackend;
 
   beforeAll(async () => {
     remote = await createGitRemote();
@@ -45,7 +39,7 @@ describe('GET /deployments/dora', () => {
         rollout: pausedRollout('prod'),
       },
     ]);
-    const catalog = catalogServiceMock({
+    backend = await startPluginBackend({
       entities: [
         serviceEntity({
           'devops-app.io/environments': 'dev,pre-prod,prod',
@@ -53,66 +47,37 @@ describe('GET /deployments/dora', () => {
         }),
         ...STANDARD_ENVIRONMENTS,
       ],
-    });
-    // The catalog shows eve nothing (as catalog.entity.read would deny her).
-    const visible = (options: unknown) =>
-      (
-        (options as { credentials?: { principal?: BackstageUserPrincipal } })
-          ?.credentials?.principal as BackstageUserPrincipal
-      )?.userEntityRef !== EVE;
-    const forCallers = catalogServiceMock.mock({
-      getEntities: async (req, options) =>
-        visible(options) ? catalog.getEntities(req, options) : { items: [] },
-      getEntityByRef: async (ref, options) =>
-        visible(options) ? catalog.getEntityByRef(ref, options) : undefined,
-    });
-    ({ server } = await startTestBackend({
-      features: [
-        devopsAppPlugin,
-        forCallers.factory,
-        mockServices.permissions.mock({
-          authorize: async (requests, options) =>
-            requests.map(() => ({
-              result:
-                (options.credentials.principal as BackstageUserPrincipal)
-                  .userEntityRef === ANA
-                  ? AuthorizeResult.ALLOW
-                  : AuthorizeResult.DENY,
-            })),
-        }).factory,
-        mockServices.rootConfig.factory({
-          data: {
-            devopsApp: {
-              gitops: { repository: remote.remote, branch: 'main' },
-              argocd: {
-                instances: [
-                  { name: 'main', baseUrl: argo.baseUrl, token: 'argo-token' },
-                ],
-              },
-            },
+      // The catalog shows eve nothing (as catalog.entity.read would deny her).
+      hides: user => user === EVE,
+      allows: user => user === ANA,
+      config: {
+        devopsApp: {
+          gitops: { repository: remote.remote, branch: 'main' },
+          argocd: {
+            instances: [
+              { name: 'main', baseUrl: argo.baseUrl, token: 'argo-token' },
+            ],
           },
-        }),
-      ],
-    }));
+        },
+      },
+    });
   });
   afterAll(async () => {
     await argo.close();
     await remote.cleanup();
   });
 
-  const as = (user: string) => mockCredentials.user.header(user);
   const dora = (query: string, user = ANA) =>
-    request(server)
-      .get(`/api/devops-app/deployments/dora?${query}`)
-      .set('Authorization', as(user));
+    backend.get(`/deployments/dora?${query}`, user);
   const ref = encodeURIComponent(SERVICE_REF);
 
   it('counts the deploys, the aborted one as a failure, and the lead time from its first commit', async () => {
     const deploy = (environment: string, tag: string) =>
-      request(server)
-        .post('/api/devops-app/deployments')
-        .set('Authorization', as(ANA))
-        .send({ entityRef: SERVICE_REF, environment, tag });
+      backend.post('/deployments', ANA, {
+        entityRef: SERVICE_REF,
+        environment,
+        tag,
+      });
     for (const [environment, tag] of [
       ['dev', '7.0.0'],
       ['prod', '7.0.0'],
@@ -121,10 +86,10 @@ describe('GET /deployments/dora', () => {
     ]) {
       expect((await deploy(environment, tag)).status).toBe(201);
     }
-    const abort = await request(server)
-      .post('/api/devops-app/deployments/abort')
-      .set('Authorization', as(ANA))
-      .send({ entityRef: SERVICE_REF, environment: 'prod' });
+    const abort = await backend.post('/deployments/abort', ANA, {
+      entityRef: SERVICE_REF,
+      environment: 'prod',
+    });
     expect(abort.status).toBe(200);
     // The next deploy restores prod.
     expect((await deploy('prod', '7.2.0')).status).toBe(201);
