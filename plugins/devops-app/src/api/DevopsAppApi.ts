@@ -14,6 +14,8 @@ import {
   AuditRecord,
   DeploymentResult,
   DeploymentStatusResponse,
+  RollbackOffersResponse,
+  RollbackResult,
 } from '@devops-app/plugin-devops-app-common';
 import {
   DoraMetricsResponse,
@@ -134,6 +136,10 @@ export interface DeploymentsApi {
     environment?: string;
     limit?: number;
   }): Promise<AuditRecord[]>;
+  /** What "Roll back" would do in each environment: the version, or why there is none. */
+  getRollbackOffers(entityRef: string): Promise<RollbackOffersResponse>;
+  /** Rolls the environment back to the version the server picks (its last verified one). */
+  rollback(request: DeploymentTarget): Promise<RollbackResult>;
 }
 
 /** Terraform runs of the new-environment flow (read only; runs start from the scaffolder). @public */

@@ -19,6 +19,8 @@ import {
   AuditRecord,
   DeploymentResult,
   DeploymentStatusResponse,
+  RollbackOffersResponse,
+  RollbackResult,
 } from '@devops-app/plugin-devops-app-common';
 import {
   EntityEnvironmentsResponse,
@@ -200,6 +202,16 @@ export class DevopsAppClient implements DevopsAppApi {
 
   async abortRollout(request: DeploymentTarget): Promise<AuditRecord> {
     return this.send('/deployments/abort', request);
+  }
+
+  async getRollbackOffers(entityRef: string): Promise<RollbackOffersResponse> {
+    return this.get(
+      `/deployments/rollback?${new URLSearchParams({ entityRef })}`,
+    );
+  }
+
+  async rollback(request: DeploymentTarget): Promise<RollbackResult> {
+    return this.send('/deployments/rollback', request);
   }
 
   async getAuditLog(request: {

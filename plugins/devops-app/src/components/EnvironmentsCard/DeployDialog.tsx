@@ -1,3 +1,4 @@
+import { WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   DeploymentResult,
@@ -10,6 +11,7 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -80,12 +82,29 @@ export function DeployDialog({
   }
 
   const confirmed = !row.production || confirmation === row.environment;
+  // A freeze window in force: the server refuses the deploy (409); say so before anyone tries.
+  const frozen =
+    row.freeze &&
+    `${row.environment} is frozen by ${row.freeze.name} until ${new Date(
+      row.freeze.until,
+    ).toLocaleString()}`;
   const canDeploy =
     Boolean(preview?.changed) &&
     preview?.after === tag &&
     confirmed &&
     !busy &&
-    !registryDown;
+    !registryDown &&
+    !frozen;
+  const deployButton = (
+    <Button
+      color="primary"
+      variant="contained"
+      onClick={deploy}
+      disabled={!canDeploy}
+    >
+      Deploy {tag || 'tag'}
+    </Button>
+  );
 
   return (
     <Dialog
@@ -99,6 +118,19 @@ export function DeployDialog({
         Deploy to {row.title} ({row.environment})
       </DialogTitle>
       <DialogContent>
+        {row.freeze && (
+          <WarningPanel
+            severity="error"
+            title={`Frozen: ${row.freeze.name} until ${new Date(
+              row.freeze.until,
+            ).toLocaleString()}`}
+            defaultExpanded
+          >
+            Deploys, promotions and rollbacks into {row.environment} are refused
+            until then
+            {row.freeze.description ? ` (${row.freeze.description})` : ''}.
+          </WarningPanel>
+        )}
         <Typography variant="body2" gutterBottom>
           Changes <code>image.tag</code> in <code>{row.valuesFile}</code> (now{' '}
           <strong>{row.gitTag ?? 'unknown'}</strong>) and commits it to the
@@ -159,14 +191,13 @@ export function DeployDialog({
         >
           Show change
         </Button>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={deploy}
-          disabled={!canDeploy}
-        >
-          Deploy {tag || 'tag'}
-        </Button>
+        {frozen ? (
+          <Tooltip title={frozen}>
+            <span aria-label={`Deploy: ${frozen}`}>{deployButton}</span>
+          </Tooltip>
+        ) : (
+          deployButton
+        )}
       </DialogActions>
     </Dialog>
   );

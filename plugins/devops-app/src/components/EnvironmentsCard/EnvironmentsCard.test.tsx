@@ -127,6 +127,7 @@ async function render(
     getAuditLog: async () => [deployRecord],
     getDrift: async () => [],
     getImageVersions: async () => ({ configured: false, versions: [] }),
+    getRollbackOffers: async () => ({ entityRef: ENTITY_REF, items: [] }),
     ...api,
   };
   await renderInTestApp(

@@ -509,7 +509,12 @@ export function EnvironmentsCard(props: { entity: Entity }) {
         active={deployments.active}
       />
       {deployments.history && (
-        <DeploymentHistory records={deployments.history} />
+        <DeploymentHistory
+          records={deployments.history}
+          entityRef={entityRef}
+          production={Object.fromEntries(data.map(r => [r.name, r.production]))}
+          onRolledBack={() => deployments.refresh()}
+        />
       )}
       {deployRow && (
         <DeployDialog
