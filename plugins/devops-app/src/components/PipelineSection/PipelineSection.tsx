@@ -258,6 +258,22 @@ export function PipelineSection(props: { entity: Entity }) {
         }
       : undefined;
 
+  let productionHistory;
+  if (production.value) {
+    productionHistory = (
+      <ProductionHistory records={production.value.history} />
+    );
+  } else if (production.error) {
+    productionHistory = (
+      <LiveErrorPanel
+        title="Could not read the production requests"
+        error={production.error}
+      />
+    );
+  } else {
+    productionHistory = <Progress />;
+  }
+
   let content;
   if (pipeline.loading) {
     content = <Progress />;
@@ -291,16 +307,7 @@ export function PipelineSection(props: { entity: Entity }) {
         {productionStages.length > 0 && (
           <Grid item xs={12}>
             <Typography variant="h6">Production history</Typography>
-            {production.value ? (
-              <ProductionHistory records={production.value.history} />
-            ) : production.error ? (
-              <LiveErrorPanel
-                title="Could not read the production requests"
-                error={production.error}
-              />
-            ) : (
-              <Progress />
-            )}
+            {productionHistory}
           </Grid>
         )}
       </Grid>
