@@ -1,4 +1,5 @@
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { TerraformRun } from '@devops-app/plugin-devops-app-common';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
@@ -24,8 +25,16 @@ const awaitingRun = (permissions: TerraformRun['permissions']) =>
         plan: { add: 2, change: 0, destroy: 0 },
         planSha256: SHA,
       },
-      { stack: 'monitoring', status: 'skipped' },
-      { stack: 'storage', status: 'skipped' },
+      {
+        stack: 'monitoring',
+        status: 'skipped',
+        error: 'Not planned: needs cluster applied first',
+      },
+      {
+        stack: 'storage',
+        status: 'skipped',
+        error: 'Not planned: needs cluster applied first',
+      },
     ],
   } as TerraformRun);
 
@@ -64,6 +73,8 @@ async function renderPanel(run: TerraformRun) {
     >
       <PlanApprovalPanel run={run} onDecided={onDecided} />
     </TestApiProvider>,
+    // The requester is a link to the user's entity page.
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
   return { requests, onDecided };
 }
@@ -75,6 +86,13 @@ describe('PlanApprovalPanel', () => {
     );
     expect(await screen.findByText(/resource "x" "y"/, {}, WAIT)).toBeTruthy();
     expect(screen.getByText(/cluster: \+2 ~0 -0/)).toBeTruthy();
+    // Who asked, as a link to the user, and what the approval leaves out.
+    expect(
+      screen.getByTestId('plan-requested').querySelector('a')?.textContent,
+    ).toMatch(/alice/);
+    expect(screen.getByTestId('plan-unplanned').textContent).toMatch(
+      /^Not in this plan: monitoring \(Not planned: needs cluster applied first\); storage \(Not planned: needs cluster applied first\)\. Approving applies only the stacks above/,
+    );
     const approve = screen.getByRole('button', { name: 'Approve' });
     // No decision without a comment.
     expect(approve).toHaveProperty('disabled', true);
@@ -100,6 +118,11 @@ describe('PlanApprovalPanel', () => {
       awaitingRun({ approve: { allowed: false, reason } }),
     );
     expect(await screen.findByText(reason, {}, WAIT)).toBeTruthy();
+    // At the top of the panel, before the plan.
+    expect(screen.getByTestId('plan-cannot-approve').textContent).toBe(reason);
+    expect(
+      screen.getByText('You may not decide on this run (the reason is above)'),
+    ).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Approve' })).toHaveProperty(
       'disabled',
       true,

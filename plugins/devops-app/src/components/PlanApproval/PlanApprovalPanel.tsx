@@ -17,9 +17,10 @@ import { formatPlan } from '../TerraformRunDetails/format';
 import { usePlanApprovalClient } from './planApprovalClient';
 
 /**
- * The approval of a run's saved plans: while the run awaits approval, each planned stack's summary
- * and full redacted `terraform show`, a comment field and Approve / Reject for a caller the backend
- * says may approve (disabled with its reason otherwise); once decided, who decided what and why.
+ * The approval of a run's saved plans: while the run awaits approval, who requested it (a link to the
+ * user), each planned stack's summary and full redacted `terraform show`, the stacks the plan leaves
+ * out, a comment field and Approve / Reject for a caller the backend says may approve (disabled with
+ * its reason otherwise); once decided, who decided what and why.
  */
 export function PlanApprovalPanel(props: {
   run: TerraformRun;
@@ -36,6 +37,9 @@ export function PlanApprovalPanel(props: {
     s => s.planSha256 && s.status === 'planned',
   );
   const plannedKey = planned.map(s => s.stack).join(',');
+  // Stacks without a saved plan (they need outputs of a stack this plan changes; the server says
+  // why): an approved apply skips them, which the approver should know before deciding.
+  const unplanned = run.stacks.filter(s => !s.planSha256);
 
   useEffect(() => {
     if (!awaiting) return undefined;
@@ -85,10 +89,45 @@ export function PlanApprovalPanel(props: {
   };
   const cannot = !permission?.allowed;
   return (
-    <InfoCard title="Awaiting approval" subheader={plannedAtText(run)}>
+    <InfoCard title="Awaiting approval">
       <Box data-testid="plan-approval">
+        <Typography variant="body2" gutterBottom data-testid="plan-requested">
+          Requested by <RefLink entityRef={run.createdBy} />
+          {approval.plannedAt
+            ? `, planned at ${new Date(approval.plannedAt).toLocaleString()}`
+            : ''}
+          . Another user allowed to approve {run.environment} applies exactly
+          this plan.
+        </Typography>
+        {cannot && (
+          // Said at the top, not only under the comment field below the plan: whoever opens the
+          // page learns at once that the decision is someone else's.
+          <Typography
+            variant="body2"
+            color="error"
+            gutterBottom
+            data-testid="plan-cannot-approve"
+          >
+            {permission?.reason ?? 'You may not approve this run'}
+          </Typography>
+        )}
         {planned.length === 0 && (
           <Typography variant="body2">No stack has a saved plan.</Typography>
+        )}
+        {unplanned.length > 0 && planned.length > 0 && (
+          <Typography
+            variant="body2"
+            color="textSecondary"
+            gutterBottom
+            data-testid="plan-unplanned"
+          >
+            Not in this plan:{' '}
+            {unplanned
+              .map(s => `${s.stack} (${s.error ?? 'no saved plan'})`)
+              .join('; ')}
+            . Approving applies only the stacks above; start another apply
+            afterwards to plan the rest.
+          </Typography>
         )}
         {planned.map(s => (
           <Box key={s.stack} mb={2}>
@@ -127,7 +166,7 @@ export function PlanApprovalPanel(props: {
           disabled={cannot || busy}
           helperText={
             cannot
-              ? permission?.reason ?? 'You may not approve this run'
+              ? 'You may not decide on this run (the reason is above)'
               : 'Say why you approve or reject the plan'
           }
           inputProps={{ 'aria-label': 'Approval comment', maxLength: 2000 }}
@@ -160,13 +199,4 @@ export function PlanApprovalPanel(props: {
       </Box>
     </InfoCard>
   );
-}
-
-function plannedAtText(run: TerraformRun): string {
-  const at = run.approval?.plannedAt;
-  return `Requested by ${run.createdBy}${
-    at ? `, planned at ${new Date(at).toLocaleString()}` : ''
-  }; another user allowed to approve ${
-    run.environment
-  } applies exactly this plan`;
 }
