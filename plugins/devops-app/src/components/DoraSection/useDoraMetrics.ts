@@ -1,13 +1,10 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { useSignal } from '@backstage/plugin-signals-react';
 import {
-  DeploymentSignal,
-  deploymentSignalChannel,
   DoraMetricsResponse,
   DoraPeriod,
 } from '@devops-app/plugin-devops-app-common';
-import { useEffect } from 'react';
 import { devopsAppApiRef } from '../../api';
+import { useDeploymentSignalRefresh } from '../../hooks/useDeploymentSignalRefresh';
 import { LiveData, useLiveData } from '../../hooks/useLiveData';
 
 /** The metrics move with deploys (signalled) and the calendar; a minute is fresh enough otherwise. */
@@ -28,12 +25,6 @@ export function useDoraMetrics(
     () => api.getDoraMetrics({ entityRef, environment: environment!, days }),
     { intervalMs: DORA_POLL_MS, enabled: Boolean(environment) },
   );
-  const { refresh } = read;
-  const { lastSignal } = useSignal<DeploymentSignal>(
-    deploymentSignalChannel(entityRef),
-  );
-  useEffect(() => {
-    if (lastSignal) refresh();
-  }, [lastSignal, refresh]);
+  useDeploymentSignalRefresh(entityRef, read.refresh);
   return read;
 }

@@ -1,14 +1,11 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { useSignal } from '@backstage/plugin-signals-react';
 import {
   AuditRecord,
-  DeploymentSignal,
-  deploymentSignalChannel,
   DeploymentStatusResponse,
   EnvironmentDeploymentStatus,
 } from '@devops-app/plugin-devops-app-common';
-import { useEffect } from 'react';
 import { devopsAppApiRef } from '../../api';
+import { useDeploymentSignalRefresh } from '../../hooks/useDeploymentSignalRefresh';
 import { useLiveData } from '../../hooks/useLiveData';
 
 /** Poll interval while nothing moves. */
@@ -83,14 +80,8 @@ export function useDeploymentStatus(entityRef: string): DeploymentStatusState {
     },
   );
   const { refresh } = read;
-
   // Another viewer's deploy, sync, promote or abort of this entity.
-  const { lastSignal } = useSignal<DeploymentSignal>(
-    deploymentSignalChannel(entityRef),
-  );
-  useEffect(() => {
-    if (lastSignal) refresh();
-  }, [lastSignal, refresh]);
+  useDeploymentSignalRefresh(entityRef, refresh);
 
   const status = read.value?.status;
   const shown =
