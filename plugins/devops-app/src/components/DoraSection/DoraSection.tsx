@@ -186,6 +186,7 @@ export function DoraSection(props: { entity: Entity }) {
     <InfoCard title="Delivery (DORA metrics)">
       <Box display="flex" alignItems="center" mb={2} style={{ gap: 16 }}>
         <TextField
+          id="dora-environment"
           select
           size="small"
           variant="outlined"
