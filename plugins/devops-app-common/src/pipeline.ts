@@ -3,6 +3,7 @@
  * runs, its verification and whether the next stage may take it. Shared by the Pipeline section and
  * the backend's promotion routes.
  */
+import type { FreezeNotice } from './freezes';
 
 /** One check of a version's verification, passed or not, in the words the Pipeline view shows. @public */
 export interface VerificationCheck {
@@ -55,6 +56,8 @@ export interface PipelineStage {
   verification: StageVerification;
   /** The promotion from the previous stage; undefined for the first stage. */
   promotion?: StagePromotion;
+  /** A freeze window in force: promotions into the stage are refused until it ends. */
+  freeze?: FreezeNotice;
 }
 
 /** `GET /deployments/pipeline`. @public */

@@ -191,6 +191,7 @@ export class PromotionService {
           liveVersion,
           since,
           soakSeconds: config.soakSeconds(environment.name),
+          freeze: row?.freeze,
           verification: verified,
         };
         return stage;

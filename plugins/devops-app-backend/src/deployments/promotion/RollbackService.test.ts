@@ -355,6 +355,16 @@ describe('rollback and freeze windows (routes)', () => {
     });
     expect(rows.dev.freeze).toBeUndefined();
     expect((await offers())['pre-prod'].freeze?.name).toBe('Release week');
+    const pipeline = await request(server)
+      .get(`/api/devops-app/deployments/pipeline?entityRef=${ENTITY_REF}`)
+      .set('Authorization', as(OWNER));
+    expect(
+      pipeline.body.stages.map((st: any) => [st.environment, st.freeze?.name]),
+    ).toEqual([
+      ['dev', undefined],
+      ['pre-prod', 'Release week'],
+      ['prod', undefined],
+    ]);
     expect((await deploy('dev', '0.2.0')).status).toBe(201);
   });
 });

@@ -122,6 +122,33 @@ describe('PipelineSection', () => {
     expect(within(dev).queryByRole('button')).toBeNull();
   });
 
+  it('shows a freeze window of a stage (name, until) and offers no promotion into it', async () => {
+    const frozen = pipeline(true);
+    frozen.stages[1] = {
+      ...frozen.stages[1],
+      freeze: { name: 'Release week', until: '2026-12-04T17:00:00.000Z' },
+    };
+    await render({
+      getPipeline: async () => frozen,
+      promoteVersion: jest.fn(),
+    });
+    const preProd = await screen.findByTestId(
+      'pipeline-stage-pre-prod',
+      {},
+      WAIT,
+    );
+    expect(
+      within(preProd).getByTestId('pipeline-freeze-pre-prod'),
+    ).toHaveTextContent(
+      `Frozen: Release week until ${new Date(
+        '2026-12-04T17:00:00.000Z',
+      ).toLocaleString()}: promotions are refused until then`,
+    );
+    expect(
+      within(preProd).getByRole('button', { name: 'Promote 0.2.0 from dev' }),
+    ).toBeDisabled();
+  });
+
   it('promotes when allowed and shows the backend refusal in its words', async () => {
     const promoteVersion = jest
       .fn()

@@ -107,6 +107,17 @@ function Stage(props: {
           ? `since ${new Date(stage.since).toLocaleString()}`
           : 'since: no deploy recorded by the portal'}
       </Typography>
+      {stage.freeze && (
+        <Typography
+          variant="body2"
+          color="error"
+          data-testid={`pipeline-freeze-${stage.environment}`}
+        >
+          Frozen: {stage.freeze.name} until{' '}
+          {new Date(stage.freeze.until).toLocaleString()}: promotions are
+          refused until then
+        </Typography>
+      )}
       <Verification stage={stage} />
       {stage.production && production && (
         <ProductionPromotion
@@ -123,7 +134,7 @@ function Stage(props: {
           <Button
             variant="contained"
             color="primary"
-            disabled={!promotion.allowed || busy}
+            disabled={!promotion.allowed || busy || Boolean(stage.freeze)}
             onClick={() => onPromote(stage, promotion.version)}
           >
             {label}
