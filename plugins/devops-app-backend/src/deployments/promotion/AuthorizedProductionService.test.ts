@@ -460,6 +460,14 @@ describe('AuthorizedProductionService', () => {
 
   it('rejects with the comment, and expires an undecided request after its age (audited once)', async () => {
     const rejected = await requestAs('owner');
+    // A requester who is no prod deployer is told the four-eyes rule, the reason that holds anyway.
+    const ownView = await service.list({
+      credentials: credentialsOf('owner'),
+      entityRef: ENTITY_REF,
+    });
+    expect(ownView.items[0].decide.reason).toMatch(
+      /you requested this promotion/,
+    );
     expect(
       await service.reject({
         credentials: credentialsOf('prodDeployer'),

@@ -493,13 +493,15 @@ export class AuthorizedProductionService {
   }
 }
 
-/** The approver must not be the requester; otherwise the permission's decision stands. */
+/**
+ * The approver must not be the requester (said first, even to a requester who is no prod deployer:
+ * it is the reason that holds whatever their groups); otherwise the permission's decision stands.
+ */
 function fourEyes(
   decision: ActionPermission,
   item: ProductionRequest,
   caller: string,
 ): ActionPermission {
-  if (!decision.allowed) return decision;
   return item.requestedBy === caller
     ? { allowed: false, reason: FOUR_EYES }
     : decision;
