@@ -184,22 +184,35 @@ describe('terraform runs across backend instances (PostgreSQL)', () => {
       p => p.args[0] === '/bin/sh' && p.args[3] === 'guard',
     )!;
     expect(guard).toBeDefined();
+    // Either instance's worker may have claimed the apply (the queue is shared): the one running it
+    // dies, the other survives.
+    const claimed = await waitFor(
+      'the apply claimed',
+      () => getRun(a.baseUrl, first.id),
+      r => r.instanceId !== undefined,
+      60_000,
+    );
+    const port = (p: RunningPortal) => new URL(p.baseUrl).port;
+    const [victim, survivor] = claimed.instanceId!.endsWith(`:${port(a)}`)
+      ? [a, b]
+      : [b, a];
+    expect(claimed.instanceId).toMatch(new RegExp(`:${port(victim)}$`));
     const backendPid = guard.ppid;
     const killedAt = Date.now();
     process.kill(backendPid, 'SIGKILL');
-    // The rest of A (yarn and the dev runner) goes too, so that nothing restarts it.
-    await a.stop();
+    // The rest of the victim (yarn and the dev runner) goes too, so that nothing restarts it.
+    await victim.stop();
 
     const interrupted = await waitFor(
-      'the dead run interrupted by B',
-      () => getRun(b.baseUrl, first.id),
+      'the dead run interrupted by the survivor',
+      () => getRun(survivor.baseUrl, first.id),
       r => r.status === 'interrupted',
       BOUND_MS * 3,
     );
     expect(interrupted.error).toMatch(/no heartbeat/);
     const next = await waitFor(
       'the queued run claimed',
-      () => getRun(b.baseUrl, second.id),
+      () => getRun(survivor.baseUrl, second.id),
       r => r.claimedAt !== undefined,
       BOUND_MS * 3,
     );
@@ -212,12 +225,12 @@ describe('terraform runs across backend instances (PostgreSQL)', () => {
     expect(claimedAfterMs).toBeLessThan(BOUND_MS * 3);
     const done = await waitFor(
       'the queued run ended',
-      () => getRun(b.baseUrl, second.id),
+      () => getRun(survivor.baseUrl, second.id),
       r => r.finishedAt !== undefined,
       180_000,
     );
     expect(done.status).toBe('succeeded');
-    expect(done.instanceId).toMatch(new RegExp(`:${new URL(b.baseUrl).port}$`));
+    expect(done.instanceId).toMatch(new RegExp(`:${port(survivor)}$`));
 
     // Nothing of the dead run is left: no terraform, sleep or guard naming it (the guard's grace
     // for terraform's SIGTERM is 5 s), and its directory is gone.
