@@ -213,13 +213,14 @@ describe('the pipeline: verified promotion from dev to pre-prod', () => {
     });
 
     // pre-prod's 0.2.0 serves one 5xx in four: prod is not offered it, and says why with the numbers.
+    // (Production takes a request and a prod deployer's approval: e2e/src/prodApproval.test.ts.)
     const prod = stage(page, 'prod');
     await prod
-      .getByRole('button', { name: 'Promote 0.2.0 from pre-prod' })
+      .getByRole('button', { name: 'Request promotion of 0.2.0' })
       .waitFor({ timeout: 60_000 });
     expect(
       await prod
-        .getByRole('button', { name: 'Promote 0.2.0 from pre-prod' })
+        .getByRole('button', { name: 'Request promotion of 0.2.0' })
         .isDisabled(),
     ).toBe(true);
     // Read again at the latest at the next poll, once Argo CD reports pre-prod on 0.2.0.
