@@ -102,7 +102,7 @@ function Rollbacks(props: {
   const api = useApi(devopsAppApiRef);
   const { entityRef, historyKey } = props;
   const offers = useAsyncRetry(
-    () => api.getRollbackOffers(entityRef),
+    async () => api.getRollbackOffers(entityRef),
     [api, entityRef, historyKey],
   );
   const [open, setOpen] = useState<RollbackOffer>();
