@@ -116,7 +116,7 @@ describe('Argo CD history card (Roadie, wired with the app blueprints)', () => {
       await screen.findByText(
         /Argo CD is not connected/,
         {},
-        { timeout: 20_000 },
+        { timeout: 60_000 },
       ),
     ).toBeInTheDocument();
     expect(screen.getByText(/argocd\.baseUrl/)).toBeInTheDocument();
@@ -179,7 +179,7 @@ describe('Argo CD history card (Roadie, wired with the app blueprints)', () => {
       await screen.findByText(
         'deploy inference 1.4.2 to dev',
         {},
-        { timeout: 20_000 },
+        { timeout: 60_000 },
       ),
     ).toBeInTheDocument();
     expect(
@@ -200,7 +200,7 @@ describe('Argo CD history card (Roadie, wired with the app blueprints)', () => {
             ),
           ),
         ).toBe(true),
-      { timeout: 20_000 },
+      { timeout: 60_000 },
     );
     expect(urls.filter(u => u.includes('/proxy'))).toEqual([]);
     expect(

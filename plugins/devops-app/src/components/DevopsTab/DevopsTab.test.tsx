@@ -86,6 +86,7 @@ const quiet: Partial<DevopsAppApi> = {
     items: [],
   }),
   getAuditLog: async () => [],
+  getRollbackOffers: async () => ({ entityRef: ENTITY_REF, items: [] }),
   getMetricsPanel: noMetrics,
   searchLogs: notConfigured,
   getTraceSummary: notConfigured,

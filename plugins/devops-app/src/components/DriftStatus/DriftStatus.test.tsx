@@ -76,6 +76,10 @@ async function render(api: Partial<DevopsAppApi>, element: ReactElement) {
               items: [],
             }),
             getAuditLog: async () => [],
+            getRollbackOffers: async () => ({
+              entityRef: 'component:default/inference-service',
+              items: [],
+            }),
             ...api,
           } as DevopsAppApi,
         ],

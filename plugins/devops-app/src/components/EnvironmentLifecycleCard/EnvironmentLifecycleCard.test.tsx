@@ -14,7 +14,7 @@ import {
 } from '@testing-library/react';
 import { EnvironmentLifecycleCard } from './EnvironmentLifecycleCard';
 
-const WAIT = { timeout: 10_000 };
+const WAIT = { timeout: 60_000 };
 const HOUR = 3_600_000;
 
 const entity = (annotations: Record<string, string>, name: string) => ({

@@ -63,7 +63,7 @@ async function render(api: Partial<DevopsAppApi>) {
   );
   return {
     onDone,
-    dialog: await screen.findByRole('dialog', {}, { timeout: 10_000 }),
+    dialog: await screen.findByRole('dialog', {}, { timeout: 60_000 }),
   };
 }
 
@@ -96,7 +96,7 @@ describe('DeployDialog with the registry', () => {
     const list = await within(dialog).findByTestId(
       'registry-versions',
       {},
-      { timeout: 10_000 },
+      { timeout: 60_000 },
     );
     expect(
       within(dialog).getByText(
@@ -119,9 +119,9 @@ describe('DeployDialog with the registry', () => {
       within(dialog).getByRole('button', { name: 'Show change' }),
     );
     const button = within(dialog).getByRole('button', { name: 'Deploy 0.2.0' });
-    await waitFor(() => expect(button).toBeEnabled(), { timeout: 10_000 });
+    await waitFor(() => expect(button).toBeEnabled(), { timeout: 60_000 });
     await userEvent.click(button);
-    await waitFor(() => expect(onDone).toHaveBeenCalled(), { timeout: 10_000 });
+    await waitFor(() => expect(onDone).toHaveBeenCalled(), { timeout: 60_000 });
     expect(deploy).toHaveBeenCalledWith({
       entityRef: ENTITY_REF,
       environment: 'dev',
@@ -141,20 +141,20 @@ describe('DeployDialog with the registry', () => {
     await within(dialog).findByTestId(
       'registry-versions',
       {},
-      { timeout: 10_000 },
+      { timeout: 60_000 },
     );
     await userEvent.type(within(dialog).getByLabelText('Image tag'), '0.9.9');
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Show change' }),
     );
     const button = within(dialog).getByRole('button', { name: 'Deploy 0.9.9' });
-    await waitFor(() => expect(button).toBeEnabled(), { timeout: 10_000 });
+    await waitFor(() => expect(button).toBeEnabled(), { timeout: 60_000 });
     await userEvent.click(button);
     expect(
       await within(dialog).findByText(
         message,
         { exact: false },
-        { timeout: 10_000 },
+        { timeout: 60_000 },
       ),
     ).toBeInTheDocument();
     expect(onDone).not.toHaveBeenCalled();
@@ -173,7 +173,7 @@ describe('DeployDialog with the registry', () => {
     const alert = await within(dialog).findByTestId(
       'registry-error',
       {},
-      { timeout: 10_000 },
+      { timeout: 60_000 },
     );
     expect(alert.textContent).toContain(message);
     await userEvent.type(within(dialog).getByLabelText('Image tag'), '0.2.0');

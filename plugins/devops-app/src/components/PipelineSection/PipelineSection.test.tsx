@@ -21,7 +21,7 @@ const entity = {
   metadata: { name: 'inference-service', namespace: 'default' },
   spec: { type: 'service', owner: 'ml-team' },
 };
-const WAIT = { timeout: 10_000 };
+const WAIT = { timeout: 60_000 };
 
 const verified = {
   verified: true,

@@ -5,7 +5,7 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { PlanApprovalPanel } from './PlanApprovalPanel';
 
-const WAIT = { timeout: 10_000 };
+const WAIT = { timeout: 60_000 };
 const SHA = 'a'.repeat(64);
 
 const awaitingRun = (permissions: TerraformRun['permissions']) =>

@@ -125,11 +125,8 @@ describe('TerraformRunsSection', () => {
       </TestApiProvider>,
       { mountedRoutes },
     );
-    const pending = await screen.findByTestId(
-      'pending-approvals',
-      {},
-      { timeout: 10_000 },
-    );
+    // The bound is the suite's (setupTests.ts), not a shorter one: a busy machine renders slowly.
+    const pending = await screen.findByTestId('pending-approvals');
     expect(pending).toHaveTextContent('1 awaiting approval');
     expect(
       screen.getByRole('link', { name: 'apply of prod by guest' }),

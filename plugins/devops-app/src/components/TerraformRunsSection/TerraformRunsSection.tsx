@@ -54,10 +54,17 @@ const columns: TableColumn<TerraformRun>[] = [
   {
     title: 'Stacks',
     headerStyle: header,
-    render: run =>
-      run.stacks
-        .map(s => `${s.stack}: ${s.status} (${formatPlan(s.plan)})`)
-        .join(' · '),
+    // One line per stack, never broken inside: a long run of stacks joined on one line was squeezed
+    // into a column of word fragments at 1280 px and cut off at the card's edge.
+    render: run => (
+      <Box component="ul" m={0} p={0} style={{ listStyle: 'none' }}>
+        {run.stacks.map(s => (
+          <li key={s.stack} style={{ whiteSpace: 'nowrap' }}>
+            {`${s.stack}: ${s.status} (${formatPlan(s.plan)})`}
+          </li>
+        ))}
+      </Box>
+    ),
   },
 ];
 
