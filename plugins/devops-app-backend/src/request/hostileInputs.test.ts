@@ -21,7 +21,7 @@ import {
  * A corpus of hostile values through every route that takes input, on the whole plugin
  * (`startTestBackend`, the backend's own error middleware): each answers 400 naming the field, never
  * 500, with no stack trace or upstream address in the body, and writes nothing (no audit entry, no
- * terraform run, no git commit).
+ * terraform run, no production request, no git commit).
  */
 
 // Real git for the GitOps remote; a busy machine can take seconds per process.
@@ -46,6 +46,7 @@ interface Route {
 }
 
 const target = { entityRef: SERVICE_REF, environment: 'dev' };
+const prod = { entityRef: SERVICE_REF, environment: 'prod' };
 /** Hostile to names and references, plain words in a comment. */
 const FREE_TEXT = [
   '301 characters',
@@ -192,6 +193,57 @@ const ROUTES: Route[] = [
     path: '/deployments/dora',
     valid: { ...target, days: '30' },
     fields: ['entityRef', 'environment', 'days'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/rollback',
+    valid: { entityRef: SERVICE_REF },
+    fields: ['entityRef'],
+  },
+  {
+    method: 'post',
+    path: '/deployments/rollback',
+    valid: target,
+    fields: ['entityRef', 'environment'],
+  },
+  {
+    method: 'post',
+    path: '/deployments/promotions/requests',
+    valid: { ...prod, version: '1.2.3', comment: 'verified in pre-prod' },
+    fields: ['entityRef', 'environment', 'version', 'comment'],
+    accepts: { comment: FREE_TEXT },
+  },
+  {
+    method: 'get',
+    path: '/deployments/promotions/requests',
+    valid: { entityRef: SERVICE_REF },
+    fields: ['entityRef'],
+  },
+  {
+    method: 'post',
+    path: '/deployments/promotions/requests/1/approve',
+    valid: { comment: 'looks right' },
+    fields: ['comment'],
+    accepts: { comment: FREE_TEXT },
+  },
+  {
+    method: 'post',
+    path: '/deployments/promotions/requests/1/reject',
+    valid: { comment: 'not this week' },
+    fields: ['comment'],
+    accepts: { comment: FREE_TEXT },
+  },
+  {
+    method: 'post',
+    path: '/deployments/break-glass',
+    valid: {
+      ...prod,
+      version: '1.2.3',
+      reason: 'the outage cannot wait for a second pair of eyes',
+    },
+    fields: ['entityRef', 'environment', 'version', 'reason'],
+    // A reason is 20 characters at least: only the long and the multi-line values are reasons.
+    accepts: { reason: ['301 characters', 'a newline'] },
   },
   {
     method: 'get',
@@ -347,14 +399,14 @@ describe('hostile inputs', () => {
   };
 
   it('covers every route that takes input', () => {
-    // 44 fields of 30 routes × 12 values, `x` in the 17 entityRefs, less the 18 free-text values a
-    // comment or selector accepts, and a __proto__ key and an unknown field on each route.
-    expect(ROUTES).toHaveLength(30);
+    // 58 fields of 37 routes × 12 values, `x` in the 22 entityRefs, less the 38 free-text values a
+    // comment, reason or selector accepts, and a __proto__ key and an unknown field on each route.
+    expect(ROUTES).toHaveLength(37);
     const fields = ROUTES.flatMap(r => r.fields);
-    expect(fields).toHaveLength(44);
-    expect(fields.filter(f => f === 'entityRef')).toHaveLength(17);
-    expect(CASES).toHaveLength(44 * 12 + 17 - 18 + 30 * 2);
-    expect(CASES).toHaveLength(587);
+    expect(fields).toHaveLength(58);
+    expect(fields.filter(f => f === 'entityRef')).toHaveLength(22);
+    expect(CASES).toHaveLength(58 * 12 + 22 - 38 + 37 * 2);
+    expect(CASES).toHaveLength(754);
   });
 
   it.each(CASES)('$route', async c => {
@@ -377,12 +429,16 @@ describe('hostile inputs', () => {
     expect(await db('devops_app_terraform_runs').count({ n: '*' })).toEqual([
       { n: 0 },
     ]);
+    expect(
+      await db('devops_app_production_requests').count({ n: '*' }),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('wrote nothing: no commit on the GitOps remote, no audit entry, no run', async () => {
     expect(await remote.count()).toBe(1);
     expect(await db('devops_app_deployment_audit').select()).toEqual([]);
     expect(await db('devops_app_terraform_runs').select()).toEqual([]);
+    expect(await db('devops_app_production_requests').select()).toEqual([]);
   });
 
   it('answers the valid request of every route past the request layer (the 400s above are the values)', async () => {
@@ -450,6 +506,16 @@ describe('hostile inputs', () => {
       'GET /deployments/pipeline': 200,
       'POST /deployments/promotions': 400,
       'GET /deployments/dora': 200,
+      'GET /deployments/rollback': 200,
+      // Nothing was deployed to dev before: no version to go back to.
+      'POST /deployments/rollback': 409,
+      // 1.2.3 has not been verified in pre-prod, so prod cannot be requested.
+      'POST /deployments/promotions/requests': 409,
+      'GET /deployments/promotions/requests': 200,
+      'POST /deployments/promotions/requests/1/approve': 404,
+      'POST /deployments/promotions/requests/1/reject': 404,
+      // Break glass skips the gates (its reason is audited).
+      'POST /deployments/break-glass': 201,
       'GET /argocd/api/applications': 503,
     });
   });
