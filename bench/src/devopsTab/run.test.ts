@@ -6,6 +6,7 @@ const load = (firstChartMs: number, decoded: number): TabLoad => ({
   allChartsMs: firstChartMs + 500,
   network: {
     code: { requests: 30, transferred: decoded / 4, decoded },
+    codePaths: ['/static/main.js'],
     all: { requests: 40, transferred: decoded / 4, decoded },
   },
 });

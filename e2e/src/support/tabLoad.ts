@@ -26,6 +26,8 @@ export interface ResourceBytes {
 export interface NetworkTally {
   /** JavaScript and CSS: the code the page needs. */
   code: ResourceBytes;
+  /** The paths of that code (`/static/…`), each once. */
+  codePaths: string[];
   all: ResourceBytes;
 }
 
@@ -35,13 +37,16 @@ export interface NetworkTally {
  */
 export class NetworkCounter {
   private readonly types = new Map<string, string>();
+  private readonly paths = new Map<string, string>();
   private readonly decoded = new Map<string, number>();
   private readonly transferred = new Map<string, number>();
   private counting = false;
 
   private constructor(private readonly cdp: CDPSession) {
     cdp.on('Network.requestWillBeSent', e => {
-      if (this.counting) this.types.set(e.requestId, e.type ?? 'Other');
+      if (!this.counting) return;
+      this.types.set(e.requestId, e.type ?? 'Other');
+      this.paths.set(e.requestId, new URL(e.request.url).pathname);
     });
     cdp.on('Network.dataReceived', e => {
       if (!this.types.has(e.requestId)) return;
@@ -69,6 +74,7 @@ export class NetworkCounter {
 
   start(): void {
     this.types.clear();
+    this.paths.clear();
     this.decoded.clear();
     this.transferred.clear();
     this.counting = true;
@@ -87,8 +93,15 @@ export class NetworkCounter {
         decoded: ids.reduce((n, id) => n + (this.decoded.get(id) ?? 0), 0),
       };
     };
+    const isCode = (t: string) => t === 'Script' || t === 'Stylesheet';
+    const codePaths = new Set(
+      [...this.types]
+        .filter(([, t]) => isCode(t))
+        .map(([id]) => this.paths.get(id) ?? ''),
+    );
     return {
-      code: tally(t => t === 'Script' || t === 'Stylesheet'),
+      code: tally(isCode),
+      codePaths: [...codePaths].sort(),
       all: tally(() => true),
     };
   }
