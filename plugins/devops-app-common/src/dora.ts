@@ -36,7 +36,7 @@ export interface DoraRestore {
 /** What each metric means, stated next to the charts. @public */
 export const DORA_DEFINITIONS = {
   deploymentFrequency:
-    'Successful deploys to the environment recorded by the portal (deploys, promotions and rollbacks that committed a new image.tag), per week of the period.',
+    'Successful deploys to the environment recorded by the portal (deploys, promotions, rollbacks and break-glass deploys that committed a new image.tag), per week of the period.',
   leadTime:
     "Median time from the commit that produced the version to its deploy here. Images record no source commit, so the version's first GitOps commit (its first deploy to any environment of the service) stands for it.",
   changeFailureRate:

@@ -24,7 +24,9 @@ function entry(
     action,
     after,
     result: 'success',
-    commit: ['deploy', 'promote-version', 'rollback'].includes(action)
+    commit: ['deploy', 'promote-version', 'rollback', 'break-glass'].includes(
+      action,
+    )
       ? `c${id}`.padEnd(40, '0')
       : undefined,
     ...extra,
@@ -76,6 +78,24 @@ describe('computeDora', () => {
     expect(days.reduce((n, d) => n + d.deploys, 0)).toBe(3);
 
     expect(dora(records, { days: 90 }).deploymentFrequency.deploys).toBe(4);
+  });
+
+  it('counts a break glass as a deploy of production, and not its request or approval decisions', () => {
+    const records = [
+      entry(3 * DAY, 'pre-prod', 'deploy', '0.2.0'),
+      entry(2 * DAY, 'prod', 'request-production', '0.2.0'),
+      entry(DAY + HOUR, 'prod', 'approve-production', '0.2.0'),
+      entry(DAY, 'prod', 'promote-version', '0.2.0'),
+      entry(HOUR, 'prod', 'break-glass', '0.2.1'),
+      entry(HOUR - 1000, 'prod', 'break-glass', '0.2.2', { result: 'denied' }),
+    ];
+    const result = dora(records);
+    expect(result.deploymentFrequency.deploys).toBe(2);
+    // 0.2.1's first commit is its break glass: a lead time of 0.
+    expect(result.leadTime.items.map(l => [l.version, l.seconds])).toEqual([
+      ['0.2.0', (2 * DAY) / 1000],
+      ['0.2.1', 0],
+    ]);
   });
 
   it("measures lead time from the version's first GitOps commit in any environment", () => {

@@ -10,8 +10,16 @@ import {
 
 const DAY_MS = 86_400_000;
 
-/** Audit actions that put a new version into an environment (with a commit: the change happened). */
-const DEPLOY_ACTIONS = new Set(['deploy', 'promote-version', 'rollback']);
+/**
+ * Audit actions that put a new version into an environment (with a commit: the change happened). A
+ * break glass is a deploy to production like any other, with a reason instead of an approval.
+ */
+const DEPLOY_ACTIONS = new Set([
+  'deploy',
+  'promote-version',
+  'rollback',
+  'break-glass',
+]);
 /** Audit actions that mark the environment's latest deploy as failed. */
 const FAILURE_ACTIONS = new Set(['rollback', 'abort']);
 
@@ -58,7 +66,7 @@ function median(values: number[]): number | undefined {
 /**
  * The DORA metrics of one environment over `days` days ending at `now` (both ends inclusive), from the
  * portal's audit entries:
- * - deploys: successful deploy, promote-version and rollback entries with a commit (a pull request not
+ * - deploys: successful deploy, promote-version, rollback and break-glass entries with a commit (a pull request not
  *   yet merged, or a deploy that changed nothing, is not a deploy);
  * - a deploy failed when a successful rollback or abort of the environment follows it within
  *   `failureWindowHours` and before the next deploy;
