@@ -10,13 +10,9 @@ import {
   PipelineStage,
   StagePromotion,
 } from '@devops-app/plugin-devops-app-common';
-import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { loadEntityForCaller } from '../../request';
-import { AuditStore } from '../AuditStore';
-import { AuthorizedDeploymentService } from '../AuthorizedDeploymentService';
-import { PromotionConfig } from './config';
 import { orderStages, promotionDecision } from './rules';
-import { VerificationService } from './VerificationService';
+import { currentTimeMs, PromotionDependencies } from './PromotionDependencies';
 
 /** The audit action of a promotion (authorized as a deploy of the target stage). */
 export const PROMOTE_VERSION: AuditedDeploymentAction = 'promote-version';
@@ -46,19 +42,10 @@ export interface PromotionRequest {
  * gate `promote` with `check` in front of it.
  */
 export class PromotionService {
-  constructor(
-    private readonly options: {
-      deployments: AuthorizedDeploymentService;
-      environments: EnvironmentResolver;
-      audit: AuditStore;
-      verification: VerificationService;
-      config: PromotionConfig;
-      now?: () => number;
-    },
-  ) {}
+  constructor(private readonly options: PromotionDependencies) {}
 
   private nowMs(): number {
-    return this.options.now?.() ?? Date.now();
+    return currentTimeMs(this.options);
   }
 
   /** Every stage with its version, since when, verification and promotion from the stage before. */

@@ -8,18 +8,12 @@ import {
   RollbackOffersResponse,
   RollbackResult,
 } from '@devops-app/plugin-devops-app-common';
-import { EnvironmentResolver } from '@devops-app/plugin-devops-app-node';
 import { loadEntityForCaller } from '../../request';
-import { AuditStore } from '../AuditStore';
-import type {
-  AuthorizedDeploymentService,
-  RollbackPlanResult,
-} from '../AuthorizedDeploymentService';
+import type { RollbackPlanResult } from '../AuthorizedDeploymentService';
 import { DeploymentTarget } from '../DeploymentService';
-import { PromotionConfig } from './config';
 import { activeFreeze, freezeNotice } from './freezes';
 import { RollbackCandidate, rollbackCandidates } from './RollbackPlan';
-import { VerificationService } from './VerificationService';
+import { currentTimeMs, PromotionDependencies } from './PromotionDependencies';
 
 /** A rollback as the route parsed it: the target version is the server's to choose. */
 export interface RollbackRequest {
@@ -41,19 +35,10 @@ const HISTORY_LIMIT = 200;
  * for which version that is.
  */
 export class RollbackService {
-  constructor(
-    private readonly options: {
-      deployments: AuthorizedDeploymentService;
-      environments: EnvironmentResolver;
-      audit: AuditStore;
-      verification: VerificationService;
-      config: PromotionConfig;
-      now?: () => number;
-    },
-  ) {}
+  constructor(private readonly options: PromotionDependencies) {}
 
   private nowMs(): number {
-    return this.options.now?.() ?? Date.now();
+    return currentTimeMs(this.options);
   }
 
   /** Each environment's rollback, for a caller who may read the entity. */
