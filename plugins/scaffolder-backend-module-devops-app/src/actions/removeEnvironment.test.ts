@@ -1,14 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ResponseError } from '@backstage/errors';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import {
-  TerraformLogLine,
-  TerraformRun,
-} from '@devops-app/plugin-devops-app-common';
-import { TerraformRunService } from '@devops-app/plugin-devops-app-node';
+import { TerraformRun } from '@devops-app/plugin-devops-app-common';
 import yaml from 'yaml';
 import { createRemoveEnvironmentAction } from './removeEnvironment';
 import { removeEnvironmentExamples } from './removeEnvironment.examples';
+import { fakeRuns, logLine } from './__testUtils__/fakeRuns';
 
 /**
  * The action against an in-memory run service that plays the destroy run forward one poll at a time
@@ -16,45 +13,32 @@ import { removeEnvironmentExamples } from './removeEnvironment.examples';
  * authorization, the order of the stacks, the removal commit) is tested in the backend and in the
  * browser test (e2e/src/teardown.test.ts).
  */
-function fakeRuns(final: Partial<TerraformRun>) {
-  const lines: TerraformLogLine[] = [
-    {
-      seq: 0,
-      stack: 'monitoring',
-      stream: 'stdout',
-      line: 'Apply complete! Resources: 0 added, 0 changed, 2 destroyed.',
-      at: '',
+function fakeDestroy(final: Partial<TerraformRun>) {
+  return fakeRuns({
+    run: {
+      id: 'run-3',
+      environment: 'ttl-test',
+      mode: 'destroy',
+      status: 'queued',
+      createdBy: 'user:default/mock',
+      startedAt: '',
+      stacks: [],
     },
-    {
-      seq: 1,
-      stack: 'cluster',
-      stream: 'stdout',
-      line: 'Apply complete! Resources: 0 added, 0 changed, 5 destroyed.',
-      at: '',
-    },
-  ];
-  let polls = 0;
-  const base: TerraformRun = {
-    id: 'run-3',
-    environment: 'ttl-test',
-    mode: 'destroy',
-    status: 'queued',
-    createdBy: 'user:default/mock',
-    startedAt: '',
-    stacks: [],
-  };
-  const service = {
-    startRun: jest.fn(),
-    removeEnvironment: jest.fn(async () => base),
-    getRun: jest.fn(async () =>
-      ++polls > 1 ? { ...base, ...final } : { ...base, status: 'running' },
-    ),
-    readLog: jest.fn(async (_id: string, { after }: { after?: number }) =>
-      polls === 0 ? [] : lines.filter(l => l.seq > (after ?? -1)),
-    ),
-    cancelRun: jest.fn(async () => ({ ...base, status: 'cancelled' as const })),
-  };
-  return service as typeof service & TerraformRunService;
+    first: { status: 'running' },
+    final,
+    lines: [
+      logLine(
+        0,
+        'monitoring',
+        'Apply complete! Resources: 0 added, 0 changed, 2 destroyed.',
+      ),
+      logLine(
+        1,
+        'cluster',
+        'Apply complete! Resources: 0 added, 0 changed, 5 destroyed.',
+      ),
+    ],
+  });
 }
 
 /** A catalog holding the entity for its first `reads` reads. */
@@ -84,7 +68,7 @@ async function refusal(status: number, message: string) {
 
 describe('devops-app:environment:remove', () => {
   it("asks the backend's teardown route with the user's credentials, streams the destroy, and ends once the entity left the catalog", async () => {
-    const runs = fakeRuns({
+    const runs = fakeDestroy({
       status: 'succeeded',
       stacks: [
         { stack: 'monitoring', status: 'destroyed' },
@@ -150,7 +134,7 @@ describe('devops-app:environment:remove', () => {
     ],
     [{ environment: 'TTL', confirm: 'TTL' }, /^environment: "TTL" /],
   ])('refuses %j before asking the backend', async (input, message) => {
-    const runs = fakeRuns({});
+    const runs = fakeDestroy({});
     const action = createRemoveEnvironmentAction({
       runs,
       catalog: fakeCatalog(0),
@@ -163,7 +147,7 @@ describe('devops-app:environment:remove', () => {
   });
 
   it("fails the step with the backend's reason when it refuses (a protected environment, not the owner)", async () => {
-    const runs = fakeRuns({});
+    const runs = fakeDestroy({});
     const reason =
       'dev is protected (devops-app.io/protected): the portal never removes it';
     runs.removeEnvironment.mockRejectedValueOnce(await refusal(403, reason));
@@ -186,7 +170,7 @@ describe('devops-app:environment:remove', () => {
   });
 
   it('fails the step when the destroy does not succeed, and does not wait for the catalog', async () => {
-    const runs = fakeRuns({
+    const runs = fakeDestroy({
       status: 'failed',
       error: 'cluster: terraform destroy exited with 1',
     });
@@ -211,7 +195,7 @@ describe('devops-app:environment:remove', () => {
 
   it('fails the step when the entity is still in the catalog after the bound', async () => {
     const action = createRemoveEnvironmentAction({
-      runs: fakeRuns({ status: 'succeeded' }),
+      runs: fakeDestroy({ status: 'succeeded' }),
       catalog: fakeCatalog(1_000_000),
       appBaseUrl: 'http://portal',
       pollIntervalMs: 1,
@@ -229,7 +213,7 @@ describe('devops-app:environment:remove', () => {
   });
 
   it('removes nothing in a dry run', async () => {
-    const runs = fakeRuns({});
+    const runs = fakeDestroy({});
     const action = createRemoveEnvironmentAction({
       runs,
       catalog: fakeCatalog(1),
@@ -247,7 +231,7 @@ describe('devops-app:environment:remove', () => {
   });
 
   it('cancels the destroy run when the task is cancelled', async () => {
-    const runs = fakeRuns({ status: 'cancelled', error: 'Cancelled' });
+    const runs = fakeDestroy({ status: 'cancelled', error: 'Cancelled' });
     const controller = new AbortController();
     runs.removeEnvironment.mockImplementationOnce(async () => {
       setTimeout(() => controller.abort(), 0);

@@ -1,55 +1,33 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import {
-  TerraformLogLine,
-  TerraformRun,
-} from '@devops-app/plugin-devops-app-common';
-import { TerraformRunService } from '@devops-app/plugin-devops-app-node';
+import { TerraformRun } from '@devops-app/plugin-devops-app-common';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTerraformRunAction } from './terraformRun';
+import { fakeRuns, logLine } from './__testUtils__/fakeRuns';
 
 /**
  * The action against an in-memory run service that plays a run forward one poll at a time; the real
  * service with the real terraform is covered by the backend's tests and the template test.
  */
-function fakeRuns(final: Partial<TerraformRun>) {
-  const lines: TerraformLogLine[] = [
-    {
-      seq: 0,
-      stack: 'cluster',
-      stream: 'system',
-      line: '$ terraform init',
-      at: '',
+function fakeApply(final: Partial<TerraformRun>) {
+  return fakeRuns({
+    run: {
+      id: 'run-1',
+      environment: 'load-test',
+      mode: 'apply',
+      status: 'running',
+      createdBy: 'user:default/mock',
+      startedAt: '',
+      stacks: [],
     },
-    {
-      seq: 1,
-      stack: 'cluster',
-      stream: 'stdout',
-      line: 'Apply complete!',
-      at: '',
-    },
-  ];
-  let polls = 0;
-  const base: TerraformRun = {
-    id: 'run-1',
-    environment: 'load-test',
-    mode: 'apply',
-    status: 'running',
-    createdBy: 'user:default/mock',
-    startedAt: '',
-    stacks: [],
-  };
-  const service = {
-    startRun: jest.fn(async () => base),
-    getRun: jest.fn(async () => (++polls > 1 ? { ...base, ...final } : base)),
-    readLog: jest.fn(async (_id: string, { after }: { after?: number }) =>
-      polls === 0 ? [] : lines.filter(l => l.seq > (after ?? -1)),
-    ),
-    cancelRun: jest.fn(async () => ({ ...base, status: 'cancelled' as const })),
-  };
-  return service as typeof service & TerraformRunService;
+    final,
+    lines: [
+      logLine(0, 'cluster', '$ terraform init', 'system'),
+      logLine(1, 'cluster', 'Apply complete!'),
+    ],
+  });
 }
 
 describe('devops-app:terraform:apply', () => {
@@ -68,7 +46,7 @@ describe('devops-app:terraform:apply', () => {
   afterEach(() => fs.rm(workspace, { recursive: true, force: true }));
 
   it('sends the environment and the commit, nothing of the workspace, waits through the queue, streams the log and outputs the stacks', async () => {
-    const runs = fakeRuns({
+    const runs = fakeApply({
       status: 'succeeded',
       stacks: [
         {
@@ -127,7 +105,7 @@ describe('devops-app:terraform:apply', () => {
   });
 
   it('starts no run in a dry run: nothing is pushed for the server to read', async () => {
-    const runs = fakeRuns({ status: 'succeeded' });
+    const runs = fakeApply({ status: 'succeeded' });
     const action = createTerraformRunAction({
       mode: 'apply',
       runs,
@@ -147,7 +125,7 @@ describe('devops-app:terraform:apply', () => {
   });
 
   it('refuses a commit that is not a full commit id, and sends none for an empty one', async () => {
-    const runs = fakeRuns({ status: 'succeeded' });
+    const runs = fakeApply({ status: 'succeeded' });
     const action = createTerraformRunAction({
       mode: 'apply',
       runs,
@@ -174,7 +152,7 @@ describe('devops-app:terraform:apply', () => {
   });
 
   it('fails the step with the reason of a failed run', async () => {
-    const runs = fakeRuns({
+    const runs = fakeApply({
       status: 'failed',
       error: 'cluster: terraform plan exited with 1',
     });
@@ -194,7 +172,7 @@ describe('devops-app:terraform:apply', () => {
   });
 
   it('ends the step when the run awaits approval, with that status and the run link, and cancels nothing', async () => {
-    const runs = fakeRuns({
+    const runs = fakeApply({
       status: 'awaiting-approval',
       stacks: [
         {
@@ -229,7 +207,7 @@ describe('devops-app:terraform:apply', () => {
   });
 
   it('cancels the run when the task is cancelled', async () => {
-    const runs = fakeRuns({ status: 'cancelled', error: 'Cancelled' });
+    const runs = fakeApply({ status: 'cancelled', error: 'Cancelled' });
     const controller = new AbortController();
     runs.startRun.mockImplementation(async () => {
       setTimeout(() => controller.abort(), 0);
@@ -265,7 +243,7 @@ describe('devops-app:terraform:apply', () => {
   it.each(['Prod', '../x', 'a;b', 'x'.repeat(70)])(
     'refuses the environment %j before any run',
     async environment => {
-      const runs = fakeRuns({});
+      const runs = fakeApply({});
       const action = createTerraformRunAction({
         mode: 'apply',
         runs,
