@@ -56,6 +56,17 @@ const FREE_TEXT = [
   'a/b/c',
   '../../etc',
 ];
+/** Approve and reject of a plan or a production request: a comment that may be any text. */
+const decisions = (base: string) =>
+  ['approve', 'reject'].map(
+    (decision): Route => ({
+      method: 'post',
+      path: `${base}/${decision}`,
+      valid: { comment: 'looks right' },
+      fields: ['comment'],
+      accepts: { comment: FREE_TEXT },
+    }),
+  );
 const ROUTES: Route[] = [
   { method: 'get', path: '/health', valid: {}, fields: [] },
   {
@@ -131,15 +142,7 @@ const ROUTES: Route[] = [
     valid: {},
     fields: [],
   },
-  ...['approve', 'reject'].map(
-    (decision): Route => ({
-      method: 'post',
-      path: `/terraform/runs/nope/${decision}`,
-      valid: { comment: 'looks right' },
-      fields: ['comment'],
-      accepts: { comment: FREE_TEXT },
-    }),
-  ),
+  ...decisions('/terraform/runs/nope'),
   {
     method: 'get',
     path: '/terraform/runs/nope/plans/cluster',
@@ -219,20 +222,7 @@ const ROUTES: Route[] = [
     valid: { entityRef: SERVICE_REF },
     fields: ['entityRef'],
   },
-  {
-    method: 'post',
-    path: '/deployments/promotions/requests/1/approve',
-    valid: { comment: 'looks right' },
-    fields: ['comment'],
-    accepts: { comment: FREE_TEXT },
-  },
-  {
-    method: 'post',
-    path: '/deployments/promotions/requests/1/reject',
-    valid: { comment: 'not this week' },
-    fields: ['comment'],
-    accepts: { comment: FREE_TEXT },
-  },
+  ...decisions('/deployments/promotions/requests/1'),
   {
     method: 'post',
     path: '/deployments/break-glass',
