@@ -62,6 +62,33 @@ const git = (...args: string[]) =>
 
 const screenshots = screenshotsAtBothWidths;
 
+/** The removal of `environment` is audited: the destroy decision and the removal's outcome, by `actor`. */
+async function expectRemovalAudited(
+  environment: string,
+  actor: string,
+  more: { destroy?: object; remove?: object } = {},
+) {
+  const audit = await api(
+    `/api/devops-app/audit?environment=${environment}&limit=50`,
+  );
+  expect(audit.body.items).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        actor,
+        action: 'destroy',
+        result: 'success',
+        ...more.destroy,
+      }),
+      expect.objectContaining({
+        actor,
+        action: 'remove',
+        result: 'success',
+        ...more.remove,
+      }),
+    ]),
+  );
+}
+
 async function api<T = any>(
   path: string,
   init: { method?: string; body?: object } = {},
@@ -478,25 +505,10 @@ describe('teardown and expiry of environments', () => {
     await screenshots(page, 'teardown-11-run-readable');
 
     // Audited: the decision (destroy) and the removal's outcome (remove), as the guest.
-    const audit = await api(
-      `/api/devops-app/audit?environment=${ENV}&limit=50`,
-    );
-    expect(audit.body.items).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          actor: 'user:default/guest',
-          action: 'destroy',
-          result: 'success',
-          runId: destroyRunId,
-        }),
-        expect.objectContaining({
-          actor: 'user:default/guest',
-          action: 'remove',
-          result: 'success',
-          commit,
-        }),
-      ]),
-    );
+    await expectRemovalAudited(ENV, 'user:default/guest', {
+      destroy: { runId: destroyRunId },
+      remove: { commit },
+    });
   });
 
   it(`removes ${SECOND} with the "Remove environment" template: its step asks the same route as the page`, async () => {
@@ -538,23 +550,7 @@ describe('teardown and expiry of environments', () => {
       `/api/catalog/entities/by-name/resource/default/${SECOND}`,
     );
     expect(status).toBe(404);
-    const audit = await api(
-      `/api/devops-app/audit?environment=${SECOND}&limit=50`,
-    );
-    expect(audit.body.items).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          actor: 'user:default/guest',
-          action: 'destroy',
-          result: 'success',
-        }),
-        expect.objectContaining({
-          actor: 'user:default/guest',
-          action: 'remove',
-          result: 'success',
-        }),
-      ]),
-    );
+    await expectRemovalAudited(SECOND, 'user:default/guest');
   });
 
   it(`the expiry task removes ${EXPIRING} once its expiry has passed, audited as system:expiry`, async () => {
@@ -601,26 +597,13 @@ describe('teardown and expiry of environments', () => {
       status: 'succeeded',
       createdBy: 'system:expiry',
     });
-    const audit = await api(
-      `/api/devops-app/audit?environment=${EXPIRING}&limit=50`,
-    );
-    expect(audit.body.items).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          actor: 'system:expiry',
-          action: 'destroy',
-          result: 'success',
-          runId: destroy.id,
-          message: expect.stringMatching(/^expired at /),
-        }),
-        expect.objectContaining({
-          actor: 'system:expiry',
-          action: 'remove',
-          result: 'success',
-          commit,
-        }),
-      ]),
-    );
+    await expectRemovalAudited(EXPIRING, 'system:expiry', {
+      destroy: {
+        runId: destroy.id,
+        message: expect.stringMatching(/^expired at /),
+      },
+      remove: { commit },
+    });
     await page.goto(`${portal.baseUrl}/catalog/default/resource/${EXPIRING}`);
     await page
       .getByText('Entity not found')
