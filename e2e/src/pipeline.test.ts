@@ -4,10 +4,7 @@
 import { Browser, Page } from 'playwright-core';
 // The backend plugin's own Argo CD stand-in (as argocd.test.ts uses it).
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
-import {
-  application,
-  startArgoCdStandIn,
-} from '../../plugins/devops-app-backend/src/deployments/__testUtils__/argoCdStandIn';
+import { startArgoCdStandIn } from '../../plugins/devops-app-backend/src/deployments/__testUtils__/argoCdStandIn';
 import {
   launchChromium,
   screenshotsAtBothWidths,
@@ -20,6 +17,13 @@ import {
   startDeploymentsPortal,
 } from './support/deploymentsPortal';
 import { guestToken } from './support/portal';
+import {
+  clusterRuns,
+  devopsAppApi,
+  gitTag,
+  pipelineApps,
+  standInConfig,
+} from './support/pipelineStandIns';
 
 /*
  * The pipeline walk of issue 14 on the real backend and the built frontend: a GitOps remote of its own,
@@ -39,36 +43,12 @@ let prometheus: RunningPrometheus;
 let argo: Awaited<ReturnType<typeof startArgoCdStandIn>>;
 let token: string;
 
-const apps = {
-  dev: application('dev', { automated: true }),
-  'pre-prod': application('pre-prod', { automated: true }),
-  prod: application('prod', { automated: true }),
-};
+const apps = pipelineApps();
 
-/**
- * Argo CD's sync of the commit, as the cluster would report it: the Application's
- * status.summary.images (ApplicationSummary.images, Argo CD's swagger.json) name the new image.
- */
-function clusterRuns(env: keyof typeof apps, version: string) {
-  apps[env].status.summary.images = [
-    `devopsapp.azurecr.io/inference:${version}`,
-  ];
-}
-
-const gitTag = (file: string) =>
-  /tag: "?([^"\n]+)"?/.exec(portal.remote.git('show', `main:${file}`))?.[1];
-
-async function api(path: string, body?: unknown) {
-  const res = await fetch(`${portal.baseUrl}/api/devops-app${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const api = devopsAppApi(
+  () => portal.baseUrl,
+  () => token,
+);
 
 beforeAll(async () => {
   const now = Math.floor(Date.now() / 1000 / SCRAPE_SECONDS) * SCRAPE_SECONDS;
@@ -86,11 +66,10 @@ beforeAll(async () => {
     name: 'pipeline',
     logFile: 'backend-pipeline.log',
     env: {
-      APP_CONFIG_devopsApp_argocd: JSON.stringify({
-        instances: [{ name: 'stand-in', baseUrl: argo.baseUrl, token: TOKEN }],
-      }),
-      APP_CONFIG_devopsApp_prometheus: JSON.stringify({
-        baseUrl: prometheus.baseUrl,
+      ...standInConfig({
+        argoCdUrl: argo.baseUrl,
+        argoCdToken: TOKEN,
+        prometheusUrl: prometheus.baseUrl,
       }),
       APP_CONFIG_devopsApp_promotion: JSON.stringify({
         // The samples end 15 s before the test starts: read a window that holds many scrapes.
@@ -131,7 +110,7 @@ describe('the pipeline: verified promotion from dev to pre-prod', () => {
       tag: '0.2.0',
     });
     expect(deployed.status).toBe(201);
-    clusterRuns('dev', '0.2.0');
+    clusterRuns(apps, 'dev', '0.2.0');
 
     // Before the soak time the server refuses, with how long it has run.
     const early = await api('/deployments/promotions', {
@@ -145,7 +124,9 @@ describe('the pipeline: verified promotion from dev to pre-prod', () => {
         `0\\.2\\.0 has run in dev for \\d+ s of ${SOAK_SECONDS} s soak`,
       ),
     );
-    expect(gitTag('charts/inference/values-pre-prod.yaml')).toBe('0.1.0');
+    expect(gitTag(portal.remote, 'charts/inference/values-pre-prod.yaml')).toBe(
+      '0.1.0',
+    );
     // A strict body: an unknown field is a 400 naming it.
     const extra = await api('/deployments/promotions', {
       entityRef: ENTITY,
@@ -196,8 +177,10 @@ describe('the pipeline: verified promotion from dev to pre-prod', () => {
       .getByRole('status')
       .filter({ hasText: 'Promoted 0.2.0 to pre-prod' })
       .waitFor({ timeout: 60_000 });
-    expect(gitTag('charts/inference/values-pre-prod.yaml')).toBe('0.2.0');
-    clusterRuns('pre-prod', '0.2.0');
+    expect(gitTag(portal.remote, 'charts/inference/values-pre-prod.yaml')).toBe(
+      '0.2.0',
+    );
+    clusterRuns(apps, 'pre-prod', '0.2.0');
     const audit = await api(
       `/audit?${new URLSearchParams({
         entityRef: ENTITY,
@@ -241,7 +224,7 @@ describe('the pipeline: verified promotion from dev to pre-prod', () => {
         })
       ).status,
     ).toBe(201);
-    clusterRuns('dev', '0.4.0');
+    clusterRuns(apps, 'dev', '0.4.0');
     const noTraffic = await api('/deployments/promotions', {
       entityRef: ENTITY,
       environment: 'pre-prod',
@@ -249,7 +232,9 @@ describe('the pipeline: verified promotion from dev to pre-prod', () => {
     });
     expect(noTraffic.status).toBe(409);
     expect(noTraffic.body.error.message).toContain('requests 0 < 50 minimum');
-    expect(gitTag('charts/inference/values-pre-prod.yaml')).toBe('0.2.0');
+    expect(gitTag(portal.remote, 'charts/inference/values-pre-prod.yaml')).toBe(
+      '0.2.0',
+    );
     const refused = await api(
       `/audit?${new URLSearchParams({
         entityRef: ENTITY,

@@ -5,10 +5,7 @@ import { Browser, Page } from 'playwright-core';
 import { resolve } from 'node:path';
 // The backend plugin's own Argo CD stand-in (as pipeline.test.ts uses it).
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
-import {
-  application,
-  startArgoCdStandIn,
-} from '../../plugins/devops-app-backend/src/deployments/__testUtils__/argoCdStandIn';
+import { startArgoCdStandIn } from '../../plugins/devops-app-backend/src/deployments/__testUtils__/argoCdStandIn';
 import { launchChromium, screenshotsAtBothWidths } from './support/browser';
 import { createGitOpsRemote, GitOpsRemote } from './support/deploymentsPortal';
 import {
@@ -21,6 +18,13 @@ import {
 import { knownSamples, SCRAPE_SECONDS } from './support/knownSamples';
 import { resultsDir, RunningPortal } from './support/portal';
 import { RunningPrometheus, startPrometheus } from './support/prometheus';
+import {
+  clusterRuns,
+  devopsAppApi,
+  gitTag,
+  pipelineApps,
+  standInConfig,
+} from './support/pipelineStandIns';
 
 /*
  * Production's four-eyes approval and break glass (issue 14) with two real users on the real backend
@@ -43,34 +47,15 @@ let prometheus: RunningPrometheus;
 let argo: Awaited<ReturnType<typeof startArgoCdStandIn>>;
 const tokens: Record<string, string> = {};
 
-const apps = {
-  dev: application('dev', { automated: true }),
-  'pre-prod': application('pre-prod', { automated: true }),
-  prod: application('prod', { automated: true }),
-};
+const apps = pipelineApps();
 
-/** Argo CD's sync of the commit, as the cluster would report it (status.summary.images). */
-function clusterRuns(env: keyof typeof apps, version: string) {
-  apps[env].status.summary.images = [
-    `devopsapp.azurecr.io/inference:${version}`,
-  ];
-}
-
-const gitTag = (file: string) =>
-  /tag: "?([^"\n]+)"?/.exec(remote.git('show', `main:${file}`))?.[1];
 const PROD_VALUES = 'charts/inference/values-prod.yaml';
 
-async function api(user: string, path: string, body?: unknown) {
-  const res = await fetch(`${portal.baseUrl}/api/devops-app${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: {
-      Authorization: `Bearer ${tokens[user]}`,
-      'Content-Type': 'application/json',
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const api = (user: string, path: string, body?: unknown) =>
+  devopsAppApi(
+    () => portal.baseUrl,
+    () => tokens[user],
+  )(path, body);
 
 const prodAudit = async () =>
   (
@@ -100,11 +85,10 @@ beforeAll(async () => {
     logFile: resolve(resultsDir, 'backend-prod-approval.log'),
     env: {
       APP_CONFIG_devopsApp_gitops_repository: JSON.stringify(remote.path),
-      APP_CONFIG_devopsApp_argocd: JSON.stringify({
-        instances: [{ name: 'stand-in', baseUrl: argo.baseUrl, token: TOKEN }],
-      }),
-      APP_CONFIG_devopsApp_prometheus: JSON.stringify({
-        baseUrl: prometheus.baseUrl,
+      ...standInConfig({
+        argoCdUrl: argo.baseUrl,
+        argoCdToken: TOKEN,
+        prometheusUrl: prometheus.baseUrl,
       }),
       APP_CONFIG_devopsApp_promotion: JSON.stringify({
         // The samples end 15 s before the test starts: read a window that holds many scrapes.
@@ -171,7 +155,7 @@ describe('production: four-eyes approval and break glass', () => {
         environment,
         status: 201,
       });
-      clusterRuns(environment, '0.2.0');
+      clusterRuns(apps, environment, '0.2.0');
     }
     // Neither may deploy prod directly: ana is not a prod deployer, pat does not own the service.
     for (const user of [ANA, PAT]) {
@@ -252,7 +236,7 @@ describe('production: four-eyes approval and break glass', () => {
     );
     expect(own.status).toBe(403);
     expect(own.body.error.message).toMatch(/four-eyes/);
-    expect(gitTag(PROD_VALUES)).not.toBe('0.2.0');
+    expect(gitTag(remote, PROD_VALUES)).not.toBe('0.2.0');
 
     // pat, a prod deployer, approves it in his own session.
     const pat = await openDevopsTab(PAT);
@@ -271,8 +255,8 @@ describe('production: four-eyes approval and break glass', () => {
       .getByRole('status')
       .filter({ hasText: /Approved request #\d+: 0\.2\.0 deployed to prod/ })
       .waitFor(WAIT);
-    expect(gitTag(PROD_VALUES)).toBe('0.2.0');
-    clusterRuns('prod', '0.2.0');
+    expect(gitTag(remote, PROD_VALUES)).toBe('0.2.0');
+    clusterRuns(apps, 'prod', '0.2.0');
     await stage(pat, 'prod')
       .locator('strong', { hasText: /^0\.2\.0$/ })
       .first()
@@ -347,7 +331,7 @@ describe('production: four-eyes approval and break glass', () => {
       .getByRole('status')
       .filter({ hasText: /Break glass: 0\.2\.1 deployed to prod/ })
       .waitFor(WAIT);
-    expect(gitTag(PROD_VALUES)).toBe('0.2.1');
+    expect(gitTag(remote, PROD_VALUES)).toBe('0.2.1');
 
     const entry = pat.getByTestId('production-history-break-glass').first();
     await entry.waitFor(WAIT);

@@ -6,7 +6,6 @@ import { Browser, Page } from 'playwright-core';
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import {
   analysisRun,
-  application,
   pausedRollout,
   startArgoCdStandIn,
 } from '../../plugins/devops-app-backend/src/deployments/__testUtils__/argoCdStandIn';
@@ -21,6 +20,12 @@ import {
 } from './support/deploymentsPortal';
 import { knownSamples, SCRAPE_SECONDS } from './support/knownSamples';
 import { guestToken } from './support/portal';
+import {
+  devopsAppApi,
+  gitTag,
+  pipelineApps,
+  standInConfig,
+} from './support/pipelineStandIns';
 import { RunningPrometheus, startPrometheus } from './support/prometheus';
 
 /*
@@ -49,26 +54,12 @@ devRollout.status.blueGreen.prePromotionAnalysisRunStatus = {
   name: RUN,
   status: 'Failed',
 };
-const apps = {
-  dev: application('dev', { automated: true }),
-  'pre-prod': application('pre-prod', { automated: true }),
-  prod: application('prod', { automated: true }),
-};
+const apps = pipelineApps();
 
-const gitTag = (file: string) =>
-  /tag: "?([^"\n]+)"?/.exec(portal.remote.git('show', `main:${file}`))?.[1];
-
-async function api(path: string, body?: unknown) {
-  const res = await fetch(`${portal.baseUrl}/api/devops-app${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const api = devopsAppApi(
+  () => portal.baseUrl,
+  () => token,
+);
 
 beforeAll(async () => {
   const now = Math.floor(Date.now() / 1000 / SCRAPE_SECONDS) * SCRAPE_SECONDS;
@@ -103,11 +94,10 @@ beforeAll(async () => {
     name: 'rollback',
     logFile: 'backend-rollback.log',
     env: {
-      APP_CONFIG_devopsApp_argocd: JSON.stringify({
-        instances: [{ name: 'stand-in', baseUrl: argo.baseUrl, token: TOKEN }],
-      }),
-      APP_CONFIG_devopsApp_prometheus: JSON.stringify({
-        baseUrl: prometheus.baseUrl,
+      ...standInConfig({
+        argoCdUrl: argo.baseUrl,
+        argoCdToken: TOKEN,
+        prometheusUrl: prometheus.baseUrl,
       }),
       APP_CONFIG_devopsApp_promotion: JSON.stringify({
         // The samples end 15 s before the test starts: read a window that holds many scrapes.
@@ -179,7 +169,7 @@ describe('rollback and freeze windows', () => {
       undefined,
       { timeout: 60_000 },
     );
-    expect(gitTag('charts/inference/values.yaml')).toBe('0.2.0');
+    expect(gitTag(portal.remote, 'charts/inference/values.yaml')).toBe('0.2.0');
 
     // The Pipeline view names dev's AnalysisRun, its phase and the failed metric.
     await page
@@ -216,7 +206,7 @@ describe('rollback and freeze windows', () => {
         hasText: 'Rolled dev back from 0.2.0 to 0.1.0 (Rollout aborted)',
       })
       .waitFor({ timeout: 60_000 });
-    expect(gitTag('charts/inference/values.yaml')).toBe('0.1.0');
+    expect(gitTag(portal.remote, 'charts/inference/values.yaml')).toBe('0.1.0');
     // The paused Rollout was aborted through Argo CD's resource action.
     expect(devRollout.status.abort).toBe(true);
 
@@ -285,7 +275,9 @@ describe('rollback and freeze windows', () => {
     expect(refused.body.error.message).toBe(
       `Refused: pre-prod is frozen by freeze window "Release week" until ${FREEZE_END}: the release is being cut`,
     );
-    expect(gitTag('charts/inference/values-pre-prod.yaml')).toBe('0.1.0');
+    expect(gitTag(portal.remote, 'charts/inference/values-pre-prod.yaml')).toBe(
+      '0.1.0',
+    );
     const preProdAudit = await api(
       `/audit?${new URLSearchParams({
         entityRef: ENTITY,
