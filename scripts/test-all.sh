@@ -21,6 +21,8 @@ run_step() { # name, command...
     printf '   ok (%ss)\n' "$(( $(date +%s) - t0 ))"
   else
     printf '   FAILED (%ss), last lines of test-results/logs/%s.log:\n' "$(( $(date +%s) - t0 ))" "$name"
+    # What failed first (jest's FAIL and ● lines, which a long log pushes out of its tail), then the tail.
+    grep -E '^ *(FAIL |● )' "$results/logs/$name.log" | head -n 30 | sed 's/^ */   ! /' || true
     tail -n 40 "$results/logs/$name.log" | sed 's/^/   | /'
     step_failures+=("$name")
   fi

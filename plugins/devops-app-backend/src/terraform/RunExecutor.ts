@@ -167,11 +167,11 @@ export class RunExecutor {
           .map(s => `${s.stack}: ${s.error}`)
           .join('; ');
       } else if (planPhase && approval) {
-        awaiting = await store.awaitApproval(
-          run.id,
-          instanceId,
-          await approval.filesDigest(run),
-        );
+        const digest = await approval.filesDigest(run);
+        // The saved plans live in the store; the directory goes before the run is seen waiting, so
+        // nothing of a waiting run stays on this instance's disk.
+        await fs.rm(runDir, { recursive: true, force: true });
+        awaiting = await store.awaitApproval(run.id, instanceId, digest);
         log.line('cluster', 'system', 'plans saved: awaiting approval');
       } else if (run.mode === 'apply' && this.options.outputs) {
         // The outputs go to the GitOps repository before the run ends, so a step waiting for the end
