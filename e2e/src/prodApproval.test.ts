@@ -18,6 +18,7 @@ import {
 import { knownSamples, SCRAPE_SECONDS } from './support/knownSamples';
 import { resultsDir, RunningPortal } from './support/portal';
 import { RunningPrometheus, startPrometheus } from './support/prometheus';
+import { RunningRegistry, startRegistry } from './support/registry';
 import {
   clusterRuns,
   devopsAppApi,
@@ -27,23 +28,30 @@ import {
 } from './support/pipelineStandIns';
 
 /*
- * Production's four-eyes approval and break glass (issue 14) with two real users on the real backend
- * and the built frontend: ana.ml (ml-team, the service's owner) and pat.platform (prod-deployers),
- * signed in through the oauth2-proxy overlay (support/identities.ts). A GitOps remote of its own, the
- * Argo CD stand-in, and a real Prometheus holding healthy samples of 0.2.0 in dev and pre-prod; soak
- * times 0, so prod may take 0.2.0 as soon as pre-prod runs it. ana requests prod, cannot approve her
- * own request (the button disabled with the reason, the API 403 audited), pat approves it and prod
- * runs 0.2.0; ana's open page follows by itself (signals). Then pat breaks glass with a reason: audited
- * and shown as break glass in the history.
+ * The whole path of issue 14 with two real users on the real backend and the built frontend: ana.ml
+ * (ml-team, the service's owner) and pat.platform (prod-deployers), signed in through the oauth2-proxy
+ * overlay (support/identities.ts). A GitOps remote of its own, a throwaway Debian docker-registry on
+ * 127.0.0.1 (support/registry.ts), the Argo CD stand-in, and a real Prometheus holding healthy samples
+ * of 0.2.0 in dev and pre-prod; pre-prod soaks 45 s (long enough to see the promotion held on a busy
+ * machine), prod 0 s. 0.2.0 is pushed to the registry; ana deploys it to dev by picking it in the
+ * Deploy dialog; a tag the registry does not hold is refused; pre-prod holds "Promote 0.2.0 from dev"
+ * until the soak time has passed, then ana promotes it; ana requests prod, cannot approve her own
+ * request (the button disabled with the reason, the API 403 audited), pat approves it and prod runs
+ * 0.2.0, ana's open page following by itself (signals); pat rolls prod back to 0.1.0 (ana is told she
+ * may not), and DORA counts prod's deploys. Then pat breaks glass with a reason: audited and shown as
+ * break glass in the history. Unhealthy versions and freeze windows: pipeline.test.ts and
+ * rollbackFreeze.test.ts.
  */
 const ENTITY = 'component:default/inference-service';
 const TOKEN = `argocd-e2e-prod-approval-${process.pid}`;
 const WAIT = { timeout: 180_000 };
+const SOAK_SECONDS = 45;
 
 let remote: GitOpsRemote;
 let portal: RunningPortal;
 let browser: Browser;
 let prometheus: RunningPrometheus;
+let registry: RunningRegistry;
 let argo: Awaited<ReturnType<typeof startArgoCdStandIn>>;
 const tokens: Record<string, string> = {};
 
@@ -80,6 +88,9 @@ beforeAll(async () => {
     TOKEN,
     Object.values(apps).map(a => ({ application: a })),
   );
+  registry = await startRegistry();
+  // What the environments run now; 0.2.0 and 0.2.1 are pushed by the tests, as releases would be.
+  await registry.push('inference', '0.1.0');
   remote = await createGitOpsRemote('prod-approval');
   portal = await startPortalWithIdentities({
     logFile: resolve(resultsDir, 'backend-prod-approval.log'),
@@ -90,6 +101,9 @@ beforeAll(async () => {
         argoCdToken: TOKEN,
         prometheusUrl: prometheus.baseUrl,
       }),
+      APP_CONFIG_devopsApp_registry_url: JSON.stringify(registry.url),
+      APP_CONFIG_devopsApp_registry_name: JSON.stringify('local-registry'),
+      APP_CONFIG_devopsApp_registry_cacheSeconds: '0',
       APP_CONFIG_devopsApp_promotion: JSON.stringify({
         // The samples end 15 s before the test starts: read a window that holds many scrapes.
         verification: {
@@ -99,7 +113,7 @@ beforeAll(async () => {
           minWindowSeconds: 1800,
         },
         stages: {
-          'pre-prod': { soak: { seconds: 0 } },
+          'pre-prod': { soak: { seconds: SOAK_SECONDS } },
           prod: { soak: { seconds: 0 } },
         },
         requests: { maxAgeHours: 24 },
@@ -117,6 +131,7 @@ afterAll(async () => {
   await remote?.remove();
   await argo?.close();
   await prometheus?.stop();
+  await registry?.stop();
 });
 
 function stage(page: Page, env: string) {
@@ -142,21 +157,90 @@ const noSidewaysScroll = (page: Page) =>
       document.documentElement.clientWidth,
   );
 
-describe('production: four-eyes approval and break glass', () => {
-  it('ana requests prod, cannot approve it herself, pat approves it and prod runs 0.2.0', async () => {
-    // 0.2.0 runs, verified, in dev and pre-prod (ana owns the service: non-production is hers).
-    for (const environment of ['dev', 'pre-prod'] as const) {
-      const deployed = await api(ANA, '/deployments', {
-        entityRef: ENTITY,
-        environment,
-        tag: '0.2.0',
-      });
-      expect({ environment, status: deployed.status }).toEqual({
-        environment,
-        status: 201,
-      });
-      clusterRuns(apps, environment, '0.2.0');
-    }
+describe('the whole path: registry, dev, pre-prod, four-eyes prod, rollback, DORA, break glass', () => {
+  it('0.2.0 from the registry through dev and pre-prod (soaked, verified) to prod: ana requests, cannot approve it herself, pat approves, prod runs 0.2.0, pat rolls it back to 0.1.0, DORA counts it', async () => {
+    const { '0.2.0': digest } = await registry.push('inference', '0.2.0');
+    const ana = await openDevopsTab(ANA);
+
+    // ana deploys 0.2.0 to dev by picking it among the registry's versions, newest first.
+    const row = (env: string) =>
+      ana.locator('tr', { has: ana.getByTestId(`git-tag-${env}`) });
+    const dialog = ana.getByRole('dialog');
+    await row('dev').getByRole('button', { name: 'Deploy tag' }).click(WAIT);
+    const versions = dialog.getByTestId('registry-versions');
+    await versions.waitFor(WAIT);
+    expect(
+      await versions
+        .getByRole('button')
+        .evaluateAll(items => items.map(i => i.getAttribute('aria-label'))),
+    ).toEqual(['Version 0.2.0', 'Version 0.1.0']);
+    await versions.getByRole('button', { name: 'Version 0.2.0' }).click();
+    await dialog.getByRole('button', { name: 'Show change' }).click();
+    await dialog.getByLabel('Change to the values file').waitFor(WAIT);
+    await screenshotsAtBothWidths(ana, 'walk-01-pick-from-registry');
+    await ana.setViewportSize({ width: 1280, height: 800 });
+    await dialog.getByRole('button', { name: 'Deploy 0.2.0' }).click();
+    await ana
+      .getByTestId('git-tag-dev')
+      .filter({ hasText: /^0\.2\.0$/ })
+      .waitFor(WAIT);
+    expect(gitTag(remote, 'charts/inference/values.yaml')).toBe('0.2.0');
+    expect(remote.git('log', '-1', '--format=%B', 'main')).toContain(
+      `local-registry/inference:0.2.0@${digest}`,
+    );
+    clusterRuns(apps, 'dev', '0.2.0');
+
+    // pre-prod holds the promotion until 0.2.0 has soaked in dev, saying so, then offers it.
+    const promote = stage(ana, 'pre-prod').getByRole('button', {
+      name: 'Promote 0.2.0 from dev',
+    });
+    await promote.waitFor(WAIT);
+    // Read again at the latest at the next poll, once Argo CD reports dev on 0.2.0.
+    await ana
+      .getByTestId('promotion-reason-pre-prod')
+      .filter({
+        hasText: new RegExp(
+          `^0\\.2\\.0 has run in dev for \\d+ s of ${SOAK_SECONDS} s soak`,
+        ),
+      })
+      .waitFor(WAIT);
+    expect(await promote.isDisabled()).toBe(true);
+    await screenshotsAtBothWidths(ana, 'walk-02-soaking');
+    await ana.setViewportSize({ width: 1280, height: 800 });
+
+    // A tag the registry does not hold is refused (the server's 400 in the dialog), nothing committed.
+    const head = remote.git('rev-parse', 'main');
+    await row('pre-prod').getByRole('button', { name: 'Deploy tag' }).click();
+    await dialog.getByTestId('registry-versions').waitFor(WAIT);
+    await dialog.getByLabel('Image tag').fill('0.9.9');
+    await dialog.getByRole('button', { name: 'Show change' }).click();
+    await dialog.getByLabel('Change to the values file').waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Deploy 0.9.9' }).click();
+    await dialog
+      .getByText('tag: "0.9.9" is not in local-registry/inference', {
+        exact: false,
+      })
+      .waitFor(WAIT);
+    expect(remote.git('rev-parse', 'main')).toBe(head);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+
+    await ana
+      .locator(
+        '[data-testid="pipeline-stage-pre-prod"] button:not([disabled])',
+        { hasText: 'Promote 0.2.0 from dev' },
+      )
+      .waitFor({ timeout: (SOAK_SECONDS + 120) * 1000 });
+    await promote.click();
+    await ana
+      .getByRole('status')
+      .filter({ hasText: 'Promoted 0.2.0 to pre-prod' })
+      .waitFor(WAIT);
+    expect(gitTag(remote, 'charts/inference/values-pre-prod.yaml')).toBe(
+      '0.2.0',
+    );
+    clusterRuns(apps, 'pre-prod', '0.2.0');
+
     // Neither may deploy prod directly: ana is not a prod deployer, pat does not own the service.
     for (const user of [ANA, PAT]) {
       const direct = await api(user, '/deployments', {
@@ -184,7 +268,6 @@ describe('production: four-eyes approval and break glass', () => {
     expect(extra.body.error.message).toContain('approver');
 
     // ana requests it from the Pipeline's prod stage.
-    const ana = await openDevopsTab(ANA);
     const request = ana.locator(
       '[data-testid="pipeline-stage-prod"] button:not([disabled])',
       { hasText: 'Request promotion of 0.2.0' },
@@ -270,6 +353,58 @@ describe('production: four-eyes approval and break glass', () => {
       .waitFor(WAIT);
     await screenshotsAtBothWidths(pat, 'prod-approval-approved');
 
+    // Roll prod back. ana owns the service but is no prod deployer: her history says so before any
+    // click. pat's offers 0.1.0, since 0.2.0 has served no request in prod (its verification fails now).
+    const anaProdRollback = ana.getByTestId('rollback-prod');
+    await anaProdRollback
+      .getByText(
+        'Only production deployers (group:default/prod-deployers) may roll back production',
+      )
+      .waitFor(WAIT);
+    expect(await anaProdRollback.getByRole('button').isDisabled()).toBe(true);
+    const rollback = pat
+      .getByTestId('rollback-prod')
+      .getByRole('button', { name: 'Roll back to 0.1.0' });
+    await rollback.waitFor(WAIT);
+    expect(await rollback.isDisabled()).toBe(false);
+    await rollback.click();
+    const confirm = pat.getByRole('dialog');
+    await confirm
+      .getByText(
+        /^Why 0\.1\.0: it ran before 0\.2\.0, and 0\.2\.0 fails its verification now \(requests 0 < 50 minimum/,
+      )
+      .waitFor(WAIT);
+    // Production asks for its name before the rollback.
+    const rollBack = confirm.getByRole('button', {
+      name: 'Roll back to 0.1.0',
+    });
+    expect(await rollBack.isDisabled()).toBe(true);
+    await confirm.getByLabel('Confirm environment name').fill('prod');
+    await screenshotsAtBothWidths(pat, 'prod-approval-rollback-dialog');
+    await pat.setViewportSize({ width: 1280, height: 800 });
+    await rollBack.click();
+    await pat
+      .getByRole('status')
+      .filter({ hasText: 'Rolled prod back from 0.2.0 to 0.1.0' })
+      .waitFor(WAIT);
+    expect(gitTag(remote, PROD_VALUES)).toBe('0.1.0');
+    clusterRuns(apps, 'prod', '0.1.0');
+    await stage(ana, 'prod')
+      .locator('strong', { hasText: /^0\.1\.0$/ })
+      .first()
+      .waitFor(WAIT);
+
+    // DORA counts prod's two deploys, the promotion marked failed by the rollback.
+    await pat.reload();
+    await pat.locator('#dora-environment').click(WAIT);
+    await pat.getByRole('option', { name: 'Production', exact: true }).click();
+    const frequency = pat.getByTestId('dora-deployment-frequency');
+    await frequency.getByText('2 deploys', { exact: true }).waitFor(WAIT);
+    const failures = pat.getByTestId('dora-change-failure-rate');
+    await failures.getByText('50 %', { exact: true }).waitFor(WAIT);
+    await failures.getByText(/^1 failed of 2 deploys/).waitFor(WAIT);
+    await screenshotsAtBothWidths(pat, 'prod-approval-dora');
+
     const audit = await prodAudit();
     const of = (action: string, result: string) =>
       audit.find(a => a.action === action && a.result === result);
@@ -290,13 +425,20 @@ describe('production: four-eyes approval and break glass', () => {
     expect(of('promote-version', 'success')).toMatchObject({
       actor: `user:default/${PAT}`,
       after: '0.2.0',
+    });
+    expect(of('rollback', 'success')).toMatchObject({
+      actor: `user:default/${PAT}`,
+      before: '0.2.0',
+      after: '0.1.0',
       commit: remote.git('rev-parse', 'main'),
     });
     await ana.context().close();
     await pat.context().close();
-  });
+  }, 600_000);
 
   it('pat breaks glass with a written reason: deployed, audited and shown as break glass', async () => {
+    // The fix is released to the registry.
+    const { '0.2.1': digest } = await registry.push('inference', '0.2.1');
     // Too short a reason is a 400 naming it; an owner may not break glass.
     const short = await api(PAT, '/deployments/break-glass', {
       entityRef: ENTITY,
@@ -345,10 +487,10 @@ describe('production: four-eyes approval and break glass', () => {
       actor: `user:default/${PAT}`,
       action: 'break-glass',
       result: 'success',
-      before: '0.2.0',
+      before: '0.1.0',
       after: '0.2.1',
       commit: remote.git('rev-parse', 'main'),
-      message: `reason: ${reason}`,
+      message: `reason: ${reason}; image local-registry/inference:0.2.1@${digest}`,
     });
     expect(
       audit.find(a => a.action === 'break-glass' && a.result === 'denied'),

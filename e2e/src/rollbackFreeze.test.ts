@@ -187,6 +187,14 @@ describe('rollback and freeze windows', () => {
       .getByTestId('rollback-pre-prod')
       .getByText(/^Frozen: Release week until /)
       .waitFor();
+    // Guest owns the service but is no prod deployer: prod's rollback says so before any click.
+    const prodRollback = page.getByTestId('rollback-prod');
+    await prodRollback
+      .getByText(
+        'Only production deployers (group:default/prod-deployers) may roll back production',
+      )
+      .waitFor();
+    expect(await prodRollback.getByRole('button').isDisabled()).toBe(true);
     await screenshotsAtBothWidths(page, 'rollback-01-offered');
     await page.setViewportSize({ width: 1280, height: 800 });
     await rollback.click();

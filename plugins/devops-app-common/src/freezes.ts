@@ -3,6 +3,8 @@
  * Pipeline view show of them.
  */
 
+import type { ActionPermission } from './deployments';
+
 /** A freeze window in force for an environment: deploys, promotions and rollbacks are refused. @public */
 export interface FreezeNotice {
   /** The window's name in `devopsApp.promotion.freezes`. */
@@ -32,6 +34,11 @@ export interface RollbackOffer {
   reason?: string;
   /** A freeze window in force: the rollback would be refused until it ends. */
   freeze?: FreezeNotice;
+  /**
+   * Whether the signed-in caller may roll this environment back (the owners; in production, its
+   * production deployers), and why not. The rollback route decides again when asked.
+   */
+  permission: ActionPermission;
 }
 
 /** `GET /deployments/rollback?entityRef=`: each environment's rollback. @public */

@@ -6,6 +6,7 @@ import {
 import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
+  ActionPermission,
   AuditedDeploymentAction,
   AuditRecord,
   DeploymentAction,
@@ -13,6 +14,7 @@ import {
   DeploymentSignal,
   deploymentSignalChannel,
   DeploymentStatusResponse,
+  EntityLike,
   ImageVersionsResponse,
   RollbackResult,
 } from '@devops-app/plugin-devops-app-common';
@@ -253,6 +255,23 @@ export class AuthorizedDeploymentService {
       pullRequestUrl: deployed.pullRequestUrl,
       message: deployed.syncMessage,
     };
+  }
+
+  /**
+   * Whether the caller may roll back an environment of the entity, as the offers show it before a
+   * click (see `authorizeRollback`); `rollback` decides again, and audits, when it is asked.
+   */
+  rollbackPermission(
+    credentials: BackstageCredentials,
+    target: { entityRef: string; entity: EntityLike; production: boolean },
+  ): Promise<ActionPermission> {
+    return authorizeRollback(
+      this.options.permissions,
+      credentials,
+      target.entityRef,
+      target.entity,
+      target.production,
+    );
   }
 
   /** The freeze window in force for `environment` now, if any. */

@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GitOpsRepository } from './GitOpsRepository';
 import { createGitRemote, GitRemote } from './__testUtils__/gitRemote';
 
@@ -11,8 +12,11 @@ const author = {
   email: 'guest@users.devops-app.local',
 };
 
+/** This test's own directory for the repository's cache and clones (other tests write to the OS one). */
+let scratch: string;
+
 async function deployDirs() {
-  return (await readdir(tmpdir())).filter(d =>
+  return (await readdir(scratch)).filter(d =>
     d.startsWith('devops-app-deploy-'),
   );
 }
@@ -26,15 +30,18 @@ describe('GitOpsRepository (real git, bare remote)', () => {
 
   beforeEach(async () => {
     remote = await createGitRemote();
+    scratch = await mkdtemp(join(tmpdir(), 'gitops-repository-test-'));
     repo = new GitOpsRepository({
       repository: remote.remote,
       branch: 'main',
       logger: mockServices.logger.mock(),
+      cacheDir: scratch,
     });
   });
   afterEach(async () => {
     await repo.close();
     await remote.cleanup();
+    await rm(scratch, { recursive: true, force: true });
   });
 
   it('commits a change whose diff is exactly the image.tag line, comments kept', async () => {

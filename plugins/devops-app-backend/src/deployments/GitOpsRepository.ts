@@ -13,7 +13,10 @@ export interface GitOpsRepositoryOptions {
   repository: string;
   branch: string;
   logger: LoggerService;
-  /** Directory for the read cache; defaults to the OS temporary directory. */
+  /**
+   * Directory for the read cache and the writes' fresh clones (each removed afterwards); defaults to
+   * the OS temporary directory.
+   */
   cacheDir?: string;
   /**
    * How long status reads trust the branch head they last asked the remote for (see GitOpsSnapshot);
@@ -98,6 +101,8 @@ export class GitOpsRepository {
   readonly branch: string;
   private readonly logger: LoggerService;
   private readonly cacheDir: string;
+  /** Where each write's fresh clone is made. */
+  private readonly scratchDir: string;
   private readonly pullRequests?: GitOpsRepositoryOptions['pullRequests'];
   private queue: Promise<unknown> = Promise.resolve();
   private cacheReady?: Promise<void>;
@@ -116,8 +121,9 @@ export class GitOpsRepository {
       .update(this.repository)
       .digest('hex')
       .slice(0, 16);
+    this.scratchDir = options.cacheDir ?? tmpdir();
     this.cacheDir = join(
-      options.cacheDir ?? tmpdir(),
+      this.scratchDir,
       `devops-app-gitops-${process.pid}-${key}.git`,
     );
     const refreshMs = options.snapshotRefreshMs ?? 5000;
@@ -356,7 +362,7 @@ export class GitOpsRepository {
 
   /** Runs `body` in a fresh clone of the branch, removed afterwards whatever happens. */
   private async inClone<T>(body: (work: string) => Promise<T>): Promise<T> {
-    const work = await mkdtemp(join(tmpdir(), 'devops-app-deploy-'));
+    const work = await mkdtemp(join(this.scratchDir, 'devops-app-deploy-'));
     try {
       await git([
         'clone',

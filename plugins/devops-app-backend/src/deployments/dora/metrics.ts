@@ -7,21 +7,12 @@ import {
   DoraRestore,
   DORA_DEFINITIONS,
 } from '@devops-app/plugin-devops-app-common';
+import { FAILURE_ACTIONS, VERSION_CHANGE_ACTIONS } from '../versionChanges';
 
 const DAY_MS = 86_400_000;
 
-/**
- * Audit actions that put a new version into an environment (with a commit: the change happened). A
- * break glass is a deploy to production like any other, with a reason instead of an approval.
- */
-const DEPLOY_ACTIONS = new Set([
-  'deploy',
-  'promote-version',
-  'rollback',
-  'break-glass',
-]);
-/** Audit actions that mark the environment's latest deploy as failed. */
-const FAILURE_ACTIONS = new Set(['rollback', 'abort']);
+// What a deploy is (with a commit: the change happened) and what marks one failed: versionChanges.ts.
+const DEPLOY_ACTIONS = VERSION_CHANGE_ACTIONS;
 
 export interface DoraInput {
   entityRef: string;

@@ -13,17 +13,13 @@ import {
 import { loadEntityForCaller } from '../../request';
 import { orderStages, promotionDecision } from './rules';
 import { currentTimeMs, PromotionDependencies } from './PromotionDependencies';
+import { VERSION_CHANGE_ACTIONS } from '../versionChanges';
 
 /** The audit action of a promotion (authorized as a deploy of the target stage). */
 export const PROMOTE_VERSION: AuditedDeploymentAction = 'promote-version';
 
 /** Audit actions that set an environment's version (a break glass deploys too). */
-const VERSION_CHANGES = new Set<string>([
-  'deploy',
-  PROMOTE_VERSION,
-  'break-glass',
-  'rollback',
-]);
+const VERSION_CHANGES = VERSION_CHANGE_ACTIONS;
 
 /** A promotion as the route parsed it, with the caller's credentials. */
 export interface PromotionRequest {

@@ -1,11 +1,12 @@
 import { AuditRecord } from '@devops-app/plugin-devops-app-common';
+import { FAILURE_ACTIONS, VERSION_CHANGE_ACTIONS } from '../versionChanges';
 
 /**
  * Which version a rollback of an environment goes to. The definition (docs/architecture.md says the
  * same):
  *
  * The environment's version history is its successful audit entries that committed a new image.tag
- * (deploy, promote-version, rollback: `before` -> `after` with a commit), newest first. Each entry's
+ * (deploy, promote-version, rollback, break-glass: `before` -> `after` with a commit), newest first. Each entry's
  * `before` is a version the environment ran until that entry; these are the candidates, newest
  * first, without the current version and without repeats.
  *
@@ -20,15 +21,8 @@ import { AuditRecord } from '@devops-app/plugin-devops-app-common';
  * (409 with each candidate's reason). Only the `MAX_CANDIDATES` newest candidates are looked at.
  */
 
-/** Audit actions that put a new version into an environment. */
-export const VERSION_ACTIONS = new Set([
-  'deploy',
-  'promote-version',
-  'rollback',
-]);
-
-/** Actions that mark the version they follow as failed. */
-const FAILURE_ACTIONS = new Set(['rollback', 'abort']);
+/** Audit actions that put a new version into an environment (a break glass too): versionChanges.ts. */
+export const VERSION_ACTIONS = VERSION_CHANGE_ACTIONS;
 
 export const MAX_CANDIDATES = 5;
 

@@ -68,11 +68,15 @@ const authorize: PermissionsService['authorize'] = async (
 ) => {
   const user = (options.credentials.principal as BackstageUserPrincipal)
     .userEntityRef;
+  // Anyone signed in reads the catalog; the deployment permissions are the owners' and deployers'.
+  const allowed = (name: string) => {
+    if (name.startsWith('catalog.')) return true;
+    const members =
+      name === 'devops-app.environment.production' ? PROD_DEPLOYERS : OWNERS;
+    return members.includes(user);
+  };
   return requests.map(r => ({
-    result: (r.permission.name === 'devops-app.environment.production'
-      ? PROD_DEPLOYERS
-      : OWNERS
-    ).includes(user)
+    result: allowed(r.permission.name)
       ? AuthorizeResult.ALLOW
       : AuthorizeResult.DENY,
   }));
@@ -305,6 +309,37 @@ describe('rollback and freeze windows (routes)', () => {
 
   it('authorizes as devops-app.deployment.rollback: a non-owner is denied (403, audited) and nothing changes', async () => {
     expect((await deploy('dev', '0.2.0')).status).toBe(201);
+    // The offers say beforehand what the route decides: per caller and environment, with the reason.
+    const permissions = async (user: string) =>
+      Object.fromEntries(
+        Object.entries(await offers(user)).map(([env, o]) => [
+          env,
+          o.permission,
+        ]),
+      );
+    expect(await permissions(OWNER)).toEqual({
+      dev: { allowed: true },
+      'pre-prod': { allowed: true },
+      prod: {
+        allowed: false,
+        reason:
+          'Only production deployers (group:default/prod-deployers) may roll back production',
+      },
+    });
+    expect((await permissions(OWNER_AND_PROD_DEPLOYER)).prod).toEqual({
+      allowed: true,
+    });
+    const owners =
+      "Only members of group:default/ml-team, the service's owner, may roll back";
+    expect(await permissions(NON_OWNER)).toEqual({
+      dev: { allowed: false, reason: owners },
+      'pre-prod': { allowed: false, reason: owners },
+      prod: {
+        allowed: false,
+        reason:
+          'Only production deployers (group:default/prod-deployers) may roll back production',
+      },
+    });
     const res = await rollback('dev', NON_OWNER);
     expect(res.status).toBe(403);
     const last = (await audit('dev')).at(-1);

@@ -22,6 +22,9 @@ export interface RollbackRequest {
   environment: string;
 }
 
+/** What a rollback would do, whoever asks: an offer without the caller's permission. */
+type PlannedRollback = Omit<RollbackOffer, 'permission'>;
+
 /** How many of an environment's audit entries the plan reads (newest first). */
 const HISTORY_LIMIT = 200;
 
@@ -52,14 +55,22 @@ export class RollbackService {
     ]);
     const rows = new Map(status.items.map(i => [i.environment, i]));
     const items = await Promise.all(
-      resolved.environments.map(environment =>
-        this.plan(
-          resolved.entity,
-          resolved.entityRef,
-          environment,
-          rows.get(environment.name),
-        ),
-      ),
+      resolved.environments.map(async environment => {
+        const [offer, permission] = await Promise.all([
+          this.plan(
+            resolved.entity,
+            resolved.entityRef,
+            environment,
+            rows.get(environment.name),
+          ),
+          this.options.deployments.rollbackPermission(request.credentials, {
+            entityRef: resolved.entityRef,
+            entity: resolved.entity,
+            production: environment.production ?? false,
+          }),
+        ]);
+        return { ...offer, permission };
+      }),
     );
     return { entityRef: resolved.entityRef, items };
   }
@@ -95,7 +106,7 @@ export class RollbackService {
     });
   }
 
-  /** What a rollback of one environment would do now. */
+  /** What a rollback of one environment would do now (whoever asks). */
   private async plan(
     entity: EntityLike,
     entityRef: string,
@@ -105,14 +116,14 @@ export class RollbackService {
       argocdInstance?: string;
     },
     row: EnvironmentDeploymentStatus | undefined,
-  ): Promise<RollbackOffer> {
+  ): Promise<PlannedRollback> {
     const current = row?.gitTag;
     const freeze = activeFreeze(
       this.options.config.freezes,
       environment.name,
       new Date(this.nowMs()),
     );
-    const base: RollbackOffer = {
+    const base: PlannedRollback = {
       environment: environment.name,
       current,
       available: false,
@@ -187,11 +198,11 @@ export class RollbackService {
   }
 
   private offer(
-    base: RollbackOffer,
+    base: PlannedRollback,
     candidate: RollbackCandidate,
     verifiedBy: string,
     row: EnvironmentDeploymentStatus | undefined,
-  ): RollbackOffer {
+  ): PlannedRollback {
     const rollout =
       row?.argocd.state === 'connected' ? row.argocd.rollout : undefined;
     return {

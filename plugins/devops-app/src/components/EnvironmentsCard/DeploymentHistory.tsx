@@ -80,6 +80,12 @@ export function FreezeChip({ freeze }: { freeze: FreezeNotice }) {
 
 /** Why the rollback button of an offer is disabled, or undefined when it is enabled. */
 function rollbackUnavailable(offer: RollbackOffer): string | undefined {
+  // Who may comes first: a person who may not roll back is told so, not what a rollback would do.
+  if (!offer.permission.allowed) {
+    return (
+      offer.permission.reason ?? `You may not roll back ${offer.environment}`
+    );
+  }
   if (offer.freeze) {
     return `Frozen by ${offer.freeze.name} until ${new Date(
       offer.freeze.until,

@@ -61,12 +61,14 @@ const offers: RollbackOffersResponse = {
       verifiedBy:
         'verified in dev until 2026-12-02T05:00:00Z: requests 240 ≥ 50 minimum',
       abortsRollout: true,
+      permission: { allowed: true },
     },
     {
       environment: 'prod',
       current: '0.1.0',
       available: false,
       reason: 'no version before 0.1.0 is recorded in prod',
+      permission: { allowed: true },
     },
     {
       environment: 'pre-prod',
@@ -75,6 +77,7 @@ const offers: RollbackOffersResponse = {
       version: '0.0.9',
       verifiedBy: 'x',
       freeze: FREEZE,
+      permission: { allowed: true },
     },
   ],
 };
@@ -161,6 +164,45 @@ describe('rollbacks in the deployment history', () => {
     expect(preProd.textContent).toContain(
       `Frozen: Release week until ${new Date(FREEZE.until).toLocaleString()}`,
     );
+  });
+
+  it('says who may roll back instead of offering it to a person the server would refuse', async () => {
+    const rollback = jest.fn();
+    const prodOnly =
+      'Only production deployers (group:default/prod-deployers) may roll back production';
+    await render({
+      getRollbackOffers: async () => ({
+        entityRef: ENTITY_REF,
+        items: [
+          { ...offers.items[0], permission: { allowed: true } },
+          {
+            environment: 'prod',
+            current: '0.2.0',
+            available: true,
+            version: '0.1.0',
+            verifiedBy: 'verified in prod',
+            permission: { allowed: false, reason: prodOnly },
+          },
+        ],
+      }),
+      rollback,
+    });
+    const prod = await screen.findByTestId('rollback-prod', {}, WAIT);
+    const button = within(prod).getByRole('button', {
+      name: 'Roll back to 0.1.0',
+    });
+    expect(button).toBeDisabled();
+    expect(
+      within(prod).getByLabelText(`Roll back to 0.1.0: ${prodOnly}`),
+    ).toBeInTheDocument();
+    expect(prod.textContent).toContain(prodOnly);
+    // The environment the caller may roll back stays offered.
+    expect(
+      within(screen.getByTestId('rollback-dev')).getByRole('button', {
+        name: 'Roll back to 0.1.0',
+      }),
+    ).toBeEnabled();
+    expect(rollback).not.toHaveBeenCalled();
   });
 
   it('rolls back after the confirmation that says which version, why and that the Rollout is aborted', async () => {
