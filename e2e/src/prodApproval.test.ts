@@ -18,7 +18,12 @@ import {
 import { knownSamples, SCRAPE_SECONDS } from './support/knownSamples';
 import { resultsDir, RunningPortal } from './support/portal';
 import { RunningPrometheus, startPrometheus } from './support/prometheus';
-import { RunningRegistry, startRegistry } from './support/registry';
+import {
+  pickRegistryVersion,
+  registryVersionsShown,
+  RunningRegistry,
+  startRegistry,
+} from './support/registry';
 import {
   clusterRuns,
   devopsAppApi,
@@ -149,6 +154,21 @@ async function openDevopsTab(user: string): Promise<Page> {
   return page;
 }
 
+/**
+ * prod's values file holds `version`, Argo CD then reports it running, and `page`'s Pipeline shows it
+ * in the prod stage.
+ */
+async function prodRuns(version: string, page: Page) {
+  expect(gitTag(remote, PROD_VALUES)).toBe(version);
+  clusterRuns(apps, 'prod', version);
+  await stage(page, 'prod')
+    .locator('strong', {
+      hasText: new RegExp(`^${version.replace(/\./g, '\\.')}$`),
+    })
+    .first()
+    .waitFor(WAIT);
+}
+
 /** The page does not scroll sideways at its width. */
 const noSidewaysScroll = (page: Page) =>
   page.evaluate(
@@ -167,16 +187,11 @@ describe('the whole path: registry, dev, pre-prod, four-eyes prod, rollback, DOR
       ana.locator('tr', { has: ana.getByTestId(`git-tag-${env}`) });
     const dialog = ana.getByRole('dialog');
     await row('dev').getByRole('button', { name: 'Deploy tag' }).click(WAIT);
-    const versions = dialog.getByTestId('registry-versions');
-    await versions.waitFor(WAIT);
-    expect(
-      await versions
-        .getByRole('button')
-        .evaluateAll(items => items.map(i => i.getAttribute('aria-label'))),
-    ).toEqual(['Version 0.2.0', 'Version 0.1.0']);
-    await versions.getByRole('button', { name: 'Version 0.2.0' }).click();
-    await dialog.getByRole('button', { name: 'Show change' }).click();
-    await dialog.getByLabel('Change to the values file').waitFor(WAIT);
+    expect(await registryVersionsShown(dialog)).toEqual([
+      'Version 0.2.0',
+      'Version 0.1.0',
+    ]);
+    await pickRegistryVersion(dialog, '0.2.0');
     await screenshotsAtBothWidths(ana, 'walk-01-pick-from-registry');
     await ana.setViewportSize({ width: 1280, height: 800 });
     await dialog.getByRole('button', { name: 'Deploy 0.2.0' }).click();
@@ -338,12 +353,7 @@ describe('the whole path: registry, dev, pre-prod, four-eyes prod, rollback, DOR
       .getByRole('status')
       .filter({ hasText: /Approved request #\d+: 0\.2\.0 deployed to prod/ })
       .waitFor(WAIT);
-    expect(gitTag(remote, PROD_VALUES)).toBe('0.2.0');
-    clusterRuns(apps, 'prod', '0.2.0');
-    await stage(pat, 'prod')
-      .locator('strong', { hasText: /^0\.2\.0$/ })
-      .first()
-      .waitFor(WAIT);
+    await prodRuns('0.2.0', pat);
 
     // ana's open page follows by itself: the request is gone, prod runs 0.2.0.
     await anaPending.waitFor({ state: 'detached', ...WAIT });
@@ -387,12 +397,7 @@ describe('the whole path: registry, dev, pre-prod, four-eyes prod, rollback, DOR
       .getByRole('status')
       .filter({ hasText: 'Rolled prod back from 0.2.0 to 0.1.0' })
       .waitFor(WAIT);
-    expect(gitTag(remote, PROD_VALUES)).toBe('0.1.0');
-    clusterRuns(apps, 'prod', '0.1.0');
-    await stage(ana, 'prod')
-      .locator('strong', { hasText: /^0\.1\.0$/ })
-      .first()
-      .waitFor(WAIT);
+    await prodRuns('0.1.0', ana);
 
     // DORA counts prod's two deploys, the promotion marked failed by the rollback.
     await pat.reload();

@@ -12,7 +12,12 @@ import {
   screenshotsAtBothWidths,
   signInAsGuest,
 } from './support/browser';
-import { RunningRegistry, startRegistry } from './support/registry';
+import {
+  pickRegistryVersion,
+  registryVersionsShown,
+  RunningRegistry,
+  startRegistry,
+} from './support/registry';
 
 /*
  * Versions from the registry (issue 14): the real backend and built frontend with a throwaway Debian
@@ -66,20 +71,15 @@ describe('versions from the registry', () => {
 
     // The list, newest first; pick 0.2.0 and deploy it.
     await openDialog();
-    const versions = dialog.getByTestId('registry-versions');
-    await versions.waitFor({ timeout: 30_000 });
+    expect(await registryVersionsShown(dialog)).toEqual([
+      'Version 0.2.0',
+      'Version 0.1.0',
+    ]);
     await dialog
       .getByText('Versions in local-registry/inference, newest first')
       .waitFor();
-    expect(
-      await versions
-        .getByRole('button')
-        .evaluateAll(items => items.map(i => i.getAttribute('aria-label'))),
-    ).toEqual(['Version 0.2.0', 'Version 0.1.0']);
-    await versions.getByRole('button', { name: 'Version 0.2.0' }).click();
+    await pickRegistryVersion(dialog, '0.2.0');
     expect(await dialog.getByLabel('Image tag').inputValue()).toBe('0.2.0');
-    await dialog.getByRole('button', { name: 'Show change' }).click();
-    await dialog.getByLabel('Change to the values file').waitFor();
     await screenshotsAtBothWidths(page, 'registry-01-pick-version');
     await dialog.getByRole('button', { name: 'Deploy 0.2.0' }).click();
     await page.waitForFunction(

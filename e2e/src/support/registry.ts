@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { Locator } from 'playwright-core';
 import { freePort, repoRoot } from './portal';
 
 export interface RunningRegistry {
@@ -88,4 +89,30 @@ export async function startRegistry(): Promise<RunningRegistry> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * In an open Deploy dialog: the registry's versions as the list shows them (their accessible names,
+ * e.g. "Version 0.2.0", in the list's order), once it has loaded.
+ */
+export async function registryVersionsShown(
+  dialog: Locator,
+): Promise<string[]> {
+  const versions = dialog.getByTestId('registry-versions');
+  await versions.waitFor({ timeout: 60_000 });
+  return versions
+    .getByRole('button')
+    .evaluateAll(items => items.map(i => i.getAttribute('aria-label') ?? ''));
+}
+
+/** In an open Deploy dialog: picks `version` from the registry's list and shows the change. */
+export async function pickRegistryVersion(dialog: Locator, version: string) {
+  await dialog
+    .getByTestId('registry-versions')
+    .getByRole('button', { name: `Version ${version}` })
+    .click();
+  await dialog.getByRole('button', { name: 'Show change' }).click();
+  await dialog
+    .getByLabel('Change to the values file')
+    .waitFor({ timeout: 60_000 });
 }
