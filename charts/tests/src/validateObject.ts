@@ -7,6 +7,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import {
+  AnalysisRun,
   AnalysisTemplate,
   Rollout,
 } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
@@ -120,6 +121,19 @@ const kinds: Record<string, KindSchema> = {
   'argoproj.io/v1alpha1/AnalysisTemplate': {
     model: AnalysisTemplate,
     fields: { crd: 'analysis-template-crd.yaml' },
+  },
+  // No official AnalysisRun CRD is in shared/schemas: its fields are the model's TypeScript interface,
+  // generated from Argo Rollouts' own CRD (spec and status both). Charts never render one; the Argo CD
+  // stand-in's runs are checked with it (standInObjects.test.ts).
+  'argoproj.io/v1alpha1/AnalysisRun': {
+    model: AnalysisRun,
+    fields: {
+      type: {
+        module:
+          '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisRun',
+        name: 'IAnalysisRun',
+      },
+    },
   },
   'argoproj.io/v1alpha1/Application': {
     model: Application,
