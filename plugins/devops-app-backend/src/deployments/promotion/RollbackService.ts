@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import {
+  ActionPermission,
   AuditRecord,
   EntityLike,
   EnvironmentDeploymentStatus,
@@ -54,6 +55,21 @@ export class RollbackService {
       this.options.deployments.status(request),
     ]);
     const rows = new Map(status.items.map(i => [i.environment, i]));
+    // The decision depends only on the environment's class: asked once per class, not per environment.
+    const byClass = new Map<boolean, Promise<ActionPermission>>();
+    const permissionOf = (production: boolean) => {
+      if (!byClass.has(production)) {
+        byClass.set(
+          production,
+          this.options.deployments.rollbackPermission(request.credentials, {
+            entityRef: resolved.entityRef,
+            entity: resolved.entity,
+            production,
+          }),
+        );
+      }
+      return byClass.get(production)!;
+    };
     const items = await Promise.all(
       resolved.environments.map(async environment => {
         const [offer, permission] = await Promise.all([
@@ -63,11 +79,7 @@ export class RollbackService {
             environment,
             rows.get(environment.name),
           ),
-          this.options.deployments.rollbackPermission(request.credentials, {
-            entityRef: resolved.entityRef,
-            entity: resolved.entity,
-            production: environment.production ?? false,
-          }),
+          permissionOf(environment.production ?? false),
         ]);
         return { ...offer, permission };
       }),
