@@ -11,9 +11,6 @@ import { FAILURE_ACTIONS, VERSION_CHANGE_ACTIONS } from '../versionChanges';
 
 const DAY_MS = 86_400_000;
 
-// What a deploy is (with a commit: the change happened) and what marks one failed: versionChanges.ts.
-const DEPLOY_ACTIONS = VERSION_CHANGE_ACTIONS;
-
 export interface DoraInput {
   entityRef: string;
   environment: string;
@@ -38,7 +35,7 @@ const time = (r: AuditRecord<string>) => Date.parse(r.createdAt);
 
 function isDeploy(r: AuditRecord<string>): boolean {
   return (
-    DEPLOY_ACTIONS.has(r.action) &&
+    VERSION_CHANGE_ACTIONS.has(r.action) &&
     r.result === 'success' &&
     Boolean(r.commit) &&
     Boolean(r.after)

@@ -18,9 +18,6 @@ import { VERSION_CHANGE_ACTIONS } from '../versionChanges';
 /** The audit action of a promotion (authorized as a deploy of the target stage). */
 export const PROMOTE_VERSION: AuditedDeploymentAction = 'promote-version';
 
-/** Audit actions that set an environment's version (a break glass deploys too). */
-const VERSION_CHANGES = VERSION_CHANGE_ACTIONS;
-
 /** A promotion as the route parsed it, with the caller's credentials. */
 export interface PromotionRequest {
   credentials: BackstageCredentials;
@@ -211,7 +208,7 @@ export class PromotionService {
     // The newest entry that changed the tag away from `version` ends the run; the deploy before it
     // (newest first) of `version` started the current one.
     for (const r of records) {
-      if (!VERSION_CHANGES.has(r.action)) continue;
+      if (!VERSION_CHANGE_ACTIONS.has(r.action)) continue;
       // A deploy that found the tag already set changed nothing: the run began before it.
       if (r.after === version && r.before === version) continue;
       return r.after === version ? r.createdAt : undefined;

@@ -21,9 +21,6 @@ import { FAILURE_ACTIONS, VERSION_CHANGE_ACTIONS } from '../versionChanges';
  * (409 with each candidate's reason). Only the `MAX_CANDIDATES` newest candidates are looked at.
  */
 
-/** Audit actions that put a new version into an environment (a break glass too): versionChanges.ts. */
-export const VERSION_ACTIONS = VERSION_CHANGE_ACTIONS;
-
 export const MAX_CANDIDATES = 5;
 
 /** A version the environment ran before the current one. */
@@ -38,7 +35,7 @@ export interface RollbackCandidate {
 }
 
 const isVersionChange = (r: AuditRecord<string>) =>
-  VERSION_ACTIONS.has(r.action) &&
+  VERSION_CHANGE_ACTIONS.has(r.action) &&
   r.result === 'success' &&
   Boolean(r.commit) &&
   Boolean(r.after) &&
