@@ -190,8 +190,9 @@ export interface Config {
      * Window in milliseconds of the reads shared across requests (SharedEntityReads): the entity and
      * its environments, read with the plugin's own credentials for every caller; each caller's
      * permission decisions on them, kept per credential (the Authorization header, never across
-     * callers); each environment's last deploy for the status route. Default 2000 (the last deploy
-     * 1000). 0 reads the catalog with the caller's credentials and the audit log on every request
+     * callers); each environment's last deploy for the status route; the verification of a bearer
+     * token presented again with the same Authorization header (SharedCredentials, never past the
+     * token's expiry). Default 2000 (the last deploy 1000). 0 verifies every request's token and reads the catalog with the caller's credentials and the audit log on every request
      * (the deployments-status and metrics-load benches' "before").
      */
     readShareMs?: number;

@@ -17,17 +17,20 @@ import {
   startArgoCdStandIn,
 } from '../../../plugins/devops-app-backend/src/deployments/__testUtils__/argoCdStandIn';
 import { figures, SideFigures } from '../metricsLoad/run';
+import { waitForQuiet } from '../quiet';
 
 /**
- * `yarn workspace @devops-app/bench deployments-status [--concurrency 100] [--rounds 3]`: bursts of
+ * `yarn workspace @devops-app/bench deployments-status [--concurrency 100] [--rounds 3] [--viewers N] [--no-settle]`: bursts of
  * concurrent `GET /api/devops-app/deployments/status` reads against two real backends started side by
  * side on the same GitOps remote and Argo CD stand-in: "before" with the status caches off
  * (`devopsApp.gitops.snapshotRefreshMs: 0`, `devopsApp.argocd.statusShareMs: 0`,
  * `devopsApp.readShareMs: 0`: every read fetches the remote and reads every values file and Argo CD
  * application, reads the entity through the catalog with the caller's credentials, asks the
  * permission framework per production class and reads each environment's last deploy), "after" with
- * the defaults. Bursts alternate between the two so both see the same machine load. Prints p50/p99 of
- * each and the ratio. `BENCH_BACKEND_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=DIR` profiles both
+ * the defaults. Bursts alternate between the two so both see the same machine load; each side first
+ * gets one unmeasured burst of the full concurrency, and before each burst the bench waits for the
+ * machine to be quiet (`waitForQuiet`; `--no-settle` does not). `--viewers N`: N signed-in viewers
+ * (default concurrency / 5, five readers each). Prints p50/p99 of each, each burst's p99 and the ratio. `BENCH_BACKEND_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=DIR` profiles both
  * backends (written when they stop).
  */
 function option(name: string, fallback: string): string {
@@ -75,6 +78,10 @@ const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 async function main() {
   const concurrency = Number(option('concurrency', '100'));
   const rounds = Number(option('rounds', '3'));
+  // Before each burst, wait for the machine to be quiet (the other side's leftover work); --no-settle: don't.
+  const settle = !process.argv.includes('--no-settle');
+  // Five readers per signed-in viewer by default (a viewer's cards and the history read together).
+  const viewers = Number(option('viewers', String(Math.ceil(concurrency / 5))));
   const logDir = resolve(repoRoot, 'test-results/bench');
   mkdirSync(logDir, { recursive: true });
   const tmp = await mkdtemp(join(tmpdir(), 'devops-app-bench-status-'));
@@ -121,7 +128,7 @@ async function main() {
   try {
     const tokensOf = async (portal: RunningPortal) => {
       const tokens: string[] = [];
-      for (let v = 0; v < Math.ceil(concurrency / 5); v++)
+      for (let v = 0; v < viewers; v++)
         tokens.push(await guestToken(portal.baseUrl));
       return tokens;
     };
@@ -139,23 +146,30 @@ async function main() {
     ];
     const alone: number[] = [];
     for (const side of sides) {
-      await burst(side.portal, side.tokens, 1); // warm-up: first compile of the route, first fetch
+      await burst(side.portal, side.tokens, 1); // the first compile of the route, the first fetch
       alone.push((await burst(side.portal, side.tokens, 1)).ms[0]);
+      // One unmeasured burst of the full concurrency per side: every code path of a burst compiled.
+      await burst(side.portal, side.tokens, concurrency);
     }
-    const all = sides.map(() => ({ ms: [] as number[], failed: 0 }));
+    const all = sides.map(() => ({
+      ms: [] as number[],
+      failed: 0,
+      burstP99: [] as number[],
+    }));
+    const quietWaits: Awaited<ReturnType<typeof waitForQuiet>>[] = [];
     for (let round = 0; round < rounds; round++) {
       for (const [i, side] of sides.entries()) {
+        if (settle) quietWaits.push(await waitForQuiet());
         const r = await burst(side.portal, side.tokens, concurrency);
         all[i].ms.push(...r.ms);
+        all[i].burstP99.push(figures(r.ms, 0).p99);
         all[i].failed += r.failed;
       }
     }
     const [b, a]: SideFigures[] = all.map(r => figures(r.ms, r.failed));
     console.log(
       [
-        `GET /deployments/status: ${rounds} bursts of ${concurrency} concurrent readers per side, alternating; ${Math.ceil(
-          concurrency / 5,
-        )} signed-in viewers; one GitOps remote, one Argo CD stand-in`,
+        `GET /deployments/status: ${rounds} bursts of ${concurrency} concurrent readers per side, alternating; ${viewers} signed-in viewers; one GitOps remote, one Argo CD stand-in`,
         '| side | one alone | p50 | p99 | failed |',
         '| ---- | --------- | --- | --- | ------ |',
         ...sides.map(
@@ -164,6 +178,22 @@ async function main() {
               [b, a][i].p99,
             )} | ${[b, a][i].failed} of ${[b, a][i].requests} |`,
         ),
+        ...sides.map(
+          (s, i) =>
+            `p99 of each burst, ${s.name}: ${all[i].burstP99
+              .map(fmt)
+              .join(', ')}`,
+        ),
+        settle
+          ? `before each burst the machine was let settle (CPU busy < 20 % over 250 ms): waited ${quietWaits
+              .map(
+                w =>
+                  `${(w.waitedMs / 1000).toFixed(1)} s${
+                    w.quiet ? '' : ' (not quiet)'
+                  }`,
+              )
+              .join(', ')}`
+          : 'bursts right after each other (--no-settle)',
         `ratio before/after: p50 ${(b.p50 / a.p50).toFixed(1)}x, p99 ${(
           b.p99 / a.p99
         ).toFixed(1)}x`,

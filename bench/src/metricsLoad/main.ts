@@ -18,9 +18,10 @@ import {
   SideFigures,
   startRecordingProxy,
 } from './run';
+import { waitForQuiet } from '../quiet';
 
 /**
- * `yarn workspace @devops-app/bench metrics-load [--levels 50,100,200] [--rounds 3] [--tokens N] [--before] [--json]`:
+ * `yarn workspace @devops-app/bench metrics-load [--levels 50,100,200] [--rounds 3] [--tokens N] [--before] [--no-settle] [--json]`:
  * concurrent Metrics panel requests through our backend against the same panels' queries sent straight
  * to Prometheus's query_range, p50/p99 of each and the ratio. `--before` also starts a second backend
  * with `devopsApp.readShareMs: 0` (each request reads the catalog with the caller's credentials, the
@@ -34,6 +35,10 @@ function option(name: string, fallback: string): string {
 async function main() {
   const levels = option('levels', '50,100,200').split(',').map(Number);
   const rounds = Number(option('rounds', '3'));
+  // Before each burst the machine is let settle (the previous side's leftover work); --no-settle: not.
+  const settle = process.argv.includes('--no-settle')
+    ? undefined
+    : () => waitForQuiet();
   const logDir = resolve(process.cwd(), '../test-results/bench');
   mkdirSync(logDir, { recursive: true });
 
@@ -130,10 +135,10 @@ async function main() {
       await burst(concurrency, 1, throughBackend);
       if (throughBefore) await burst(concurrency, 1, throughBefore);
       await burst(concurrency, 1, straight);
-      const backend = await burst(concurrency, rounds, throughBackend);
+      const backend = await burst(concurrency, rounds, throughBackend, settle);
       if (throughBefore)
-        befores.push(await burst(concurrency, rounds, throughBefore));
-      const direct = await burst(concurrency, rounds, straight);
+        befores.push(await burst(concurrency, rounds, throughBefore, settle));
+      const direct = await burst(concurrency, rounds, straight, settle);
       results.push({ concurrency, backend, prometheus: direct });
     }
     console.log(formatLevels(rounds, results));

@@ -106,6 +106,8 @@ export async function burst(
   rounds: number,
   /** `index`: the request's place in the burst (its viewer is index / 5). */
   send: (request: PanelRequest, index: number) => Promise<boolean>,
+  /** Awaited before each round (e.g. `waitForQuiet`). */
+  beforeRound?: () => Promise<unknown>,
 ): Promise<SideFigures> {
   const timed = async (request: PanelRequest, index: number) => {
     const t0 = performance.now();
@@ -115,6 +117,7 @@ export async function burst(
   const answers: Array<{ ms: number; ok: boolean }> = [];
   for (let round = 0; round < rounds; round++) {
     const offset = round * concurrency;
+    await beforeRound?.();
     answers.push(
       ...(await Promise.all(
         Array.from({ length: concurrency }, (_, i) =>

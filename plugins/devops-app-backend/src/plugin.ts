@@ -10,6 +10,7 @@ import { migrateDatabase } from './database/migrate';
 import { ArgoCdService } from './deployments/ArgoCdService';
 import { createArgoCdReadRouter } from './deployments/argoCdReadRouter';
 import { createRouter } from './router';
+import { sharedCredentialsFromConfig } from './request/SharedCredentials';
 
 /**
  * The devops-app backend plugin. Only wires dependencies; routes live in `router.ts`.
@@ -41,7 +42,7 @@ export const devopsAppPlugin = createBackendPlugin({
         catalog,
         config,
         database,
-        httpAuth,
+        httpAuth: coreHttpAuth,
         httpRouter,
         lifecycle,
         logger,
@@ -50,6 +51,8 @@ export const devopsAppPlugin = createBackendPlugin({
         scheduler,
         signals,
       }) {
+        // A viewer's cards and panels present one token together: its verification is shared briefly.
+        const httpAuth = sharedCredentialsFromConfig(config, coreHttpAuth);
         // Lists the plugin's permissions in /.well-known/backstage/permissions/metadata of this plugin,
         // where the permission backend and policy tooling discover them.
         //

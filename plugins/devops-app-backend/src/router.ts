@@ -16,6 +16,7 @@ import express from 'express';
 import { z } from 'zod';
 import Router from 'express-promise-router';
 import { entityRefSchema, loadEntityForCaller, parseQuery } from './request';
+import { encodedJsonResponses } from './request/encodedJson';
 import { createObservabilityRouter } from './observability/router';
 import {
   AuditStore,
@@ -61,6 +62,8 @@ export async function createRouter(
   const { httpAuth, environments } = options;
   const router = Router();
   router.use(express.json());
+  // GET answers are serialised and gzipped once per distinct body (request/encodedJson).
+  router.use(encodedJsonResponses());
 
   // No route is opened to unauthenticated callers: the backend's default auth policy answers 401
   // before a request reaches this router, and each route asks for the principal types it serves.

@@ -254,6 +254,34 @@ describe('metrics routes against a real Prometheus', () => {
     // One range query for eleven viewers.
     expect((await countRangeQueries(prometheus.baseUrl)) - before).toBe(1);
   });
+
+  it('answers every viewer of a panel with one encoded body: gzip, one ETag, 304 on revalidation', async () => {
+    const get = (headers: Record<string, string> = {}) => {
+      const call = request(server)
+        .get('/api/devops-app/observability/metrics')
+        .query({
+          entityRef: ref,
+          environment: 'dev',
+          panel: 'latency',
+          start: queryStart,
+          end: queryEnd,
+        })
+        .set('Authorization', mockCredentials.user.header())
+        .set('Accept-Encoding', 'gzip');
+      for (const [name, value] of Object.entries(headers))
+        call.set(name, value);
+      return call;
+    };
+    const [first, second] = await Promise.all([get(), get()]);
+    expect(first.status).toBe(200);
+    expect(first.headers['content-encoding']).toBe('gzip');
+    expect(first.headers.etag).toMatch(/^W\//);
+    expect(second.headers.etag).toBe(first.headers.etag);
+    expect(second.body).toEqual(first.body);
+    expect(values(first.body, 'p95').length).toBeGreaterThan(0);
+    const revalidated = await get({ 'If-None-Match': first.headers.etag });
+    expect(revalidated.status).toBe(304);
+  });
 });
 
 describe("an environment's own Prometheus (devops-app.io/prometheus-url) and the global querier", () => {

@@ -39,6 +39,10 @@ export class MetricsService {
   private readonly cache = new SharedQueryCache<PrometheusMatrixSeries[]>({
     maxEntries: 1000,
   });
+  /** Built answers, frozen: every viewer of a panel in a step gets the same object (serialised once). */
+  private readonly answers = new SharedQueryCache<MetricsPanelResponse>({
+    maxEntries: 1000,
+  });
   private readonly environmentClients = new Map<string, PrometheusClient>();
 
   constructor(
@@ -112,46 +116,57 @@ export class MetricsService {
     const untilNextStep = (range.end + range.step) * 1000 - this.nowMs();
     const ttl =
       untilNextStep > 0 ? Math.min(untilNextStep, MAX_CACHE_MS) : MAX_CACHE_MS;
-    const results = await Promise.all(
-      queries.map(q => {
-        const query = {
-          query: q.expr,
-          start: range.start,
-          end: range.end,
-          step: range.step,
-        };
-        const key = JSON.stringify({
-          ...query,
-          prometheus: request.prometheusUrl ?? '',
-        });
-        return this.cache.get(key, ttl, () => client.queryRange(query));
-      }),
-    );
-    const series: MetricsSeries[] = [];
-    results.forEach((result, i) => {
-      for (const s of result) {
-        const labels = { ...queries[i].labels, ...s.metric };
-        series.push({
-          name: seriesName(labels),
-          labels,
-          points: s.values.map(([t, v]) => [t * 1000, toNumber(v)]),
-        });
-      }
-    });
-    series.sort((a, b) => a.name.localeCompare(b.name));
-    const info = METRICS_PANEL_INFO[request.panel];
-    return {
-      configured: true,
-      panel: request.panel,
-      title: info.title,
-      unit: info.unit,
+    const answerKey = JSON.stringify({
+      prometheus: request.prometheusUrl ?? '',
       environment: request.environment,
-      start: range.start,
-      end: range.end,
-      step: range.step,
+      panel: request.panel,
       splitByColour: request.splitByColour,
-      series,
-    };
+      range,
+      queries: queries.map(q => [q.expr, q.labels]),
+    });
+    return this.answers.get(answerKey, ttl, async () => {
+      const results = await Promise.all(
+        queries.map(q => {
+          const query = {
+            query: q.expr,
+            start: range.start,
+            end: range.end,
+            step: range.step,
+          };
+          const key = JSON.stringify({
+            ...query,
+            prometheus: request.prometheusUrl ?? '',
+          });
+          return this.cache.get(key, ttl, () => client.queryRange(query));
+        }),
+      );
+      const series: MetricsSeries[] = [];
+      results.forEach((result, i) => {
+        for (const s of result) {
+          const labels = { ...queries[i].labels, ...s.metric };
+          series.push({
+            name: seriesName(labels),
+            labels,
+            points: s.values.map(([t, v]) => [t * 1000, toNumber(v)]),
+          });
+        }
+      });
+      series.sort((a, b) => a.name.localeCompare(b.name));
+      const info = METRICS_PANEL_INFO[request.panel];
+      const answer: MetricsPanelResponse = {
+        configured: true,
+        panel: request.panel,
+        title: info.title,
+        unit: info.unit,
+        environment: request.environment,
+        start: range.start,
+        end: range.end,
+        step: range.step,
+        splitByColour: request.splitByColour,
+        series,
+      };
+      return Object.freeze(answer);
+    });
   }
 }
 
