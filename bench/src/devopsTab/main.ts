@@ -11,10 +11,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { formatTabRuns, SideRuns } from './run';
+import { formatTabRuns, formatWaterfall, SideRuns } from './run';
 
 /**
- * `yarn workspace @devops-app/bench devops-tab [--runs 3] [--no-dev] [--json]`: headless chromium on the
+ * `yarn workspace @devops-app/bench devops-tab [--runs 3] [--no-dev] [--json] [--waterfall]`: headless chromium on the
  * DevOps tab of the live local stack (the inference service under load, Prometheus scraping it), time
  * to the first chart with data and to all charts, cold (empty HTTP cache) and warm (the next visit), for
  * the production build served by the backend and for the development server.
@@ -142,6 +142,11 @@ async function main() {
         .join(' ')}`,
     );
     if (process.argv.includes('--json')) console.log(JSON.stringify(sides));
+    if (process.argv.includes('--waterfall')) {
+      // Where a warm load's time goes: each request of the production build's last warm run.
+      const warm = sides[0].warm;
+      console.log(formatWaterfall(warm[warm.length - 1]));
+    }
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
   }

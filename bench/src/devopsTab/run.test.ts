@@ -1,5 +1,5 @@
 import type { TabLoad } from '@devops-app/e2e';
-import { formatTabRuns, median } from './run';
+import { formatTabRuns, formatWaterfall, median } from './run';
 
 const load = (firstChartMs: number, decoded: number): TabLoad => ({
   firstChartMs,
@@ -8,6 +8,21 @@ const load = (firstChartMs: number, decoded: number): TabLoad => ({
     code: { requests: 30, transferred: decoded / 4, decoded },
     codePaths: ['/static/main.js'],
     all: { requests: 40, transferred: decoded / 4, decoded },
+    waterfall: [
+      { path: '/', type: 'Document', startMs: 0, endMs: 20 },
+      {
+        path: 'image/svg+xml;base64,AAAA',
+        type: 'Image',
+        startMs: 5,
+        endMs: 5,
+      },
+      {
+        path: '/api/devops-app/environments',
+        type: 'Fetch',
+        startMs: 400,
+        endMs: 520,
+      },
+    ],
   },
 });
 
@@ -36,5 +51,16 @@ describe('devops-tab benchmark', () => {
     expect(text).toContain(
       'first chart, production build / development server: cold 0.50, warm 0.25',
     );
+  });
+
+  it("prints a load's requests from the document on, without inlined images", () => {
+    const lines = formatWaterfall(load(1000, 8e6)).split('\n');
+    expect(lines[0]).toBe(
+      'waterfall (first chart 1000 ms, all charts 1500 ms): start end type path',
+    );
+    expect(lines.slice(1)).toEqual([
+      '     0     20 ms  Document   /',
+      '   400    520 ms  Fetch      /api/devops-app/environments',
+    ]);
   });
 });

@@ -50,3 +50,21 @@ export function formatTabRuns(sides: SideRuns[]): string {
     ),
   ].join('\n');
 }
+
+/**
+ * One load's requests in start order, from the document's request (ms): where a load's time goes.
+ * Inlined images (`data:` URLs) are left out.
+ */
+export function formatWaterfall(load: TabLoad): string {
+  return [
+    `waterfall (first chart ${load.firstChartMs} ms, all charts ${load.allChartsMs} ms): start end type path`,
+    ...load.network.waterfall
+      .filter(e => e.path.startsWith('/'))
+      .map(
+        e =>
+          `${String(e.startMs).padStart(6)} ${String(e.endMs).padStart(
+            6,
+          )} ms  ${e.type.padEnd(10)} ${e.path}`,
+      ),
+  ].join('\n');
+}

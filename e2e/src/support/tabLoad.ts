@@ -23,12 +23,22 @@ export interface ResourceBytes {
   decoded: number;
 }
 
+/** One request of the load, in milliseconds from the document's request. */
+export interface WaterfallEntry {
+  path: string;
+  type: string;
+  startMs: number;
+  endMs: number;
+}
+
 export interface NetworkTally {
   /** JavaScript and CSS: the code the page needs. */
   code: ResourceBytes;
   /** The paths of that code (`/static/…`), each once. */
   codePaths: string[];
   all: ResourceBytes;
+  /** Every request that finished, ordered by start. */
+  waterfall: WaterfallEntry[];
 }
 
 /**
@@ -40,6 +50,8 @@ export class NetworkCounter {
   private readonly paths = new Map<string, string>();
   private readonly decoded = new Map<string, number>();
   private readonly transferred = new Map<string, number>();
+  private readonly started = new Map<string, number>();
+  private readonly finished = new Map<string, number>();
   private counting = false;
 
   private constructor(private readonly cdp: CDPSession) {
@@ -47,6 +59,7 @@ export class NetworkCounter {
       if (!this.counting) return;
       this.types.set(e.requestId, e.type ?? 'Other');
       this.paths.set(e.requestId, new URL(e.request.url).pathname);
+      this.started.set(e.requestId, e.timestamp);
     });
     cdp.on('Network.dataReceived', e => {
       if (!this.types.has(e.requestId)) return;
@@ -58,6 +71,7 @@ export class NetworkCounter {
     cdp.on('Network.loadingFinished', e => {
       if (!this.types.has(e.requestId)) return;
       this.transferred.set(e.requestId, e.encodedDataLength);
+      this.finished.set(e.requestId, e.timestamp);
     });
   }
 
@@ -77,6 +91,8 @@ export class NetworkCounter {
     this.paths.clear();
     this.decoded.clear();
     this.transferred.clear();
+    this.started.clear();
+    this.finished.clear();
     this.counting = true;
   }
 
@@ -99,10 +115,23 @@ export class NetworkCounter {
         .filter(([, t]) => isCode(t))
         .map(([id]) => this.paths.get(id) ?? ''),
     );
+    const documentId = [...this.types].find(([, t]) => t === 'Document')?.[0];
+    const origin =
+      (documentId && this.started.get(documentId)) ||
+      Math.min(...this.started.values());
+    const waterfall = [...this.finished]
+      .map(([id, end]) => ({
+        path: this.paths.get(id) ?? '',
+        type: this.types.get(id) ?? 'Other',
+        startMs: Math.round(((this.started.get(id) ?? end) - origin) * 1000),
+        endMs: Math.round((end - origin) * 1000),
+      }))
+      .sort((a, b) => a.startMs - b.startMs);
     return {
       code: tally(isCode),
       codePaths: [...codePaths].sort(),
       all: tally(() => true),
+      waterfall,
     };
   }
 }

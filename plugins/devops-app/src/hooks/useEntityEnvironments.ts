@@ -2,6 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { Environment } from '@devops-app/plugin-devops-app-common';
 import { createContext, useContext } from 'react';
 import { devopsAppApiRef } from '../api';
+import { readEntityEnvironments } from './preloadedReads';
 import { useLiveData } from './useLiveData';
 
 /**
@@ -48,7 +49,7 @@ export function useEntityEnvironmentsQuery(
   const api = useApi(devopsAppApiRef);
   const read = useLiveData(
     entityRef ?? '',
-    async () => (await api.getEntityEnvironments(entityRef!)).items,
+    async () => (await readEntityEnvironments(api, entityRef!)).items,
     { intervalMs, enabled: Boolean(entityRef) },
   );
   return {

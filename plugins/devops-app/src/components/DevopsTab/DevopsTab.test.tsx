@@ -190,6 +190,37 @@ describe('DevopsTab', () => {
     expect(getEntityEnvironments).toHaveBeenCalledWith(ENTITY_REF);
   });
 
+  it("starts the Metrics section's reads with the tab, and its charts show those answers: one read per default panel", async () => {
+    const getEntityEnvironments = jest.fn(quiet.getEntityEnvironments!);
+    const getMetricsPanel = jest.fn(noMetrics);
+    await renderTab({ getEntityEnvironments, getMetricsPanel });
+    // Five charts of dev over 1h, each saying it has no data.
+    await waitFor(() =>
+      expect(
+        within(card('Metrics')).getAllByText(/^No data for dev in the last 1h/),
+      ).toHaveLength(5),
+    );
+    const keys = getMetricsPanel.mock.calls.map(
+      ([r]) =>
+        `${r.environment} ${r.range} ${r.panel}${
+          r.splitByColour ? ' split' : ''
+        }`,
+    );
+    // The preload's six requests, each once: the charts and the overlay switch took them instead of
+    // asking again.
+    expect(keys.sort()).toEqual(
+      [
+        'dev 1h error_ratio',
+        'dev 1h inference_duration',
+        'dev 1h latency',
+        'dev 1h predictions_by_outcome',
+        'dev 1h request_rate',
+        'dev 1h request_rate split',
+      ].sort(),
+    );
+    expect(getEntityEnvironments).toHaveBeenCalledTimes(1);
+  });
+
   it('says so in each section when the environments cannot be read, and asks for no runs', async () => {
     const listTerraformRuns = jest.fn(async () => []);
     const getMetricsPanel = jest.fn(noMetrics);

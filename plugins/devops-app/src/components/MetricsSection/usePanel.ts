@@ -5,6 +5,7 @@ import {
   NotConfiguredResponse,
 } from '@devops-app/plugin-devops-app-common';
 import { devopsAppApiRef } from '../../api';
+import { readMetricsPanel } from '../../hooks/preloadedReads';
 import { useLiveData } from '../../hooks/useLiveData';
 
 export interface PanelState {
@@ -28,7 +29,7 @@ export function usePanel(
   const key = JSON.stringify(request);
   const { value, error, errorMessage, loading } = useLiveData(
     key,
-    async () => api.getMetricsPanel(JSON.parse(key)),
+    async () => readMetricsPanel(api, JSON.parse(key)),
     { intervalMs: refreshMs ?? null },
   );
   return { value, error, errorMessage, loading };

@@ -5,6 +5,7 @@ import {
 } from '@devops-app/plugin-devops-app-common';
 import { useState } from 'react';
 import { useEntityEnvironments } from '../../hooks';
+import { DEFAULT_METRICS_RANGE } from '../../hooks/preloadedReads';
 import type { MetricsControlsProps } from './MetricsControls';
 
 /** Auto-refresh period of every observability view. */
@@ -29,7 +30,7 @@ export function useViewControls(
     chosen !== undefined && environments.includes(chosen)
       ? chosen
       : environments[0] ?? '';
-  const [range, setRange] = useState<MetricsTimeRange>('1h');
+  const [range, setRange] = useState<MetricsTimeRange>(DEFAULT_METRICS_RANGE);
   const [autoRefresh, setAutoRefresh] = useState(options.autoRefresh);
   const controls: MetricsControlsProps = {
     environments,
