@@ -6,6 +6,7 @@ import {
   environment,
   environmentsResponse,
 } from '../__testUtils__/environments';
+import { emptyPanel } from '../__testUtils__/metrics';
 import type { DevopsAppApi } from '../api';
 import {
   defaultMetricsRequests,
@@ -30,18 +31,9 @@ function fakeApi(
     );
   });
   let panels = 0;
-  const getMetricsPanel = jest.fn(async (r: MetricsPanelRequest) => ({
-    configured: true as const,
-    panel: r.panel,
-    title: `${METRICS_PANEL_INFO[r.panel].title} #${++panels}`,
-    unit: METRICS_PANEL_INFO[r.panel].unit,
-    environment: r.environment,
-    start: 0,
-    end: 60,
-    step: 15,
-    splitByColour: Boolean(r.splitByColour),
-    series: [],
-  }));
+  const getMetricsPanel = jest.fn(async (r: MetricsPanelRequest) =>
+    emptyPanel(r, `${METRICS_PANEL_INFO[r.panel].title} #${++panels}`),
+  );
   const api = {
     getEntityEnvironments,
     getMetricsPanel,

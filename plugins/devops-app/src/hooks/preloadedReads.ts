@@ -41,15 +41,15 @@ function put<T>(api: DevopsAppApi, key: string, promise: Promise<T>): void {
   entries(api).set(key, { promise, at: Date.now() });
 }
 
+const fresh = (entry: Preloaded) => Date.now() - entry.at <= PRELOAD_TTL_MS;
+
 /** The preloaded read of `key`, removed from the cache; undefined when there is none or it is too old. */
 function take<T>(api: DevopsAppApi, key: string): Promise<T> | undefined {
   const map = entries(api);
   const entry = map.get(key);
   if (!entry) return undefined;
   map.delete(key);
-  return Date.now() - entry.at <= PRELOAD_TTL_MS
-    ? (entry.promise as Promise<T>)
-    : undefined;
+  return fresh(entry) ? (entry.promise as Promise<T>) : undefined;
 }
 
 /** The time range every observability view opens with. */
@@ -118,7 +118,7 @@ export function defaultMetricsRequests(
 /** A fresh, not yet taken, preloaded read of `key`. */
 function waiting(api: DevopsAppApi, key: string): boolean {
   const entry = entries(api).get(key);
-  return entry !== undefined && Date.now() - entry.at <= PRELOAD_TTL_MS;
+  return entry !== undefined && fresh(entry);
 }
 
 /**

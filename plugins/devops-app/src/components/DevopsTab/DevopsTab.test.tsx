@@ -7,7 +7,6 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   EntityEnvironmentsResponse,
   MetricsPanelRequest,
-  METRICS_PANEL_INFO,
 } from '@devops-app/plugin-devops-app-common';
 import {
   act,
@@ -21,6 +20,7 @@ import {
   environmentsResponse,
   setPageVisibility,
 } from '../../__testUtils__/environments';
+import { emptyPanel } from '../../__testUtils__/metrics';
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
 import { DevopsTab } from './DevopsTab';
 
@@ -59,18 +59,7 @@ const notConfigured = async () => ({
   upstream: 'datadog' as const,
   message: 'not configured',
 });
-const noMetrics = async (r: MetricsPanelRequest) => ({
-  configured: true as const,
-  panel: r.panel,
-  title: METRICS_PANEL_INFO[r.panel].title,
-  unit: METRICS_PANEL_INFO[r.panel].unit,
-  environment: r.environment,
-  start: 0,
-  end: 60,
-  step: 15,
-  splitByColour: Boolean(r.splitByColour),
-  series: [],
-});
+const noMetrics = async (r: MetricsPanelRequest) => emptyPanel(r);
 
 /** Every backend read the tab makes, answering "nothing there"; tests override what they look at. */
 const quiet: Partial<DevopsAppApi> = {
