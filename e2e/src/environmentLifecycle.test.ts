@@ -27,6 +27,7 @@ import {
   startPortal,
 } from './support/portal';
 import { RunningPrometheus, startPrometheus } from './support/prometheus';
+import { chartWithDataSelector } from './support/tabLoad';
 
 /*
  * Issue 12, "Environments are first-class", in the browser: an environment created from the Create page
@@ -349,7 +350,7 @@ describe(`the ${ENV} environment from creation to deploy`, () => {
     await errorBlue.waitFor({ timeout: 90_000 });
     await rateBlue.waitFor({ timeout: 90_000 });
     await page
-      .locator('[data-testid="chart-error_ratio"] path.recharts-line-curve[d]')
+      .locator(chartWithDataSelector('error_ratio'))
       .first()
       .waitFor({ state: 'attached', timeout: 60_000 });
     page.off('response', onResponse);

@@ -9,9 +9,9 @@ export const CHART_PANELS = [
   'predictions_by_outcome',
 ] as const;
 
-/** A chart has data when recharts drew a line with points for it. */
+/** A chart has data when it drew a line through at least one point (path data starts with a move). */
 export function chartWithDataSelector(panel: string): string {
-  return `[data-testid="chart-${panel}"] path.recharts-line-curve[d]`;
+  return `[data-testid="chart-${panel}"] path.devops-chart-line[d^="M"]`;
 }
 
 /** Bytes of one kind of resource, as chromium's network events count them. */

@@ -24,7 +24,7 @@ import { emptyPanel } from '../../__testUtils__/metrics';
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
 import { DevopsTab } from './DevopsTab';
 
-// recharts measures its container; jsdom has no layout.
+// The DORA section's recharts charts measure their container; jsdom has no layout.
 beforeAll(() => {
   (globalThis as { ResizeObserver?: unknown }).ResizeObserver ??= class {
     observe() {}

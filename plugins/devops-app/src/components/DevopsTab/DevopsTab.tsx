@@ -11,8 +11,8 @@ import { IntegrationsCard } from './IntegrationsCard';
 
 // Every section is its own chunk, none of it part of the app's first load. All of them are requested
 // when this module is evaluated, in one wave with the tab's own chunk, rather than when each section
-// first renders: the Metrics section (and the charts' library, recharts, split from it by the bundler)
-// does not wait for the code of the other sections, nor for the tab's first render.
+// first renders: the Metrics section (and the DORA section's charts library, recharts, split from it by
+// the bundler) does not wait for the code of the other sections, nor for the tab's first render.
 const chunks = {
   environments: import('../EnvironmentsCard'),
   pipeline: import('../PipelineSection'),

@@ -9,18 +9,9 @@ import {
 import Box from '@material-ui/core/Box';
 import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
 import { LiveErrorPanel } from '../LiveErrorPanel';
 import { formatValue, unitLabel } from './formatValue';
+import { LineChart } from './LineChart';
 import { usePanel } from './usePanel';
 
 const PALETTE = [
@@ -48,24 +39,24 @@ export function currentValue(series: MetricsSeries): number | null {
   return null;
 }
 
-function toRows(series: MetricsSeries[]) {
-  const rows = new Map<number, Record<string, number | null>>();
-  for (const s of series) {
-    for (const [t, v] of s.points) {
-      const row = rows.get(t) ?? { t };
-      row[s.name] = v;
-      rows.set(t, row);
+/** The time axis: the range the backend answered for, widened to any point outside it. */
+function timeDomain(panel: MetricsPanelResponse): [number, number] {
+  let from = panel.start * 1000;
+  let to = panel.end * 1000;
+  for (const s of panel.series) {
+    for (const [t] of s.points) {
+      if (t < from) from = t;
+      if (t > to) to = t;
     }
   }
-  return [...rows.values()].sort((a, b) => (a.t as number) - (b.t as number));
+  return [from, to];
 }
 
-/** Top of the value axis: a little headroom, and a sensible scale when every value is 0. */
-function axisTop(unit: MetricsPanelResponse['unit']) {
-  return (max: number) => {
-    if (max > 0) return max * 1.1;
-    return unit === 'ratio' ? 0.05 : 1;
-  };
+/** How many distinct times the panel's series have points at. */
+function timesOf(panel: MetricsPanelResponse): number {
+  const times = new Set<number>();
+  for (const s of panel.series) for (const [t] of s.points) times.add(t);
+  return times.size;
 }
 
 function hasData(panel: MetricsPanelResponse): boolean {
@@ -120,65 +111,31 @@ export function MetricsChart(props: MetricsChartProps) {
       />
     );
   } else if (value) {
-    const rows = toRows(value.series);
-    const points = rows.length;
-    const tickTime = (t: number) =>
-      new Date(t).toLocaleTimeString(
-        [],
-        range === '7d' || range === '24h'
-          ? { month: 'short', day: 'numeric', hour: '2-digit' }
-          : { hour: '2-digit', minute: '2-digit' },
-      );
+    const [from, to] = timeDomain(value);
+    const unit = value.unit;
     body = (
       <Box display="flex" alignItems="stretch">
         <Box
           flex={1}
           minWidth={0}
-          height={height}
           data-testid={`chart-${panel}`}
-          data-points={points}
+          data-points={timesOf(value)}
         >
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart
-              data={rows}
-              margin={{ top: 8, right: 8, bottom: 8, left: 16 }}
-            >
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis
-                dataKey="t"
-                type="number"
-                scale="time"
-                domain={['dataMin', 'dataMax']}
-                tickFormatter={tickTime}
-              />
-              <YAxis
-                domain={[0, axisTop(value.unit)]}
-                tickFormatter={(v: number) => formatValue(v, value.unit)}
-                width={80}
-                label={{
-                  value: unitLabel(value.unit),
-                  angle: -90,
-                  position: 'insideLeft',
-                  offset: -8,
-                }}
-              />
-              <Tooltip
-                labelFormatter={t => new Date(Number(t)).toLocaleString()}
-                formatter={(v: unknown) => formatValue(v as number, value.unit)}
-              />
-              <Legend />
-              {value.series.map((s, i) => (
-                <Line
-                  key={s.name}
-                  dataKey={s.name}
-                  stroke={colourOf(s, i)}
-                  dot={false}
-                  isAnimationActive={false}
-                  connectNulls={false}
-                />
-              ))}
-            </LineChart>
-          </ResponsiveContainer>
+          <LineChart
+            label={`${info.title} for ${environment}, last ${range}`}
+            lines={value.series.map((s, i) => ({
+              name: s.name,
+              colour: colourOf(s, i),
+              points: s.points,
+            }))}
+            from={from}
+            to={to}
+            range={range}
+            floor={unit === 'ratio' ? 0.05 : 1}
+            formatValue={v => formatValue(v, unit)}
+            unitLabel={unitLabel(unit)}
+            height={height}
+          />
         </Box>
         <Box
           width={140}

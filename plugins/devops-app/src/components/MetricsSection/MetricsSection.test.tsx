@@ -21,15 +21,6 @@ import {
 import { DevopsAppApi, devopsAppApiRef } from '../../api';
 import { MetricsSection } from './MetricsSection';
 
-// recharts measures its container; jsdom has no layout.
-beforeAll(() => {
-  (globalThis as { ResizeObserver?: unknown }).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
-
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',

@@ -1,0 +1,95 @@
+import { renderInTestApp } from '@backstage/test-utils';
+import { fireEvent, screen, within } from '@testing-library/react';
+import { LineChart } from './LineChart';
+
+const from = new Date(2026, 11, 3, 10, 0, 0).getTime();
+const to = from + 60 * 60_000;
+const at = (minutes: number) => from + minutes * 60_000;
+
+async function render() {
+  await renderInTestApp(
+    <LineChart
+      label="Latency for dev, last 1h"
+      lines={[
+        {
+          name: 'p95',
+          colour: '#123456',
+          points: [
+            [at(0), 0.2],
+            [at(30), 0.4],
+            [at(60), null],
+          ],
+        },
+        {
+          name: 'p99',
+          colour: '#654321',
+          points: [
+            [at(0), 0.5],
+            [at(30), 0.9],
+            [at(60), 1.5],
+          ],
+        },
+      ]}
+      from={from}
+      to={to}
+      range="1h"
+      floor={1}
+      formatValue={v => (v === null ? '—' : `${v} s`)}
+      unitLabel="seconds"
+      height={220}
+    />,
+  );
+  return screen.getByRole('img', { name: 'Latency for dev, last 1h' });
+}
+
+describe('LineChart', () => {
+  it('draws each line, the value axis to a round top and the time axis on round minutes', async () => {
+    const plot = await render();
+    const paths = plot.querySelectorAll('path.devops-chart-line');
+    expect([...paths].map(p => p.getAttribute('data-series'))).toEqual([
+      'p95',
+      'p99',
+    ]);
+    // p95 stops at its gap; p99 reaches 1.5 s at the right edge, under the axis' top of 2 s.
+    expect(paths[0].getAttribute('d')).toBe('M0.0 900.0L500.0 800.0');
+    expect(paths[1].getAttribute('d')).toBe(
+      'M0.0 750.0L500.0 550.0L1000.0 250.0',
+    );
+    expect(paths[1].getAttribute('stroke')).toBe('#654321');
+    for (const tick of ['0 s', '0.5 s', '1 s', '1.5 s', '2 s']) {
+      expect(screen.getByText(tick)).toBeInTheDocument();
+    }
+    expect(screen.getByText('seconds')).toBeInTheDocument();
+    // A legend when there is more than one line.
+    expect(screen.getAllByText(/p95|p99/).length).toBeGreaterThanOrEqual(2);
+    expect(screen.queryByTestId('chart-readout')).not.toBeInTheDocument();
+  });
+
+  it('shows every line at the time under the pointer, and moves with the arrow keys', async () => {
+    const plot = await render();
+    plot.getBoundingClientRect = () =>
+      ({ left: 100, width: 400, top: 0, height: 200 } as DOMRect);
+    // Just past the middle: the point at 30 minutes is nearest.
+    fireEvent.mouseMove(plot, { clientX: 310 });
+    let readout = screen.getByTestId('chart-readout');
+    expect(within(readout).getByText(/p95: 0.4 s/)).toBeInTheDocument();
+    expect(within(readout).getByText(/p99: 0.9 s/)).toBeInTheDocument();
+    fireEvent.keyDown(plot, { key: 'ArrowRight' });
+    readout = screen.getByTestId('chart-readout');
+    // At the last time p95 had no sample: the readout says so rather than repeating a value.
+    expect(within(readout).getByText(/p95: —/)).toBeInTheDocument();
+    expect(within(readout).getByText(/p99: 1.5 s/)).toBeInTheDocument();
+    fireEvent.keyDown(plot, { key: 'ArrowRight' });
+    expect(
+      within(screen.getByTestId('chart-readout')).getByText(/p99: 1.5 s/),
+    ).toBeInTheDocument();
+    fireEvent.mouseLeave(plot);
+    expect(screen.queryByTestId('chart-readout')).not.toBeInTheDocument();
+    fireEvent.keyDown(plot, { key: 'ArrowLeft' });
+    expect(
+      within(screen.getByTestId('chart-readout')).getByText(/p99: 1.5 s/),
+    ).toBeInTheDocument();
+    fireEvent.keyDown(plot, { key: 'Escape' });
+    expect(screen.queryByTestId('chart-readout')).not.toBeInTheDocument();
+  });
+});
