@@ -1,23 +1,31 @@
 import {
   launchChromium,
   NetworkCounter,
+  openAndTimeCharts,
   openDevopsTab,
   RunningPortal,
   signInAsGuest,
   startLiveInference,
   startPortal,
 } from '@devops-app/e2e';
+import type { TabLoad } from '@devops-app/e2e';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import {
+  ROADIE_ENTITY_PATH,
+  roadieBenchQueries,
+  roadieGraphSelectors,
+} from './roadie';
 import { formatTabRuns, formatWaterfall, SideRuns } from './run';
 
 /**
- * `yarn workspace @devops-app/bench devops-tab [--runs 3] [--no-dev] [--json] [--waterfall]`: headless chromium on the
- * DevOps tab of the live local stack (the inference service under load, Prometheus scraping it), time
- * to the first chart with data and to all charts, cold (empty HTTP cache) and warm (the next visit), for
- * the production build served by the backend and for the development server.
+ * `yarn workspace @devops-app/bench devops-tab [--runs 3] [--no-dev] [--no-roadie] [--json] [--waterfall]`: headless
+ * chromium on the DevOps tab of the live local stack (the inference service under load, Prometheus
+ * scraping it), time to the first chart with data and to all charts, cold (empty HTTP cache) and warm
+ * (the next visit), for the production build served by the backend, for Roadie's Prometheus graphs of
+ * the same data on the same build (./roadie.ts) and for the development server.
  */
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,26 +33,42 @@ function option(name: string, fallback: number): number {
 }
 
 const TAB = '/catalog/default/component/inference-service/devops';
+const ROADIE_CONFIG = 'bench/config/app-config.roadie-prometheus.yaml';
+const ROADIE_SIDE = 'Roadie graphs (prod)';
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
+
+type OpenPage = Parameters<typeof openDevopsTab>[0];
+type Counter = Parameters<typeof openDevopsTab>[1];
+type Open = (page: OpenPage, counter: Counter, url: string) => Promise<TabLoad>;
+
+const openOurTab: Open = (page, counter, url) =>
+  openDevopsTab(page, counter, `${url}${TAB}`, 120_000);
+
+/** Roadie's tab of the bench's entity: each of its graphs (one per query of its annotation) drawn. */
+const openRoadieTab: Open = (page, counter, url) =>
+  openAndTimeCharts(
+    page,
+    counter,
+    `${url}${ROADIE_ENTITY_PATH}`,
+    roadieGraphSelectors(roadieBenchQueries().length),
+    120_000,
+  );
 
 async function measureSide(
   browser: Browser,
   side: string,
   baseUrl: string,
   runs: number,
+  open: Open = openOurTab,
 ): Promise<SideRuns> {
   const result: SideRuns = { side, cold: [], warm: [] };
   for (let run = 0; run < runs; run++) {
     const page = await signInAsGuest(browser, baseUrl);
     const counter = await NetworkCounter.attach(page);
     await counter.clearCache();
-    result.cold.push(
-      await openDevopsTab(page, counter, `${baseUrl}${TAB}`, 120_000),
-    );
-    result.warm.push(
-      await openDevopsTab(page, counter, `${baseUrl}${TAB}`, 120_000),
-    );
+    result.cold.push(await open(page, counter, baseUrl));
+    result.warm.push(await open(page, counter, baseUrl));
     await page.context().close();
   }
   return result;
@@ -95,6 +119,7 @@ async function startDevServer(
 async function main() {
   const runs = option('runs', 3);
   const devPort = option('dev-port', 3300);
+  const withRoadie = !process.argv.includes('--no-roadie');
   const logDir = resolve(process.cwd(), '../test-results/bench');
   mkdirSync(logDir, { recursive: true });
   const stack = await startLiveInference();
@@ -103,7 +128,10 @@ async function main() {
     const devOrigin = `http://localhost:${devPort}`;
     const portal: RunningPortal = await startPortal({
       logFile: resolve(logDir, 'devops-tab-backend.log'),
+      // Roadie's proxy endpoint and entity: bench-only (config/app-config.roadie-prometheus.yaml).
+      configFiles: withRoadie ? [ROADIE_CONFIG] : [],
       env: {
+        DEVOPS_TAB_BENCH_PROMETHEUS_URL: stack.prometheusUrl,
         APP_CONFIG_devopsApp_prometheus_baseUrl: JSON.stringify(
           stack.prometheusUrl,
         ),
@@ -123,6 +151,17 @@ async function main() {
     const sides: SideRuns[] = [
       await measureSide(browser, 'production build', portal.baseUrl, runs),
     ];
+    if (withRoadie) {
+      sides.push(
+        await measureSide(
+          browser,
+          ROADIE_SIDE,
+          portal.baseUrl,
+          runs,
+          openRoadieTab,
+        ),
+      );
+    }
     if (!process.argv.includes('--no-dev')) {
       stops.unshift(
         await startDevServer(

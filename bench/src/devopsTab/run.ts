@@ -33,7 +33,7 @@ export function formatTabRuns(sides: SideRuns[]): string {
   const first = (r: SideRuns, w: 'cold' | 'warm') =>
     median(r[w].map(l => l.firstChartMs));
   return [
-    `DevOps tab of inference-service, navigation to charts with data (medians of ${base.cold.length} runs; JS and CSS counted by chromium's network events)`,
+    `DevOps tab of inference-service (and each other side's page), navigation to charts with data (medians of ${base.cold.length} runs; JS and CSS counted by chromium's network events)`,
     '| side                   | load | first chart | all charts | JS+CSS n | transferred |   decoded |',
     '| ---------------------- | ---- | ----------- | ---------- | -------- | ----------- | --------- |',
     ...sides.flatMap(r => [

@@ -41,6 +41,7 @@ export {
   CHART_PANELS,
   chartWithDataSelector,
   NetworkCounter,
+  openAndTimeCharts,
   openDevopsTab,
 } from './tabLoad';
 export type { NetworkTally, ResourceBytes, TabLoad } from './tabLoad';

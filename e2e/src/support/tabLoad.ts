@@ -153,6 +153,26 @@ export async function openDevopsTab(
   url: string,
   timeoutMs: number,
 ): Promise<TabLoad> {
+  return openAndTimeCharts(
+    page,
+    counter,
+    url,
+    CHART_PANELS.map(chartWithDataSelector),
+    timeoutMs,
+  );
+}
+
+/**
+ * Navigates the signed-in page to `url` and times, in the page's own clock, the first and the last of
+ * `charts` to appear: one selector per chart, matching once that chart drew its data.
+ */
+export async function openAndTimeCharts(
+  page: Page,
+  counter: NetworkCounter,
+  url: string,
+  charts: string[],
+  timeoutMs: number,
+): Promise<TabLoad> {
   counter.start();
   await page.goto(url);
   const at = (selectors: string[], every: boolean) =>
@@ -168,9 +188,8 @@ export async function openDevopsTab(
         { polling: 'raf', timeout: timeoutMs },
       )
       .then(h => h.jsonValue());
-  const selectors = CHART_PANELS.map(chartWithDataSelector);
-  const firstChartMs = await at(selectors, false);
-  const allChartsMs = await at(selectors, true);
+  const firstChartMs = await at(charts, false);
+  const allChartsMs = await at(charts, true);
   // The charts' data is in; wait for the network to settle so late chunks count too.
   await page.waitForLoadState('networkidle', { timeout: timeoutMs });
   return {
