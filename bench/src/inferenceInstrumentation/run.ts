@@ -50,7 +50,13 @@ export async function runInstrumentationBench(
   const agent = await startStandInAgent();
   const { valid } = await requestMix();
   const templates = { valid, invalid: [] };
-  const storage = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString };
+  const storage = {
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    // e.g. `--cpu-prof --cpu-prof-dir=DIR`: both sides write a profile when they stop.
+    ...(process.env.BENCH_INFERENCE_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_INFERENCE_NODE_OPTIONS }
+      : {}),
+  };
 
   const services: Partial<Record<Round['side'], ServiceProcess>> = {};
   let scrapes = 0;
