@@ -7,6 +7,8 @@ import {
   signInAsGuest,
   startLiveInference,
   startPortal,
+  guestToken,
+  waitForPanelsWithData,
 } from '@devops-app/e2e';
 import type { TabLoad } from '@devops-app/e2e';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -147,6 +149,12 @@ async function main() {
     const browser = await launchChromium();
     stops.unshift(() => browser.close());
     await stack.waitForRate(60_000);
+    // Time the page, not a just-started Prometheus: each first panel read has a point first.
+    await waitForPanelsWithData(
+      portal.baseUrl,
+      await guestToken(portal.baseUrl),
+      120_000,
+    );
 
     const sides: SideRuns[] = [
       await measureSide(browser, 'production build', portal.baseUrl, runs),

@@ -43,6 +43,7 @@ export {
   NetworkCounter,
   openAndTimeCharts,
   openDevopsTab,
+  waitForPanelsWithData,
 } from './tabLoad';
 export type { NetworkTally, ResourceBytes, TabLoad } from './tabLoad';
 export { findProcesses } from './processes';

@@ -198,3 +198,53 @@ export async function openAndTimeCharts(
     network: counter.stop(),
   };
 }
+
+/**
+ * Waits until our backend answers each of the DevOps tab's first panel reads (its first environment,
+ * the default 1 h range) with at least one point, so a timed visit measures the page, not how long a
+ * just-started Prometheus takes to hold a point on the range's step grid (with none, the tab draws
+ * its first lines at its next refresh, 30 s on). Polls every 500 ms up to `timeoutMs`.
+ */
+export async function waitForPanelsWithData(
+  baseUrl: string,
+  token: string,
+  timeoutMs: number,
+  options: { entityRef?: string; environment?: string; range?: string } = {},
+): Promise<void> {
+  const params = {
+    entityRef: options.entityRef ?? 'component:default/inference-service',
+    environment: options.environment ?? 'dev',
+    range: options.range ?? '1h',
+  };
+  const hasPoint = async (panel: string) => {
+    const res = await fetch(
+      `${baseUrl}/api/devops-app/observability/metrics?${new URLSearchParams({
+        ...params,
+        panel,
+      })}`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    if (!res.ok) {
+      return false;
+    }
+    const body = (await res.json()) as {
+      series?: Array<{ points: Array<[number, number | null]> }>;
+    };
+    return (body.series ?? []).some(s => s.points.some(([, v]) => v !== null));
+  };
+  const deadline = Date.now() + timeoutMs;
+  let waiting: string[] = [...CHART_PANELS];
+  for (;;) {
+    const found = await Promise.all(waiting.map(hasPoint));
+    waiting = waiting.filter((_, i) => !found[i]);
+    if (waiting.length === 0) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `no data within ${timeoutMs} ms for the panels ${waiting.join(', ')}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
