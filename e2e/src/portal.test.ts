@@ -2,7 +2,7 @@
  * @jest-environment node
  */
 import { Browser, Page } from 'playwright-core';
-import { launchChromium } from './support/browser';
+import { launchChromium, onCatalogPage } from './support/browser';
 import { resolve } from 'node:path';
 import {
   guestToken,
@@ -102,7 +102,7 @@ describe('entity page in the browser', () => {
     await enter.waitFor({ timeout: 60_000 });
     await shot('01-sign-in');
     await enter.click();
-    await page.waitForURL(/\/catalog$/);
+    await page.waitForURL(onCatalogPage, { timeout: 60_000 });
     expect(new URL(page.url()).pathname).toBe('/catalog');
   });
 

@@ -19,6 +19,13 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
+ * The catalog page, whatever its query: the catalog index writes its filters into the address
+ * (`?filters[kind]=component&filters[user]=owned&limit=20`) soon after it renders, so a test that
+ * matched `/catalog` at the end of the whole URL passed only when it looked before that.
+ */
+export const onCatalogPage = (url: URL): boolean => url.pathname === '/catalog';
+
+/**
  * A page of a new browser context signed in through the sign-in page's guest provider (the catalog's
  * user:default/guest) and landed on /catalog. More pages of the same session: `page.context().newPage()`.
  */
@@ -33,7 +40,7 @@ export async function signInAsGuest(
   const enter = page.getByRole('button', { name: 'Enter' });
   await enter.waitFor({ timeout: 60_000 });
   await enter.click();
-  await page.waitForURL(/\/catalog$/);
+  await page.waitForURL(onCatalogPage, { timeout: 60_000 });
   return page;
 }
 

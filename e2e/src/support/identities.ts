@@ -1,4 +1,5 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
+import { onCatalogPage } from './browser';
 import { resolve } from 'node:path';
 import { repoRoot, RunningPortal, startPortal } from './portal';
 
@@ -89,6 +90,6 @@ export async function signInAs(
   const page = await context.newPage();
   await page.goto(baseUrl);
   // The routes render only once signed in; / then goes to /catalog.
-  await page.waitForURL(/\/catalog$/, { timeout: 120_000 });
+  await page.waitForURL(onCatalogPage, { timeout: 120_000 });
   return page;
 }
