@@ -2,7 +2,11 @@
  * @jest-environment node
  */
 import { Browser } from 'playwright-core';
-import { launchChromium, signInAsGuest } from './support/browser';
+import {
+  launchChromium,
+  screenshotsAtBothWidths,
+  signInAsGuest,
+} from './support/browser';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LiveInference, startLiveInference } from './support/liveInference';
@@ -142,6 +146,26 @@ describe('observability through the backend', () => {
     ).toBe(1);
     // Locally Datadog has no keys: the Logs & Traces section says so instead of failing.
     expect(await page.getByText(/Datadog is not configured/).count()).toBe(3);
+
+    // At 1280 x 800 every chart is inside the viewport's width and the page does not scroll sideways;
+    // screenshots at 1280 and 1920 show the section.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const chartsFit = await Promise.all(
+      CHART_PANELS.map(async panel => {
+        const box = (await page
+          .locator(`[data-testid="chart-${panel}"]`)
+          .boundingBox())!;
+        return box.x >= 0 && box.width > 0 && box.x + box.width <= 1280;
+      }),
+    );
+    expect(chartsFit).toEqual(CHART_PANELS.map(() => true));
+    expect(
+      await page.evaluate(
+        () => document.documentElement.scrollWidth > window.innerWidth,
+      ),
+    ).toBe(false);
+    await page.getByTestId('chart-request_rate').scrollIntoViewIfNeeded();
+    await screenshotsAtBothWidths(page, 'observability-03-charts');
 
     // Another time range asks the backend again (with a stack a minute old, 6h may hold a single point).
     const sixHours = page.waitForResponse(

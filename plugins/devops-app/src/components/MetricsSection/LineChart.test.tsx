@@ -1,6 +1,6 @@
 import { renderInTestApp } from '@backstage/test-utils';
 import { fireEvent, screen, within } from '@testing-library/react';
-import { LineChart } from './LineChart';
+import { LineChart, timeTickCount } from './LineChart';
 
 const from = new Date(2026, 11, 3, 10, 0, 0).getTime();
 const to = from + 60 * 60_000;
@@ -91,5 +91,49 @@ describe('LineChart', () => {
     ).toBeInTheDocument();
     fireEvent.keyDown(plot, { key: 'Escape' });
     expect(screen.queryByTestId('chart-readout')).not.toBeInTheDocument();
+  });
+
+  it('puts no more time labels on the axis than its width holds', async () => {
+    const original = HTMLElement.prototype.getBoundingClientRect;
+    const labels = () =>
+      screen.getAllByText(/^\d\d:\d\d/).map(e => e.textContent);
+    try {
+      // 10:00 to 11:00 on a wide plot (the 1920 px layout): six labels at most, so every 15 minutes
+      // (10 minutes apart would be seven with both ends).
+      HTMLElement.prototype.getBoundingClientRect = () =>
+        ({ left: 0, top: 0, width: 560, height: 200 } as DOMRect);
+      await render();
+      expect(labels()).toEqual([
+        '10:00 AM',
+        '10:15 AM',
+        '10:30 AM',
+        '10:45 AM',
+        '11:00 AM',
+      ]);
+    } finally {
+      HTMLElement.prototype.getBoundingClientRect = original;
+    }
+  });
+
+  it('thins the time labels on a narrow plot (a panel at 1280 px)', async () => {
+    const original = HTMLElement.prototype.getBoundingClientRect;
+    try {
+      HTMLElement.prototype.getBoundingClientRect = () =>
+        ({ left: 0, top: 0, width: 220, height: 200 } as DOMRect);
+      await render();
+      // Three fit 220 px: every 30 minutes, 10:00 to 11:00, none overlapping.
+      expect(screen.getAllByText(/^\d\d:\d\d/)).toHaveLength(3);
+    } finally {
+      HTMLElement.prototype.getBoundingClientRect = original;
+    }
+  });
+
+  it('sizes the label count to the range: longer labels for a day or a week', () => {
+    expect(timeTickCount(undefined, '1h')).toBe(6);
+    expect(timeTickCount(0, '1h')).toBe(6);
+    expect(timeTickCount(220, '1h')).toBe(3);
+    expect(timeTickCount(220, '24h')).toBe(2);
+    expect(timeTickCount(100, '15m')).toBe(2);
+    expect(timeTickCount(2000, '7d')).toBe(6);
   });
 });

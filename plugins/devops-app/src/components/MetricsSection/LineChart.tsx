@@ -3,7 +3,14 @@ import Box from '@material-ui/core/Box';
 import Paper from '@material-ui/core/Paper';
 import { useTheme } from '@material-ui/core/styles';
 import Typography from '@material-ui/core/Typography';
-import { KeyboardEvent, MouseEvent, useMemo, useState } from 'react';
+import {
+  KeyboardEvent,
+  MouseEvent,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import {
   linePath,
   nearestIndex,
@@ -38,6 +45,20 @@ export interface LineChartProps {
 
 const AXIS_WIDTH = 76;
 const TICK_ROW = 20;
+/** Room per time label ("01:10 AM", "Dec 4, 01 AM" at 11 px) and the most labels an axis carries. */
+const LABEL_ROOM = { short: 64, long: 92 };
+const MAX_TIME_TICKS = 6;
+
+/** How many time labels fit along a plot `width` px wide (all of them before it is laid out). */
+export function timeTickCount(
+  width: number | undefined,
+  range: MetricsTimeRange,
+): number {
+  if (!width) return MAX_TIME_TICKS;
+  const room =
+    range === '7d' || range === '24h' ? LABEL_ROOM.long : LABEL_ROOM.short;
+  return Math.max(2, Math.min(MAX_TIME_TICKS, Math.floor(width / room)));
+}
 
 /** Where a label sits along an axis, kept inside the box at both ends. */
 function along(percent: number): string {
@@ -48,8 +69,9 @@ function along(percent: number): string {
 
 /**
  * A time-series line chart drawn as one SVG the browser stretches to its box, with the axes'
- * labels laid out by the browser around it. Nothing is measured, so it draws in the same frame as
- * its data arrives, at any width, and its cost grows with the points, not with a charting
+ * labels laid out by the browser around it. It reads one thing, the plot's width (before the first
+ * paint, then on resize), to put no more time labels on the axis than fit; so it draws in the same
+ * frame as its data arrives, at any width, and its cost grows with the points, not with a charting
  * library's layout passes. The pointer (or the arrow keys, once focused) moves a readout of every
  * line's value at the nearest time.
  */
@@ -57,6 +79,19 @@ export function LineChart(props: LineChartProps) {
   const { lines, from, to, range, floor, height } = props;
   const theme = useTheme();
   const [hover, setHover] = useState<number | null>(null);
+  const plotRef = useRef<HTMLDivElement>(null);
+  const [plotWidth, setPlotWidth] = useState<number | undefined>(undefined);
+  useLayoutEffect(() => {
+    const plot = plotRef.current;
+    if (!plot) return undefined;
+    const read = () => setPlotWidth(plot.getBoundingClientRect().width);
+    read();
+    if (typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(read);
+    observer.observe(plot);
+    return () => observer.disconnect();
+  }, []);
+  const tickCount = timeTickCount(plotWidth, range);
 
   const { times, axis, paths, xTicks } = useMemo(() => {
     const all = new Set<number>();
@@ -72,9 +107,9 @@ export function LineChart(props: LineChartProps) {
       times: [...all].sort((x, y) => x - y),
       axis: a,
       paths: lines.map(l => linePath(l.points, from, to, a.top)),
-      xTicks: timeTicks(from, to),
+      xTicks: timeTicks(from, to, tickCount),
     };
-  }, [lines, from, to, floor]);
+  }, [lines, from, to, floor, tickCount]);
 
   const xPercent = (t: number) => ((t - from) / (to - from || 1)) * 100;
   const yPercent = (v: number) => 100 - (v / (axis.top || 1)) * 100;
@@ -158,6 +193,16 @@ export function LineChart(props: LineChartProps) {
           onBlur={() => setHover(null)}
           style={{ outlineOffset: 2, cursor: 'crosshair' }}
         >
+          {/* The plot's box, measured for the time labels (MUI 4's Box takes no ref). */}
+          <div
+            ref={plotRef}
+            aria-hidden="true"
+            style={{
+              position: 'absolute',
+              inset: 0,
+              pointerEvents: 'none',
+            }}
+          />
           <svg
             width="100%"
             height="100%"

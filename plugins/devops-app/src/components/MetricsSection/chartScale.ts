@@ -61,17 +61,21 @@ const TIME_STEPS = [
  */
 export function timeTicks(from: number, to: number, count = 6): number[] {
   if (!(to > from)) return [];
-  const span = to - from;
-  const step =
-    TIME_STEPS.find(s => span / s <= count) ??
-    TIME_STEPS[TIME_STEPS.length - 1];
   // The local offset at the start of the range; a daylight-saving change inside it moves later
   // ticks by an hour, as it does on any wall clock.
   const offset = -new Date(from).getTimezoneOffset() * MINUTE;
-  const ticks: number[] = [];
-  let t = Math.ceil((from + offset) / step) * step - offset;
-  for (; t <= to && ticks.length < 50; t += step) ticks.push(t);
-  return ticks;
+  const at = (step: number) => {
+    const ticks: number[] = [];
+    let t = Math.ceil((from + offset) / step) * step - offset;
+    for (; t <= to && ticks.length < 50; t += step) ticks.push(t);
+    return ticks;
+  };
+  // The finest step whose ticks (both ends included when they fall on it) number `count` or fewer.
+  for (const step of TIME_STEPS) {
+    const ticks = at(step);
+    if (ticks.length <= count) return ticks;
+  }
+  return at(TIME_STEPS[TIME_STEPS.length - 1]);
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -24,13 +24,17 @@ export function formatValue(
   }
 }
 
-/** The unit as an axis label. */
+/** What the value axis measures, as its title; the ticks carry the unit (ms or s, req/s, %). */
 export function unitLabel(unit: MetricsUnit): string {
   switch (unit) {
     case 'ratio':
       return 'errors';
     case 'seconds':
-      return 'seconds';
+      return 'duration';
+    case 'requests/s':
+      return 'requests';
+    case 'predictions/s':
+      return 'predictions';
     default:
       return unit;
   }
