@@ -200,8 +200,8 @@ export async function openAndTimeCharts(
 }
 
 /**
- * Waits until our backend answers each of the DevOps tab's first panel reads (its first environment,
- * the default 1 h range) with at least one point, so a timed visit measures the page, not how long a
+ * Waits until our backend answers each of inference-service's DevOps tab's first panel reads (its
+ * first environment, dev, over the default 1 h range) with at least one point, so a timed visit measures the page, not how long a
  * just-started Prometheus takes to hold a point on the range's step grid (with none, the tab draws
  * its first lines at its next refresh, 30 s on). Polls every 500 ms up to `timeoutMs`.
  */
@@ -209,12 +209,11 @@ export async function waitForPanelsWithData(
   baseUrl: string,
   token: string,
   timeoutMs: number,
-  options: { entityRef?: string; environment?: string; range?: string } = {},
 ): Promise<void> {
   const params = {
-    entityRef: options.entityRef ?? 'component:default/inference-service',
-    environment: options.environment ?? 'dev',
-    range: options.range ?? '1h',
+    entityRef: 'component:default/inference-service',
+    environment: 'dev',
+    range: '1h',
   };
   const hasPoint = async (panel: string) => {
     const res = await fetch(
