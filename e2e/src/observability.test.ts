@@ -4,6 +4,7 @@
 import { Browser } from 'playwright-core';
 import {
   launchChromium,
+  pageScrollsSideways,
   screenshotsAtBothWidths,
   signInAsGuest,
 } from './support/browser';
@@ -159,11 +160,7 @@ describe('observability through the backend', () => {
       }),
     );
     expect(chartsFit).toEqual(CHART_PANELS.map(() => true));
-    expect(
-      await page.evaluate(
-        () => document.documentElement.scrollWidth > window.innerWidth,
-      ),
-    ).toBe(false);
+    expect(await pageScrollsSideways(page)).toBe(false);
     await page.getByTestId('chart-request_rate').scrollIntoViewIfNeeded();
     await screenshotsAtBothWidths(page, 'observability-03-charts');
 

@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launchChromium, screenshotsAtBothWidths } from './support/browser';
+import {
+  launchChromium,
+  pageScrollsSideways,
+  screenshotsAtBothWidths,
+} from './support/browser';
 import {
   OAUTH2_PROXY_CONFIG,
   PAT,
@@ -467,10 +471,6 @@ describe('plan approval in the browser', () => {
     );
 
     // The page fits 1280 px: nothing scrolls sideways.
-    expect(
-      await approverPage.evaluate(
-        () => document.documentElement.scrollWidth > window.innerWidth,
-      ),
-    ).toBe(false);
+    expect(await pageScrollsSideways(approverPage)).toBe(false);
   });
 });

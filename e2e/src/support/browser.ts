@@ -83,8 +83,13 @@ export async function environmentsCardFit(page: Page, environment: string) {
     buttonInCard:
       button.x >= cardBox.x &&
       button.x + button.width <= cardBox.x + cardBox.width,
-    pageScrollsSideways: await page.evaluate(
-      () => document.documentElement.scrollWidth > window.innerWidth,
-    ),
+    pageScrollsSideways: await pageScrollsSideways(page),
   };
+}
+
+/** Whether the page is wider than its viewport, so a person would have to scroll sideways. */
+export function pageScrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () => document.documentElement.scrollWidth > window.innerWidth,
+  );
 }

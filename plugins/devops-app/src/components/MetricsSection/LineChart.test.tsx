@@ -93,39 +93,34 @@ describe('LineChart', () => {
     expect(screen.queryByTestId('chart-readout')).not.toBeInTheDocument();
   });
 
-  it('puts no more time labels on the axis than its width holds', async () => {
+  /** The time labels the chart draws when its plot is laid out `width` px wide. */
+  async function timeLabelsAt(width: number) {
     const original = HTMLElement.prototype.getBoundingClientRect;
-    const labels = () =>
-      screen.getAllByText(/^\d\d:\d\d/).map(e => e.textContent);
+    HTMLElement.prototype.getBoundingClientRect = () =>
+      ({ left: 0, top: 0, width, height: 200 } as DOMRect);
     try {
-      // 10:00 to 11:00 on a wide plot (the 1920 px layout): six labels at most, so every 15 minutes
-      // (10 minutes apart would be seven with both ends).
-      HTMLElement.prototype.getBoundingClientRect = () =>
-        ({ left: 0, top: 0, width: 560, height: 200 } as DOMRect);
       await render();
-      expect(labels()).toEqual([
-        '10:00 AM',
-        '10:15 AM',
-        '10:30 AM',
-        '10:45 AM',
-        '11:00 AM',
-      ]);
+      return screen.getAllByText(/^\d\d:\d\d/).map(e => e.textContent);
     } finally {
       HTMLElement.prototype.getBoundingClientRect = original;
     }
+  }
+
+  it('puts no more time labels on the axis than its width holds', async () => {
+    // 10:00 to 11:00 on a wide plot (the 1920 px layout): six labels at most, so every 15 minutes
+    // (10 minutes apart would be seven with both ends).
+    expect(await timeLabelsAt(560)).toEqual([
+      '10:00 AM',
+      '10:15 AM',
+      '10:30 AM',
+      '10:45 AM',
+      '11:00 AM',
+    ]);
   });
 
   it('thins the time labels on a narrow plot (a panel at 1280 px)', async () => {
-    const original = HTMLElement.prototype.getBoundingClientRect;
-    try {
-      HTMLElement.prototype.getBoundingClientRect = () =>
-        ({ left: 0, top: 0, width: 220, height: 200 } as DOMRect);
-      await render();
-      // Three fit 220 px: every 30 minutes, 10:00 to 11:00, none overlapping.
-      expect(screen.getAllByText(/^\d\d:\d\d/)).toHaveLength(3);
-    } finally {
-      HTMLElement.prototype.getBoundingClientRect = original;
-    }
+    // Three fit 220 px: every 30 minutes, 10:00 to 11:00, none overlapping.
+    expect(await timeLabelsAt(220)).toHaveLength(3);
   });
 
   it('sizes the label count to the range: longer labels for a day or a week', () => {

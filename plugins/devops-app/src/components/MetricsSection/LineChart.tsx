@@ -12,6 +12,7 @@ import {
   useState,
 } from 'react';
 import {
+  hasLongTimeLabels,
   linePath,
   nearestIndex,
   pointLabel,
@@ -55,8 +56,7 @@ export function timeTickCount(
   range: MetricsTimeRange,
 ): number {
   if (!width) return MAX_TIME_TICKS;
-  const room =
-    range === '7d' || range === '24h' ? LABEL_ROOM.long : LABEL_ROOM.short;
+  const room = hasLongTimeLabels(range) ? LABEL_ROOM.long : LABEL_ROOM.short;
   return Math.max(2, Math.min(MAX_TIME_TICKS, Math.floor(width / room)));
 }
 

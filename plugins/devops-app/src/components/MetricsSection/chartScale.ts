@@ -70,19 +70,26 @@ export function timeTicks(from: number, to: number, count = 6): number[] {
     for (; t <= to && ticks.length < 50; t += step) ticks.push(t);
     return ticks;
   };
-  // The finest step whose ticks (both ends included when they fall on it) number `count` or fewer.
+  // The finest step whose ticks (both ends included when they fall on it) number `count` or fewer;
+  // the coarsest if none does.
+  let ticks: number[] = [];
   for (const step of TIME_STEPS) {
-    const ticks = at(step);
-    if (ticks.length <= count) return ticks;
+    ticks = at(step);
+    if (ticks.length <= count) break;
   }
-  return at(TIME_STEPS[TIME_STEPS.length - 1]);
+  return ticks;
+}
+
+/** Whether a range's time labels carry the day (day and hour) rather than the hour and minute. */
+export function hasLongTimeLabels(range: MetricsTimeRange): boolean {
+  return range === '7d' || range === '24h';
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** A tick's label for a range (day and hour for a day or a week, hour and minute below); cached. */
 export function tickLabel(range: MetricsTimeRange, t: number): string {
-  const long = range === '7d' || range === '24h';
+  const long = hasLongTimeLabels(range);
   const key = long ? 'long' : 'short';
   let f = formatters.get(key);
   if (!f) {
